@@ -1,0 +1,11 @@
+//! `duet-circuits`: Boolean circuits and nothing of cryptography.
+//!
+//! - [`Circuit`] / [`Gate`]: a compact IR (12 bytes per gate, wire ids `u32`);
+//! - Bristol Fashion parse and write (all six gate types: XOR, AND, INV, EQ, EQW, MAND);
+//! - plaintext evaluation (the reference for every protocol test);
+//! - statistics, and a liveness pass mapping wires to reusable slots;
+//! - [`CircuitBuilder`](builder::CircuitBuilder) with word-level gadgets.
+
+mod ir;
+
+pub use ir::{Circuit, CircuitError, Gate, GateKind, MAX_WIRES, WireId};

@@ -1,0 +1,16 @@
+//! `duet-core`: the 128-bit [`Block`], the garbler's global offset [`Delta`], fixed-key AES
+//! hashes after GKWY20 (Guo–Katz–Wang–Yu, eprint 2019/074 §7), an AES-CTR [`Prg`], and the
+//! bit-matrix transpose used by OT extension.
+//!
+//! No networking and no protocol logic lives here: these are the primitives that `ot` and
+//! `gc` build on.
+
+mod block;
+mod delta;
+pub mod hash;
+mod prg;
+
+pub use block::Block;
+pub use delta::Delta;
+pub use hash::{FIXED_KEY_AES, FixedKeyAes};
+pub use prg::Prg;

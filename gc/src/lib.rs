@@ -1,0 +1,1 @@
+//! duet-gc (see DESIGN.md).

@@ -1,0 +1,1 @@
+//! duet-hybrid (see DESIGN.md).

@@ -1,0 +1,1 @@
+//! duet-ot (see DESIGN.md).
