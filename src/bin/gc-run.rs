@@ -1,1 +1,39 @@
-fn main() {}
+//! `gc-run`: Duet's command line. See DESIGN.md ("`gc-run` (the main job)") for the contract:
+//! exit status 2 for bad usage or a bad file/input, 1 for a protocol or network failure, one
+//! clear line on stderr, never a panic or a hang.
+
+#[path = "gc-run/common.rs"]
+mod common;
+#[path = "gc-run/net_args.rs"]
+mod net_args;
+
+use clap::{Parser, Subcommand};
+
+/// Two-party secure computation: run Bristol Fashion circuits in the clear or between a
+/// garbler and an evaluator, and the apps built on them.
+#[derive(Parser, Debug)]
+#[command(name = "gc-run", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace). Secrets are never logged.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {}
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = e.print();
+            std::process::exit(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    common::init_logging(cli.verbose);
+    let result: anyhow::Result<()> = match cli.command {};
+    std::process::exit(common::report(result));
+}

@@ -1,0 +1,63 @@
+//! Shared CLI plumbing: error classes and exit codes, logging, JSON output.
+
+use std::fmt;
+
+/// A usage or bad-input error: exit status 2. Everything else (protocol, network) exits 1.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Build a usage error (exit 2) from a message.
+pub fn usage(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(UsageError(msg.into()))
+}
+
+/// Print `result`'s error as one line on stderr and return the process exit code:
+/// 0 on success, 2 for [`UsageError`] anywhere in the chain, 1 otherwise.
+pub fn report(result: anyhow::Result<()>) -> i32 {
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            let code = if e.chain().any(|c| c.is::<UsageError>()) {
+                2
+            } else {
+                1
+            };
+            // `{:#}` joins the context chain on one line: "outer: inner: cause".
+            eprintln!("gc-run: error: {e:#}");
+            code
+        }
+    }
+}
+
+/// Logs go to stderr through `tracing`; `-v` raises the level; `RUST_LOG` overrides.
+pub fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// A multi-threaded tokio runtime with both cores (the two parties of a `local` run overlap).
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
