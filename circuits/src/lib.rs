@@ -9,3 +9,6 @@
 mod ir;
 
 pub use ir::{Circuit, CircuitError, Gate, GateKind, MAX_WIRES, WireId};
+
+/// One input or output value: bit `k` is wire `k` of the value (least significant first).
+pub type Bits = bitvec::vec::BitVec<u64, bitvec::order::Lsb0>;
