@@ -6,6 +6,7 @@
 //! - statistics, and a liveness pass mapping wires to reusable slots;
 //! - [`CircuitBuilder`](builder::CircuitBuilder) with word-level gadgets.
 
+pub mod eval;
 mod ir;
 
 pub use ir::{Circuit, CircuitError, Gate, GateKind, MAX_WIRES, WireId};
