@@ -9,6 +9,7 @@ mod block;
 mod delta;
 pub mod hash;
 mod prg;
+pub mod transpose;
 
 pub use block::Block;
 pub use delta::Delta;
