@@ -17,7 +17,7 @@
 /// Checks shared by both entry points (caller bugs, hence panics).
 fn check(src: &[u8], rows: usize, cols: usize, dst: &[u8]) {
     assert!(
-        rows % 8 == 0 && cols % 8 == 0,
+        rows.is_multiple_of(8) && cols.is_multiple_of(8),
         "transpose: rows ({rows}) and cols ({cols}) must be multiples of 8"
     );
     let len = rows / 8 * cols;
