@@ -9,6 +9,11 @@
 pub mod eval;
 mod ir;
 
+pub mod bristol;
+pub mod library;
+pub mod stats;
+pub mod values;
+
 pub use ir::{Circuit, CircuitError, Gate, GateKind, MAX_WIRES, WireId};
 
 /// One input or output value: bit `k` is wire `k` of the value (least significant first).
