@@ -7,6 +7,7 @@
 //! - [`CircuitBuilder`](builder::CircuitBuilder) with word-level gadgets.
 
 pub mod eval;
+pub mod builder;
 mod ir;
 
 pub mod bristol;
