@@ -1,12 +1,20 @@
-//! [`Channel`]: buffered, framed, counted async I/O.
+//! [`Channel`]: buffered, framed, counted async I/O, in the clear or in Noise records.
+//!
+//! Hot path: [`Channel::send`] of a slice that fits the write buffer and
+//! [`Channel::recv_exact`] of bytes already buffered are a `memcpy` and a counter update, with
+//! no timer, no lock and no virtual call; the transport (boxed, one virtual call per
+//! buffer-full) is only touched when a buffer is full or empty. Each transport read or write
+//! is bounded by the timeout ("no progress for `timeout`"), so a slow but moving bulk
+//! transfer never times out while a stalled peer always does.
 
+use crate::record::{MAX_RECORD, Records};
 use std::time::Duration;
 use thiserror::Error;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// Errors of channel I/O. "The peer misbehaved" ([`NetError::Closed`],
-/// [`NetError::FrameTooLarge`], [`NetError::Timeout`]) is kept apart from local I/O failure
-/// ([`NetError::Io`]).
+/// [`NetError::FrameTooLarge`], [`NetError::Timeout`], [`NetError::Integrity`], …) is kept
+/// apart from local I/O failure ([`NetError::Io`]).
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum NetError {
@@ -36,12 +44,31 @@ pub enum NetError {
     /// Any other I/O error of the transport.
     #[error("network I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// An encrypted record failed authentication (altered, replayed, reordered, dropped or
+    /// truncated on the wire). The channel is closed; nothing of the record was delivered.
+    #[error("secure channel integrity failure, connection aborted: {0}")]
+    Integrity(String),
+    /// The secure-channel handshake failed (not a Duet peer, one side without keys, the peer
+    /// rejected our key, bad handshake message). No protocol byte was exchanged.
+    #[error("secure channel handshake failed: {0}")]
+    Handshake(String),
+    /// The peer authenticated with a static key other than the pinned one. No protocol byte
+    /// was exchanged; the peer is told and fails too.
+    #[error(
+        "the peer's key {actual} is not the expected (pinned) key {expected}; aborted before any protocol message"
+    )]
+    PeerKey {
+        /// the pinned key (`duet-pk:…`)
+        expected: String,
+        /// the key the peer proved it holds
+        actual: String,
+    },
 }
 
 /// Tunables of a [`Channel`].
 #[derive(Clone, Debug)]
 pub struct ChannelConfig {
-    /// Bound on every receive and flush (default 30 s).
+    /// Bound on every receive and flush (default 30 s): "no progress for this long".
     pub timeout: Duration,
     /// Write buffer size in bytes (default 1 MiB).
     pub write_buffer: usize,
@@ -59,53 +86,145 @@ impl Default for ChannelConfig {
     }
 }
 
-type BoxRead = Box<dyn AsyncRead + Send + Unpin>;
-type BoxWrite = Box<dyn AsyncWrite + Send + Unpin>;
+pub(crate) type BoxRead = Box<dyn AsyncRead + Send + Unpin>;
+pub(crate) type BoxWrite = Box<dyn AsyncWrite + Send + Unpin>;
 
 /// A buffered, counted, framed async byte channel to the other party.
 ///
 /// Writes are buffered: call [`Channel::flush`] before waiting for the peer's answer.
-/// Methods are **not** cancel-safe (a dropped future may leave a partial message).
+/// Methods are **not** cancel-safe (a dropped future may leave a partial message), and after
+/// an error other than a [`NetError::Timeout`] with nothing received the channel should be
+/// dropped.
 pub struct Channel {
-    reader: BufReader<BoxRead>,
-    writer: BufWriter<BoxWrite>,
+    reader: BoxRead,
+    writer: BoxWrite,
+    wbuf: Vec<u8>,
+    wcap: usize,
+    rbuf: Box<[u8]>,
+    rpos: usize,
+    rend: usize,
+    sec: Option<Box<Records>>,
     sent: u64,
     received: u64,
+    wire_sent: u64,
+    wire_received: u64,
     timeout: Duration,
+    broken: bool,
 }
 
 impl core::fmt::Debug for Channel {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Channel")
+            .field("encrypted", &self.sec.is_some())
             .field("sent", &self.sent)
             .field("received", &self.received)
             .finish_non_exhaustive()
     }
 }
 
+fn map_io(e: std::io::Error) -> NetError {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        UnexpectedEof | BrokenPipe | ConnectionReset | ConnectionAborted | WriteZero => {
+            NetError::Closed
+        }
+        _ => NetError::Io(e),
+    }
+}
+
+/// Run one transport operation with the timeout, mapping EOF-like errors to `Closed`.
+pub(crate) async fn guard<T>(
+    timeout: Duration,
+    fut: impl core::future::Future<Output = std::io::Result<T>>,
+) -> Result<T, NetError> {
+    match tokio::time::timeout(timeout, fut).await {
+        Err(_) => Err(NetError::Timeout { after: timeout }),
+        Ok(r) => r.map_err(map_io),
+    }
+}
+
+/// Write all of `data`, each write call bounded by `timeout`.
+async fn write_raw(
+    w: &mut BoxWrite,
+    data: &[u8],
+    timeout: Duration,
+    wire: &mut u64,
+) -> Result<(), NetError> {
+    let mut pos = 0;
+    while pos < data.len() {
+        let n = guard(timeout, w.write(&data[pos..])).await?;
+        if n == 0 {
+            return Err(NetError::Closed);
+        }
+        pos += n;
+        *wire += n as u64;
+    }
+    Ok(())
+}
+
+/// One read call bounded by `timeout`; `Ok(0)` is EOF.
+async fn read_some(
+    r: &mut BoxRead,
+    buf: &mut [u8],
+    timeout: Duration,
+    wire: &mut u64,
+) -> Result<usize, NetError> {
+    let n = guard(timeout, r.read(buf)).await?;
+    *wire += n as u64;
+    Ok(n)
+}
+
 impl Channel {
-    /// A channel over separate read and write halves.
+    /// A channel over separate read and write halves (in the clear).
     pub fn new<R, W>(reader: R, writer: W, config: &ChannelConfig) -> Self
     where
         R: AsyncRead + Send + Unpin + 'static,
         W: AsyncWrite + Send + Unpin + 'static,
     {
-        Channel {
-            reader: BufReader::with_capacity(config.read_buffer, Box::new(reader)),
-            writer: BufWriter::with_capacity(config.write_buffer, Box::new(writer)),
-            sent: 0,
-            received: 0,
-            timeout: config.timeout,
-        }
+        Channel::from_parts(Box::new(reader), Box::new(writer), config, None)
     }
 
-    /// A channel over one bidirectional stream (split internally).
+    /// A channel over one bidirectional stream (split internally; in the clear).
     pub fn from_stream<S>(stream: S, config: &ChannelConfig) -> Self
     where
         S: AsyncRead + AsyncWrite + Send + 'static,
     {
         let (r, w) = tokio::io::split(stream);
         Channel::new(r, w, config)
+    }
+
+    pub(crate) fn from_parts(
+        reader: BoxRead,
+        writer: BoxWrite,
+        config: &ChannelConfig,
+        sec: Option<Box<Records>>,
+    ) -> Self {
+        let wcap = config.write_buffer.max(64);
+        // An encrypted channel decrypts whole records into the read buffer.
+        let rcap = config
+            .read_buffer
+            .max(if sec.is_some() { MAX_RECORD } else { 64 });
+        Channel {
+            reader,
+            writer,
+            wbuf: Vec::with_capacity(wcap),
+            wcap,
+            rbuf: vec![0u8; rcap].into_boxed_slice(),
+            rpos: 0,
+            rend: 0,
+            sec,
+            sent: 0,
+            received: 0,
+            wire_sent: 0,
+            wire_received: 0,
+            timeout: config.timeout,
+            broken: false,
+        }
+    }
+
+    pub(crate) fn add_wire(&mut self, sent: u64, received: u64) {
+        self.wire_sent += sent;
+        self.wire_received += received;
     }
 
     /// Application bytes sent so far (written into the buffer, flushed or not).
@@ -118,6 +237,28 @@ impl Channel {
         self.received
     }
 
+    /// Bytes handed to the transport so far: application bytes actually flushed plus
+    /// connection preamble, handshake and, when encrypted, record headers and tags.
+    /// `wire_bytes_sent() - bytes_sent()` (after a flush) is the channel's overhead.
+    pub fn wire_bytes_sent(&self) -> u64 {
+        self.wire_sent
+    }
+
+    /// Bytes read from the transport so far (see [`Channel::wire_bytes_sent`]).
+    pub fn wire_bytes_received(&self) -> u64 {
+        self.wire_received
+    }
+
+    /// Whether this channel runs over the encrypted, authenticated Noise transport.
+    pub fn is_encrypted(&self) -> bool {
+        self.sec.is_some()
+    }
+
+    /// The peer's authenticated static public key (encrypted channels only).
+    pub fn peer_key(&self) -> Option<crate::PublicKey> {
+        self.sec.as_ref().map(|s| s.peer)
+    }
+
     /// The per-operation timeout.
     pub fn timeout(&self) -> Duration {
         self.timeout
@@ -128,26 +269,25 @@ impl Channel {
         self.timeout = timeout;
     }
 
-    async fn guard<T>(
-        timeout: Duration,
-        fut: impl core::future::Future<Output = std::io::Result<T>>,
-    ) -> Result<T, NetError> {
-        match tokio::time::timeout(timeout, fut).await {
-            Err(_) => Err(NetError::Timeout { after: timeout }),
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(NetError::Closed),
-            Ok(Err(e))
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::BrokenPipe
-                        | std::io::ErrorKind::ConnectionReset
-                        | std::io::ErrorKind::ConnectionAborted
-                ) =>
-            {
-                Err(NetError::Closed)
-            }
-            Ok(Err(e)) => Err(NetError::Io(e)),
-            Ok(Ok(v)) => Ok(v),
+    fn check_broken(&self) -> Result<(), NetError> {
+        if self.broken {
+            Err(NetError::Integrity(
+                "the channel was closed after an earlier integrity failure".into(),
+            ))
+        } else {
+            Ok(())
         }
+    }
+
+    /// Mark the channel dead after an integrity failure and close our side (best effort).
+    async fn abort(&mut self, e: NetError) -> NetError {
+        self.broken = true;
+        self.wbuf.clear();
+        self.rpos = 0;
+        self.rend = 0;
+        let _ = tokio::time::timeout(Duration::from_millis(200), self.writer.shutdown()).await;
+        tracing::warn!("{e}");
+        e
     }
 
     /// Queue `bytes` for sending (buffered; large slices go straight to the transport).
@@ -156,9 +296,55 @@ impl Channel {
     /// [`NetError::Closed`] if the peer is gone, [`NetError::Timeout`] if the transport does
     /// not accept bytes within the timeout.
     pub async fn send(&mut self, bytes: &[u8]) -> Result<(), NetError> {
-        Self::guard(self.timeout, self.writer.write_all(bytes)).await?;
+        if bytes.len() <= self.wcap - self.wbuf.len() {
+            self.wbuf.extend_from_slice(bytes);
+            self.sent += bytes.len() as u64;
+            return Ok(());
+        }
+        self.send_slow(bytes).await
+    }
+
+    async fn send_slow(&mut self, bytes: &[u8]) -> Result<(), NetError> {
+        self.flush_wbuf().await?;
+        if bytes.len() >= self.wcap {
+            self.write_data(bytes).await?;
+        } else {
+            self.wbuf.extend_from_slice(bytes);
+        }
         self.sent += bytes.len() as u64;
         Ok(())
+    }
+
+    async fn flush_wbuf(&mut self) -> Result<(), NetError> {
+        if self.wbuf.is_empty() {
+            return Ok(());
+        }
+        let data = std::mem::take(&mut self.wbuf);
+        let r = self.write_data(&data).await;
+        self.wbuf = data;
+        self.wbuf.clear();
+        r
+    }
+
+    /// Put `data` on the transport (sealed into records when encrypted).
+    async fn write_data(&mut self, data: &[u8]) -> Result<(), NetError> {
+        self.check_broken()?;
+        match &mut self.sec {
+            None => write_raw(&mut self.writer, data, self.timeout, &mut self.wire_sent).await,
+            Some(rec) => {
+                for chunk in data.chunks(1 << 20) {
+                    rec.seal(chunk)?;
+                    write_raw(
+                        &mut self.writer,
+                        &rec.ebuf,
+                        self.timeout,
+                        &mut self.wire_sent,
+                    )
+                    .await?;
+                }
+                Ok(())
+            }
+        }
     }
 
     /// Push buffered bytes to the peer.
@@ -166,15 +352,95 @@ impl Channel {
     /// # Errors
     /// As [`Channel::send`].
     pub async fn flush(&mut self) -> Result<(), NetError> {
-        Self::guard(self.timeout, self.writer.flush()).await
+        self.flush_wbuf().await?;
+        guard(self.timeout, self.writer.flush()).await
     }
 
     /// Receive exactly `buf.len()` bytes.
     ///
     /// # Errors
-    /// [`NetError::Closed`] on EOF first, [`NetError::Timeout`] if no bytes arrive in time.
+    /// [`NetError::Closed`] on EOF first, [`NetError::Timeout`] if no bytes arrive in time,
+    /// [`NetError::Integrity`] if an encrypted record fails authentication.
     pub async fn recv_exact(&mut self, buf: &mut [u8]) -> Result<(), NetError> {
-        Self::guard(self.timeout, self.reader.read_exact(buf)).await?;
+        let avail = self.rend - self.rpos;
+        if buf.len() <= avail {
+            buf.copy_from_slice(&self.rbuf[self.rpos..self.rpos + buf.len()]);
+            self.rpos += buf.len();
+            self.received += buf.len() as u64;
+            return Ok(());
+        }
+        match self.recv_slow(buf).await {
+            Err(e @ NetError::Integrity(_)) if !self.broken => Err(self.abort(e).await),
+            r => r,
+        }
+    }
+
+    async fn recv_slow(&mut self, buf: &mut [u8]) -> Result<(), NetError> {
+        self.check_broken()?;
+        let mut filled = 0;
+        while filled < buf.len() {
+            let rest = &mut buf[filled..];
+            if self.rpos < self.rend {
+                let n = rest.len().min(self.rend - self.rpos);
+                rest[..n].copy_from_slice(&self.rbuf[self.rpos..self.rpos + n]);
+                self.rpos += n;
+                filled += n;
+                continue;
+            }
+            match &mut self.sec {
+                None if rest.len() >= self.rbuf.len() => {
+                    let n = read_some(
+                        &mut self.reader,
+                        rest,
+                        self.timeout,
+                        &mut self.wire_received,
+                    )
+                    .await?;
+                    if n == 0 {
+                        return Err(NetError::Closed);
+                    }
+                    filled += n;
+                }
+                None => {
+                    let n = read_some(
+                        &mut self.reader,
+                        &mut self.rbuf,
+                        self.timeout,
+                        &mut self.wire_received,
+                    )
+                    .await?;
+                    if n == 0 {
+                        return Err(NetError::Closed);
+                    }
+                    self.rpos = 0;
+                    self.rend = n;
+                }
+                Some(rec) => {
+                    if let Some((start, len)) = rec.next_record()? {
+                        if rest.len() >= len {
+                            // The whole record fits: decrypt straight into the caller's buffer.
+                            filled += rec.open(start, len, rest)?;
+                        } else {
+                            self.rend = rec.open(start, len, &mut self.rbuf)?;
+                            self.rpos = 0;
+                        }
+                        continue;
+                    }
+                    let space = rec.make_room();
+                    let n = read_some(
+                        &mut self.reader,
+                        space,
+                        self.timeout,
+                        &mut self.wire_received,
+                    )
+                    .await?;
+                    if n == 0 {
+                        return Err(rec.eof_error());
+                    }
+                    rec.cend += n;
+                }
+            }
+        }
         self.received += buf.len() as u64;
         Ok(())
     }
@@ -267,7 +533,7 @@ impl Channel {
     /// As [`Channel::flush`].
     pub async fn close(&mut self) -> Result<(), NetError> {
         self.flush().await?;
-        Self::guard(self.timeout, self.writer.shutdown()).await
+        guard(self.timeout, self.writer.shutdown()).await
     }
 }
 
@@ -279,47 +545,4 @@ pub fn duplex_pair(config: &ChannelConfig) -> (Channel, Channel) {
         Channel::from_stream(a, config),
         Channel::from_stream(b, config),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn frames_counters_and_errors() {
-        let cfg = ChannelConfig {
-            timeout: Duration::from_millis(200),
-            ..Default::default()
-        };
-        let (mut a, mut b) = duplex_pair(&cfg);
-        a.send_frame(b"hello").await.unwrap();
-        a.send_u64(7).await.unwrap();
-        a.flush().await.unwrap();
-        assert_eq!(b.recv_frame(16).await.unwrap(), b"hello");
-        assert_eq!(b.recv_u64().await.unwrap(), 7);
-        // Nothing more sent: the receiver times out instead of hanging.
-        let mut buf = [0u8; 1];
-        assert!(matches!(
-            b.recv_exact(&mut buf).await,
-            Err(NetError::Timeout { .. })
-        ));
-        a.send_frame(&[0u8; 100]).await.unwrap();
-        a.flush().await.unwrap();
-        assert!(matches!(
-            b.recv_frame(10).await,
-            Err(NetError::FrameTooLarge {
-                actual: 100,
-                max: 10
-            })
-        ));
-        assert_eq!(a.bytes_sent(), 4 + 5 + 8 + 4 + 100);
-        // Peer gone: after the unread payload, EOF is `Closed`.
-        drop(a);
-        let mut rest = [0u8; 100];
-        b.recv_exact(&mut rest).await.unwrap();
-        assert!(matches!(
-            b.recv_exact(&mut buf).await,
-            Err(NetError::Closed)
-        ));
-    }
 }

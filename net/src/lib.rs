@@ -1,15 +1,24 @@
 //! `duet-net`: the byte channel between the two parties.
 //!
 //! [`Channel`] is a buffered, framed, counted, timeout-guarded async byte stream over any
-//! tokio transport: TCP ([`tcp`]), or an in-memory [`duplex_pair`] for tests and one-process
-//! runs. Protocol crates (`ot`, `gc`, `hybrid`) keep their math sans-IO and drive a
-//! `Channel` from thin async functions.
+//! tokio transport: TCP in the clear ([`tcp`]), TCP encrypted and mutually authenticated
+//! with pinned static keys ([`secure`], Noise `XX` + AES-256-GCM), or an in-memory
+//! [`duplex_pair`] for tests and one-process runs. Protocol crates (`ot`, `gc`, `hybrid`)
+//! keep their math sans-IO and drive a `Channel` from thin async functions; they run
+//! unchanged over every transport.
 //!
-//! Every receive and flush is bounded by [`ChannelConfig::timeout`]; a peer that closes
-//! mid-message gives [`NetError::Closed`], a stalled peer [`NetError::Timeout`], and a frame
-//! longer than the caller's cap [`NetError::FrameTooLarge`]: never a panic or a hang.
+//! Every receive and flush is bounded by [`ChannelConfig::timeout`] (no progress for that
+//! long); a peer that closes mid-message gives [`NetError::Closed`], a stalled peer
+//! [`NetError::Timeout`], a frame longer than the caller's cap [`NetError::FrameTooLarge`],
+//! an altered/replayed/dropped encrypted record [`NetError::Integrity`]: never a panic or a
+//! hang.
 
 mod channel;
+mod keys;
+mod record;
+pub mod secure;
 pub mod tcp;
 
 pub use channel::{Channel, ChannelConfig, NetError, duplex_pair};
+pub use keys::{KEY_FILE_HEADER, KeyError, PUBLIC_KEY_PREFIX, PublicKey, StaticKeyPair};
+pub use secure::SecureKeys;
