@@ -1,1 +1,17 @@
-//! duet-hybrid (see DESIGN.md).
+//! `duet-hybrid`: arithmetic circuits on additive shares over Z_2^ℓ, with Boolean-heavy ops
+//! (comparisons, division, shifts, bitwise ops) in garbled circuits, ABY-style
+//! (Demmler–Schneider–Zohner, NDSS'15).
+//!
+//! - [`Ring`]: Z_2^ℓ for ℓ ∈ {8, 16, 32, 64};
+//! - [`ArithCircuit`]: the circom-2-arithc importer (`circuit.txt` + `circuit_info.json`) and
+//!   the plaintext reference evaluator ([`ArithCircuit::evaluate`]) of the README's semantics.
+
+mod circuit;
+mod error;
+mod ops;
+mod ring;
+
+pub use circuit::{ArithCircuit, ArithGate, Named};
+pub use error::Error;
+pub use ops::Op;
+pub use ring::Ring;
