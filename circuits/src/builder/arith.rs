@@ -106,7 +106,8 @@ impl CircuitBuilder {
 
     /// The number of 1 bits of `a`, as a word of `bit_length(ℓ)` = ⌈log2(ℓ+1)⌉ bits.
     /// Column compression with full adders (1 AND each) and half adders (1 AND each):
-    /// at most ℓ − 1 ANDs (e.g. ℓ = 64: 57).
+    /// ℓ − H(ℓ) ANDs, H = Hamming weight (ℓ = 64: 63), the optimum of Boyar–Peralta
+    /// ("The exact multiplicative complexity of the Hamming weight function", 2005).
     pub fn popcount(&mut self, a: &[Wire]) -> Word {
         let l = a.len();
         let width = (usize::BITS - l.leading_zeros()) as usize;

@@ -67,7 +67,8 @@ impl CircuitBuilder {
     /// Signed (two's complement) `(a / b, a % b)` truncating toward zero (equal widths);
     /// `a / 0 = −1`, `a % 0 = a`, `MIN / −1 = MIN`, `MIN % −1 = 0` (RISC-V semantics).
     /// The unsigned core on |a|, |b| plus four conditional negations (ℓ − 1 ANDs each) and
-    /// 1 AND: ℓ² + 7ℓ − 6 for ℓ ≥ 2 (ℓ = 64: 4538).
+    /// 2 ANDs for the quotient's sign: ℓ² + 7ℓ − 5 for ℓ ≥ 2 (ℓ = 64: 4539; `sdiv` alone
+    /// ℓ² + 5ℓ − 4 = 4412, `srem` alone ℓ² + 6ℓ − 6 = 4474).
     pub fn sdivrem(&mut self, a: &[Wire], b: &[Wire]) -> (Word, Word) {
         same_width("sdiv", a, b);
         let l = a.len();
