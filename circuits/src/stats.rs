@@ -34,9 +34,10 @@ pub struct Stats {
     /// (XOR, INV, EQ, EQW add no depth; a MAND adds one).
     pub and_depth: u32,
     /// Peak number of simultaneously live wires: a wire is live from its definition (inputs:
-    /// from the start) to its last read; output wires stay live to the end. At a gate, its
-    /// inputs and outputs are live together. This is the number of wire labels a garbler or
-    /// evaluator must hold at once with perfect slot reuse.
+    /// from the start) to its last read; output wires stay live to the end; a gate's output
+    /// may reuse the place of an operand read for the last time; outputs nobody reads take
+    /// no place. This is the number of wire labels a garbler or evaluator holds at once with
+    /// perfect slot reuse; it equals [`crate::liveness::SlotMap::peak`].
     pub peak_live_wires: u32,
 }
 
@@ -103,74 +104,94 @@ impl Stats {
 }
 
 /// Peak live wires (see [`Stats::peak_live_wires`]): a last-use pass, then a sweep.
+///
+/// The count follows the same rules as the slot allocator of the garbler
+/// ([`crate::liveness::SlotMap::peak`]): gates run in order, a MAND as its n ANDs one after
+/// the other; at each step the operands read for the last time are released first and then
+/// the output (unless nothing reads it and it is no circuit output) takes a wire; every input
+/// holds a wire at the start. Memory: 4 bytes per wire.
 pub fn peak_live_wires(c: &Circuit) -> u32 {
+    // last_use[w]: step (AND inside a MAND = one step) of the last read of w; NEVER if
+    // nothing reads it; FOREVER for circuit outputs; DEAD once released.
     const FOREVER: u32 = u32::MAX;
     const NEVER: u32 = u32::MAX - 1;
     const DEAD: u32 = u32::MAX - 2;
+    // Step numbers saturate below the sentinels (only a circuit with more than 2^32 - 4
+    // steps could reach them, which does not fit in memory).
+    let step_id = |s: u64| s.min(DEAD as u64 - 1) as u32;
     let nw = c.num_wires() as usize;
-    // last_use[w]: index of the last gate reading w; NEVER if nothing reads it; FOREVER for
-    // outputs.
     let mut last_use = vec![NEVER; nw];
-    for (i, g) in c.gates().enumerate() {
-        let i = i as u32;
+    let mut step = 0u64;
+    for g in c.gates() {
         match g {
             Gate::Xor { a, b, .. } | Gate::And { a, b, .. } => {
-                last_use[a as usize] = i;
-                last_use[b as usize] = i;
+                last_use[a as usize] = step_id(step);
+                last_use[b as usize] = step_id(step);
             }
-            Gate::Inv { a, .. } | Gate::Eqw { a, .. } => last_use[a as usize] = i,
+            Gate::Inv { a, .. } | Gate::Eqw { a, .. } => last_use[a as usize] = step_id(step),
             Gate::Eq { .. } => {}
             Gate::Mand { offset, n } => {
                 let (l, r, _) = c.mand_operands(offset, n);
-                for &w in l.iter().chain(r) {
-                    last_use[w as usize] = i;
+                for k in 0..n as usize {
+                    last_use[l[k] as usize] = step_id(step);
+                    last_use[r[k] as usize] = step_id(step);
+                    step += 1;
                 }
+                continue;
             }
         }
+        step += 1;
     }
     let first_out = (c.num_wires() - c.num_output_bits()) as usize;
     for lu in &mut last_use[first_out..] {
         *lu = FOREVER;
     }
-    let mut live: u64 = c.num_input_bits() as u64;
-    let mut peak = live;
-    // Inputs nobody reads (and that are not outputs) die right after the start.
     let ib = c.num_input_bits() as usize;
+    let mut live: u64 = ib as u64;
+    let mut peak = live;
+    // Inputs nobody reads (and that are not outputs) are released right at the start.
     live -= last_use[..ib].iter().filter(|&&u| u == NEVER).count() as u64;
-    let dead = |w: WireId, i: u32, live: &mut u64, last_use: &mut [u32]| {
+    // Release `w` if step `s` is its last read (once, even if one gate reads it twice).
+    let release = |w: WireId, s: u32, live: &mut u64, last_use: &mut [u32]| {
         let u = &mut last_use[w as usize];
-        if *u == i || *u == NEVER {
-            // mark so a wire read twice by one gate dies once
+        if *u == s {
             *u = DEAD;
             *live -= 1;
         }
     };
-    for (i, g) in c.gates().enumerate() {
-        let i = i as u32;
-        // Outputs become live together with the inputs still being read.
-        match g {
-            Gate::Mand { n, .. } => live += n as u64,
-            _ => live += 1,
+    let define = |out: WireId, live: &mut u64, peak: &mut u64, last_use: &[u32]| {
+        if last_use[out as usize] != NEVER {
+            *live += 1;
+            *peak = (*peak).max(*live);
         }
-        peak = peak.max(live);
+    };
+    let mut step = 0u64;
+    for g in c.gates() {
+        let s = step_id(step);
         match g {
             Gate::Xor { a, b, out } | Gate::And { a, b, out } => {
-                dead(a, i, &mut live, &mut last_use);
-                dead(b, i, &mut live, &mut last_use);
-                dead(out, i, &mut live, &mut last_use);
+                release(a, s, &mut live, &mut last_use);
+                release(b, s, &mut live, &mut last_use);
+                define(out, &mut live, &mut peak, &last_use);
             }
             Gate::Inv { a, out } | Gate::Eqw { a, out } => {
-                dead(a, i, &mut live, &mut last_use);
-                dead(out, i, &mut live, &mut last_use);
+                release(a, s, &mut live, &mut last_use);
+                define(out, &mut live, &mut peak, &last_use);
             }
-            Gate::Eq { out, .. } => dead(out, i, &mut live, &mut last_use),
+            Gate::Eq { out, .. } => define(out, &mut live, &mut peak, &last_use),
             Gate::Mand { offset, n } => {
                 let (l, r, o) = c.mand_operands(offset, n);
-                for &w in l.iter().chain(r).chain(o) {
-                    dead(w, i, &mut live, &mut last_use);
+                for k in 0..n as usize {
+                    let s = step_id(step);
+                    release(l[k], s, &mut live, &mut last_use);
+                    release(r[k], s, &mut live, &mut last_use);
+                    define(o[k], &mut live, &mut peak, &last_use);
+                    step += 1;
                 }
+                continue;
             }
         }
+        step += 1;
     }
     peak.min(u32::MAX as u64) as u32
 }
@@ -189,8 +210,8 @@ mod tests {
         .unwrap();
         let s = Stats::of(&c);
         assert_eq!((s.and, s.xor, s.inv, s.and_depth), (2, 1, 1, 2));
-        // live: {0,1} → +2 → {0,1,2,3} = 4 at gate 1 → {2,3,4} → {4,5}
-        assert_eq!(s.peak_live_wires, 4);
+        // {0,1} → {0,1,2} → {2,3} (0, 1 released first) → {4} → {5}
+        assert_eq!(s.peak_live_wires, 3);
     }
 
     #[test]
@@ -208,8 +229,9 @@ mod tests {
             (s.and, s.mand_gates, s.and_gates, s.eq, s.and_depth),
             (3, 1, 1, 1, 2)
         );
-        // start {0,1,2}: wire 2 never read → {0,1}; EQ → {0,1,3} (3 peak);
-        // MAND → +2 = {0,1,3,4,5} = 5, then 0,1,3 die; AND → {4,5,6} = 3.
-        assert_eq!(s.peak_live_wires, 5);
+        // start {0,1,2} (3); wire 2 never read → {0,1}; EQ → {0,1,3};
+        // MAND: AND 0&1 (0 released) → {1,3,4}; AND 1&3 (both released) → {4,5};
+        // AND → {6}.
+        assert_eq!(s.peak_live_wires, 3);
     }
 }

@@ -2,8 +2,14 @@
 //! exit status 2 for bad usage or a bad file/input, 1 for a protocol or network failure, one
 //! clear line on stderr, never a panic or a hang.
 
+#[path = "gc-run/circuit_arg.rs"]
+mod circuit_arg;
 #[path = "gc-run/common.rs"]
 mod common;
+#[path = "gc-run/eval.rs"]
+mod eval;
+#[path = "gc-run/info.rs"]
+mod info;
 #[path = "gc-run/net_args.rs"]
 mod net_args;
 
@@ -22,7 +28,11 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-enum Command {}
+enum Command {
+    // `info` and `eval` take their help texts from `InfoArgs` / `EvalArgs`.
+    Info(info::InfoArgs),
+    Eval(eval::EvalArgs),
+}
 
 fn main() {
     let cli = match Cli::try_parse() {
@@ -34,6 +44,9 @@ fn main() {
         }
     };
     common::init_logging(cli.verbose);
-    let result: anyhow::Result<()> = match cli.command {};
+    let result: anyhow::Result<()> = match cli.command {
+        Command::Info(args) => info::run(args),
+        Command::Eval(args) => eval::run(args),
+    };
     std::process::exit(common::report(result));
 }

@@ -1,0 +1,74 @@
+//! The CIRCUIT argument (a file path or a built-in name) and hex input values, shared by every
+//! command that runs a circuit.
+
+use anyhow::Result;
+use duet_circuits::{Bits, Circuit, library, values};
+
+use crate::common::usage;
+
+/// Help text for the CIRCUIT argument.
+pub const CIRCUIT_HELP: &str = "Bristol Fashion circuit: a file path, or the name of a built-in \
+circuit (adder64, sub64, neg64, mult64, zero_equal, aes_128, sha256, Keccak_f). A file that \
+exists wins over a built-in name.";
+
+/// Load CIRCUIT (path or built-in name). Every failure is a usage error (exit 2) on one line,
+/// naming the file and line for a malformed file, or listing the built-in names.
+pub fn load_circuit(spec: &str) -> Result<Circuit> {
+    library::load(spec).map_err(|e| usage(e.to_string()))
+}
+
+/// Parse the hex value for input value `index` of `c` (SOURCES.md convention: big-endian hex,
+/// wire k of the value = bit k; `0x` prefix, upper case and fewer digits accepted).
+///
+/// A usage error (exit 2) names the input and its width if the index does not exist, the
+/// string is not hex, or the value is too wide.
+pub fn parse_input(c: &Circuit, index: usize, hex: &str) -> Result<Bits> {
+    let widths = c.inputs();
+    let Some(&width) = widths.get(index) else {
+        return Err(usage(format!(
+            "input {index} does not exist: the circuit has {} input value(s) (0..{})",
+            widths.len(),
+            widths.len().saturating_sub(1)
+        )));
+    };
+    values::parse_hex(hex, width).map_err(|e| {
+        usage(format!(
+            "input {index} (`{}`, {width} bits): {e}",
+            shorten(hex)
+        ))
+    })
+}
+
+/// Parse one hex value per input value, in order. Exit 2 if the count is wrong.
+pub fn parse_all_inputs(c: &Circuit, hex: &[String]) -> Result<Vec<Bits>> {
+    let widths = c.inputs();
+    if hex.len() != widths.len() {
+        let list: Vec<String> = widths.iter().map(|w| format!("{w}")).collect();
+        return Err(usage(format!(
+            "the circuit takes {} input value(s) (widths in bits: {}), but {} --input given; \
+             pass one --input HEX per value, in order",
+            widths.len(),
+            if list.is_empty() {
+                "none".to_string()
+            } else {
+                list.join(", ")
+            },
+            hex.len()
+        )));
+    }
+    hex.iter()
+        .enumerate()
+        .map(|(i, h)| parse_input(c, i, h))
+        .collect()
+}
+
+/// A value as given on the command line, shortened for error messages.
+fn shorten(s: &str) -> String {
+    const MAX: usize = 48;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(MAX).collect();
+        format!("{head}…")
+    }
+}

@@ -1,0 +1,66 @@
+//! `gc-run eval CIRCUIT --input HEX … [--json]`: plaintext evaluation.
+
+use std::time::Instant;
+
+use anyhow::Result;
+use clap::Args;
+use duet_circuits::{eval, values};
+
+use crate::circuit_arg::{CIRCUIT_HELP, load_circuit, parse_all_inputs};
+use crate::common::usage;
+
+/// Arguments of `gc-run eval`.
+#[derive(Args, Debug)]
+#[command(
+    about = "Evaluate a circuit in the clear on given inputs (no cryptography)",
+    long_about = "Evaluate a Bristol Fashion circuit in the clear and print each output value as \
+hex, one line per output value, in the order of the circuit's header.\n\n\
+Values are big-endian hex: wire k of a value carries bit k of the number, so the AES key \
+000102...0f and the FIPS-197 plaintext are written as in the standard. A 0x prefix, upper case \
+and fewer digits are accepted as long as the value fits its width.\n\n\
+Example (AES-128, key then plaintext):\n  gc-run eval aes_128 --input 000102030405060708090a0b0c0d0e0f \
+--input 00112233445566778899aabbccddeeff\n  prints 69c4e0d86a7b0430d8cdb78070b4c55a"
+)]
+pub struct EvalArgs {
+    #[arg(value_name = "CIRCUIT", help = CIRCUIT_HELP)]
+    circuit: String,
+    /// One input value as hex; repeat once per input value of the circuit, in header order
+    /// (see `gc-run info CIRCUIT` for the inputs and their widths).
+    #[arg(long = "input", value_name = "HEX")]
+    inputs: Vec<String>,
+    /// Print one JSON object {"outputs": [hex…], "stats": {…}} instead of lines.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Run `gc-run eval`.
+pub fn run(args: EvalArgs) -> Result<()> {
+    let c = load_circuit(&args.circuit)?;
+    let inputs = parse_all_inputs(&c, &args.inputs)?;
+    let t = Instant::now();
+    let outputs = eval::evaluate(&c, &inputs).map_err(|e| usage(e.to_string()))?;
+    let seconds = t.elapsed().as_secs_f64();
+    let hex: Vec<String> = outputs.iter().map(values::to_hex).collect();
+    if args.json {
+        let xor = c
+            .gates()
+            .filter(|g| matches!(g, duet_circuits::Gate::Xor { .. }))
+            .count();
+        let v = serde_json::json!({
+            "outputs": hex,
+            "stats": {
+                "and_gates": c.and_count(),
+                "xor_gates": xor,
+                "bytes_sent": 0,
+                "bytes_received": 0,
+                "seconds": seconds,
+            }
+        });
+        println!("{v}");
+    } else {
+        for h in hex {
+            println!("{h}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! `gc-run info CIRCUIT [--json]`: what a circuit contains.
+
+use anyhow::Result;
+use clap::Args;
+use duet_circuits::stats::Stats;
+
+use crate::circuit_arg::{CIRCUIT_HELP, load_circuit};
+
+/// Arguments of `gc-run info`.
+#[derive(Args, Debug)]
+#[command(
+    about = "Show a circuit's gate counts, wires, inputs/outputs, AND-depth and peak live wires",
+    long_about = "Show what a Bristol Fashion circuit contains: gates per type (AND counts every \
+AND inside a MAND gate too; XOR and INV are free in garbling, AND costs two ciphertexts), the \
+wire count, the input and output values with their widths in bits, the AND-depth, and the peak \
+number of live wires (the labels a garbler or evaluator keeps in memory at once).\n\n\
+Examples:\n  gc-run info aes_128\n  gc-run info my_circuit.txt --json"
+)]
+pub struct InfoArgs {
+    #[arg(value_name = "CIRCUIT", help = CIRCUIT_HELP)]
+    circuit: String,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Run `gc-run info`.
+pub fn run(args: InfoArgs) -> Result<()> {
+    let c = load_circuit(&args.circuit)?;
+    let s = Stats::of(&c);
+    if args.json {
+        let v = serde_json::json!({
+            "circuit": args.circuit,
+            "gates": s.gates,
+            "and": s.and,
+            "xor": s.xor,
+            "inv": s.inv,
+            "eq": s.eq,
+            "eqw": s.eqw,
+            "mand_gates": s.mand_gates,
+            "wires": s.wires,
+            "inputs": s.inputs,
+            "outputs": s.outputs,
+            "and_depth": s.and_depth,
+            "peak_live_wires": s.peak_live_wires,
+        });
+        println!("{v}");
+        return Ok(());
+    }
+    let widths = |w: &[u32]| {
+        if w.is_empty() {
+            "none".to_string()
+        } else {
+            w.iter()
+                .enumerate()
+                .map(|(i, b)| format!("#{i}: {b} bits"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    println!("circuit          {}", args.circuit);
+    println!("gates            {}", s.gates);
+    println!(
+        "  AND            {}{}",
+        s.and,
+        if s.mand_gates > 0 {
+            format!(" ({} in AND gates, the rest in MAND gates)", s.and_gates)
+        } else {
+            String::new()
+        }
+    );
+    println!("  XOR            {}", s.xor);
+    println!("  INV            {}", s.inv);
+    println!("  EQ             {}", s.eq);
+    println!("  EQW            {}", s.eqw);
+    println!("  MAND           {}", s.mand_gates);
+    println!("wires            {}", s.wires);
+    println!(
+        "inputs           {} value(s), {} bits: {}",
+        s.inputs.len(),
+        s.inputs.iter().map(|&x| x as u64).sum::<u64>(),
+        widths(&s.inputs)
+    );
+    println!(
+        "outputs          {} value(s), {} bits: {}",
+        s.outputs.len(),
+        s.outputs.iter().map(|&x| x as u64).sum::<u64>(),
+        widths(&s.outputs)
+    );
+    println!("AND-depth        {}", s.and_depth);
+    println!("peak live wires  {}", s.peak_live_wires);
+    Ok(())
+}
