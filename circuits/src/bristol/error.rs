@@ -36,7 +36,7 @@ pub enum ParseErrorKind {
         byte: u8,
     },
     /// A token that should be a decimal number is not.
-    #[error("expected {what} (a decimal number), found `{found}`")]
+    #[error("expected {what}, found `{found}` (not a decimal number)")]
     ExpectedNumber {
         /// which field
         what: &'static str,
@@ -114,7 +114,7 @@ pub enum ParseErrorKind {
         num_wires: u32,
     },
     /// A gate with the wrong number of inputs or outputs for its kind.
-    #[error("{gate} gate must have {expected}, found {nin} inputs and {nout} outputs")]
+    #[error("{gate} gate must have {expected}, but this one declares {nin} and {nout}")]
     Arity {
         /// gate keyword
         gate: &'static str,

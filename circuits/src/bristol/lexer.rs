@@ -86,6 +86,8 @@ pub(crate) struct Lexer<R> {
     line: u64,
     /// set once the reader reported end of input
     eof: bool,
+    /// the last byte consumed was a newline
+    after_newline: bool,
 }
 
 #[inline]
@@ -104,12 +106,23 @@ impl<R: BufRead> Lexer<R> {
             r,
             line: 1,
             eof: false,
+            after_newline: false,
         }
     }
 
-    /// The current line (where the next token would start, or the last line at EOF).
+    /// The current line: where the next token would start.
     pub(crate) fn line(&self) -> u64 {
         self.line
+    }
+
+    /// The last line of the file, for errors found at its end (a final newline does not
+    /// start another line).
+    pub(crate) fn end_line(&self) -> u64 {
+        if self.after_newline && self.line > 1 {
+            self.line - 1
+        } else {
+            self.line
+        }
     }
 
     fn fill(&mut self) -> Result<&[u8], ParseError> {
@@ -159,7 +172,11 @@ impl<R: BufRead> Lexer<R> {
                 i += 1;
             }
             let at_token = i < buf.len();
+            let last_nl = (i > 0).then(|| buf[i - 1] == b'\n');
             self.r.consume(i);
+            if let Some(nl) = last_nl {
+                self.after_newline = nl;
+            }
             self.line = line + newlines;
             if let Some(byte) = bad {
                 return Err(ParseError::new(self.line, ParseErrorKind::BadByte { byte }));
@@ -169,6 +186,7 @@ impl<R: BufRead> Lexer<R> {
             }
         }
         // Read the token.
+        self.after_newline = false;
         let mut tok = Token {
             buf: [0; MAX_TOKEN],
             len: 0,

@@ -67,9 +67,11 @@ impl<R: BufRead> Parser<R> {
         ParseError::new(line, kind)
     }
 
-    fn eof(&self, expected: impl Into<String>) -> ParseError {
+    /// End of file where `expected` should follow; reported on `line` if given (the line of
+    /// the unfinished gate), else on the file's last line.
+    fn eof(&self, line: Option<u64>, expected: impl Into<String>) -> ParseError {
         ParseError::new(
-            self.lx.line(),
+            line.unwrap_or(self.lx.end_line()),
             ParseErrorKind::UnexpectedEof {
                 expected: expected.into(),
             },
@@ -80,7 +82,7 @@ impl<R: BufRead> Parser<R> {
     fn token(&mut self, expected: &str) -> Result<Token, ParseError> {
         match self.lx.next_token()? {
             Some(t) => Ok(t),
-            None => Err(self.eof(expected)),
+            None => Err(self.eof(None, expected)),
         }
     }
 
@@ -127,7 +129,7 @@ impl<R: BufRead> Parser<R> {
                 Some(t) => t,
                 None => {
                     return Err(self.err(
-                        self.lx.line(),
+                        self.lx.end_line(),
                         ParseErrorKind::TooFewGates {
                             expected: num_gates,
                             actual: index,
@@ -146,7 +148,7 @@ impl<R: BufRead> Parser<R> {
                 },
             ));
         }
-        let end = self.lx.line();
+        let end = self.lx.end_line();
         c.finish()
             .map_err(|e| self.err(end, ParseErrorKind::Circuit(e)))
     }
@@ -173,10 +175,13 @@ impl<R: BufRead> Parser<R> {
             let t = match self.lx.next_token()? {
                 Some(t) => t,
                 None => {
-                    return Err(self.eof(format!(
-                        "the rest of gate {index} (line {line}: {nin} input and {nout} output \
-                         wires, then the gate name)"
-                    )));
+                    return Err(self.eof(
+                        Some(line),
+                        format!(
+                            "the rest of gate {index} ({nin} input and {nout} output wires, \
+                             then the gate name)"
+                        ),
+                    ));
                 }
             };
             let w = t.number("a wire number")?;
@@ -185,7 +190,7 @@ impl<R: BufRead> Parser<R> {
         let name = match self.lx.next_token()? {
             Some(t) => t,
             None => {
-                return Err(self.eof(format!("the name of gate {index} (line {line})")));
+                return Err(self.eof(Some(line), format!("the name of gate {index}")));
             }
         };
         let kind = match name.bytes() {
