@@ -1,0 +1,198 @@
+//! The semi-honest two-party protocol (Yao with half-gates, ZRE15) over a `duet_net::Channel`.
+//!
+//! Use it through [`crate::Session`]; this module holds the pieces a session is made of:
+//! [`Prepared`] circuits, [`SessionOptions`], [`RunStats`] and [`ProtocolError`].
+//!
+//! # One run, step by step (DESIGN.md "2PC run")
+//! 1. **Handshake** ([`crate::handshake`]): both parties send a run offer (session step, blake3
+//!    digest of the canonical circuit, owner of every input value, output policy) and both
+//!    compare; any difference aborts both sides before a secret is used.
+//! 2. **Evaluator's input labels** by IKNP correlated OT (IKNP03, with the ALSZ13
+//!    optimisations, in `duet_ot`): the garbler is the COT sender with its garbling Δ, so the
+//!    receiver's outputs `m_i = k_i ⊕ b_i·Δ` *are* the evaluator's active labels for its input
+//!    bits `b_i`, and the garbler uses `k_i` as those wires' 0-labels. Base OT runs once per
+//!    session, in [`crate::Session::garbler`] / [`crate::Session::evaluator`].
+//! 3. **Garbler's input labels**: fresh random 0-labels `L_i` for every run; the garbler sends
+//!    `L_i ⊕ x_i·Δ` (uniform, independent of `x_i`).
+//! 4. **Garbled tables** stream in gate order in frames of about [`FRAME_BLOCKS`] blocks
+//!    (1 MiB, two blocks per AND gate), after a fresh public per-run salt that separates the
+//!    hash tweaks of the runs of a session (see [`crate::hash`]); for circuits larger than one frame the garbler garbles on a
+//!    blocking thread while its async task sends, and the evaluator evaluates on a blocking
+//!    thread while its async task receives (bounded queues, so memory is O(frames), never
+//!    O(gates) of tables).
+//! 5. **Decoding**: if the evaluator learns the outputs, the garbler sends the decoding bits
+//!    (lsb of each output 0-label); if the garbler learns them, the evaluator returns its
+//!    active output labels and the garbler checks each is one of the wire's two labels (so a
+//!    corrupted table or label is detected rather than decoded to garbage).
+//!
+//! One Δ serves a whole session (it is the IKNP sender's correlation): the garbled gates of
+//! all runs of a session form one garbling under one Δ, whose hash tweaks stay distinct
+//! thanks to the per-run salt, as the TCCR-hash argument of GKWY20 §7 requires.
+
+pub(crate) mod engine;
+mod run;
+
+use crate::handshake::CircuitDigest;
+use duet_circuits::{Circuit, Gate};
+use duet_net::NetError;
+use duet_ot::OtError;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use thiserror::Error;
+
+pub use duet_ot::Security;
+pub use engine::{FRAME_BLOCKS, MAX_FRAME_BLOCKS};
+pub(crate) use run::{evaluator_run, garbler_run};
+
+/// Bytes of garbled table per AND gate (two blocks, ZRE15).
+pub const TABLE_BYTES_PER_AND: usize = 32;
+
+/// Errors of a two-party run. "The peer sent bad data or disagreed" ([`ProtocolError::Handshake`],
+/// [`ProtocolError::PeerAborted`], [`ProtocolError::Malformed`], network errors) is kept apart
+/// from local misuse ([`ProtocolError::Usage`]).
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ProtocolError {
+    /// The channel failed (peer closed, timeout, oversized frame, I/O).
+    #[error(transparent)]
+    Net(#[from] NetError),
+    /// Oblivious transfer failed.
+    #[error(transparent)]
+    Ot(#[from] OtError),
+    /// The garbling core failed (bad tables count, wrong label count, …).
+    #[error(transparent)]
+    Gc(#[from] crate::GcError),
+    /// The two parties disagree (version, role, circuit, input ownership, output policy).
+    /// Both parties get the same message.
+    #[error("handshake failed: {0}")]
+    Handshake(String),
+    /// The peer gave up before the run started, with its reason.
+    #[error("the peer aborted the run: {0}")]
+    PeerAborted(String),
+    /// The peer sent data that does not decode or does not check out.
+    #[error("peer sent bad data: {0}")]
+    Malformed(String),
+    /// This party's own inputs or arguments are wrong (index out of range, wrong width,
+    /// given twice). The peer is told and fails with [`ProtocolError::PeerAborted`].
+    #[error("{0}")]
+    Usage(String),
+    /// An earlier run of this session failed mid-protocol; the connection is out of step.
+    #[error("the session is unusable: an earlier run failed mid-protocol")]
+    Poisoned,
+    /// A worker thread failed unexpectedly.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Options of a [`crate::Session`].
+#[derive(Clone, Debug)]
+pub struct SessionOptions {
+    /// OT extension security: semi-honest IKNP (default) or KOS15's malicious-receiver check.
+    pub security: Security,
+    /// If set, the AND gates garbled / evaluated so far are added here (for progress bars).
+    pub progress: Option<Arc<AtomicU64>>,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions {
+            security: Security::SemiHonest,
+            progress: None,
+        }
+    }
+}
+
+/// A circuit ready to run many times: shared, with its digest and gate counts computed once.
+///
+/// Cheap to clone (the circuit is behind an [`Arc`]).
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub(crate) circuit: Arc<Circuit>,
+    pub(crate) program: Arc<engine::Program>,
+    digest: CircuitDigest,
+    and_gates: u64,
+    xor_gates: u64,
+}
+
+impl Prepared {
+    /// Prepare `circuit`: hash it (about 1 ns per byte of its 13-byte-per-gate encoding),
+    /// count its gates and compute its liveness slot program.
+    pub fn new(circuit: impl Into<Arc<Circuit>>) -> Prepared {
+        let circuit = circuit.into();
+        let digest = CircuitDigest::of(&circuit);
+        let (mut and_gates, mut xor_gates) = (0u64, 0u64);
+        for g in circuit.gates() {
+            match g {
+                Gate::And { .. } => and_gates += 1,
+                Gate::Mand { n, .. } => and_gates += n as u64,
+                Gate::Xor { .. } => xor_gates += 1,
+                _ => {}
+            }
+        }
+        let program = Arc::new(engine::Program::compute(&circuit));
+        Prepared {
+            circuit,
+            program,
+            digest,
+            and_gates,
+            xor_gates,
+        }
+    }
+
+    /// The circuit.
+    pub fn circuit(&self) -> &Circuit {
+        &self.circuit
+    }
+
+    /// The blake3 digest both parties compare in the handshake.
+    pub fn digest(&self) -> CircuitDigest {
+        self.digest
+    }
+
+    /// AND gates (each AND of a MAND counted).
+    pub fn and_gates(&self) -> u64 {
+        self.and_gates
+    }
+
+    /// XOR gates.
+    pub fn xor_gates(&self) -> u64 {
+        self.xor_gates
+    }
+
+    /// Bytes of garbled tables one run sends: 32 per AND gate.
+    pub fn table_bytes(&self) -> u64 {
+        self.and_gates * TABLE_BYTES_PER_AND as u64
+    }
+}
+
+impl From<Circuit> for Prepared {
+    fn from(c: Circuit) -> Prepared {
+        Prepared::new(c)
+    }
+}
+
+/// Figures of one run (or of a whole session, summed).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RunStats {
+    /// AND gates garbled / evaluated.
+    pub and_gates: u64,
+    /// XOR gates (free).
+    pub xor_gates: u64,
+    /// Bytes this party sent (handshake, OT, labels, tables, decoding).
+    pub bytes_sent: u64,
+    /// Bytes this party received.
+    pub bytes_received: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+impl RunStats {
+    /// Add another run's figures.
+    pub fn add(&mut self, o: &RunStats) {
+        self.and_gates += o.and_gates;
+        self.xor_gates += o.xor_gates;
+        self.bytes_sent += o.bytes_sent;
+        self.bytes_received += o.bytes_received;
+        self.seconds += o.seconds;
+    }
+}

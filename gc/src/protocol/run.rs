@@ -1,0 +1,332 @@
+//! The body of one run, after the handshake: input labels, streamed tables, decoding.
+//! (Steps 2–5 of the module documentation.)
+
+use super::{Prepared, ProtocolError, engine};
+use crate::handshake::{OutputPolicy, Role};
+use duet_circuits::Bits;
+use duet_core::{Block, Delta, Prg};
+use duet_net::Channel;
+use duet_ot::{CotReceiver, CotSender};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use tokio::sync::mpsc;
+
+/// Frames in flight between the I/O task and the CPU thread, each way.
+const QUEUE: usize = 4;
+
+/// The inputs of one run as the protocol needs them: for each input value in header order,
+/// this party's value if it owns it.
+pub(crate) type MyInputs<'a> = [Option<&'a Bits>];
+
+fn bytes_to_blocks(bytes: &[u8]) -> Vec<Block> {
+    bytes
+        .chunks_exact(16)
+        .map(|c| Block::from_bytes(c.try_into().expect("16 bytes")))
+        .collect()
+}
+
+fn split_outputs(p: &Prepared, bits: impl Iterator<Item = bool>) -> Vec<Bits> {
+    let mut bits = bits;
+    p.circuit
+        .outputs()
+        .iter()
+        .map(|&w| (0..w).map(|_| bits.next().unwrap_or(false)).collect())
+        .collect()
+}
+
+/// The garbler's side of one run. Returns the outputs if `policy` reveals them to the
+/// garbler, else an empty vector.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn garbler_run(
+    ch: &mut Channel,
+    delta: &Delta,
+    cot: &mut CotSender,
+    prg: &mut Prg,
+    p: &Prepared,
+    mine: &MyInputs<'_>,
+    policy: OutputPolicy,
+    progress: Option<Arc<AtomicU64>>,
+) -> Result<Vec<Bits>, ProtocolError> {
+    let c = &*p.circuit;
+    let n_eval: usize = (0..c.inputs().len())
+        .filter(|&i| mine[i].is_none())
+        .map(|i| c.inputs()[i] as usize)
+        .sum();
+    let ks = if n_eval > 0 {
+        cot.send_cot(ch, n_eval).await?
+    } else {
+        Vec::new()
+    };
+    if ks.len() != n_eval {
+        return Err(ProtocolError::Internal(format!(
+            "COT returned {} labels for {n_eval} evaluator input bits",
+            ks.len()
+        )));
+    }
+    let mut zero = vec![Block::ZERO; c.num_input_bits() as usize];
+    // A fresh public salt separates this run's hash tweaks from every other run's.
+    let salt = prg.next_block();
+    let mut active = salt.to_bytes().to_vec();
+    let mut ks = ks.into_iter();
+    for (i, value) in mine.iter().enumerate() {
+        let wires = c.input_wires(i);
+        match value {
+            Some(bits) => {
+                for (k, wire) in wires.enumerate() {
+                    let l0 = prg.next_block();
+                    zero[wire as usize] = l0;
+                    active.extend_from_slice(&(l0 ^ delta.select(bits[k])).to_bytes());
+                }
+            }
+            None => {
+                for wire in wires {
+                    zero[wire as usize] = ks.next().unwrap_or_default();
+                }
+            }
+        }
+    }
+    ch.send_frame(&active).await?;
+    let out0 = garble_stream(ch, p, delta, zero, salt, progress).await?;
+    if policy.reveals_to(Role::Evaluator) {
+        let mut d = vec![0u8; out0.len().div_ceil(8)];
+        for (j, l) in out0.iter().enumerate() {
+            d[j / 8] |= (l.lsb() as u8) << (j % 8);
+        }
+        ch.send_frame(&d).await?;
+    }
+    ch.flush().await?;
+    if !policy.reveals_to(Role::Garbler) {
+        return Ok(Vec::new());
+    }
+    let mut back = vec![0u8; 16 * out0.len()];
+    ch.recv_frame_exact(&mut back).await?;
+    let labels = bytes_to_blocks(&back);
+    let d = delta.as_block();
+    let mut bits = Vec::with_capacity(out0.len());
+    for (j, (l, l0)) in labels.iter().zip(&out0).enumerate() {
+        if *l == *l0 {
+            bits.push(false);
+        } else if *l == *l0 ^ d {
+            bits.push(true);
+        } else {
+            return Err(ProtocolError::Malformed(format!(
+                "output label {j} from the evaluator is neither of the wire's labels \
+                 (corrupted tables or labels)"
+            )));
+        }
+    }
+    Ok(split_outputs(p, bits.into_iter()))
+}
+
+/// The evaluator's side of one run. Returns the outputs if `policy` reveals them to the
+/// evaluator, else an empty vector.
+pub(crate) async fn evaluator_run(
+    ch: &mut Channel,
+    cot: &mut CotReceiver,
+    p: &Prepared,
+    mine: &MyInputs<'_>,
+    policy: OutputPolicy,
+    progress: Option<Arc<AtomicU64>>,
+) -> Result<Vec<Bits>, ProtocolError> {
+    let c = &*p.circuit;
+    let mut choices = Vec::new();
+    let mut n_garbler = 0usize;
+    for (i, value) in mine.iter().enumerate() {
+        match value {
+            Some(bits) => choices.extend(bits.iter().by_vals()),
+            None => n_garbler += c.inputs()[i] as usize,
+        }
+    }
+    let ms = if choices.is_empty() {
+        Vec::new()
+    } else {
+        cot.receive_cot(ch, &choices).await?
+    };
+    if ms.len() != choices.len() {
+        return Err(ProtocolError::Internal(format!(
+            "COT returned {} labels for {} input bits",
+            ms.len(),
+            choices.len()
+        )));
+    }
+    let mut theirs = vec![0u8; 16 + 16 * n_garbler];
+    ch.recv_frame_exact(&mut theirs).await?;
+    let mut theirs = bytes_to_blocks(&theirs).into_iter();
+    let salt = theirs.next().unwrap_or_default();
+    let mut ms = ms.into_iter();
+    let mut labels = vec![Block::ZERO; c.num_input_bits() as usize];
+    for (i, value) in mine.iter().enumerate() {
+        let src = if value.is_some() {
+            &mut ms
+        } else {
+            &mut theirs
+        };
+        for wire in c.input_wires(i) {
+            labels[wire as usize] = src.next().unwrap_or_default();
+        }
+    }
+    let out = evaluate_stream(ch, p, labels, salt, progress).await?;
+    let mut result = Vec::new();
+    if policy.reveals_to(Role::Evaluator) {
+        let mut d = vec![0u8; out.len().div_ceil(8)];
+        ch.recv_frame_exact(&mut d).await?;
+        let bits = out
+            .iter()
+            .enumerate()
+            .map(|(j, l)| l.lsb() ^ (d[j / 8] >> (j % 8) & 1 == 1));
+        result = split_outputs(p, bits);
+    }
+    if policy.reveals_to(Role::Garbler) {
+        ch.send_frame(Block::slice_as_bytes(&out)).await?;
+        ch.flush().await?;
+    }
+    Ok(result)
+}
+
+/// Is `p` small enough to garble or evaluate inline on the I/O task (one frame)?
+fn inline(p: &Prepared) -> bool {
+    2 * p.and_gates() <= engine::FRAME_BLOCKS as u64
+}
+
+/// Garble and send the tables; small circuits inline, large ones on a blocking thread that
+/// overlaps with the sending.
+async fn garble_stream(
+    ch: &mut Channel,
+    p: &Prepared,
+    delta: &Delta,
+    zero: Vec<Block>,
+    salt: Block,
+    progress: Option<Arc<AtomicU64>>,
+) -> Result<Vec<Block>, ProtocolError> {
+    if inline(p) {
+        let mut frames = Vec::new();
+        let out = engine::garble(
+            p,
+            delta,
+            &zero,
+            salt,
+            &mut |b| {
+                frames.push(std::mem::take(b));
+                Ok(())
+            },
+            progress.as_deref(),
+        );
+        let mut zero = zero;
+        Block::slice_as_bytes_mut(&mut zero).fill(0);
+        let out = out?;
+        for f in &frames {
+            engine::send_tables(ch, f).await?;
+        }
+        return Ok(out);
+    }
+    let (full_tx, mut full_rx) = mpsc::channel::<Vec<Block>>(QUEUE);
+    let (free_tx, mut free_rx) = mpsc::channel::<Vec<Block>>(QUEUE + 2);
+    let (p2, d2) = (p.clone(), delta.clone());
+    let worker = tokio::task::spawn_blocking(move || {
+        let mut zero = zero;
+        let r = engine::garble(
+            &p2,
+            &d2,
+            &zero,
+            salt,
+            &mut |b| {
+                let fresh = free_rx.try_recv().unwrap_or_default();
+                full_tx
+                    .blocking_send(std::mem::replace(b, fresh))
+                    .map_err(|_| ProtocolError::Internal("table sender stopped".into()))
+            },
+            progress.as_deref(),
+        );
+        Block::slice_as_bytes_mut(&mut zero).fill(0);
+        r
+    });
+    let mut io = Ok(());
+    while let Some(buf) = full_rx.recv().await {
+        if let Err(e) = engine::send_tables(ch, &buf).await {
+            io = Err(e);
+            break;
+        }
+        let _ = free_tx.try_send(buf);
+    }
+    drop(full_rx);
+    let out = worker
+        .await
+        .map_err(|e| ProtocolError::Internal(format!("garbling thread: {e}")));
+    io?;
+    out?
+}
+
+/// Receive and evaluate the tables; small circuits inline, large ones on a blocking thread
+/// that overlaps with the receiving.
+async fn evaluate_stream(
+    ch: &mut Channel,
+    p: &Prepared,
+    labels: Vec<Block>,
+    salt: Block,
+    progress: Option<Arc<AtomicU64>>,
+) -> Result<Vec<Block>, ProtocolError> {
+    if inline(p) {
+        let mut frame = Vec::new();
+        if p.and_gates() > 0 {
+            engine::recv_tables(ch, &mut frame, 2 * p.and_gates() as usize).await?;
+        }
+        let mut frame = Some(frame);
+        return engine::evaluate(
+            p,
+            &labels,
+            salt,
+            &mut |b, _| {
+                *b = frame.take().ok_or_else(|| {
+                    ProtocolError::Malformed("the garbled tables are incomplete".into())
+                })?;
+                Ok(())
+            },
+            progress.as_deref(),
+        );
+    }
+    let (want_tx, mut want_rx) = mpsc::channel::<(Vec<Block>, usize)>(QUEUE);
+    let (full_tx, mut full_rx) = mpsc::channel::<Vec<Block>>(QUEUE);
+    let p2 = p.clone();
+    // The worker asks for the next frame (handing back a spent buffer and the most blocks
+    // it can use); the I/O loop reads ahead up to QUEUE frames.
+    let worker = tokio::task::spawn_blocking(move || {
+        engine::evaluate(
+            &p2,
+            &labels,
+            salt,
+            &mut |b, max| {
+                let _ = want_tx.blocking_send((std::mem::take(b), max));
+                *b = full_rx
+                    .blocking_recv()
+                    .ok_or_else(|| ProtocolError::Internal("table receiver stopped".into()))?;
+                Ok(())
+            },
+            progress.as_deref(),
+        )
+    });
+    let mut io = Ok(());
+    let mut left = 2 * p.and_gates();
+    let mut spare: Vec<Vec<Block>> = Vec::new();
+    while left > 0 {
+        while let Ok((b, _)) = want_rx.try_recv() {
+            spare.push(b);
+        }
+        let mut b = spare.pop().unwrap_or_default();
+        let max = left.min(engine::MAX_FRAME_BLOCKS as u64) as usize;
+        if let Err(e) = engine::recv_tables(ch, &mut b, max).await {
+            io = Err(e);
+            break;
+        }
+        left -= b.len() as u64;
+        if full_tx.send(b).await.is_err() {
+            break;
+        }
+    }
+    drop(full_tx);
+    drop(want_rx);
+    let out = worker
+        .await
+        .map_err(|e| ProtocolError::Internal(format!("evaluation thread: {e}")));
+    io?;
+    out?
+}

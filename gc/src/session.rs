@@ -1,0 +1,299 @@
+//! [`Session`]: many two-party circuit runs over one connection, base OT once.
+
+use crate::handshake::{
+    Hello, OutputPolicy, PROTOCOL_VERSION, Role, RunMessage, RunOffer, compare_offers,
+};
+use crate::protocol::{
+    Prepared, ProtocolError, RunStats, SessionOptions, evaluator_run, garbler_run,
+};
+use duet_circuits::{Bits, Circuit};
+use duet_core::{Delta, Prg};
+use duet_net::Channel;
+use duet_ot::{CotReceiver, CotSender};
+use std::time::Instant;
+
+enum Party {
+    Garbler {
+        delta: Delta,
+        cot: Box<CotSender>,
+        prg: Box<Prg>,
+    },
+    Evaluator {
+        cot: Box<CotReceiver>,
+    },
+}
+
+/// One party's end of a two-party garbled-circuit session over one [`Channel`].
+///
+/// Opening a session ([`Session::garbler`] / [`Session::evaluator`]) exchanges a hello
+/// (version and roles) and sets up IKNP OT extension (base OT once). Each
+/// [`Session::run`] then runs one circuit: handshake, COTs for the evaluator's input bits,
+/// streamed garbled tables, decoding. The two parties must call `run` the same number of
+/// times with the same circuits and policies, in the same order.
+///
+/// A run that fails *at the handshake* (mismatch, bad input) leaves the session usable;
+/// a failure later (network, bad tables) makes every later run fail with
+/// [`ProtocolError::Poisoned`].
+///
+/// Methods are not cancel-safe: dropping a run future mid-way poisons the connection.
+pub struct Session {
+    ch: Channel,
+    role: Role,
+    party: Party,
+    opts: SessionOptions,
+    runs: u64,
+    poisoned: bool,
+    last: RunStats,
+    total: RunStats,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("role", &self.role)
+            .field("runs", &self.runs)
+            .field("poisoned", &self.poisoned)
+            .finish_non_exhaustive()
+    }
+}
+
+async fn hello(ch: &mut Channel, role: Role) -> Result<(), ProtocolError> {
+    let mine = Hello {
+        version: PROTOCOL_VERSION,
+        role,
+    };
+    ch.send_frame(&mine.encode()).await?;
+    ch.flush().await?;
+    let peer = ch.recv_frame(Hello::MAX_LEN).await?;
+    let peer = Hello::decode(&peer).map_err(ProtocolError::Handshake)?;
+    mine.check_peer(&peer).map_err(ProtocolError::Handshake)
+}
+
+/// Check this party's inputs against the circuit; the owner of every input value as this
+/// party sees it, and its values in header order.
+fn check_inputs<'a>(
+    c: &Circuit,
+    role: Role,
+    inputs: &'a [(usize, Bits)],
+) -> Result<(Vec<Role>, Vec<Option<&'a Bits>>), String> {
+    let n = c.inputs().len();
+    let mut mine: Vec<Option<&Bits>> = vec![None; n];
+    for (i, bits) in inputs {
+        let i = *i;
+        if i >= n {
+            return Err(format!(
+                "input index {i} is out of range: the circuit has {n} input values"
+            ));
+        }
+        if mine[i].is_some() {
+            return Err(format!("input {i} is given twice"));
+        }
+        let width = c.inputs()[i] as usize;
+        if bits.len() != width {
+            return Err(format!(
+                "input {i} has {} bits, the circuit expects {width}",
+                bits.len()
+            ));
+        }
+        mine[i] = Some(bits);
+    }
+    let owners = mine
+        .iter()
+        .map(|m| if m.is_some() { role } else { role.peer() })
+        .collect();
+    Ok((owners, mine))
+}
+
+impl Session {
+    /// Open the garbler's end: hello, then IKNP setup as the COT sender with a fresh garbling
+    /// Δ (lsb 1) drawn from the OS.
+    ///
+    /// # Errors
+    /// [`ProtocolError::Handshake`] if the peer is not an evaluator of this protocol version;
+    /// network and OT errors.
+    pub async fn garbler(mut ch: Channel, opts: SessionOptions) -> Result<Session, ProtocolError> {
+        hello(&mut ch, Role::Garbler).await?;
+        let delta = Delta::random(&mut rand::rng());
+        let cot = CotSender::setup(&mut ch, delta.clone(), opts.security).await?;
+        let party = Party::Garbler {
+            delta,
+            cot: Box::new(cot),
+            prg: Box::new(Prg::from_os_rng()),
+        };
+        Ok(Session::new(ch, Role::Garbler, party, opts))
+    }
+
+    /// Open the evaluator's end: hello, then IKNP setup as the COT receiver.
+    ///
+    /// # Errors
+    /// As [`Session::garbler`].
+    pub async fn evaluator(
+        mut ch: Channel,
+        opts: SessionOptions,
+    ) -> Result<Session, ProtocolError> {
+        hello(&mut ch, Role::Evaluator).await?;
+        let cot = CotReceiver::setup(&mut ch, opts.security).await?;
+        let party = Party::Evaluator { cot: Box::new(cot) };
+        Ok(Session::new(ch, Role::Evaluator, party, opts))
+    }
+
+    fn new(ch: Channel, role: Role, party: Party, opts: SessionOptions) -> Session {
+        Session {
+            ch,
+            role,
+            party,
+            opts,
+            runs: 0,
+            poisoned: false,
+            last: RunStats::default(),
+            total: RunStats::default(),
+        }
+    }
+
+    /// This party's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Runs started so far (including those that failed at the handshake).
+    pub fn runs(&self) -> u64 {
+        self.runs
+    }
+
+    /// Figures of the last successful run.
+    pub fn last_stats(&self) -> RunStats {
+        self.last
+    }
+
+    /// Figures summed over all successful runs.
+    pub fn total_stats(&self) -> RunStats {
+        self.total
+    }
+
+    /// The underlying channel (e.g. for an application's own messages between runs; keep
+    /// the two parties in step).
+    pub fn channel(&mut self) -> &mut Channel {
+        &mut self.ch
+    }
+
+    /// Close the session and give back the channel.
+    pub fn into_channel(self) -> Channel {
+        self.ch
+    }
+
+    /// Run `circuit` once. Convenience for [`Session::run_prepared`] with
+    /// `Prepared::new(circuit.clone())`; prepare once when running a circuit often.
+    ///
+    /// # Errors
+    /// As [`Session::run_prepared`].
+    pub async fn run(
+        &mut self,
+        circuit: &Circuit,
+        inputs: &[(usize, Bits)],
+        policy: OutputPolicy,
+    ) -> Result<Vec<Bits>, ProtocolError> {
+        self.run_prepared(&Prepared::new(circuit.clone()), inputs, policy)
+            .await
+    }
+
+    /// Run a prepared circuit once with this party's `inputs`: pairs of (input value index
+    /// in the circuit header, value with bit k = wire k of the value). Every input value
+    /// this party does not give belongs to the peer; the handshake checks that the peer
+    /// agrees (each value owned by exactly one party), that both run the same circuit
+    /// (blake3 digest) and the same `policy`.
+    ///
+    /// Returns the output values in header order if `policy` reveals them to this party,
+    /// else an empty vector.
+    ///
+    /// # Errors
+    /// [`ProtocolError::Usage`] for a bad index, width or duplicate (the peer gets
+    /// [`ProtocolError::PeerAborted`]); [`ProtocolError::Handshake`] naming every difference
+    /// with the peer; [`ProtocolError::Malformed`] for tables or labels that do not check
+    /// out; network / OT errors; [`ProtocolError::Poisoned`] after an earlier mid-run
+    /// failure.
+    pub async fn run_prepared(
+        &mut self,
+        p: &Prepared,
+        inputs: &[(usize, Bits)],
+        policy: OutputPolicy,
+    ) -> Result<Vec<Bits>, ProtocolError> {
+        if self.poisoned {
+            return Err(ProtocolError::Poisoned);
+        }
+        let start = Instant::now();
+        let (sent0, recv0) = (self.ch.bytes_sent(), self.ch.bytes_received());
+        let checked = check_inputs(&p.circuit, self.role, inputs);
+        let message = match &checked {
+            Ok((owners, _)) => RunOffer {
+                role: self.role,
+                run: self.runs,
+                digest: p.digest(),
+                owners: owners.clone(),
+                policy,
+            }
+            .encode(),
+            Err(reason) => RunOffer::encode_abort(reason),
+        };
+        self.runs += 1;
+        // Both send, then both receive: no deadlock, and both see the same two offers.
+        self.poisoned = true;
+        self.ch.send_frame(&message).await?;
+        self.ch.flush().await?;
+        let peer = self
+            .ch
+            .recv_frame(RunOffer::max_len(p.circuit.inputs().len()))
+            .await?;
+        self.poisoned = false;
+        let (owners, mine) = checked.map_err(ProtocolError::Usage)?;
+        let peer = match RunOffer::decode(&peer) {
+            Ok(RunMessage::Offer(o)) => o,
+            Ok(RunMessage::Abort(reason)) => return Err(ProtocolError::PeerAborted(reason)),
+            Err(e) => {
+                self.poisoned = true;
+                return Err(ProtocolError::Malformed(e));
+            }
+        };
+        let mine_offer = RunOffer {
+            role: self.role,
+            run: self.runs - 1,
+            digest: p.digest(),
+            owners,
+            policy,
+        };
+        let verdict = match self.role {
+            Role::Garbler => compare_offers(&mine_offer, &peer),
+            Role::Evaluator => compare_offers(&peer, &mine_offer),
+        };
+        verdict.map_err(ProtocolError::Handshake)?;
+
+        self.poisoned = true;
+        let progress = self.opts.progress.clone();
+        let out = match &mut self.party {
+            Party::Garbler { delta, cot, prg } => {
+                garbler_run(&mut self.ch, delta, cot, prg, p, &mine, policy, progress).await?
+            }
+            Party::Evaluator { cot } => {
+                evaluator_run(&mut self.ch, cot, p, &mine, policy, progress).await?
+            }
+        };
+        self.poisoned = false;
+        self.last = RunStats {
+            and_gates: p.and_gates(),
+            xor_gates: p.xor_gates(),
+            bytes_sent: self.ch.bytes_sent() - sent0,
+            bytes_received: self.ch.bytes_received() - recv0,
+            seconds: start.elapsed().as_secs_f64(),
+        };
+        self.total.add(&self.last);
+        Ok(out)
+    }
+
+    /// Flush and shut down the write side of the channel.
+    ///
+    /// # Errors
+    /// Network errors.
+    pub async fn close(mut self) -> Result<(), ProtocolError> {
+        self.ch.close().await?;
+        Ok(())
+    }
+}

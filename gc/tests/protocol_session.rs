@@ -1,0 +1,326 @@
+//! Two real parties over `duet_net::duplex_pair`: results equal plaintext evaluation, many
+//! runs per session, every output policy, handshake mismatches on both sides.
+
+use duet_circuits::{Bits, Circuit, Gate, eval, library, values};
+use duet_gc::{OutputPolicy, Prepared, ProtocolError, Session, SessionOptions};
+use duet_net::{ChannelConfig, duplex_pair};
+use std::time::Duration;
+
+fn cfg() -> ChannelConfig {
+    ChannelConfig {
+        timeout: Duration::from_secs(10),
+        ..Default::default()
+    }
+}
+
+async fn open() -> (Session, Session) {
+    let (a, b) = duplex_pair(&cfg());
+    let g = tokio::spawn(Session::garbler(a, SessionOptions::default()));
+    let e = tokio::spawn(Session::evaluator(b, SessionOptions::default()));
+    (g.await.unwrap().unwrap(), e.await.unwrap().unwrap())
+}
+
+type Both = (
+    Result<Vec<Bits>, ProtocolError>,
+    Result<Vec<Bits>, ProtocolError>,
+);
+
+#[allow(clippy::too_many_arguments)]
+/// Run `p` with ownership `garbler_owns(i)`; returns both parties' results.
+async fn run_pair(
+    g: &mut Session,
+    e: &mut Session,
+    gp: &Prepared,
+    ep: &Prepared,
+    gin: Vec<(usize, Bits)>,
+    ein: Vec<(usize, Bits)>,
+    gpol: OutputPolicy,
+    epol: OutputPolicy,
+) -> Both {
+    tokio::join!(
+        g.run_prepared(gp, &gin, gpol),
+        e.run_prepared(ep, &ein, epol)
+    )
+}
+
+type Inputs = Vec<(usize, Bits)>;
+
+fn split(inputs: &[Bits]) -> (Inputs, Inputs) {
+    let mut g = Vec::new();
+    let mut e = Vec::new();
+    for (i, v) in inputs.iter().enumerate() {
+        if i % 2 == 0 {
+            g.push((i, v.clone()));
+        } else {
+            e.push((i, v.clone()));
+        }
+    }
+    (g, e)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aes_fips197_all_policies_and_many_runs() {
+    let c = library::load("aes_128").unwrap();
+    let p = Prepared::new(c);
+    let key = values::parse_hex("000102030405060708090a0b0c0d0e0f", 128).unwrap();
+    let pt = values::parse_hex("00112233445566778899aabbccddeeff", 128).unwrap();
+    let want = "69c4e0d86a7b0430d8cdb78070b4c55a";
+    let (mut g, mut e) = open().await;
+    for pol in [
+        OutputPolicy::Both,
+        OutputPolicy::Garbler,
+        OutputPolicy::Evaluator,
+        OutputPolicy::Both,
+    ] {
+        let (go, eo) = run_pair(
+            &mut g,
+            &mut e,
+            &p,
+            &p,
+            vec![(0, key.clone())],
+            vec![(1, pt.clone())],
+            pol,
+            pol,
+        )
+        .await;
+        let (go, eo) = (go.unwrap(), eo.unwrap());
+        let hex = |o: &Vec<Bits>| o.iter().map(values::to_hex).collect::<Vec<_>>();
+        match pol {
+            OutputPolicy::Both => {
+                assert_eq!(hex(&go), [want]);
+                assert_eq!(hex(&eo), [want]);
+            }
+            OutputPolicy::Garbler => {
+                assert_eq!(hex(&go), [want]);
+                assert!(eo.is_empty());
+            }
+            OutputPolicy::Evaluator => {
+                assert!(go.is_empty());
+                assert_eq!(hex(&eo), [want]);
+            }
+        }
+    }
+    let s = g.last_stats();
+    assert_eq!(s.and_gates, 6400);
+    assert!(s.bytes_sent >= 6400 * 32, "{s:?}");
+    assert_eq!(g.runs(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corpus_vectors_match_plaintext() {
+    let (mut g, mut e) = open().await;
+    for name in library::names() {
+        let c = library::load(name).unwrap();
+        let path = format!(
+            "{}/../circuits/bristol/vectors/{name}.jsonl",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let p = Prepared::new(c.clone());
+        for line in text.lines().take(3) {
+            let v: Vec<&str> = line
+                .split('"')
+                .filter(|s| s.chars().all(|c| c.is_ascii_hexdigit()) && !s.is_empty())
+                .collect();
+            let n_in = c.inputs().len();
+            let inputs: Vec<Bits> = (0..n_in)
+                .map(|i| values::parse_hex(v[i], c.inputs()[i]).unwrap())
+                .collect();
+            let plain = eval::evaluate(&c, &inputs).unwrap();
+            let (gi, ei) = split(&inputs);
+            let pol = OutputPolicy::Both;
+            let (go, eo) = run_pair(&mut g, &mut e, &p, &p, gi, ei, pol, pol).await;
+            assert_eq!(go.unwrap(), plain, "{name} garbler");
+            assert_eq!(eo.unwrap(), plain, "{name} evaluator");
+            for (j, out) in plain.iter().enumerate() {
+                assert_eq!(values::to_hex(out), v[n_in + j], "{name} vector");
+            }
+        }
+    }
+}
+
+/// Every gate type, every input combination, both owners.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_gate_types_all_inputs() {
+    // inputs a, b (1 bit each); outputs: xor, and, inv a, eq 1, eq 0, eqw b, mand(a&b, a&!b)
+    let mut c = Circuit::new(13, vec![1, 1], vec![1; 7]).unwrap();
+    c.push(Gate::Inv { a: 1, out: 2 }).unwrap();
+    c.push(Gate::Xor { a: 0, b: 1, out: 6 }).unwrap();
+    c.push(Gate::And { a: 0, b: 1, out: 7 }).unwrap();
+    c.push(Gate::Inv { a: 0, out: 8 }).unwrap();
+    c.push(Gate::Eq {
+        value: true,
+        out: 9,
+    })
+    .unwrap();
+    c.push(Gate::Eq {
+        value: false,
+        out: 10,
+    })
+    .unwrap();
+    c.push(Gate::Eqw { a: 1, out: 11 }).unwrap();
+    c.push_mand(&[0, 0], &[1, 2], &[12, 3]).unwrap();
+    let c = c.finish().unwrap();
+    let p = Prepared::new(c.clone());
+    let (mut g, mut e) = open().await;
+    for bits in 0..4u8 {
+        let a: Bits = std::iter::once(bits & 1 == 1).collect();
+        let b: Bits = std::iter::once(bits & 2 == 2).collect();
+        let plain = eval::evaluate(&c, &[a.clone(), b.clone()]).unwrap();
+        for (gi, ei) in [
+            (vec![(0, a.clone())], vec![(1, b.clone())]),
+            (vec![(0, a.clone()), (1, b.clone())], vec![]),
+            (vec![], vec![(0, a.clone()), (1, b.clone())]),
+        ] {
+            let pol = OutputPolicy::Both;
+            let (go, eo) = run_pair(&mut g, &mut e, &p, &p, gi, ei, pol, pol).await;
+            assert_eq!(go.unwrap(), plain);
+            assert_eq!(eo.unwrap(), plain);
+        }
+    }
+}
+
+/// A chain of layers wide enough to need several table frames (pipelined path).
+fn layered(width: u32, layers: u32) -> Circuit {
+    let n = 2 * width + layers * 2 * width;
+    let mut c = Circuit::new(n, vec![width, width], vec![width]).unwrap();
+    let mut prev: Vec<u32> = (0..width).collect();
+    let other: Vec<u32> = (width..2 * width).collect();
+    let mut next = 2 * width;
+    for l in 0..layers {
+        let mut cur = Vec::new();
+        for j in 0..width as usize {
+            let a = prev[j];
+            let b = if l % 2 == 0 {
+                other[j]
+            } else {
+                prev[(j + 1) % width as usize]
+            };
+            c.push(Gate::And { a, b, out: next }).unwrap();
+            c.push(Gate::Xor {
+                a: next,
+                b: prev[(j + 3) % width as usize],
+                out: next + 1,
+            })
+            .unwrap();
+            cur.push(next + 1);
+            next += 2;
+        }
+        prev = cur;
+    }
+    c.finish().unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multi_frame_circuit_pipelined() {
+    let c = layered(64, 700); // 44 800 AND gates: two frames
+    let p = Prepared::new(c.clone());
+    assert!(2 * p.and_gates() > duet_gc::protocol::FRAME_BLOCKS as u64);
+    let a = values::from_u64(0x0123_4567_89ab_cdef, 64);
+    let b = values::from_u64(0xfedc_ba98_7654_3210, 64);
+    let plain = eval::evaluate(&c, &[a.clone(), b.clone()]).unwrap();
+    let (mut g, mut e) = open().await;
+    for pol in [OutputPolicy::Both, OutputPolicy::Evaluator] {
+        let (go, eo) = run_pair(
+            &mut g,
+            &mut e,
+            &p,
+            &p,
+            vec![(0, a.clone())],
+            vec![(1, b.clone())],
+            pol,
+            pol,
+        )
+        .await;
+        assert_eq!(eo.unwrap(), plain);
+        if pol == OutputPolicy::Both {
+            assert_eq!(go.unwrap(), plain);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handshake_mismatches_fail_both_sides_and_session_survives() {
+    let aes = Prepared::new(library::load("aes_128").unwrap());
+    let add = Prepared::new(library::load("adder64").unwrap());
+    let (mut g, mut e) = open().await;
+    let k = values::from_u64(5, 64);
+    let both = OutputPolicy::Both;
+    // different circuits
+    let (go, eo) = run_pair(&mut g, &mut e, &aes, &add, vec![], vec![], both, both).await;
+    let want = format!(
+        "circuit mismatch: garbler has {}, evaluator has {}",
+        aes.digest().short(),
+        add.digest().short()
+    );
+    for r in [go, eo] {
+        let msg = r.unwrap_err().to_string();
+        assert!(msg.contains(&want), "{msg}");
+    }
+    // input claimed by both / by neither
+    let (go, eo) = run_pair(
+        &mut g,
+        &mut e,
+        &add,
+        &add,
+        vec![(0, k.clone())],
+        vec![(0, k.clone())],
+        both,
+        both,
+    )
+    .await;
+    for r in [go, eo] {
+        let msg = r.unwrap_err().to_string();
+        assert!(msg.contains("input 0 claimed by both parties"), "{msg}");
+        assert!(msg.contains("input 1 claimed by neither party"), "{msg}");
+    }
+    // policy mismatch
+    let (go, eo) = run_pair(
+        &mut g,
+        &mut e,
+        &add,
+        &add,
+        vec![(0, k.clone())],
+        vec![(1, k.clone())],
+        both,
+        OutputPolicy::Evaluator,
+    )
+    .await;
+    for r in [go, eo] {
+        assert!(
+            r.unwrap_err()
+                .to_string()
+                .contains("output policy mismatch")
+        );
+    }
+    // a local usage error: the other side learns why
+    let (go, eo) = run_pair(
+        &mut g,
+        &mut e,
+        &add,
+        &add,
+        vec![(0, values::from_u64(5, 8))],
+        vec![(1, k.clone())],
+        both,
+        both,
+    )
+    .await;
+    assert!(matches!(go, Err(ProtocolError::Usage(ref m)) if m.contains("input 0 has 8 bits")));
+    assert!(
+        matches!(eo, Err(ProtocolError::PeerAborted(ref m)) if m.contains("input 0 has 8 bits"))
+    );
+    // the session still works
+    let (go, eo) = run_pair(
+        &mut g,
+        &mut e,
+        &add,
+        &add,
+        vec![(0, k.clone())],
+        vec![(1, values::from_u64(7, 64))],
+        both,
+        both,
+    )
+    .await;
+    assert_eq!(values::to_u64(&go.unwrap()[0]), Some(12));
+    assert_eq!(values::to_u64(&eo.unwrap()[0]), Some(12));
+}
