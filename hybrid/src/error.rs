@@ -48,6 +48,9 @@ pub enum Error {
     /// OT failure.
     #[error(transparent)]
     Ot(#[from] duet_ot::OtError),
+    /// Garbling failure (local misuse; peer errors while evaluating are [`Error::Peer`]).
+    #[error(transparent)]
+    Gc(#[from] duet_gc::GcError),
     /// Boolean-circuit construction failure (a bug if it happens).
     #[error("circuit construction: {0}")]
     Circuit(#[from] duet_circuits::CircuitError),

@@ -7,11 +7,16 @@
 //!   the plaintext reference evaluator ([`ArithCircuit::evaluate`]) of the README's semantics.
 
 mod circuit;
+mod engine;
 mod error;
 mod ops;
 mod ring;
+mod share;
+mod templates;
 
 pub use circuit::{ArithCircuit, ArithGate, Named};
+pub use engine::{Engine, GcTask, Labels, Operand, Stats};
 pub use error::Error;
 pub use ops::Op;
 pub use ring::Ring;
+pub use share::{Kind, Local, Role, Val};

@@ -1,0 +1,603 @@
+//! The two-party engine: one long-lived COT pair per connection (the garbler is the COT
+//! sender with its garbling Δ), and [`Engine::layer`], which runs one layer of a
+//! computation — a batch of secret multiplications and a batch of garbled ops — in ONE
+//! round trip: the evaluator's COT message, then one flight from the garbler.
+//!
+//! # Protocols and costs (ℓ-bit ring, κ = 128; IKNP COT costs the receiver κ bits)
+//!
+//! - **Multiplication** (Gilboa, via COT; ABY15 §III-B / ALSZ13 correlated OT): for a term
+//!   `x·y` with `x` held by the garbler and `y` by the evaluator, one COT per bit `y_i` of
+//!   `y`; the garbler sends `c_i = H(k_i) − H(k_i ⊕ Δ) + x mod 2^(ℓ−i)` and keeps
+//!   `−Σ 2^i H(k_i)`; the evaluator adds `2^i (H(m_i) + y_i c_i)`. A product of two fully
+//!   shared values needs two terms (`a_G·b_E`, `b_G·a_E`; `a_G b_G` and `a_E b_E` are local):
+//!   **2ℓ COTs + Σ_i ⌈(ℓ−i)/8⌉ bytes × 2**, i.e. 2·(64·16 + 288) = 2624 bytes for ℓ = 64,
+//!   1 round (shared with the layer). Factors held by one party only need one term or none.
+//! - **A2Y** (ABY15 §IV-C): garbler share → ℓ garbler input labels (ℓκ bits), evaluator
+//!   share → ℓ COTs whose outputs ARE its input labels (ℓκ bits, the labels `k_i`/`m_i`), then
+//!   the garbled ℓ-bit adder: ℓ − 1 ANDs (2κ bits each). ℓ = 64: 1024 + 1024 + 2016 =
+//!   **4064 bytes**, 0 extra rounds. A value held by one party skips the adder and the other
+//!   input (1024 bytes).
+//! - **Y2A** (label-keyed B2A): every output bit's labels `(L⁰, L¹ = L⁰ ⊕ Δ)` already form a
+//!   COT, so no OT is run: with `p = lsb(L⁰)` and `C₀ = L^p`, `C₁ = C₀ ⊕ Δ` (the labels of
+//!   colour 0 and 1), the garbler keeps `2^i (p − H(C₀))` and sends
+//!   `T_i = 1 − 2p + H(C₀) − H(C₁) mod 2^(ℓ−i)`; the evaluator, holding the label of colour
+//!   `c`, takes `2^i (H(L) + c·T_i)`. **Σ_i ⌈(ℓ−i)/8⌉ bytes** (288 for an ℓ = 64 word,
+//!   ℓ/8 = 8 for a predicate bit), 0 ANDs, 0 extra rounds — cheaper than a garbled
+//!   subtraction of a mask (ℓ − 1 ANDs + ℓ mask labels ≈ 3 KiB) and than Y2B + B2A by
+//!   fresh COTs (ℓ COTs ≈ 1 KiB + an extra round), so it is the one used.
+//! - **B2A** of single XOR-shared bits is the 1-bit case of the same formula.
+//! - **Signed comparison** of two fully shared ℓ-bit values: 2 A2Y + comparator (ℓ ANDs) +
+//!   Y2A of one bit: (3ℓ − 2)·2κ + 4ℓκ bits + ℓ bits = **10184 bytes** for ℓ = 64.
+//!
+//! Hash: `H(x, t)` = fixed-key AES TCCR (GKWY20 §7) with tweak `t = 2^127 + counter`, the
+//! counter shared by both parties and never reused; garbled-gate tweaks are
+//! `salt ⊕ (2j + side)` with `salt = counter' · 2^64`, so the two tweak spaces are disjoint.
+
+use crate::share::{Kind, Local, Role, Val};
+use crate::templates::{Shape, Template, result_width};
+use crate::{Error, Op, Ring};
+use duet_core::{Block, Delta, FIXED_KEY_AES, Prg};
+use duet_gc::{Evaluator, Garbler};
+use duet_net::Channel;
+use duet_ot::{CotReceiver, CotSender, Security};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Blocks per receive when streaming garbled tables.
+const CHUNK_BLOCKS: usize = 1 << 15;
+
+/// One party's labels of a garbled word: the garbler's 0-labels or the evaluator's active
+/// labels, bit 0 first.
+#[derive(Clone, Debug)]
+pub struct Labels(pub Vec<Block>);
+
+/// An operand of a garbled op.
+#[derive(Clone, Debug)]
+pub enum Operand {
+    /// A shared (or public) value: converted by A2Y unless public.
+    Val(Val),
+    /// Labels from an earlier garbled op (no conversion needed).
+    Labels(Labels),
+}
+
+/// A garbled op over operands of the same layer (indices into the operand list).
+#[derive(Clone, Copy, Debug)]
+pub struct GcTask {
+    /// The op.
+    pub op: Op,
+    /// Left operand index.
+    pub a: usize,
+    /// Right operand index (ignored by 1-input ops; may equal `a`).
+    pub b: usize,
+}
+
+/// Counters of an engine.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Secret multiplications (both factors non-public, not held by one party).
+    pub multiplications: u64,
+    /// Gilboa terms run (ℓ COTs each).
+    pub mul_terms: u64,
+    /// A2Y conversions (operands turned into labels).
+    pub a2y: u64,
+    /// Y2A conversions (garbled results turned into shares).
+    pub y2a: u64,
+    /// Garbled ops.
+    pub garbled_ops: u64,
+    /// AND gates garbled or evaluated.
+    pub and_gates: u64,
+    /// COTs run.
+    pub cots: u64,
+    /// Round trips (one per interactive layer, plus setup and output opening).
+    pub rounds: u64,
+}
+
+enum Cot {
+    Sender(CotSender),
+    Receiver(CotReceiver),
+}
+
+/// Which operands get which input words.
+enum Plan {
+    Public(u64),
+    Given,
+    GWord,
+    EWord,
+    Both,
+}
+
+type TemplateKey = (Op, Shape, Shape, bool);
+
+/// One party of the hybrid protocol over one connection.
+pub struct Engine {
+    role: Role,
+    ring: Ring,
+    cot: Cot,
+    delta: Option<Delta>,
+    prg: Prg,
+    hash_ctr: u64,
+    salt_ctr: u64,
+    adder: Arc<Template>,
+    templates: HashMap<TemplateKey, Arc<Template>>,
+    stats: Stats,
+}
+
+fn nbytes(bits: u32) -> usize {
+    bits.div_ceil(8) as usize
+}
+
+fn low_mask(bits: u32) -> u64 {
+    if bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    }
+}
+
+fn put(out: &mut Vec<u8>, v: u64, bits: u32) {
+    out.extend_from_slice(&v.to_le_bytes()[..nbytes(bits)]);
+}
+
+fn get(buf: &[u8], pos: &mut usize, bits: u32) -> u64 {
+    let n = nbytes(bits);
+    let mut b = [0u8; 8];
+    b[..n].copy_from_slice(&buf[*pos..*pos + n]);
+    *pos += n;
+    u64::from_le_bytes(b) & low_mask(bits)
+}
+
+/// Bytes of the corrections for one ℓ-bit word (Gilboa term or Y2A word).
+fn word_bytes(ell: u32, width: u32) -> usize {
+    (0..width).map(|i| nbytes(ell - i)).sum()
+}
+
+/// `H(x_j, t_0 + j)` truncated to 64 bits, for all `j`.
+fn hash_many(first_tweak: u64, xs: &[Block]) -> Vec<u64> {
+    let tweaks: Vec<Block> = (0..xs.len() as u64)
+        .map(|j| Block((1u128 << 127) | u128::from(first_tweak + j)))
+        .collect();
+    let mut h = xs.to_vec();
+    FIXED_KEY_AES.tccr_many(&tweaks, &mut h);
+    h.iter().map(|b| b.0 as u64).collect()
+}
+
+impl Engine {
+    /// Set up the garbler's side: draws Δ (lsb 1) and runs the COT setup (base OTs).
+    ///
+    /// # Errors
+    /// [`Error::Ot`] / [`Error::Net`] on failure.
+    pub async fn garbler(ch: &mut Channel, ring: Ring) -> Result<Engine, Error> {
+        let delta = Delta::random(&mut rand::rng());
+        let cot_delta = Delta::from_block_set_lsb(delta.as_block());
+        let s = CotSender::setup(ch, cot_delta, Security::SemiHonest).await?;
+        Self::new(Role::Garbler, ring, Cot::Sender(s), Some(delta))
+    }
+
+    /// Set up the evaluator's side (COT receiver).
+    ///
+    /// # Errors
+    /// As [`Engine::garbler`].
+    pub async fn evaluator(ch: &mut Channel, ring: Ring) -> Result<Engine, Error> {
+        let r = CotReceiver::setup(ch, Security::SemiHonest).await?;
+        Self::new(Role::Evaluator, ring, Cot::Receiver(r), None)
+    }
+
+    fn new(role: Role, ring: Ring, cot: Cot, delta: Option<Delta>) -> Result<Engine, Error> {
+        Ok(Engine {
+            role,
+            ring,
+            cot,
+            delta,
+            prg: Prg::from_os_rng(),
+            hash_ctr: 0,
+            salt_ctr: 0,
+            adder: Arc::new(Template::adder(ring)?),
+            templates: HashMap::new(),
+            stats: Stats {
+                rounds: 1,
+                ..Stats::default()
+            },
+        })
+    }
+
+    /// This party.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The ring.
+    pub fn ring(&self) -> Ring {
+        self.ring
+    }
+
+    /// Local share arithmetic for this party.
+    pub fn local(&self) -> Local {
+        Local {
+            me: self.role,
+            ring: self.ring,
+        }
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// Count a round trip made by the caller (e.g. output opening).
+    pub(crate) fn count_round(&mut self) {
+        self.stats.rounds += 1;
+    }
+
+    fn template(&mut self, key: TemplateKey) -> Result<Arc<Template>, Error> {
+        if let Some(t) = self.templates.get(&key) {
+            return Ok(t.clone());
+        }
+        let t = Arc::new(Template::op(self.ring, key.0, key.1, key.2, key.3)?);
+        self.templates.insert(key, t.clone());
+        Ok(t)
+    }
+
+    fn next_salt(&mut self) -> Block {
+        self.salt_ctr += 1;
+        Block(u128::from(self.salt_ctr) << 64)
+    }
+
+    /// Run one layer: the products `muls[j] = a·b` and the garbled ops `tasks` over
+    /// `operands`, in one round trip. Returns the products' shares and, per task, the
+    /// result's share (kind [`Kind::Both`]) and its labels (for later garbled use).
+    ///
+    /// Both parties must call it with the same structure (kinds, ops, public values).
+    ///
+    /// # Errors
+    /// [`Error::Net`], [`Error::Ot`], [`Error::Peer`] (bad tables), [`Error::Input`] if an
+    /// operand index is out of range.
+    pub async fn layer(
+        &mut self,
+        ch: &mut Channel,
+        muls: &[(Val, Val)],
+        operands: &[Operand],
+        tasks: &[GcTask],
+    ) -> Result<(Vec<Val>, Vec<(Val, Labels)>), Error> {
+        let ring = self.ring;
+        let l = ring.ell();
+        let lu = l as usize;
+        let local = self.local();
+        let me = self.role;
+        if tasks
+            .iter()
+            .any(|t| t.a >= operands.len() || t.b >= operands.len())
+        {
+            return Err(Error::Input("garbled task names no operand".into()));
+        }
+        // 1. multiplication plan: (product index, G factor, E factor) per Gilboa term
+        let has_g = |k: Kind| matches!(k, Kind::Garbler | Kind::Both);
+        let has_e = |k: Kind| matches!(k, Kind::Evaluator | Kind::Both);
+        let mut prods = Vec::with_capacity(muls.len());
+        let mut terms: Vec<(usize, u64, u64)> = Vec::new();
+        for (j, &(a, b)) in muls.iter().enumerate() {
+            if let Some(v) = local.try_local(Op::Mul, a, b) {
+                prods.push(v);
+                continue;
+            }
+            self.stats.multiplications += 1;
+            let both_mine = match me {
+                Role::Garbler => has_g(a.kind) && has_g(b.kind),
+                Role::Evaluator => has_e(a.kind) && has_e(b.kind),
+            };
+            let share = if both_mine {
+                a.share.wrapping_mul(b.share)
+            } else {
+                0
+            };
+            prods.push(Val {
+                kind: Kind::Both,
+                share: ring.reduce(share),
+            });
+            if has_g(a.kind) && has_e(b.kind) {
+                terms.push((j, a.share, b.share));
+            }
+            if has_g(b.kind) && has_e(a.kind) {
+                terms.push((j, b.share, a.share));
+            }
+        }
+        // 2. A2Y plan
+        let plans: Vec<Plan> = operands
+            .iter()
+            .map(|o| match o {
+                Operand::Labels(_) => Plan::Given,
+                Operand::Val(v) => match v.kind {
+                    Kind::Public => Plan::Public(v.share),
+                    Kind::Garbler => Plan::GWord,
+                    Kind::Evaluator => Plan::EWord,
+                    Kind::Both => Plan::Both,
+                },
+            })
+            .collect();
+        let e_words: Vec<usize> = (0..operands.len())
+            .filter(|&i| matches!(plans[i], Plan::EWord | Plan::Both))
+            .collect();
+        // 3. one COT batch: Gilboa choice bits, then the evaluator's input bits
+        let n_cot = lu * (terms.len() + e_words.len());
+        let cots: Vec<Block> = if n_cot == 0 {
+            Vec::new()
+        } else {
+            self.stats.cots += n_cot as u64;
+            match &mut self.cot {
+                Cot::Sender(s) => s.send_cot(ch, n_cot).await?,
+                Cot::Receiver(r) => {
+                    let mut choices = Vec::with_capacity(n_cot);
+                    for &(_, _, y) in &terms {
+                        choices.extend((0..l).map(|i| Ring::bit(y, i)));
+                    }
+                    for &i in &e_words {
+                        let Operand::Val(v) = &operands[i] else {
+                            unreachable!()
+                        };
+                        choices.extend((0..l).map(|k| Ring::bit(v.share, k)));
+                    }
+                    r.receive_cot(ch, &choices).await?
+                }
+            }
+        };
+        if n_cot > 0 || !tasks.is_empty() {
+            self.stats.rounds += 1;
+        }
+        self.stats.mul_terms += terms.len() as u64;
+        let tw0 = self.hash_ctr;
+        self.hash_ctr += (terms.len() * lu) as u64;
+        let (gil_cots, in_cots) = cots.split_at(terms.len() * lu);
+        // 4. multiplication corrections
+        match me {
+            Role::Garbler => {
+                let d = self.delta.as_ref().expect("garbler has delta").as_block();
+                let flipped: Vec<Block> = gil_cots.iter().map(|&k| k ^ d).collect();
+                let h0 = hash_many(tw0, gil_cots);
+                let h1 = hash_many(tw0, &flipped);
+                let mut out = Vec::with_capacity(terms.len() * word_bytes(l, l));
+                for (t, &(j, x, _)) in terms.iter().enumerate() {
+                    let mut acc = 0u64;
+                    for i in 0..l {
+                        let q = t * lu + i as usize;
+                        let (r0, r1) = (h0[q], h1[q]);
+                        put(
+                            &mut out,
+                            r0.wrapping_sub(r1).wrapping_add(x) & low_mask(l - i),
+                            l - i,
+                        );
+                        acc = acc.wrapping_add(r0 << i);
+                    }
+                    prods[j].share = ring.reduce(prods[j].share.wrapping_sub(acc));
+                }
+                ch.send(&out).await?;
+            }
+            Role::Evaluator => {
+                let mut buf = vec![0u8; terms.len() * word_bytes(l, l)];
+                ch.recv_exact(&mut buf).await?;
+                let h = hash_many(tw0, gil_cots);
+                let mut pos = 0;
+                for (t, &(j, _, y)) in terms.iter().enumerate() {
+                    let mut acc = 0u64;
+                    for i in 0..l {
+                        let q = t * lu + i as usize;
+                        let c = get(&buf, &mut pos, l - i);
+                        let v = if Ring::bit(y, i) {
+                            h[q].wrapping_add(c)
+                        } else {
+                            h[q]
+                        };
+                        acc = acc.wrapping_add(v << i);
+                    }
+                    prods[j].share = ring.reduce(prods[j].share.wrapping_add(acc));
+                }
+            }
+        }
+        // 5. A2Y: every non-public operand becomes labels
+        let mut labels: Vec<Option<Vec<Block>>> = vec![None; operands.len()];
+        let mut e_pos = 0usize;
+        for (i, plan) in plans.iter().enumerate() {
+            let e_lab = |e_pos: &mut usize| {
+                let s = &in_cots[*e_pos * lu..(*e_pos + 1) * lu];
+                *e_pos += 1;
+                s.to_vec()
+            };
+            let lab = match plan {
+                Plan::Public(_) => continue,
+                Plan::Given => {
+                    let Operand::Labels(lb) = &operands[i] else {
+                        unreachable!()
+                    };
+                    lb.0.clone()
+                }
+                Plan::EWord => {
+                    self.stats.a2y += 1;
+                    e_lab(&mut e_pos)
+                }
+                Plan::GWord | Plan::Both => {
+                    self.stats.a2y += 1;
+                    let Operand::Val(v) = &operands[i] else {
+                        unreachable!()
+                    };
+                    let g = self.g_word(ch, v.share).await?;
+                    if matches!(plan, Plan::GWord) {
+                        g
+                    } else {
+                        let mut ins = g;
+                        ins.extend(e_lab(&mut e_pos));
+                        let adder = self.adder.clone();
+                        self.garbled(ch, &adder, &ins).await?
+                    }
+                }
+            };
+            labels[i] = Some(lab);
+        }
+        // 6. the ops
+        let mut results = Vec::with_capacity(tasks.len());
+        for t in tasks {
+            let shape = |i: usize| match (&plans[i], &labels[i]) {
+                (Plan::Public(v), _) => Shape::Public(*v),
+                (_, Some(lb)) => Shape::Labels(lb.len() as u8),
+                (_, None) => unreachable!("non-public operands have labels"),
+            };
+            let same = t.a == t.b || t.op.arity() == 1;
+            let key = (
+                t.op,
+                shape(t.a),
+                if same { shape(t.a) } else { shape(t.b) },
+                same,
+            );
+            let tpl = self.template(key)?;
+            let mut ins = labels[t.a].clone().unwrap_or_default();
+            if !same {
+                ins.extend(labels[t.b].iter().flatten());
+            }
+            let out = self.garbled(ch, &tpl, &ins).await?;
+            debug_assert_eq!(out.len(), result_width(t.op, ring));
+            self.stats.garbled_ops += 1;
+            results.push(out);
+        }
+        // 7. Y2A of every result
+        let shares = self.y2a(ch, &results).await?;
+        if me == Role::Garbler {
+            ch.flush().await?;
+        }
+        let res = shares
+            .into_iter()
+            .zip(results)
+            .map(|(s, lb)| {
+                (
+                    Val {
+                        kind: Kind::Both,
+                        share: s,
+                    },
+                    Labels(lb),
+                )
+            })
+            .collect();
+        Ok((prods, res))
+    }
+
+    /// The garbler's input word for value `x`: fresh 0-labels, active labels sent. The
+    /// evaluator receives them.
+    async fn g_word(&mut self, ch: &mut Channel, x: u64) -> Result<Vec<Block>, Error> {
+        let lu = self.ring.ell() as usize;
+        let mut lab = vec![Block::ZERO; lu];
+        match self.role {
+            Role::Garbler => {
+                self.prg.fill_blocks(&mut lab);
+                let d = self.delta.as_ref().expect("garbler has delta");
+                let active: Vec<Block> = lab
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &z)| z ^ d.select(Ring::bit(x, i as u32)))
+                    .collect();
+                ch.send(Block::slice_as_bytes(&active)).await?;
+            }
+            Role::Evaluator => {
+                ch.recv_exact(Block::slice_as_bytes_mut(&mut lab)).await?;
+            }
+        }
+        Ok(lab)
+    }
+
+    /// Garble (garbler) or evaluate (evaluator) one circuit with the given input labels;
+    /// returns this party's output labels.
+    async fn garbled(
+        &mut self,
+        ch: &mut Channel,
+        t: &Template,
+        ins: &[Block],
+    ) -> Result<Vec<Block>, Error> {
+        let salt = self.next_salt();
+        self.stats.and_gates += t.prog.and_count();
+        match self.role {
+            Role::Garbler => {
+                let d = self.delta.as_ref().expect("garbler has delta");
+                let mut g = Garbler::new(&t.prog, d, ins, salt)?;
+                let mut buf = Vec::new();
+                while g.next_batch(&mut buf) {
+                    ch.send(Block::slice_as_bytes(&buf)).await?;
+                    buf.clear();
+                }
+                Ok(g.output_zero_labels()?)
+            }
+            Role::Evaluator => {
+                let mut e = Evaluator::new(&t.prog, ins, salt)?;
+                let mut buf = Vec::new();
+                let mut left = e.total_table_blocks();
+                while left > 0 {
+                    let n = (left as usize).min(CHUNK_BLOCKS);
+                    buf.resize(n, Block::ZERO);
+                    ch.recv_exact(Block::slice_as_bytes_mut(&mut buf)).await?;
+                    e.consume(&buf).map_err(|e| Error::Peer(e.to_string()))?;
+                    left -= n as u64;
+                }
+                e.finish().map_err(|e| Error::Peer(e.to_string()))
+            }
+        }
+    }
+
+    /// Y2A of garbled words (label-keyed B2A, see the module docs): one share per word.
+    async fn y2a(&mut self, ch: &mut Channel, words: &[Vec<Block>]) -> Result<Vec<u64>, Error> {
+        let ring = self.ring;
+        let l = ring.ell();
+        let total: usize = words.iter().map(Vec::len).sum();
+        let bytes: usize = words.iter().map(|w| word_bytes(l, w.len() as u32)).sum();
+        self.stats.y2a += words.len() as u64;
+        let tw0 = self.hash_ctr;
+        self.hash_ctr += total as u64;
+        let mut shares = Vec::with_capacity(words.len());
+        match self.role {
+            Role::Garbler => {
+                let d = self.delta.as_ref().expect("garbler has delta").as_block();
+                let mut xs = Vec::with_capacity(2 * total);
+                for w in words {
+                    xs.extend(w.iter().map(|&z| if z.lsb() { z ^ d } else { z }));
+                }
+                let c1: Vec<Block> = xs.iter().map(|&c| c ^ d).collect();
+                let h0 = hash_many(tw0, &xs);
+                let h1 = hash_many(tw0, &c1);
+                let mut out = Vec::with_capacity(bytes);
+                let mut q = 0;
+                for w in words {
+                    let mut s = 0u64;
+                    for (i, z) in w.iter().enumerate() {
+                        let i = i as u32;
+                        let p = u64::from(z.lsb());
+                        let t = 1u64
+                            .wrapping_sub(2 * p)
+                            .wrapping_add(h0[q])
+                            .wrapping_sub(h1[q]);
+                        put(&mut out, t & low_mask(l - i), l - i);
+                        s = s.wrapping_add(p.wrapping_sub(h0[q]) << i);
+                        q += 1;
+                    }
+                    shares.push(ring.reduce(s));
+                }
+                ch.send(&out).await?;
+            }
+            Role::Evaluator => {
+                let mut buf = vec![0u8; bytes];
+                ch.recv_exact(&mut buf).await?;
+                let flat: Vec<Block> = words.iter().flatten().copied().collect();
+                let h = hash_many(tw0, &flat);
+                let (mut pos, mut q) = (0, 0);
+                for w in words {
+                    let mut s = 0u64;
+                    for (i, lab) in w.iter().enumerate() {
+                        let i = i as u32;
+                        let t = get(&buf, &mut pos, l - i);
+                        let v = if lab.lsb() {
+                            h[q].wrapping_add(t)
+                        } else {
+                            h[q]
+                        };
+                        s = s.wrapping_add(v << i);
+                        q += 1;
+                    }
+                    shares.push(ring.reduce(s));
+                }
+            }
+        }
+        Ok(shares)
+    }
+}
