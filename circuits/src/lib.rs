@@ -12,6 +12,7 @@ mod ir;
 
 pub mod bristol;
 pub mod library;
+pub mod liveness;
 pub mod stats;
 pub mod values;
 

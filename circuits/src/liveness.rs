@@ -1,0 +1,465 @@
+//! Liveness: map every wire to a reusable **slot**, so that a garbler or evaluator keeps
+//! labels for the live wires only (memory O(peak live wires), not O(wires)).
+//!
+//! A wire is live from its definition (inputs: from the start) to its last read; output
+//! wires stay live to the end. [`SlotMap::compute`] makes two passes over the gates and
+//! allocates nothing per gate:
+//!
+//! 1. backwards, with one bit per wire ("read later?"), it marks for every operand read
+//!    whether it is the wire's last use, and for every output whether it is dead (never
+//!    read, not a circuit output);
+//! 2. forwards, with a wire → slot table and a free list, it frees the slots of last uses
+//!    and then allocates the output's slot (so an output may take over an input's slot).
+//!
+//! The result is a **slot program**: one [`SlotOp`] per gate (MAND gates expanded into
+//! their n ANDs, in order), packed in 12 bytes like the IR, with slot indices instead of
+//! wire ids. Slot 0 is a write-only scratch slot for dead outputs; live wires use slots
+//! `1 ..= peak`, so an array of [`SlotMap::num_slots`] labels holds every live label.
+//!
+//! Each op also carries a **flush** flag for batched AND processing (a garbler hashes runs
+//! of independent AND gates together): the flag is set on the first op that reads a slot
+//! written by an AND gate since the previous flag. An executor that enqueues AND gates
+//! (reading their inputs at enqueue time) and flushes the queue before every flagged op,
+//! at the end, and whenever it wants to (e.g. when the queue is full), reads every label
+//! only after it was written. Writes of queued ANDs never clobber a live label: a queued
+//! AND's slot holds a live wire (or is the scratch slot) until it is read, which is flagged.
+
+use crate::{Circuit, Gate, WireId};
+
+const KIND_SHIFT: u32 = 29;
+const MASK: u32 = (1 << 29) - 1;
+/// word 0 / word 1 bit 31: "last use of this operand" (pass 1 → pass 2 only).
+const LAST: u32 = 1 << 31;
+/// word 1 bit 30: "output is dead" (pass 1 → pass 2 only).
+const DEAD: u32 = 1 << 30;
+/// word 0 bit 30: flush queued ANDs before this op (kept in the final program).
+const FLUSH: u32 = 1 << 30;
+
+/// The kind of a slot-program op.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum OpKind {
+    /// `out := a XOR b`
+    Xor = 0,
+    /// `out := a AND b` (also each AND of a MAND gate)
+    And = 1,
+    /// `out := NOT a`
+    Inv = 2,
+    /// `out := constant` (`a` holds the bit, 0 or 1)
+    Const = 3,
+    /// `out := a` (EQW)
+    Copy = 4,
+}
+
+/// One decoded op of the slot program. Fields not used by the kind are 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SlotOp {
+    /// what the op computes
+    pub kind: OpKind,
+    /// first input slot (for [`OpKind::Const`]: the constant bit)
+    pub a: u32,
+    /// second input slot (Xor, And)
+    pub b: u32,
+    /// output slot (0 = scratch: the output is dead)
+    pub out: u32,
+    /// flush the queued AND gates before executing this op (see the module docs)
+    pub flush: bool,
+}
+
+/// The liveness-based slot assignment of a circuit and its slot program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlotMap {
+    ops: Vec<[u32; 3]>,
+    input_slots: Vec<u32>,
+    output_slots: Vec<u32>,
+    peak: u32,
+    and_count: u64,
+}
+
+#[inline(always)]
+fn pack(kind: OpKind, a: u32, b: u32, out: u32) -> [u32; 3] {
+    [a, b, ((kind as u32) << KIND_SHIFT) | out]
+}
+
+#[inline(always)]
+fn set(bits: &mut [u64], w: WireId) -> bool {
+    let (i, m) = (w as usize / 64, 1u64 << (w % 64));
+    let was = bits[i] & m != 0;
+    bits[i] |= m;
+    was
+}
+
+impl SlotMap {
+    /// Compute the slot program of a (finished) circuit. Transient memory: 4 bytes + 1 bit
+    /// per wire; the result takes 12 bytes per op (an n-AND MAND gate is n ops).
+    pub fn compute(c: &Circuit) -> SlotMap {
+        let nw = c.num_wires() as usize;
+        let n_in = c.num_input_bits();
+        let n_ops: usize = c
+            .gates()
+            .map(|g| match g {
+                Gate::Mand { n, .. } => n as usize,
+                _ => 1,
+            })
+            .sum();
+        // ---- pass 1 (backwards): last uses and dead outputs, wire ids in the ops.
+        let mut read_later = vec![0u64; nw.div_ceil(64)];
+        for j in 0..c.outputs().len() {
+            for w in c.output_wires(j) {
+                set(&mut read_later, w);
+            }
+        }
+        let mut ops = vec![[0u32; 3]; n_ops];
+        let mut pos = n_ops;
+        let mut and_count = 0u64;
+        let mut emit = |kind: OpKind, a: WireId, b: WireId, out: WireId, rl: &mut [u64]| {
+            let dead = if rl[out as usize / 64] >> (out % 64) & 1 == 0 {
+                DEAD
+            } else {
+                0
+            };
+            let (la, lb) = match kind {
+                OpKind::Xor | OpKind::And => {
+                    let la = if set(rl, a) { 0 } else { LAST };
+                    let lb = if set(rl, b) { 0 } else { LAST };
+                    (la, lb)
+                }
+                OpKind::Inv | OpKind::Copy => (if set(rl, a) { 0 } else { LAST }, 0),
+                OpKind::Const => (0, 0),
+            };
+            pos -= 1;
+            let mut p = pack(kind, a, b, out);
+            p[0] |= la;
+            p[1] |= lb | dead;
+            ops[pos] = p;
+        };
+        for idx in (0..c.num_gates()).rev() {
+            match c.gate(idx) {
+                Gate::Xor { a, b, out } => emit(OpKind::Xor, a, b, out, &mut read_later),
+                Gate::And { a, b, out } => {
+                    and_count += 1;
+                    emit(OpKind::And, a, b, out, &mut read_later)
+                }
+                Gate::Inv { a, out } => emit(OpKind::Inv, a, 0, out, &mut read_later),
+                Gate::Eq { value, out } => {
+                    emit(OpKind::Const, value as u32, 0, out, &mut read_later)
+                }
+                Gate::Eqw { a, out } => emit(OpKind::Copy, a, 0, out, &mut read_later),
+                Gate::Mand { offset, n } => {
+                    and_count += n as u64;
+                    let (l, r, o) = c.mand_operands(offset, n);
+                    for k in (0..n as usize).rev() {
+                        emit(OpKind::And, l[k], r[k], o[k], &mut read_later);
+                    }
+                }
+            }
+        }
+        debug_assert_eq!(pos, 0);
+        // ---- pass 2 (forwards): allocate slots, rewrite ops in place, set flush flags.
+        let mut slot_of = vec![0u32; nw];
+        let mut free: Vec<u32> = Vec::new();
+        // stamp[s] == epoch: slot s was written by an AND since the last flush flag.
+        let mut stamp: Vec<u32> = vec![0; n_in as usize + 1];
+        let mut epoch = 1u32;
+        let input_slots: Vec<u32> = (1..=n_in).collect();
+        for w in 0..n_in {
+            slot_of[w as usize] = w + 1;
+            if read_later[w as usize / 64] >> (w % 64) & 1 == 0 {
+                free.push(w + 1);
+            }
+        }
+        drop(read_later);
+        let mut next = n_in + 1;
+        for op in ops.iter_mut() {
+            let kind = match op[2] >> KIND_SHIFT {
+                0 => OpKind::Xor,
+                1 => OpKind::And,
+                2 => OpKind::Inv,
+                3 => OpKind::Const,
+                _ => OpKind::Copy,
+            };
+            let out_w = op[2] & MASK;
+            let dead = op[1] & DEAD != 0;
+            let mut new = match kind {
+                OpKind::Const => pack(kind, op[0] & MASK, 0, 0),
+                OpKind::Inv | OpKind::Copy => {
+                    let sa = slot_of[(op[0] & MASK) as usize];
+                    if op[0] & LAST != 0 {
+                        free.push(sa);
+                    }
+                    pack(kind, sa, 0, 0)
+                }
+                OpKind::Xor | OpKind::And => {
+                    let sa = slot_of[(op[0] & MASK) as usize];
+                    let sb = slot_of[(op[1] & MASK) as usize];
+                    if op[0] & LAST != 0 {
+                        free.push(sa);
+                    }
+                    if op[1] & LAST != 0 {
+                        free.push(sb);
+                    }
+                    pack(kind, sa, sb, 0)
+                }
+            };
+            let reads_pending = match kind {
+                OpKind::Const => false,
+                OpKind::Inv | OpKind::Copy => stamp[new[0] as usize] == epoch,
+                _ => stamp[new[0] as usize] == epoch || stamp[new[1] as usize] == epoch,
+            };
+            if reads_pending {
+                new[0] |= FLUSH;
+                epoch += 1;
+            }
+            let so = if dead {
+                0
+            } else if let Some(s) = free.pop() {
+                s
+            } else {
+                stamp.push(0);
+                next += 1;
+                next - 1
+            };
+            slot_of[out_w as usize] = so;
+            if kind == OpKind::And && so != 0 {
+                stamp[so as usize] = epoch;
+            }
+            new[2] |= so;
+            *op = new;
+        }
+        let mut output_slots = Vec::with_capacity(c.num_output_bits() as usize);
+        for j in 0..c.outputs().len() {
+            for w in c.output_wires(j) {
+                output_slots.push(slot_of[w as usize]);
+            }
+        }
+        SlotMap {
+            ops,
+            input_slots,
+            output_slots,
+            peak: next - 1,
+            and_count,
+        }
+    }
+
+    /// Peak number of simultaneously live wires (slots `1 ..= peak`).
+    pub fn peak(&self) -> u32 {
+        self.peak
+    }
+
+    /// Length of a label array that holds every slot: `peak + 1` (slot 0 is scratch).
+    pub fn num_slots(&self) -> usize {
+        self.peak as usize + 1
+    }
+
+    /// The slot of each input wire, in wire order (input value 0 first).
+    pub fn input_slots(&self) -> &[u32] {
+        &self.input_slots
+    }
+
+    /// The slot of each output wire at the end of the program, in output order.
+    pub fn output_slots(&self) -> &[u32] {
+        &self.output_slots
+    }
+
+    /// Number of ops (gates, with a MAND of n ANDs counted n times).
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// True if the program has no ops.
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// Number of AND ops (ANDs inside MAND gates included).
+    pub fn and_count(&self) -> u64 {
+        self.and_count
+    }
+
+    /// Op `i`, decoded.
+    ///
+    /// # Panics
+    /// If `i >= len()`.
+    #[inline(always)]
+    pub fn op(&self, i: usize) -> SlotOp {
+        decode(self.ops[i])
+    }
+
+    /// All ops in order, decoded on the fly.
+    #[inline]
+    pub fn ops(&self) -> impl ExactSizeIterator<Item = SlotOp> + '_ {
+        self.ops.iter().map(|&p| decode(p))
+    }
+
+    /// Approximate heap bytes of the program.
+    pub fn heap_bytes(&self) -> usize {
+        self.ops.capacity() * 12 + (self.input_slots.capacity() + self.output_slots.capacity()) * 4
+    }
+}
+
+#[inline(always)]
+fn decode(p: [u32; 3]) -> SlotOp {
+    let kind = match p[2] >> KIND_SHIFT {
+        0 => OpKind::Xor,
+        1 => OpKind::And,
+        2 => OpKind::Inv,
+        3 => OpKind::Const,
+        _ => OpKind::Copy,
+    };
+    SlotOp {
+        kind,
+        a: p[0] & MASK,
+        b: p[1] & MASK,
+        out: p[2] & MASK,
+        flush: p[0] & FLUSH != 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Interpret the slot program on plaintext bits with a queued-AND executor that
+    /// flushes only when told to (or every `cap` ANDs), and compare to a direct wire
+    /// evaluation.
+    fn run(c: &Circuit, m: &SlotMap, inputs: &[bool], cap: usize) -> Vec<bool> {
+        let mut s = vec![false; m.num_slots()];
+        for (i, &sl) in m.input_slots().iter().enumerate() {
+            s[sl as usize] = inputs[i];
+        }
+        let mut q: Vec<(u32, bool)> = Vec::new();
+        let flush = |s: &mut Vec<bool>, q: &mut Vec<(u32, bool)>| {
+            for (o, v) in q.drain(..) {
+                s[o as usize] = v;
+            }
+        };
+        for op in m.ops() {
+            if op.flush {
+                flush(&mut s, &mut q);
+            }
+            let (a, b) = (s[op.a as usize], s[op.b as usize]);
+            match op.kind {
+                OpKind::And => {
+                    q.push((op.out, a & b));
+                    if q.len() >= cap {
+                        flush(&mut s, &mut q);
+                    }
+                    continue;
+                }
+                OpKind::Xor => s[op.out as usize] = a ^ b,
+                OpKind::Inv => s[op.out as usize] = !a,
+                OpKind::Const => s[op.out as usize] = op.a == 1,
+                OpKind::Copy => s[op.out as usize] = a,
+            }
+        }
+        flush(&mut s, &mut q);
+        let _ = c;
+        m.output_slots().iter().map(|&o| s[o as usize]).collect()
+    }
+
+    fn direct(c: &Circuit, inputs: &[bool]) -> Vec<bool> {
+        let mut w = vec![false; c.num_wires() as usize];
+        w[..inputs.len()].copy_from_slice(inputs);
+        for g in c.gates() {
+            match g {
+                Gate::Xor { a, b, out } => w[out as usize] = w[a as usize] ^ w[b as usize],
+                Gate::And { a, b, out } => w[out as usize] = w[a as usize] & w[b as usize],
+                Gate::Inv { a, out } => w[out as usize] = !w[a as usize],
+                Gate::Eq { value, out } => w[out as usize] = value,
+                Gate::Eqw { a, out } => w[out as usize] = w[a as usize],
+                Gate::Mand { offset, n } => {
+                    let (l, r, o) = c.mand_operands(offset, n);
+                    for k in 0..n as usize {
+                        w[o[k] as usize] = w[l[k] as usize] & w[r[k] as usize];
+                    }
+                }
+            }
+        }
+        let ob = c.num_output_bits();
+        w[(c.num_wires() - ob) as usize..].to_vec()
+    }
+
+    /// A random valid circuit: `n_in` inputs, `n_gates` random gates, the last `n_out`
+    /// wires are outputs.
+    fn random_circuit(seed: u64, n_in: u32, n_gates: u32, n_out: u32) -> Circuit {
+        let mut x = seed | 1;
+        let mut rnd = move |m: u32| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m as u64) as u32
+        };
+        // gates write wires n_in .. n_in + n_gates (MANDs may write several).
+        let mut c = Circuit::new(n_in + n_gates, vec![n_in], vec![n_out.min(n_gates)]).unwrap();
+        let mut w = n_in;
+        while w < n_in + n_gates {
+            let a = rnd(w);
+            let b = rnd(w);
+            let g = match rnd(6) {
+                0 => Gate::Xor { a, b, out: w },
+                1 => Gate::And { a, b, out: w },
+                2 => Gate::Inv { a, out: w },
+                3 => Gate::Eq {
+                    value: rnd(2) == 1,
+                    out: w,
+                },
+                4 => Gate::Eqw { a, out: w },
+                _ => {
+                    let n = (rnd(4) + 1).min(n_in + n_gates - w);
+                    let l: Vec<u32> = (0..n).map(|_| rnd(w)).collect();
+                    let r: Vec<u32> = (0..n).map(|_| rnd(w)).collect();
+                    let o: Vec<u32> = (w..w + n).collect();
+                    c.push_mand(&l, &r, &o).unwrap();
+                    w += n;
+                    continue;
+                }
+            };
+            c.push(g).unwrap();
+            w += 1;
+        }
+        c.finish().unwrap()
+    }
+
+    #[test]
+    fn slot_program_matches_direct_evaluation() {
+        for seed in 1..200u64 {
+            let n_in = 1 + (seed % 7) as u32;
+            let c = random_circuit(seed, n_in, 5 + (seed % 60) as u32, 1 + (seed % 5) as u32);
+            let m = SlotMap::compute(&c);
+            assert!(m.peak() <= c.num_wires());
+            assert_eq!(m.and_count(), c.and_count());
+            for t in 0..8u32 {
+                let inputs: Vec<bool> =
+                    (0..n_in).map(|i| (seed as u32 ^ t) >> i & 1 == 1).collect();
+                let want = direct(&c, &inputs);
+                for cap in [1, 3, 1000] {
+                    assert_eq!(run(&c, &m, &inputs, cap), want, "seed {seed} cap {cap}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn chain_reuses_slots() {
+        // x_{k+1} = x_k AND y: peak stays tiny however long the chain.
+        let n = 1000u32;
+        let mut c = Circuit::new(2 + n, vec![1, 1], vec![1]).unwrap();
+        let mut prev = 0;
+        for k in 0..n {
+            c.push(Gate::And {
+                a: prev,
+                b: 1,
+                out: 2 + k,
+            })
+            .unwrap();
+            prev = 2 + k;
+        }
+        let c = c.finish().unwrap();
+        let m = SlotMap::compute(&c);
+        assert!(m.peak() <= 3, "peak {}", m.peak());
+        assert_eq!(m.input_slots(), &[1, 2]);
+        assert_eq!(m.output_slots().len(), 1);
+        // every AND reads the previous one: each op after the first is flagged.
+        assert!(m.ops().skip(1).all(|o| o.flush));
+    }
+}

@@ -1,0 +1,49 @@
+//! [`GcError`]: everything that can go wrong garbling, evaluating or running the protocol.
+
+use thiserror::Error;
+
+/// Errors of the `duet-gc` crate. "Local misuse" (wrong label counts, Δ without lsb 1,
+/// asking for outputs too early) is kept apart from "peer sent bad data" (truncated or
+/// extra garbled tables, decoding bits of the wrong length).
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum GcError {
+    /// The number of input labels does not match the circuit's input wires.
+    #[error("wrong number of input labels: expected {expected}, got {actual}")]
+    InputLabelCount {
+        /// input wires of the circuit
+        expected: usize,
+        /// labels given
+        actual: usize,
+    },
+    /// Δ must have lsb 1 for point-and-permute (use `Delta::from_block_set_lsb`).
+    #[error("the garbling offset Δ must have lsb 1")]
+    DeltaLsb,
+    /// The garbled-table stream ended before every AND gate had its two blocks.
+    #[error("garbled tables truncated: expected {expected} blocks, got {actual}")]
+    TablesTruncated {
+        /// blocks the circuit needs (2 per AND gate)
+        expected: u64,
+        /// blocks received
+        actual: u64,
+    },
+    /// More garbled-table blocks arrived than the circuit has AND gates for.
+    #[error("extra garbled tables: expected {expected} blocks, got at least {actual}")]
+    ExtraTables {
+        /// blocks the circuit needs (2 per AND gate)
+        expected: u64,
+        /// blocks received so far
+        actual: u64,
+    },
+    /// Output labels or decoding bits were requested before garbling/evaluation finished.
+    #[error("garbling or evaluation has not finished yet")]
+    NotFinished,
+    /// Decoding bits and output labels differ in number.
+    #[error("wrong number of decoding bits: expected {expected}, got {actual}")]
+    DecodingLength {
+        /// output wires
+        expected: usize,
+        /// decoding bits given
+        actual: usize,
+    },
+}

@@ -1,0 +1,244 @@
+//! [`Evaluator`]: half-gates evaluation (ZRE15) as a sink of table batches.
+
+use crate::hash::{BATCH, EvalQueue};
+use crate::{CONST_LABEL, GcError};
+use duet_circuits::Bits;
+use duet_circuits::liveness::{OpKind, SlotMap};
+use duet_core::Block;
+
+/// The evaluator of one circuit run, sans-IO: feed it the garbler's tables with
+/// [`Evaluator::consume`] as they arrive (split at any block boundary), then
+/// [`Evaluator::finish`] for the active output labels.
+///
+/// Holds one active label per live wire (slots of a [`SlotMap`]): memory O(peak live
+/// wires) plus one queued batch of [`BATCH`] AND gates.
+pub struct Evaluator<'p> {
+    prog: &'p SlotMap,
+    pos: usize,
+    slots: Vec<Block>,
+    salt: Block,
+    /// AND gates evaluated (flushed) so far: the hash index of the next flushed gate
+    gate: u64,
+    q: Box<EvalQueue>,
+    /// the first block of an AND gate whose second block has not arrived yet
+    carry: Option<Block>,
+    received: u64,
+    ops_done: bool,
+    failed: Option<GcError>,
+}
+
+impl<'p> Evaluator<'p> {
+    /// An evaluator for the circuit whose slot program is `prog`, with one active label per
+    /// input wire in wire order (the garbler's active labels for its inputs, the COT
+    /// outputs `m_i` for the evaluator's), and the garbler's public `salt` for this run.
+    ///
+    /// # Errors
+    /// [`GcError::InputLabelCount`] if the number of labels is not the number of input
+    /// wires.
+    pub fn new(
+        prog: &'p SlotMap,
+        input_active_labels: &[Block],
+        salt: Block,
+    ) -> Result<Self, GcError> {
+        let ins = prog.input_slots();
+        if input_active_labels.len() != ins.len() {
+            return Err(GcError::InputLabelCount {
+                expected: ins.len(),
+                actual: input_active_labels.len(),
+            });
+        }
+        let mut slots = vec![Block::ZERO; prog.num_slots()];
+        for (&s, &l) in ins.iter().zip(input_active_labels) {
+            slots[s as usize] = l;
+        }
+        Ok(Evaluator {
+            prog,
+            pos: 0,
+            slots,
+            salt,
+            gate: 0,
+            q: Box::new(EvalQueue::new()),
+            carry: None,
+            received: 0,
+            ops_done: false,
+            failed: None,
+        })
+    }
+
+    /// Number of table blocks the whole circuit needs (2 per AND gate).
+    pub fn total_table_blocks(&self) -> u64 {
+        2 * self.prog.and_count()
+    }
+
+    /// Number of table blocks still expected.
+    pub fn remaining_table_blocks(&self) -> u64 {
+        self.total_table_blocks().saturating_sub(self.received)
+    }
+
+    /// Evaluate as many gates as `tables` (the next blocks of the garbler's stream) allow.
+    /// A gate whose two blocks are split across calls is finished by the next call.
+    ///
+    /// # Errors
+    /// [`GcError::ExtraTables`] if the stream holds more blocks than the circuit has AND
+    /// gates for (the evaluator is then unusable; later calls return the same error).
+    pub fn consume(&mut self, tables: &[Block]) -> Result<(), GcError> {
+        if let Some(e) = &self.failed {
+            return Err(clone_err(e));
+        }
+        self.received += tables.len() as u64;
+        if self.received > self.total_table_blocks() {
+            let e = GcError::ExtraTables {
+                expected: self.total_table_blocks(),
+                actual: self.received,
+            };
+            self.failed = Some(clone_err(&e));
+            return Err(e);
+        }
+        let mut t = tables;
+        let n_ops = self.prog.len();
+        while self.pos < n_ops {
+            let op = self.prog.op(self.pos);
+            if op.flush {
+                self.flush();
+            }
+            let s = &mut self.slots;
+            match op.kind {
+                OpKind::And => {
+                    let (tg, te) = match self.carry {
+                        Some(tg) => match t.split_first() {
+                            Some((&te, rest)) => {
+                                t = rest;
+                                self.carry = None;
+                                (tg, te)
+                            }
+                            None => break,
+                        },
+                        None => match t {
+                            [tg, te, rest @ ..] => {
+                                t = rest;
+                                (*tg, *te)
+                            }
+                            [tg] => {
+                                self.carry = Some(*tg);
+                                t = &[];
+                                break;
+                            }
+                            [] => break,
+                        },
+                    };
+                    let (a, b) = (s[op.a as usize], s[op.b as usize]);
+                    self.q.push(a, b, tg, te, op.out);
+                    if self.q.n == BATCH {
+                        self.flush();
+                    }
+                }
+                OpKind::Xor => s[op.out as usize] = s[op.a as usize] ^ s[op.b as usize],
+                OpKind::Inv => s[op.out as usize] = s[op.a as usize],
+                OpKind::Const => s[op.out as usize] = CONST_LABEL,
+                OpKind::Copy => s[op.out as usize] = s[op.a as usize],
+            }
+            self.pos += 1;
+        }
+        debug_assert!(
+            t.is_empty(),
+            "the block count check above admits no leftovers"
+        );
+        if self.pos == n_ops && !self.ops_done {
+            self.flush();
+            self.ops_done = true;
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn flush(&mut self) {
+        let n = self.q.n;
+        if n == 0 {
+            return;
+        }
+        let slots = &mut self.slots;
+        let outs = self.q.out;
+        self.q
+            .evaluate(self.salt, self.gate, |k, l| slots[outs[k] as usize] = l);
+        self.gate += n as u64;
+    }
+
+    /// True once every gate is evaluated.
+    pub fn is_done(&self) -> bool {
+        self.ops_done
+    }
+
+    /// Finish the run: the active output labels, in output order.
+    ///
+    /// # Errors
+    /// [`GcError::TablesTruncated`] if tables are missing; the error of an earlier
+    /// [`Evaluator::consume`].
+    pub fn finish(&mut self) -> Result<Vec<Block>, GcError> {
+        self.consume(&[])?;
+        if !self.ops_done {
+            return Err(GcError::TablesTruncated {
+                expected: self.total_table_blocks(),
+                actual: self.received,
+            });
+        }
+        Ok(self
+            .prog
+            .output_slots()
+            .iter()
+            .map(|&s| self.slots[s as usize])
+            .collect())
+    }
+}
+
+fn clone_err(e: &GcError) -> GcError {
+    match e {
+        GcError::ExtraTables { expected, actual } => GcError::ExtraTables {
+            expected: *expected,
+            actual: *actual,
+        },
+        _ => GcError::NotFinished,
+    }
+}
+
+/// Decode active output labels with the garbler's decoding bits: bit `k` is
+/// `lsb(label_k) ⊕ d_k`.
+///
+/// # Errors
+/// [`GcError::DecodingLength`] if the lengths differ.
+pub fn decode(output_labels: &[Block], decoding_bits: &Bits) -> Result<Bits, GcError> {
+    if output_labels.len() != decoding_bits.len() {
+        return Err(GcError::DecodingLength {
+            expected: output_labels.len(),
+            actual: decoding_bits.len(),
+        });
+    }
+    Ok(output_labels
+        .iter()
+        .zip(decoding_bits.iter())
+        .map(|(l, d)| l.lsb() ^ *d)
+        .collect())
+}
+
+/// Split concatenated output bits into one [`Bits`] value per output of widths `widths`
+/// (e.g. `circuit.outputs()`).
+///
+/// # Errors
+/// [`GcError::DecodingLength`] if the widths do not add up to `bits.len()`.
+pub fn split_values(widths: &[u32], bits: &Bits) -> Result<Vec<Bits>, GcError> {
+    let total: usize = widths.iter().map(|&w| w as usize).sum();
+    if total != bits.len() {
+        return Err(GcError::DecodingLength {
+            expected: total,
+            actual: bits.len(),
+        });
+    }
+    let mut at = 0;
+    Ok(widths
+        .iter()
+        .map(|&w| {
+            let v: Bits = bits[at..at + w as usize].iter().by_vals().collect();
+            at += w as usize;
+            v
+        })
+        .collect())
+}

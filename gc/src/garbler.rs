@@ -1,0 +1,204 @@
+//! [`Garbler`]: half-gates garbling (ZRE15) as a pull iterator of table batches.
+
+use crate::hash::{BATCH, GarbleQueue};
+use crate::{CONST_LABEL, GcError};
+use duet_circuits::Bits;
+use duet_circuits::liveness::{OpKind, SlotMap};
+use duet_core::{Block, Delta};
+use zeroize::Zeroize;
+
+/// Default batch target of [`Garbler::next_batch`]: 64 Ki blocks = 1 MiB of tables.
+pub const DEFAULT_BATCH_BLOCKS: usize = 1 << 16;
+
+/// The garbler of one circuit run, sans-IO.
+///
+/// Holds one 0-label per live wire (in the slots of a [`SlotMap`]), so memory is
+/// O(peak live wires); the tables are produced in gate order in batches of about
+/// [`Garbler::set_batch_blocks`] blocks and never held whole.
+///
+/// Free-XOR (KS08): `L1 = L0 ⊕ Δ`; XOR gates XOR the 0-labels; INV XORs Δ into the
+/// 0-label (the evaluator does nothing); EQ (a public constant `c`) gets the 0-label
+/// `P ⊕ c·Δ` for the public label `P` = [`CONST_LABEL`], so that the evaluator's active
+/// label is `P` whatever `c` is; EQW copies. AND gates cost two blocks each (ZRE15).
+pub struct Garbler<'p> {
+    prog: &'p SlotMap,
+    pos: usize,
+    slots: Vec<Block>,
+    delta: Block,
+    salt: Block,
+    gate: u64,
+    q: Box<GarbleQueue>,
+    target: usize,
+    done: bool,
+}
+
+impl<'p> Garbler<'p> {
+    /// A garbler for the circuit whose slot program is `prog`.
+    ///
+    /// `input_zero_labels` holds one 0-label per input wire in wire order (input value 0
+    /// first): random labels for the garbler's own inputs, the COT outputs `k_i` for the
+    /// evaluator's. `salt` is a fresh public random block per run, sent to the evaluator
+    /// (it separates the hash tweaks of different runs; see [`crate::hash`]).
+    ///
+    /// # Errors
+    /// [`GcError::InputLabelCount`] if the number of labels is not the number of input
+    /// wires; [`GcError::DeltaLsb`] if `lsb(Δ) = 0`.
+    pub fn new(
+        prog: &'p SlotMap,
+        delta: &Delta,
+        input_zero_labels: &[Block],
+        salt: Block,
+    ) -> Result<Self, GcError> {
+        let ins = prog.input_slots();
+        if input_zero_labels.len() != ins.len() {
+            return Err(GcError::InputLabelCount {
+                expected: ins.len(),
+                actual: input_zero_labels.len(),
+            });
+        }
+        if !delta.as_block().lsb() {
+            return Err(GcError::DeltaLsb);
+        }
+        let mut slots = vec![Block::ZERO; prog.num_slots()];
+        for (&s, &l) in ins.iter().zip(input_zero_labels) {
+            slots[s as usize] = l;
+        }
+        Ok(Garbler {
+            prog,
+            pos: 0,
+            slots,
+            delta: delta.as_block(),
+            salt,
+            gate: 0,
+            q: Box::new(GarbleQueue::new()),
+            target: DEFAULT_BATCH_BLOCKS,
+            done: false,
+        })
+    }
+
+    /// Set the batch target of [`Garbler::next_batch`] in blocks (at least 2; default
+    /// [`DEFAULT_BATCH_BLOCKS`]). A batch may exceed it by up to `2 · BATCH − 2` blocks.
+    pub fn set_batch_blocks(&mut self, blocks: usize) {
+        self.target = blocks.max(2);
+    }
+
+    /// Garble the next gates, appending their tables (2 blocks per AND gate, gate order)
+    /// to `out`, until at least the batch target has been appended or the circuit ends.
+    ///
+    /// Returns `true` if blocks were appended, `false` once the circuit is completely
+    /// garbled and nothing was appended (the usual loop is
+    /// `while g.next_batch(&mut buf) { send(&buf); buf.clear(); }`). A circuit with no AND
+    /// gates is garbled by the first call, which returns `false`.
+    pub fn next_batch(&mut self, out: &mut Vec<Block>) -> bool {
+        if self.done {
+            return false;
+        }
+        let start = out.len();
+        let n_ops = self.prog.len();
+        let delta = self.delta;
+        while self.pos < n_ops {
+            let op = self.prog.op(self.pos);
+            self.pos += 1;
+            if op.flush {
+                self.flush(out);
+            }
+            let s = &mut self.slots;
+            match op.kind {
+                OpKind::And => {
+                    let (a, b) = (s[op.a as usize], s[op.b as usize]);
+                    self.q.push(a, b, delta, op.out);
+                    if self.q.n == BATCH {
+                        self.flush(out);
+                        if out.len() - start >= self.target {
+                            return true;
+                        }
+                    }
+                }
+                OpKind::Xor => s[op.out as usize] = s[op.a as usize] ^ s[op.b as usize],
+                OpKind::Inv => s[op.out as usize] = s[op.a as usize] ^ delta,
+                OpKind::Const => {
+                    s[op.out as usize] = CONST_LABEL ^ (Block::mask(op.a == 1) & delta)
+                }
+                OpKind::Copy => s[op.out as usize] = s[op.a as usize],
+            }
+        }
+        self.flush(out);
+        self.done = true;
+        out.len() > start
+    }
+
+    #[inline]
+    fn flush(&mut self, out: &mut Vec<Block>) {
+        let n = self.q.n;
+        if n == 0 {
+            return;
+        }
+        let slots = &mut self.slots;
+        let outs = self.q.out;
+        self.q
+            .garble(self.delta, self.salt, self.gate, out, |k, l| {
+                slots[outs[k] as usize] = l
+            });
+        self.gate += n as u64;
+    }
+
+    /// Garble whatever is left and return all remaining tables in one vector (convenience
+    /// for small circuits and tests; streaming callers use [`Garbler::next_batch`]).
+    pub fn garble_all(&mut self) -> Vec<Block> {
+        let mut v = Vec::new();
+        let t = self.target;
+        self.target = usize::MAX;
+        while self.next_batch(&mut v) {}
+        self.target = t;
+        v
+    }
+
+    /// True once every gate is garbled.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Number of AND gates garbled so far.
+    pub fn and_gates_done(&self) -> u64 {
+        self.gate
+    }
+
+    /// Number of table blocks the whole circuit produces (2 per AND gate).
+    pub fn total_table_blocks(&self) -> u64 {
+        2 * self.prog.and_count()
+    }
+
+    /// The output wires' 0-labels, in output order.
+    ///
+    /// # Errors
+    /// [`GcError::NotFinished`] before the last batch.
+    pub fn output_zero_labels(&self) -> Result<Vec<Block>, GcError> {
+        if !self.done {
+            return Err(GcError::NotFinished);
+        }
+        Ok(self
+            .prog
+            .output_slots()
+            .iter()
+            .map(|&s| self.slots[s as usize])
+            .collect())
+    }
+
+    /// The decoding bits: lsb of each output wire's 0-label, in output order (the evaluator
+    /// decodes with [`crate::decode`]).
+    ///
+    /// # Errors
+    /// [`GcError::NotFinished`] before the last batch.
+    pub fn decoding_bits(&self) -> Result<Bits, GcError> {
+        Ok(self.output_zero_labels()?.iter().map(|l| l.lsb()).collect())
+    }
+}
+
+impl Drop for Garbler<'_> {
+    fn drop(&mut self) {
+        self.delta.0.zeroize();
+        for s in self.slots.iter_mut() {
+            s.0.zeroize();
+        }
+    }
+}
