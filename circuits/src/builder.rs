@@ -28,6 +28,7 @@
 
 use crate::{Circuit, CircuitError, Gate};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 mod arith;
 mod bits;
@@ -50,6 +51,28 @@ impl Wire {
 pub type Word = Vec<Wire>;
 
 const NONE: u32 = u32::MAX;
+
+/// A fast hasher for the CSE table's `u64` keys (folded 128-bit multiply). Not
+/// DoS-resistant, which is fine: keys are the builder's own wire ids.
+#[derive(Default)]
+struct FoldHasher(u64);
+
+impl Hasher for FoldHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        let p = ((self.0 ^ x) as u128).wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835);
+        self.0 = (p as u64) ^ ((p >> 64) as u64);
+    }
+}
+
+type CseMap = HashMap<u64, u32, BuildHasherDefault<FoldHasher>>;
 
 /// Known value of a wire: unknown, constant 0 or constant 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,12 +109,14 @@ pub struct CircuitBuilder {
     neg: Vec<u32>,
     /// per wire: is it an input wire?
     is_input: Vec<bool>,
+    /// per wire: index of the XOR gate defining it (`NONE` if it is not an XOR output)
+    xor_def: Vec<u32>,
     gates: Vec<BGate>,
     inputs: Vec<Word>,
     outputs: Vec<Word>,
     consts: [Option<Wire>; 2],
-    /// common subexpressions: (op, min operand, max operand) → output wire
-    cse: HashMap<(u8, u32, u32), u32>,
+    /// common subexpressions, per op (XOR, AND): (min operand, max operand) → output wire
+    cse: [CseMap; 2],
     next_group: u32,
     mand_layers: bool,
 }
@@ -108,6 +133,7 @@ impl CircuitBuilder {
         self.known.push(known);
         self.neg.push(NONE);
         self.is_input.push(input);
+        self.xor_def.push(NONE);
         Wire(id)
     }
 
@@ -168,11 +194,15 @@ impl CircuitBuilder {
     }
 
     fn cse_or_push(&mut self, op: Op, a: u32, b: u32) -> Wire {
-        let key = (op as u8, a.min(b), a.max(b));
-        if let Some(&w) = self.cse.get(&key) {
+        let key = (a.min(b) as u64) << 32 | a.max(b) as u64;
+        let table = (op == Op::And) as usize;
+        if let Some(&w) = self.cse[table].get(&key) {
             return Wire(w);
         }
         let w = self.new_wire(Known::Unknown, false);
+        if op == Op::Xor {
+            self.xor_def[w.0 as usize] = self.gates.len() as u32;
+        }
         self.gates.push(BGate {
             op,
             a,
@@ -180,11 +210,28 @@ impl CircuitBuilder {
             out: w.0,
             group: NONE,
         });
-        self.cse.insert(key, w.0);
+        self.cse[table].insert(key, w.0);
         w
     }
 
-    /// `a XOR b` (free). Folds constants, `a ^ a = 0` and `a ^ !a = 1`.
+    /// If `x` is the output of an XOR gate `y ^ z` with `y == a` or `z == a`, the other
+    /// operand.
+    fn xor_cancel(&self, x: Wire, a: Wire) -> Option<Wire> {
+        let gi = self.xor_def[x.0 as usize];
+        if gi == NONE {
+            return None;
+        }
+        let g = &self.gates[gi as usize];
+        if g.a == a.0 {
+            Some(Wire(g.b))
+        } else if g.b == a.0 {
+            Some(Wire(g.a))
+        } else {
+            None
+        }
+    }
+
+    /// `a XOR b` (free). Folds constants, `a ^ a = 0`, `a ^ !a = 1` and `a ^ (a ^ c) = c`.
     pub fn xor(&mut self, a: Wire, b: Wire) -> Wire {
         match (self.konst(a), self.konst(b)) {
             (Some(x), Some(y)) => return self.constant(x ^ y),
@@ -199,6 +246,9 @@ impl CircuitBuilder {
         }
         if self.is_neg(a, b) {
             return self.constant(true);
+        }
+        if let Some(c) = self.xor_cancel(b, a).or_else(|| self.xor_cancel(a, b)) {
+            return c;
         }
         self.cse_or_push(Op::Xor, a.0, b.0)
     }
