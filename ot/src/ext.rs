@@ -532,3 +532,7 @@ impl core::fmt::Debug for CotReceiver {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+#[path = "ext_tests.rs"]
+mod tests;
