@@ -7,7 +7,7 @@
 //! is bounded by the timeout ("no progress for `timeout`"), so a slow but moving bulk
 //! transfer never times out while a stalled peer always does.
 
-use crate::record::{MAX_RECORD, Records};
+use crate::record::{MAX_RECORD, Records, copy_distance_ok, offset_away_from};
 use std::time::Duration;
 use thiserror::Error;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -203,7 +203,7 @@ impl Channel {
         // An encrypted channel decrypts whole records into the read buffer.
         let rcap = config
             .read_buffer
-            .max(if sec.is_some() { MAX_RECORD } else { 64 });
+            .max(if sec.is_some() { MAX_RECORD + 4096 } else { 64 });
         Channel {
             reader,
             writer,
@@ -333,14 +333,8 @@ impl Channel {
             None => write_raw(&mut self.writer, data, self.timeout, &mut self.wire_sent).await,
             Some(rec) => {
                 for chunk in data.chunks(1 << 20) {
-                    rec.seal(chunk)?;
-                    write_raw(
-                        &mut self.writer,
-                        &rec.ebuf,
-                        self.timeout,
-                        &mut self.wire_sent,
-                    )
-                    .await?;
+                    let sealed = rec.seal(chunk)?;
+                    write_raw(&mut self.writer, sealed, self.timeout, &mut self.wire_sent).await?;
                 }
                 Ok(())
             }
@@ -417,12 +411,21 @@ impl Channel {
                 }
                 Some(rec) => {
                     if let Some((start, len)) = rec.next_record()? {
-                        if rest.len() >= len {
+                        let ct = rec.ciphertext_ptr(start);
+                        if rest.len() >= len && copy_distance_ok(rest.as_ptr(), ct) {
                             // The whole record fits: decrypt straight into the caller's buffer.
                             filled += rec.open(start, len, rest)?;
                         } else {
-                            self.rend = rec.open(start, len, &mut self.rbuf)?;
-                            self.rpos = 0;
+                            // Via the read buffer, placed so that neither copy (ciphertext in,
+                            // plaintext out) is page-aliased.
+                            let base = self.rbuf.as_ptr();
+                            let mut off = offset_away_from(base, ct);
+                            if !copy_distance_ok(rest.as_ptr(), base.wrapping_add(off)) {
+                                off = (off + 1024) % 4096;
+                            }
+                            let n = rec.open(start, len, &mut self.rbuf[off..])?;
+                            self.rpos = off;
+                            self.rend = off + n;
                         }
                         continue;
                     }
