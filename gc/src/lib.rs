@@ -50,9 +50,17 @@ mod evaluator;
 mod garbler;
 pub mod hash;
 
+pub mod handshake;
+pub mod protocol;
+mod session;
+
 pub use error::GcError;
 pub use evaluator::{Evaluator, decode, split_values};
 pub use garbler::{DEFAULT_BATCH_BLOCKS, Garbler};
+
+pub use handshake::{CircuitDigest, OutputPolicy, Role};
+pub use protocol::{Prepared, ProtocolError, RunStats, SessionOptions};
+pub use session::Session;
 
 use duet_core::Block;
 
