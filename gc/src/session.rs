@@ -150,6 +150,15 @@ impl Session {
         }
     }
 
+    /// The garbler's Δ (unit tests of the transcript only).
+    #[cfg(test)]
+    pub(crate) fn delta(&self) -> Option<&Delta> {
+        match &self.party {
+            Party::Garbler { delta, .. } => Some(delta),
+            Party::Evaluator { .. } => None,
+        }
+    }
+
     /// This party's role.
     pub fn role(&self) -> Role {
         self.role

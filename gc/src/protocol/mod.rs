@@ -31,6 +31,8 @@
 
 pub(crate) mod engine;
 mod run;
+#[cfg(test)]
+mod tests;
 
 use crate::handshake::CircuitDigest;
 use duet_circuits::{Circuit, Gate};

@@ -266,17 +266,21 @@ async fn evaluate_stream(
     progress: Option<Arc<AtomicU64>>,
 ) -> Result<Vec<Block>, ProtocolError> {
     if inline(p) {
-        let mut frame = Vec::new();
-        if p.and_gates() > 0 {
-            engine::recv_tables(ch, &mut frame, 2 * p.and_gates() as usize).await?;
+        let mut frames = Vec::new();
+        let mut left = 2 * p.and_gates() as usize;
+        while left > 0 {
+            let mut frame = Vec::new();
+            engine::recv_tables(ch, &mut frame, left).await?;
+            left -= frame.len();
+            frames.push(frame);
         }
-        let mut frame = Some(frame);
+        let mut frames = frames.into_iter();
         return engine::evaluate(
             p,
             &labels,
             salt,
             &mut |b, _| {
-                *b = frame.take().ok_or_else(|| {
+                *b = frames.next().ok_or_else(|| {
                     ProtocolError::Malformed("the garbled tables are incomplete".into())
                 })?;
                 Ok(())
