@@ -71,6 +71,17 @@ pub struct GcTask {
     pub b: usize,
 }
 
+/// What [`Engine::layer`] returns.
+#[derive(Clone, Debug)]
+pub struct LayerOut {
+    /// Shares of the products, in order.
+    pub products: Vec<Val>,
+    /// Per garbled task: the result's share (kind [`Kind::Both`]) and its labels.
+    pub results: Vec<(Val, Labels)>,
+    /// Per operand: its labels (`None` for public operands), for reuse in later layers.
+    pub operand_labels: Vec<Option<Labels>>,
+}
+
 /// Counters of an engine.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -92,9 +103,25 @@ pub struct Stats {
     pub rounds: u64,
 }
 
+impl Stats {
+    /// The counts since `before` (an earlier snapshot of the same engine).
+    pub fn since(&self, before: &Stats) -> Stats {
+        Stats {
+            multiplications: self.multiplications - before.multiplications,
+            mul_terms: self.mul_terms - before.mul_terms,
+            a2y: self.a2y - before.a2y,
+            y2a: self.y2a - before.y2a,
+            garbled_ops: self.garbled_ops - before.garbled_ops,
+            and_gates: self.and_gates - before.and_gates,
+            cots: self.cots - before.cots,
+            rounds: self.rounds - before.rounds,
+        }
+    }
+}
+
 enum Cot {
     Sender(CotSender),
-    Receiver(CotReceiver),
+    Receiver(Box<CotReceiver>),
 }
 
 /// Which operands get which input words.
@@ -179,7 +206,7 @@ impl Engine {
     /// As [`Engine::garbler`].
     pub async fn evaluator(ch: &mut Channel, ring: Ring) -> Result<Engine, Error> {
         let r = CotReceiver::setup(ch, Security::SemiHonest).await?;
-        Self::new(Role::Evaluator, ring, Cot::Receiver(r), None)
+        Self::new(Role::Evaluator, ring, Cot::Receiver(Box::new(r)), None)
     }
 
     fn new(role: Role, ring: Ring, cot: Cot, delta: Option<Delta>) -> Result<Engine, Error> {
@@ -243,8 +270,7 @@ impl Engine {
     }
 
     /// Run one layer: the products `muls[j] = a·b` and the garbled ops `tasks` over
-    /// `operands`, in one round trip. Returns the products' shares and, per task, the
-    /// result's share (kind [`Kind::Both`]) and its labels (for later garbled use).
+    /// `operands`, in one round trip.
     ///
     /// Both parties must call it with the same structure (kinds, ops, public values).
     ///
@@ -257,7 +283,7 @@ impl Engine {
         muls: &[(Val, Val)],
         operands: &[Operand],
         tasks: &[GcTask],
-    ) -> Result<(Vec<Val>, Vec<(Val, Labels)>), Error> {
+    ) -> Result<LayerOut, Error> {
         let ring = self.ring;
         let l = ring.ell();
         let lu = l as usize;
@@ -473,7 +499,11 @@ impl Engine {
                 )
             })
             .collect();
-        Ok((prods, res))
+        Ok(LayerOut {
+            products: prods,
+            results: res,
+            operand_labels: labels.into_iter().map(|l| l.map(Labels)).collect(),
+        })
     }
 
     /// The garbler's input word for value `x`: fresh 0-labels, active labels sent. The

@@ -11,12 +11,16 @@ mod engine;
 mod error;
 mod ops;
 mod ring;
+mod runner;
+mod settings;
 mod share;
 mod templates;
 
 pub use circuit::{ArithCircuit, ArithGate, Named};
-pub use engine::{Engine, GcTask, Labels, Operand, Stats};
+pub use engine::{Engine, GcTask, Labels, LayerOut, Operand, Stats};
 pub use error::Error;
 pub use ops::Op;
 pub use ring::Ring;
+pub use runner::{RunOutput, RunStats, circuit_digest, run, run_with};
+pub use settings::{Reveal, Settings};
 pub use share::{Kind, Local, Role, Val};

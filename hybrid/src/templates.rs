@@ -8,7 +8,6 @@
 //! fused at the label level, nothing is decoded in between.
 
 use crate::{Error, Op, Ring};
-use duet_circuits::Circuit;
 use duet_circuits::builder::{CircuitBuilder, Wire, Word};
 use duet_circuits::liveness::SlotMap;
 
@@ -23,14 +22,14 @@ pub(crate) enum Shape {
 
 /// A built circuit and its slot program.
 pub(crate) struct Template {
-    pub circuit: Circuit,
     pub prog: SlotMap,
 }
 
 fn finish(b: &CircuitBuilder) -> Result<Template, Error> {
     let circuit = b.build()?;
-    let prog = SlotMap::compute(&circuit);
-    Ok(Template { circuit, prog })
+    Ok(Template {
+        prog: SlotMap::compute(&circuit),
+    })
 }
 
 /// The width of an op's result: 1 for predicates, ℓ otherwise.
@@ -65,7 +64,7 @@ impl Template {
     pub fn op(ring: Ring, op: Op, a: Shape, bs: Shape, same: bool) -> Result<Template, Error> {
         let l = ring.ell() as usize;
         let mut b = CircuitBuilder::new();
-        let mut operand = |b: &mut CircuitBuilder, s: Shape| -> Word {
+        let operand = |b: &mut CircuitBuilder, s: Shape| -> Word {
             match s {
                 Shape::Labels(w) => {
                     let w = b.input(usize::from(w));

@@ -61,13 +61,13 @@ fn run_layer(
         });
         let (g, e) = (g.await.unwrap().unwrap(), e.await.unwrap().unwrap());
         let prods =
-            g.0.iter()
-                .zip(&e.0)
+            g.products.iter()
+                .zip(&e.products)
                 .map(|(a, b)| open(ring, *a, *b))
                 .collect();
         let res =
-            g.1.iter()
-                .zip(&e.1)
+            g.results.iter()
+                .zip(&e.results)
                 .map(|(a, b)| open(ring, a.0, b.0))
                 .collect();
         (prods, res)
