@@ -211,7 +211,9 @@ fn writer_round_trips_every_shipped_circuit() {
 /// in their original order. Wire numbers are unchanged.
 fn to_mand_form(c: &Circuit) -> Circuit {
     let mut depth = vec![0u32; c.num_wires() as usize];
-    let mut levels: Vec<(Vec<(u32, u32, u32)>, Vec<Gate>)> = vec![(vec![], vec![])];
+    /// One AND-depth level: its ANDs (a, b, out) and its other gates.
+    type Level = (Vec<(u32, u32, u32)>, Vec<Gate>);
+    let mut levels: Vec<Level> = vec![(vec![], vec![])];
     for g in c.gates() {
         let (d, out) = match g {
             Gate::And { a, b, out } => (depth[a as usize].max(depth[b as usize]) + 1, out),
