@@ -2,19 +2,34 @@
 //! labels for the live wires only (memory O(peak live wires), not O(wires)).
 //!
 //! A wire is live from its definition (inputs: from the start) to its last read; output
-//! wires stay live to the end. [`SlotMap::compute`] makes two passes over the gates and
+//! wires stay live to the end. [`SlotMap::compute`] makes three passes over the gates and
 //! allocates nothing per gate:
 //!
+//! 0. forwards, it expands MAND gates into ANDs and reorders the ops inside windows of
+//!    [`WINDOW`] ops so that independent AND gates come together (a stable, topological reordering by AND depth inside each window; garbler and
+//!    evaluator both run this same deterministic program, so the table order is that of
+//!    the program);
 //! 1. backwards, with one bit per wire ("read later?"), it marks for every operand read
 //!    whether it is the wire's last use, and for every output whether it is dead (never
 //!    read, not a circuit output);
 //! 2. forwards, with a wire → slot table and a free list, it frees the slots of last uses
 //!    and then allocates the output's slot (so an output may take over an input's slot).
 //!
-//! The result is a **slot program**: one [`SlotOp`] per gate (MAND gates expanded into
-//! their n ANDs, in order), packed in 12 bytes like the IR, with slot indices instead of
-//! wire ids. Slot 0 is a write-only scratch slot for dead outputs; live wires use slots
-//! `1 ..= peak`, so an array of [`SlotMap::num_slots`] labels holds every live label.
+//! The result is a **slot program** of XOR and AND ops only, packed in 12 bytes like the
+//! IR, with slot indices instead of wire ids. INV, EQ and EQW become XORs with
+//! **reserved slots** that an executor fills before running the program:
+//!
+//! | slot | meaning | plaintext | garbler (free-XOR) | evaluator |
+//! |---|---|---|---|---|
+//! | [`SLOT_SCRATCH`] = 0 | write-only sink of dead outputs | – | – | – |
+//! | [`SLOT_ZERO`] = 1 | XOR identity (EQW `a` ↦ `a ⊕ ZERO`) | 0 | `0` | `0` |
+//! | [`SLOT_NOT`] = 2 | negation offset (INV `a` ↦ `a ⊕ NOT`) | 1 | `Δ` | `0` |
+//! | [`SLOT_FALSE`] = 3 | constant 0 (EQ 0 ↦ `FALSE ⊕ ZERO`) | 0 | `P` | `P` |
+//! | [`SLOT_TRUE`] = 4 | constant 1 (EQ 1 ↦ `TRUE ⊕ ZERO`) | 1 | `P ⊕ Δ` | `P` |
+//!
+//! (`P` a public label.) Input and live wires use slots `RESERVED_SLOTS ..`, so an array of
+//! [`SlotMap::num_slots`] labels holds every live label; its length is
+//! [`RESERVED_SLOTS`] + [`SlotMap::peak`].
 //!
 //! Each op also carries a **flush** flag for batched AND processing (a garbler hashes runs
 //! of independent AND gates together): the flag is set on the first op that reads a slot
@@ -34,33 +49,46 @@ const LAST: u32 = 1 << 31;
 const DEAD: u32 = 1 << 30;
 /// word 0 bit 30: flush queued ANDs before this op (kept in the final program).
 const FLUSH: u32 = 1 << 30;
+// op kinds of passes 0 and 1 (the final program has only XOR and AND)
+const K_XOR: u32 = 0;
+const K_AND: u32 = 1;
+const K_INV: u32 = 2;
+const K_CONST: u32 = 3;
+const K_COPY: u32 = 4;
+
+/// Write-only sink for dead outputs.
+pub const SLOT_SCRATCH: u32 = 0;
+/// Holds the XOR identity (plaintext 0; label 0 on both sides).
+pub const SLOT_ZERO: u32 = 1;
+/// Holds the negation offset (plaintext 1; garbler Δ, evaluator 0).
+pub const SLOT_NOT: u32 = 2;
+/// Holds the constant 0 (garbler's 0-label and evaluator's label: the public label P).
+pub const SLOT_FALSE: u32 = 3;
+/// Holds the constant 1 (garbler's 0-label P ⊕ Δ, evaluator's label P).
+pub const SLOT_TRUE: u32 = 4;
+/// Number of reserved slots; input wires start at this slot.
+pub const RESERVED_SLOTS: u32 = 5;
 
 /// The kind of a slot-program op.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum OpKind {
-    /// `out := a XOR b`
+    /// `out := a XOR b` (also INV, EQ and EQW gates, via the reserved slots)
     Xor = 0,
     /// `out := a AND b` (also each AND of a MAND gate)
     And = 1,
-    /// `out := NOT a`
-    Inv = 2,
-    /// `out := constant` (`a` holds the bit, 0 or 1)
-    Const = 3,
-    /// `out := a` (EQW)
-    Copy = 4,
 }
 
-/// One decoded op of the slot program. Fields not used by the kind are 0.
+/// One decoded op of the slot program.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SlotOp {
     /// what the op computes
     pub kind: OpKind,
-    /// first input slot (for [`OpKind::Const`]: the constant bit)
+    /// first input slot
     pub a: u32,
-    /// second input slot (Xor, And)
+    /// second input slot
     pub b: u32,
-    /// output slot (0 = scratch: the output is dead)
+    /// output slot ([`SLOT_SCRATCH`]: the output is dead)
     pub out: u32,
     /// flush the queued AND gates before executing this op (see the module docs)
     pub flush: bool,
@@ -77,8 +105,13 @@ pub struct SlotMap {
 }
 
 #[inline(always)]
-fn pack(kind: OpKind, a: u32, b: u32, out: u32) -> [u32; 3] {
-    [a, b, ((kind as u32) << KIND_SHIFT) | out]
+fn pack_k(kind: u32, a: u32, b: u32, out: u32) -> [u32; 3] {
+    [a, b, (kind << KIND_SHIFT) | out]
+}
+
+#[inline(always)]
+fn pack(is_and: bool, a: u32, b: u32, out: u32) -> [u32; 3] {
+    pack_k(is_and as u32, a, b, out)
 }
 
 #[inline(always)]
@@ -102,116 +135,99 @@ impl SlotMap {
                 _ => 1,
             })
             .sum();
-        // ---- pass 1 (backwards): last uses and dead outputs, wire ids in the ops.
+        // ---- pass 0: expand MAND gates into ops (wire ids), then schedule each window.
+        let mut ops = Vec::with_capacity(n_ops);
+        let mut and_count = 0u64;
+        for g in c.gates() {
+            match g {
+                Gate::Xor { a, b, out } => ops.push(pack_k(K_XOR, a, b, out)),
+                Gate::And { a, b, out } => {
+                    and_count += 1;
+                    ops.push(pack_k(K_AND, a, b, out))
+                }
+                Gate::Inv { a, out } => ops.push(pack_k(K_INV, a, 0, out)),
+                Gate::Eq { value, out } => ops.push(pack_k(K_CONST, value as u32, 0, out)),
+                Gate::Eqw { a, out } => ops.push(pack_k(K_COPY, a, 0, out)),
+                Gate::Mand { offset, n } => {
+                    and_count += n as u64;
+                    let (l, r, o) = c.mand_operands(offset, n);
+                    for k in 0..n as usize {
+                        ops.push(pack_k(K_AND, l[k], r[k], o[k]));
+                    }
+                }
+            }
+        }
+        // `slot_of` doubles as the per-wire level table of the scheduler.
+        let mut slot_of = vec![0u32; nw];
+        schedule(&mut ops, &mut slot_of);
+        // ---- pass 1 (backwards): last uses and dead outputs.
         let mut read_later = vec![0u64; nw.div_ceil(64)];
         for j in 0..c.outputs().len() {
             for w in c.output_wires(j) {
                 set(&mut read_later, w);
             }
         }
-        let mut ops = vec![[0u32; 3]; n_ops];
-        let mut pos = n_ops;
-        let mut and_count = 0u64;
-        let mut emit = |kind: OpKind, a: WireId, b: WireId, out: WireId, rl: &mut [u64]| {
-            let dead = if rl[out as usize / 64] >> (out % 64) & 1 == 0 {
-                DEAD
-            } else {
-                0
-            };
-            let (la, lb) = match kind {
-                OpKind::Xor | OpKind::And => {
-                    let la = if set(rl, a) { 0 } else { LAST };
-                    let lb = if set(rl, b) { 0 } else { LAST };
-                    (la, lb)
-                }
-                OpKind::Inv | OpKind::Copy => (if set(rl, a) { 0 } else { LAST }, 0),
-                OpKind::Const => (0, 0),
-            };
-            pos -= 1;
-            let mut p = pack(kind, a, b, out);
-            p[0] |= la;
-            p[1] |= lb | dead;
-            ops[pos] = p;
-        };
-        for idx in (0..c.num_gates()).rev() {
-            match c.gate(idx) {
-                Gate::Xor { a, b, out } => emit(OpKind::Xor, a, b, out, &mut read_later),
-                Gate::And { a, b, out } => {
-                    and_count += 1;
-                    emit(OpKind::And, a, b, out, &mut read_later)
-                }
-                Gate::Inv { a, out } => emit(OpKind::Inv, a, 0, out, &mut read_later),
-                Gate::Eq { value, out } => {
-                    emit(OpKind::Const, value as u32, 0, out, &mut read_later)
-                }
-                Gate::Eqw { a, out } => emit(OpKind::Copy, a, 0, out, &mut read_later),
-                Gate::Mand { offset, n } => {
-                    and_count += n as u64;
-                    let (l, r, o) = c.mand_operands(offset, n);
-                    for k in (0..n as usize).rev() {
-                        emit(OpKind::And, l[k], r[k], o[k], &mut read_later);
+        for p in ops.iter_mut().rev() {
+            let rl = &mut read_later;
+            let out = p[2] & MASK;
+            if rl[out as usize / 64] >> (out % 64) & 1 == 0 {
+                p[1] |= DEAD;
+            }
+            match p[2] >> KIND_SHIFT {
+                K_XOR | K_AND => {
+                    if !set(rl, p[0]) {
+                        p[0] |= LAST;
+                    }
+                    if !set(rl, p[1] & MASK) {
+                        p[1] |= LAST;
                     }
                 }
+                K_INV | K_COPY if !set(rl, p[0]) => p[0] |= LAST,
+                _ => {}
             }
         }
-        debug_assert_eq!(pos, 0);
+        slot_of.iter_mut().for_each(|x| *x = 0);
         // ---- pass 2 (forwards): allocate slots, rewrite ops in place, set flush flags.
-        let mut slot_of = vec![0u32; nw];
         let mut free: Vec<u32> = Vec::new();
         // stamp[s] == epoch: slot s was written by an AND since the last flush flag.
-        let mut stamp: Vec<u32> = vec![0; n_in as usize + 1];
+        let mut stamp: Vec<u32> = vec![0; (RESERVED_SLOTS + n_in) as usize];
         let mut epoch = 1u32;
-        let input_slots: Vec<u32> = (1..=n_in).collect();
+        let input_slots: Vec<u32> = (RESERVED_SLOTS..RESERVED_SLOTS + n_in).collect();
         for w in 0..n_in {
-            slot_of[w as usize] = w + 1;
+            slot_of[w as usize] = RESERVED_SLOTS + w;
             if read_later[w as usize / 64] >> (w % 64) & 1 == 0 {
-                free.push(w + 1);
+                free.push(RESERVED_SLOTS + w);
             }
         }
         drop(read_later);
-        let mut next = n_in + 1;
+        let mut next = RESERVED_SLOTS + n_in;
         for op in ops.iter_mut() {
-            let kind = match op[2] >> KIND_SHIFT {
-                0 => OpKind::Xor,
-                1 => OpKind::And,
-                2 => OpKind::Inv,
-                3 => OpKind::Const,
-                _ => OpKind::Copy,
-            };
+            let kind = op[2] >> KIND_SHIFT;
             let out_w = op[2] & MASK;
             let dead = op[1] & DEAD != 0;
-            let mut new = match kind {
-                OpKind::Const => pack(kind, op[0] & MASK, 0, 0),
-                OpKind::Inv | OpKind::Copy => {
-                    let sa = slot_of[(op[0] & MASK) as usize];
-                    if op[0] & LAST != 0 {
-                        free.push(sa);
-                    }
-                    pack(kind, sa, 0, 0)
+            let mut read = |x: u32| {
+                let sl = slot_of[(x & MASK) as usize];
+                if x & LAST != 0 {
+                    free.push(sl);
                 }
-                OpKind::Xor | OpKind::And => {
-                    let sa = slot_of[(op[0] & MASK) as usize];
-                    let sb = slot_of[(op[1] & MASK) as usize];
-                    if op[0] & LAST != 0 {
-                        free.push(sa);
-                    }
-                    if op[1] & LAST != 0 {
-                        free.push(sb);
-                    }
-                    pack(kind, sa, sb, 0)
-                }
+                sl
             };
-            let reads_pending = match kind {
-                OpKind::Const => false,
-                OpKind::Inv | OpKind::Copy => stamp[new[0] as usize] == epoch,
-                _ => stamp[new[0] as usize] == epoch || stamp[new[1] as usize] == epoch,
+            // every op becomes `out := a XOR b` or `out := a AND b`
+            let (is_and, sa, sb) = match kind {
+                K_XOR => (false, read(op[0]), read(op[1])),
+                K_AND => (true, read(op[0]), read(op[1])),
+                K_INV => (false, read(op[0]), SLOT_NOT),
+                K_COPY => (false, read(op[0]), SLOT_ZERO),
+                _ if op[0] & MASK == 1 => (false, SLOT_TRUE, SLOT_ZERO),
+                _ => (false, SLOT_FALSE, SLOT_ZERO),
             };
-            if reads_pending {
+            let mut new = pack(is_and, sa, sb, 0);
+            if stamp[sa as usize] == epoch || stamp[sb as usize] == epoch {
                 new[0] |= FLUSH;
                 epoch += 1;
             }
             let so = if dead {
-                0
+                SLOT_SCRATCH
             } else if let Some(s) = free.pop() {
                 s
             } else {
@@ -220,7 +236,7 @@ impl SlotMap {
                 next - 1
             };
             slot_of[out_w as usize] = so;
-            if kind == OpKind::And && so != 0 {
+            if is_and && so != SLOT_SCRATCH {
                 stamp[so as usize] = epoch;
             }
             new[2] |= so;
@@ -236,19 +252,19 @@ impl SlotMap {
             ops,
             input_slots,
             output_slots,
-            peak: next - 1,
+            peak: next - RESERVED_SLOTS,
             and_count,
         }
     }
 
-    /// Peak number of simultaneously live wires (slots `1 ..= peak`).
+    /// Peak number of simultaneously live wires (slots `RESERVED_SLOTS .. RESERVED_SLOTS + peak`).
     pub fn peak(&self) -> u32 {
         self.peak
     }
 
-    /// Length of a label array that holds every slot: `peak + 1` (slot 0 is scratch).
+    /// Length of a label array that holds every slot: `RESERVED_SLOTS + peak`.
     pub fn num_slots(&self) -> usize {
-        self.peak as usize + 1
+        (RESERVED_SLOTS + self.peak) as usize
     }
 
     /// The slot of each input wire, in wire order (input value 0 first).
@@ -297,14 +313,62 @@ impl SlotMap {
     }
 }
 
+/// Ops per scheduling window (see the module docs, pass 0).
+pub const WINDOW: usize = 1 << 13;
+
+/// Reorder the ops inside consecutive windows of [`WINDOW`] ops so that AND gates that do
+/// not depend on each other come together (one flush per AND level of the window instead
+/// of one per dependent pair): within a window, op keys are `2·level` for ANDs and
+/// `2·level + 1` for the rest, where a wire's level counts the ANDs on its longest path
+/// inside the window (wires from earlier windows have level 0); a stable sort by key keeps
+/// the order topological (an AND of level L reads levels < L; any other op reads levels
+/// ≤ L, and ties keep their original, topological, order). Windows bound the extra live
+/// wires to about one window. `level` (one entry per wire) is scratch, any content.
+fn schedule(ops: &mut [[u32; 3]], level: &mut [u32]) {
+    let mut keys: Vec<u64> = Vec::with_capacity(WINDOW.min(ops.len()));
+    let mut tmp: Vec<[u32; 3]> = Vec::with_capacity(WINDOW.min(ops.len()));
+    // level[w] = base + l + 1 for wires of the current window (l = level), smaller values
+    // (earlier windows, or the initial contents below `base`) mean level 0.
+    level.iter_mut().for_each(|x| *x = 0);
+    let mut base = 0u32;
+    for win in ops.chunks_mut(WINDOW) {
+        keys.clear();
+        let lv = |level: &[u32], w: u32| level[w as usize].saturating_sub(base + 1);
+        for (i, p) in win.iter().enumerate() {
+            let (a, b) = (p[0], p[1]);
+            let (l, key) = match p[2] >> KIND_SHIFT {
+                K_XOR => {
+                    let l = lv(level, a).max(lv(level, b));
+                    (l, 2 * l + 1)
+                }
+                K_AND => {
+                    let l = lv(level, a).max(lv(level, b)) + 1;
+                    (l, 2 * l)
+                }
+                K_INV | K_COPY => {
+                    let l = lv(level, a);
+                    (l, 2 * l + 1)
+                }
+                _ => (0, 1),
+            };
+            level[(p[2] & MASK) as usize] = base + l + 1;
+            keys.push((key as u64) << 32 | i as u64);
+        }
+        keys.sort_unstable();
+        tmp.clear();
+        tmp.extend_from_slice(win);
+        for (dst, k) in win.iter_mut().zip(&keys) {
+            *dst = tmp[(*k & 0xffff_ffff) as usize];
+        }
+        base = base.saturating_add(WINDOW as u32 + 2);
+    }
+}
+
 #[inline(always)]
 fn decode(p: [u32; 3]) -> SlotOp {
     let kind = match p[2] >> KIND_SHIFT {
         0 => OpKind::Xor,
-        1 => OpKind::And,
-        2 => OpKind::Inv,
-        3 => OpKind::Const,
-        _ => OpKind::Copy,
+        _ => OpKind::And,
     };
     SlotOp {
         kind,
@@ -324,6 +388,8 @@ mod tests {
     /// evaluation.
     fn run(c: &Circuit, m: &SlotMap, inputs: &[bool], cap: usize) -> Vec<bool> {
         let mut s = vec![false; m.num_slots()];
+        s[SLOT_NOT as usize] = true;
+        s[SLOT_TRUE as usize] = true;
         for (i, &sl) in m.input_slots().iter().enumerate() {
             s[sl as usize] = inputs[i];
         }
@@ -347,9 +413,6 @@ mod tests {
                     continue;
                 }
                 OpKind::Xor => s[op.out as usize] = a ^ b,
-                OpKind::Inv => s[op.out as usize] = !a,
-                OpKind::Const => s[op.out as usize] = op.a == 1,
-                OpKind::Copy => s[op.out as usize] = a,
             }
         }
         flush(&mut s, &mut q);
@@ -457,7 +520,7 @@ mod tests {
         let c = c.finish().unwrap();
         let m = SlotMap::compute(&c);
         assert!(m.peak() <= 3, "peak {}", m.peak());
-        assert_eq!(m.input_slots(), &[1, 2]);
+        assert_eq!(m.input_slots(), &[RESERVED_SLOTS, RESERVED_SLOTS + 1]);
         assert_eq!(m.output_slots().len(), 1);
         // every AND reads the previous one: each op after the first is flagged.
         assert!(m.ops().skip(1).all(|o| o.flush));

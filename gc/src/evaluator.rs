@@ -3,7 +3,7 @@
 use crate::hash::{BATCH, EvalQueue};
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;
-use duet_circuits::liveness::{OpKind, SlotMap};
+use duet_circuits::liveness::{OpKind, SLOT_FALSE, SLOT_TRUE, SlotMap};
 use duet_core::Block;
 
 /// The evaluator of one circuit run, sans-IO: feed it the garbler's tables with
@@ -48,6 +48,8 @@ impl<'p> Evaluator<'p> {
             });
         }
         let mut slots = vec![Block::ZERO; prog.num_slots()];
+        slots[SLOT_FALSE as usize] = CONST_LABEL;
+        slots[SLOT_TRUE as usize] = CONST_LABEL;
         for (&s, &l) in ins.iter().zip(input_active_labels) {
             slots[s as usize] = l;
         }
@@ -103,6 +105,7 @@ impl<'p> Evaluator<'p> {
             }
             let s = &mut self.slots;
             match op.kind {
+                OpKind::Xor => s[op.out as usize] = s[op.a as usize] ^ s[op.b as usize],
                 OpKind::And => {
                     let (tg, te) = match self.carry {
                         Some(tg) => match t.split_first() {
@@ -132,10 +135,6 @@ impl<'p> Evaluator<'p> {
                         self.flush();
                     }
                 }
-                OpKind::Xor => s[op.out as usize] = s[op.a as usize] ^ s[op.b as usize],
-                OpKind::Inv => s[op.out as usize] = s[op.a as usize],
-                OpKind::Const => s[op.out as usize] = CONST_LABEL,
-                OpKind::Copy => s[op.out as usize] = s[op.a as usize],
             }
             self.pos += 1;
         }

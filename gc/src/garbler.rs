@@ -3,7 +3,7 @@
 use crate::hash::{BATCH, GarbleQueue};
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;
-use duet_circuits::liveness::{OpKind, SlotMap};
+use duet_circuits::liveness::{OpKind, SLOT_FALSE, SLOT_NOT, SLOT_TRUE, SlotMap};
 use duet_core::{Block, Delta};
 use zeroize::Zeroize;
 
@@ -60,6 +60,9 @@ impl<'p> Garbler<'p> {
             return Err(GcError::DeltaLsb);
         }
         let mut slots = vec![Block::ZERO; prog.num_slots()];
+        slots[SLOT_NOT as usize] = delta.as_block();
+        slots[SLOT_FALSE as usize] = CONST_LABEL;
+        slots[SLOT_TRUE as usize] = CONST_LABEL ^ delta.as_block();
         for (&s, &l) in ins.iter().zip(input_zero_labels) {
             slots[s as usize] = l;
         }
@@ -103,23 +106,17 @@ impl<'p> Garbler<'p> {
                 self.flush(out);
             }
             let s = &mut self.slots;
-            match op.kind {
-                OpKind::And => {
-                    let (a, b) = (s[op.a as usize], s[op.b as usize]);
-                    self.q.push(a, b, delta, op.out);
-                    if self.q.n == BATCH {
-                        self.flush(out);
-                        if out.len() - start >= self.target {
-                            return true;
-                        }
+            let (a, b) = (s[op.a as usize], s[op.b as usize]);
+            if op.kind == OpKind::And {
+                self.q.push(a, b, delta, op.out);
+                if self.q.n == BATCH {
+                    self.flush(out);
+                    if out.len() - start >= self.target {
+                        return true;
                     }
                 }
-                OpKind::Xor => s[op.out as usize] = s[op.a as usize] ^ s[op.b as usize],
-                OpKind::Inv => s[op.out as usize] = s[op.a as usize] ^ delta,
-                OpKind::Const => {
-                    s[op.out as usize] = CONST_LABEL ^ (Block::mask(op.a == 1) & delta)
-                }
-                OpKind::Copy => s[op.out as usize] = s[op.a as usize],
+            } else {
+                s[op.out as usize] = a ^ b;
             }
         }
         self.flush(out);

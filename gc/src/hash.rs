@@ -33,7 +33,8 @@
 //! VAES-512) on batches of up to [`BATCH`] gates = 128 blocks, so the pipelined back ends
 //! are fed.
 
-use duet_core::{Block, Delta, FIXED_KEY_AES};
+use crate::aes::PI;
+use duet_core::{Block, Delta};
 
 /// Number of AND gates hashed together (the garbler feeds `4 · BATCH` blocks per AES call).
 pub const BATCH: usize = 32;
@@ -101,7 +102,7 @@ impl GarbleQueue {
         let x = &mut self.x[..4 * n];
         let p = &mut self.p[..4 * n];
         p.copy_from_slice(x);
-        FIXED_KEY_AES.permute_many(p);
+        PI.permute(p);
         for (g, (xs, ps)) in x.chunks_exact_mut(4).zip(p.chunks_exact(4)).enumerate() {
             let gate = first_gate + g as u64;
             let (tl, tr) = (tweak(salt, gate, 0), tweak(salt, gate, 1));
@@ -110,7 +111,7 @@ impl GarbleQueue {
             xs[2] = ps[2] ^ tr;
             xs[3] = ps[3] ^ tr;
         }
-        FIXED_KEY_AES.permute_many(x);
+        PI.permute(x);
         tables.reserve(2 * n);
         for g in 0..n {
             let h0 = x[4 * g] ^ p[4 * g];
@@ -189,13 +190,13 @@ impl EvalQueue {
         let x = &mut self.x[..2 * n];
         let p = &mut self.p[..2 * n];
         p.copy_from_slice(x);
-        FIXED_KEY_AES.permute_many(p);
+        PI.permute(p);
         for (g, (xs, ps)) in x.chunks_exact_mut(2).zip(p.chunks_exact(2)).enumerate() {
             let gate = first_gate + g as u64;
             xs[0] = ps[0] ^ tweak(salt, gate, 0);
             xs[1] = ps[1] ^ tweak(salt, gate, 1);
         }
-        FIXED_KEY_AES.permute_many(x);
+        PI.permute(x);
         for g in 0..n {
             let ha = x[2 * g] ^ p[2 * g];
             let hb = x[2 * g + 1] ^ p[2 * g + 1];

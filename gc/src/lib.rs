@@ -45,6 +45,7 @@
 //! - Public constants (EQ gates): the evaluator's active label is always [`CONST_LABEL`];
 //!   the garbler's 0-label is `CONST_LABEL ⊕ c·Δ`. No bytes are sent for XOR, INV, EQ, EQW.
 
+mod aes;
 mod error;
 mod evaluator;
 mod garbler;
