@@ -1,4 +1,4 @@
-//! Bristol Fashion: [`parse`] and [`write`].
+//! Bristol Fashion: [`parse`] and [`write()`].
 //!
 //! The format (<https://nigelsmart.github.io/MPC-Circuits/>):
 //! ```text
@@ -320,7 +320,7 @@ pub fn write<W: Write>(c: &Circuit, w: W) -> io::Result<()> {
     w.flush()
 }
 
-/// [`write`] into a `String`.
+/// [`write()`] into a `String`.
 pub fn to_string(c: &Circuit) -> String {
     let mut v = Vec::new();
     // Writing to a Vec cannot fail.
