@@ -321,6 +321,9 @@ async fn evaluate_stream(
             io = Err(e);
             break;
         }
+        if left == 2 * p.and_gates() {
+            tracing::debug!(blocks = b.len(), "first garbled-table frame received");
+        }
         left -= b.len() as u64;
         if full_tx.send(b).await.is_err() {
             break;
