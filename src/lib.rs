@@ -1,1 +1,3 @@
 //! Duet facade.
+
+pub mod psi;

@@ -12,6 +12,8 @@ mod eval;
 mod info;
 #[path = "gc-run/net_args.rs"]
 mod net_args;
+#[path = "gc-run/psi.rs"]
+mod psi;
 
 use clap::{Parser, Subcommand};
 
@@ -32,6 +34,8 @@ enum Command {
     // `info` and `eval` take their help texts from `InfoArgs` / `EvalArgs`.
     Info(info::InfoArgs),
     Eval(eval::EvalArgs),
+    /// Private set intersection (KKRT16 batched OPRF, semi-honest): local | sender | receiver.
+    Psi(psi::PsiArgs),
 }
 
 fn main() {
@@ -47,6 +51,7 @@ fn main() {
     let result: anyhow::Result<()> = match cli.command {
         Command::Info(args) => info::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Psi(args) => psi::run(args),
     };
     std::process::exit(common::report(result));
 }
