@@ -1,0 +1,78 @@
+//! Half-gates garbling and evaluation throughput (AND gates/s).
+//!
+//! - `kernel`: 2^22 independent AND gates, labels in memory (`duet_gc::hash::{garble_and_gates,
+//!   evaluate_and_gates}`);
+//! - `aes_128`: the Bristol `aes_128` circuit (6,400 AND gates) interpreted from the
+//!   shipped file through the slot program, per block (element = AND gate).
+//!
+//! Run: `cargo bench --bench gc -- --measurement-time 2 --warm-up-time 1`.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use duet_circuits::library;
+use duet_circuits::liveness::SlotMap;
+use duet_core::{Block, Delta};
+use duet_gc::hash::{evaluate_and_gates, garble_and_gates};
+use duet_gc::{Evaluator, Garbler};
+use std::hint::black_box;
+
+fn bench_kernel(c: &mut Criterion) {
+    let n = 1usize << 22;
+    let mut rng = rand::rng();
+    let delta = Delta::random(&mut rng);
+    let salt = Block::random(&mut rng);
+    let a: Vec<Block> = (0..n).map(|_| Block::random(&mut rng)).collect();
+    let b: Vec<Block> = (0..n).map(|_| Block::random(&mut rng)).collect();
+    let mut out = vec![Block::ZERO; n];
+    let mut tables = Vec::with_capacity(2 * n);
+    garble_and_gates(&delta, salt, 0, &a, &b, &mut out, &mut tables);
+    let mut g = c.benchmark_group("kernel");
+    g.throughput(Throughput::Elements(n as u64));
+    g.sample_size(10);
+    g.bench_function("garble", |bench| {
+        bench.iter(|| {
+            let mut t = std::mem::take(&mut tables);
+            t.clear();
+            garble_and_gates(&delta, salt, 0, &a, &b, &mut out, &mut t);
+            tables = t;
+        })
+    });
+    g.bench_function("evaluate", |bench| {
+        bench.iter(|| evaluate_and_gates(salt, 0, &a, &b, &tables, &mut out))
+    });
+    g.finish();
+}
+
+fn bench_aes(c: &mut Criterion) {
+    let circ = library::load("aes_128").expect("aes_128");
+    let prog = SlotMap::compute(&circ);
+    let mut rng = rand::rng();
+    let delta = Delta::random(&mut rng);
+    let salt = Block::random(&mut rng);
+    let zero: Vec<Block> = (0..prog.input_slots().len())
+        .map(|_| Block::random(&mut rng))
+        .collect();
+    let mut tables = Garbler::new(&prog, &delta, &zero, salt)
+        .expect("garbler")
+        .garble_all();
+    let mut g = c.benchmark_group("aes_128");
+    g.throughput(Throughput::Elements(circ.and_count()));
+    g.bench_function("garble", |bench| {
+        bench.iter(|| {
+            tables.clear();
+            let mut gb = Garbler::new(&prog, &delta, &zero, salt).expect("garbler");
+            while gb.next_batch(&mut tables) {}
+            black_box(gb.output_zero_labels().expect("done"))
+        })
+    });
+    g.bench_function("evaluate", |bench| {
+        bench.iter(|| {
+            let mut e = Evaluator::new(&prog, &zero, salt).expect("evaluator");
+            e.consume(&tables).expect("consume");
+            black_box(e.finish().expect("finish"))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_kernel, bench_aes);
+criterion_main!(benches);
