@@ -98,7 +98,6 @@ impl<'p> Garbler<'p> {
         }
         let start = out.len();
         let n_ops = self.prog.len();
-        let delta = self.delta;
         while self.pos < n_ops {
             let op = self.prog.op(self.pos);
             self.pos += 1;
@@ -108,7 +107,7 @@ impl<'p> Garbler<'p> {
             let s = &mut self.slots;
             let (a, b) = (s[op.a as usize], s[op.b as usize]);
             if op.kind == OpKind::And {
-                self.q.push(a, b, delta, op.out);
+                self.q.push(a, b, op.out);
                 if self.q.n == BATCH {
                     self.flush(out);
                     if out.len() - start >= self.target {

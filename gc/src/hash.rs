@@ -45,13 +45,13 @@ fn tweak(salt: Block, gate: u64, side: u64) -> Block {
     salt ^ Block((gate.wrapping_mul(2) | side) as u128)
 }
 
-/// Up to [`BATCH`] queued AND gates on the garbler side: their 0-labels and output slots.
+/// Up to [`BATCH`] queued AND gates on the garbler side: their input 0-labels and output
+/// slots.
 pub(crate) struct GarbleQueue {
-    /// `[A0, A0⊕Δ, B0, B0⊕Δ]` per gate, hashed in place
-    x: [Block; 4 * BATCH],
-    p: [Block; 4 * BATCH],
     a0: [Block; BATCH],
-    pb: [bool; BATCH],
+    b0: [Block; BATCH],
+    tab: [Block; 2 * BATCH],
+    lab: [Block; BATCH],
     pub(crate) out: [u32; BATCH],
     pub(crate) n: usize,
 }
@@ -59,10 +59,10 @@ pub(crate) struct GarbleQueue {
 impl GarbleQueue {
     pub(crate) fn new() -> Self {
         GarbleQueue {
-            x: [Block::ZERO; 4 * BATCH],
-            p: [Block::ZERO; 4 * BATCH],
             a0: [Block::ZERO; BATCH],
-            pb: [false; BATCH],
+            b0: [Block::ZERO; BATCH],
+            tab: [Block::ZERO; 2 * BATCH],
+            lab: [Block::ZERO; BATCH],
             out: [0; BATCH],
             n: 0,
         }
@@ -71,14 +71,10 @@ impl GarbleQueue {
     /// Queue one AND gate with input 0-labels `a0`, `b0`. The caller flushes when
     /// `n == BATCH`.
     #[inline(always)]
-    pub(crate) fn push(&mut self, a0: Block, b0: Block, delta: Block, out: u32) {
+    pub(crate) fn push(&mut self, a0: Block, b0: Block, out: u32) {
         let k = self.n;
         self.a0[k] = a0;
-        self.pb[k] = b0.lsb();
-        self.x[4 * k] = a0;
-        self.x[4 * k + 1] = a0 ^ delta;
-        self.x[4 * k + 2] = b0;
-        self.x[4 * k + 3] = b0 ^ delta;
+        self.b0[k] = b0;
         self.out[k] = out;
         self.n = k + 1;
     }
@@ -99,50 +95,92 @@ impl GarbleQueue {
         if n == 0 {
             return;
         }
-        let x = &mut self.x[..4 * n];
-        let p = &mut self.p[..4 * n];
-        p.copy_from_slice(x);
-        PI.permute(p);
-        for (g, (xs, ps)) in x.chunks_exact_mut(4).zip(p.chunks_exact(4)).enumerate() {
-            let gate = first_gate + g as u64;
-            let (tl, tr) = (tweak(salt, gate, 0), tweak(salt, gate, 1));
-            xs[0] = ps[0] ^ tl;
-            xs[1] = ps[1] ^ tl;
-            xs[2] = ps[2] ^ tr;
-            xs[3] = ps[3] ^ tr;
+        if !PI.garble_fused(
+            &self.a0,
+            &self.b0,
+            n,
+            delta,
+            salt,
+            first_gate,
+            &mut self.tab,
+            &mut self.lab,
+        ) {
+            garble_portable(
+                &self.a0[..n],
+                &self.b0[..n],
+                delta,
+                salt,
+                first_gate,
+                &mut self.tab,
+                &mut self.lab,
+            );
         }
-        PI.permute(x);
-        tables.reserve(2 * n);
-        for g in 0..n {
-            let h0 = x[4 * g] ^ p[4 * g];
-            let h1 = x[4 * g + 1] ^ p[4 * g + 1];
-            let h2 = x[4 * g + 2] ^ p[4 * g + 2];
-            let h3 = x[4 * g + 3] ^ p[4 * g + 3];
-            let a0 = self.a0[g];
-            let (ma, mb) = (Block::mask(a0.lsb()), Block::mask(self.pb[g]));
-            // ZRE15 Fig. 2. Generator half-gate: T_G = H(A0) ⊕ H(A1) ⊕ p_b·Δ,
-            // W_G = H(A0) ⊕ p_a·T_G. Evaluator half-gate: T_E = H(B0) ⊕ H(B1) ⊕ A0,
-            // W_E = H(B0) ⊕ p_b·(T_E ⊕ A0). Output 0-label W_G ⊕ W_E.
-            let tg = h0 ^ h1 ^ (mb & delta);
-            let wg = h0 ^ (ma & tg);
-            let te = h2 ^ h3 ^ a0;
-            let we = h2 ^ (mb & (h2 ^ h3));
-            tables.push(tg);
-            tables.push(te);
-            out0(g, wg ^ we);
+        tables.extend_from_slice(&self.tab[..2 * n]);
+        for (k, l) in self.lab[..n].iter().enumerate() {
+            out0(k, *l);
         }
         self.n = 0;
     }
 }
 
+/// The garbler's half-gates on up to [`BATCH`] gates through [`PI`] on slices: TCCR of
+/// `[A0, A0⊕Δ, B0, B0⊕Δ]` per gate, then ZRE15 Fig. 2.
+fn garble_portable(
+    a0: &[Block],
+    b0: &[Block],
+    delta: Block,
+    salt: Block,
+    first_gate: u64,
+    tab: &mut [Block; 2 * BATCH],
+    lab: &mut [Block; BATCH],
+) {
+    let n = a0.len();
+    let mut x = [Block::ZERO; 4 * BATCH];
+    for g in 0..n {
+        x[4 * g] = a0[g];
+        x[4 * g + 1] = a0[g] ^ delta;
+        x[4 * g + 2] = b0[g];
+        x[4 * g + 3] = b0[g] ^ delta;
+    }
+    let x = &mut x[..4 * n];
+    let mut p = [Block::ZERO; 4 * BATCH];
+    let p = &mut p[..4 * n];
+    p.copy_from_slice(x);
+    PI.permute(p);
+    for (g, (xs, ps)) in x.chunks_exact_mut(4).zip(p.chunks_exact(4)).enumerate() {
+        let gate = first_gate + g as u64;
+        let (tl, tr) = (tweak(salt, gate, 0), tweak(salt, gate, 1));
+        xs[0] = ps[0] ^ tl;
+        xs[1] = ps[1] ^ tl;
+        xs[2] = ps[2] ^ tr;
+        xs[3] = ps[3] ^ tr;
+    }
+    PI.permute(x);
+    for g in 0..n {
+        let h0 = x[4 * g] ^ p[4 * g];
+        let h1 = x[4 * g + 1] ^ p[4 * g + 1];
+        let h2 = x[4 * g + 2] ^ p[4 * g + 2];
+        let h3 = x[4 * g + 3] ^ p[4 * g + 3];
+        let (ma, mb) = (Block::mask(a0[g].lsb()), Block::mask(b0[g].lsb()));
+        // ZRE15 Fig. 2. Generator half-gate: T_G = H(A0) ⊕ H(A1) ⊕ p_b·Δ,
+        // W_G = H(A0) ⊕ p_a·T_G. Evaluator half-gate: T_E = H(B0) ⊕ H(B1) ⊕ A0,
+        // W_E = H(B0) ⊕ p_b·(T_E ⊕ A0). Output 0-label W_G ⊕ W_E.
+        let tg = h0 ^ h1 ^ (mb & delta);
+        let wg = h0 ^ (ma & tg);
+        let te = h2 ^ h3 ^ a0[g];
+        let we = h2 ^ (mb & (h2 ^ h3));
+        tab[2 * g] = tg;
+        tab[2 * g + 1] = te;
+        lab[g] = wg ^ we;
+    }
+}
+
 /// Up to [`BATCH`] queued AND gates on the evaluator side: active labels, tables, slots.
 pub(crate) struct EvalQueue {
-    /// `[A, B]` per gate, hashed in place
-    x: [Block; 2 * BATCH],
-    p: [Block; 2 * BATCH],
     a: [Block; BATCH],
-    sb: [bool; BATCH],
+    b: [Block; BATCH],
     t: [Block; 2 * BATCH],
+    lab: [Block; BATCH],
     pub(crate) out: [u32; BATCH],
     pub(crate) n: usize,
 }
@@ -150,11 +188,10 @@ pub(crate) struct EvalQueue {
 impl EvalQueue {
     pub(crate) fn new() -> Self {
         EvalQueue {
-            x: [Block::ZERO; 2 * BATCH],
-            p: [Block::ZERO; 2 * BATCH],
             a: [Block::ZERO; BATCH],
-            sb: [false; BATCH],
+            b: [Block::ZERO; BATCH],
             t: [Block::ZERO; 2 * BATCH],
+            lab: [Block::ZERO; BATCH],
             out: [0; BATCH],
             n: 0,
         }
@@ -165,9 +202,7 @@ impl EvalQueue {
     pub(crate) fn push(&mut self, a: Block, b: Block, tg: Block, te: Block, out: u32) {
         let k = self.n;
         self.a[k] = a;
-        self.sb[k] = b.lsb();
-        self.x[2 * k] = a;
-        self.x[2 * k + 1] = b;
+        self.b[k] = b;
         self.t[2 * k] = tg;
         self.t[2 * k + 1] = te;
         self.out[k] = out;
@@ -187,27 +222,65 @@ impl EvalQueue {
         if n == 0 {
             return;
         }
-        let x = &mut self.x[..2 * n];
-        let p = &mut self.p[..2 * n];
-        p.copy_from_slice(x);
-        PI.permute(p);
-        for (g, (xs, ps)) in x.chunks_exact_mut(2).zip(p.chunks_exact(2)).enumerate() {
-            let gate = first_gate + g as u64;
-            xs[0] = ps[0] ^ tweak(salt, gate, 0);
-            xs[1] = ps[1] ^ tweak(salt, gate, 1);
+        if !PI.evaluate_fused(
+            &self.a,
+            &self.b,
+            &self.t,
+            n,
+            salt,
+            first_gate,
+            &mut self.lab,
+        ) {
+            evaluate_portable(
+                &self.a[..n],
+                &self.b[..n],
+                &self.t,
+                salt,
+                first_gate,
+                &mut self.lab,
+            );
         }
-        PI.permute(x);
-        for g in 0..n {
-            let ha = x[2 * g] ^ p[2 * g];
-            let hb = x[2 * g + 1] ^ p[2 * g + 1];
-            let a = self.a[g];
-            let (sa, sb) = (Block::mask(a.lsb()), Block::mask(self.sb[g]));
-            // ZRE15 Fig. 2: W_G = H(A) ⊕ s_a·T_G, W_E = H(B) ⊕ s_b·(T_E ⊕ A).
-            let wg = ha ^ (sa & self.t[2 * g]);
-            let we = hb ^ (sb & (self.t[2 * g + 1] ^ a));
-            out(g, wg ^ we);
+        for (k, l) in self.lab[..n].iter().enumerate() {
+            out(k, *l);
         }
         self.n = 0;
+    }
+}
+
+/// The evaluator's half-gates on up to [`BATCH`] gates through [`PI`] on slices.
+fn evaluate_portable(
+    a: &[Block],
+    b: &[Block],
+    t: &[Block; 2 * BATCH],
+    salt: Block,
+    first_gate: u64,
+    lab: &mut [Block; BATCH],
+) {
+    let n = a.len();
+    let mut x = [Block::ZERO; 2 * BATCH];
+    for g in 0..n {
+        x[2 * g] = a[g];
+        x[2 * g + 1] = b[g];
+    }
+    let x = &mut x[..2 * n];
+    let mut p = [Block::ZERO; 2 * BATCH];
+    let p = &mut p[..2 * n];
+    p.copy_from_slice(x);
+    PI.permute(p);
+    for (g, (xs, ps)) in x.chunks_exact_mut(2).zip(p.chunks_exact(2)).enumerate() {
+        let gate = first_gate + g as u64;
+        xs[0] = ps[0] ^ tweak(salt, gate, 0);
+        xs[1] = ps[1] ^ tweak(salt, gate, 1);
+    }
+    PI.permute(x);
+    for g in 0..n {
+        let ha = x[2 * g] ^ p[2 * g];
+        let hb = x[2 * g + 1] ^ p[2 * g + 1];
+        let (sa, sb) = (Block::mask(a[g].lsb()), Block::mask(b[g].lsb()));
+        // ZRE15 Fig. 2: W_G = H(A) ⊕ s_a·T_G, W_E = H(B) ⊕ s_b·(T_E ⊕ A).
+        let wg = ha ^ (sa & t[2 * g]);
+        let we = hb ^ (sb & (t[2 * g + 1] ^ a[g]));
+        lab[g] = wg ^ we;
     }
 }
 
@@ -241,7 +314,7 @@ pub fn garble_and_gates(
         .zip(out0.chunks_mut(BATCH))
     {
         for k in 0..a.len() {
-            q.push(a[k], b[k], d, 0);
+            q.push(a[k], b[k], 0);
         }
         q.garble(d, salt, gate, tables, |k, l| o[k] = l);
         gate += a.len() as u64;
@@ -279,5 +352,50 @@ pub fn evaluate_and_gates(
         }
         q.evaluate(salt, gate, |k, l| o[k] = l);
         gate += a.len() as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fused VAES kernels (when this CPU has them) and the portable kernels agree, for
+    /// every batch length; and evaluation of the garbled gates gives the AND of the bits.
+    #[test]
+    fn fused_and_portable_kernels_agree() {
+        let mut x = 0x0123_4567_89ab_cdefu128;
+        let mut rnd = move || {
+            x = x
+                .wrapping_mul(0x2545_f491_4f6c_dd1d_9e37_79b9_7f4a_7c15)
+                .wrapping_add(1);
+            Block(x ^ (x >> 61))
+        };
+        let delta = rnd().with_lsb(true);
+        let salt = rnd();
+        for n in 1..=BATCH {
+            let a0: [Block; BATCH] = core::array::from_fn(|_| rnd());
+            let b0: [Block; BATCH] = core::array::from_fn(|_| rnd());
+            let (mut t1, mut l1) = ([Block::ZERO; 2 * BATCH], [Block::ZERO; BATCH]);
+            let (mut t2, mut l2) = ([Block::ZERO; 2 * BATCH], [Block::ZERO; BATCH]);
+            garble_portable(&a0[..n], &b0[..n], delta, salt, 77, &mut t1, &mut l1);
+            if PI.garble_fused(&a0, &b0, n, delta, salt, 77, &mut t2, &mut l2) {
+                assert_eq!(&t1[..2 * n], &t2[..2 * n], "n = {n}");
+                assert_eq!(&l1[..n], &l2[..n], "n = {n}");
+            }
+            let bits: [(bool, bool); BATCH] = core::array::from_fn(|k| (k % 2 == 1, k % 3 == 0));
+            let a: [Block; BATCH] =
+                core::array::from_fn(|k| a0[k] ^ (Block::mask(bits[k].0) & delta));
+            let b: [Block; BATCH] =
+                core::array::from_fn(|k| b0[k] ^ (Block::mask(bits[k].1) & delta));
+            let (mut e1, mut e2) = ([Block::ZERO; BATCH], [Block::ZERO; BATCH]);
+            evaluate_portable(&a[..n], &b[..n], &t1, salt, 77, &mut e1);
+            if PI.evaluate_fused(&a, &b, &t1, n, salt, 77, &mut e2) {
+                assert_eq!(&e1[..n], &e2[..n], "n = {n}");
+            }
+            for k in 0..n {
+                let v = bits[k].0 & bits[k].1;
+                assert_eq!(e1[k], l1[k] ^ (Block::mask(v) & delta), "gate {k} of {n}");
+            }
+        }
     }
 }
