@@ -10,6 +10,8 @@ mod common;
 mod eval;
 #[path = "gc-run/info.rs"]
 mod info;
+#[path = "gc-run/keygen.rs"]
+mod keygen;
 #[path = "gc-run/net_args.rs"]
 mod net_args;
 #[path = "gc-run/psi.rs"]
@@ -36,6 +38,10 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Private set intersection (KKRT16 batched OPRF, semi-honest): local | sender | receiver.
     Psi(psi::PsiArgs),
+    /// Make a static key pair for the secure channel (--key / --peer-key); prints the public key.
+    Keygen(keygen::KeygenArgs),
+    /// Print the public key (duet-pk:…) of a key-pair file.
+    Pubkey(keygen::PubkeyArgs),
 }
 
 fn main() {
@@ -52,6 +58,8 @@ fn main() {
         Command::Info(args) => info::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Psi(args) => psi::run(args),
+        Command::Keygen(args) => keygen::run_keygen(args),
+        Command::Pubkey(args) => keygen::run_pubkey(args),
     };
     std::process::exit(common::report(result));
 }

@@ -1,14 +1,25 @@
-//! Network options shared by every networked command (`--listen` / `--connect`, timeouts).
+//! Network options shared by every networked command: `--listen` / `--connect`, timeouts, and
+//! the secure channel (`--key FILE --peer-key PUBKEY|FILE`, or `--insecure`).
+//!
+//! Policy: with `--key` and `--peer-key` the channel is encrypted and mutually authenticated
+//! (Noise XX, pinned keys; see `duet_net::secure`). Without them, only loopback addresses are
+//! allowed (with a one-line warning), unless `--insecure` says that sending everything in the
+//! clear to an unauthenticated peer is intended. All checks happen before any network
+//! traffic (no name is resolved for the check: a host name other than `localhost` counts as
+//! non-loopback).
 
 use crate::common::usage;
 use clap::Args;
-use duet_net::{Channel, ChannelConfig};
+use duet_net::{Channel, ChannelConfig, PublicKey, SecureKeys, StaticKeyPair};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Where to meet the other party.
+/// Where to meet the other party, and how to authenticate it.
 #[derive(Args, Debug, Clone)]
 pub struct NetArgs {
-    /// Listen on ADDR (host:port) and wait for the other party to connect.
+    /// Listen on ADDR (host:port; port 0 picks a free port and prints it) and wait for the
+    /// other party to connect.
     #[arg(long, value_name = "ADDR", conflicts_with = "connect")]
     pub listen: Option<String>,
     /// Connect to the other party at ADDR (host:port), retrying until it is up or
@@ -21,30 +32,158 @@ pub struct NetArgs {
     /// Seconds without progress from the peer before giving up.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub timeout: u64,
+    /// This party's static key pair (made by `gc-run keygen`). With --peer-key, the channel
+    /// is encrypted and both parties are authenticated.
+    #[arg(long, value_name = "FILE", requires = "peer_key")]
+    pub key: Option<PathBuf>,
+    /// The other party's public key (`duet-pk:…`, from its `gc-run keygen`/`pubkey`), or a
+    /// file holding it. Only this key is accepted.
+    #[arg(long, value_name = "PUBKEY|FILE", requires = "key")]
+    pub peer_key: Option<String>,
+    /// Allow an unencrypted, unauthenticated channel to a non-loopback address.
+    #[arg(long, conflicts_with_all = ["key", "peer_key"])]
+    pub insecure: bool,
+}
+
+/// How the channel will be opened.
+enum Mode {
+    Secure(Box<SecureKeys>),
+    /// In the clear; the warning to print first.
+    Plain(String),
+}
+
+/// Whether `addr` (host:port) is certainly a loopback address, decided without resolving.
+fn is_loopback(addr: &str) -> bool {
+    if let Ok(sa) = addr.parse::<SocketAddr>() {
+        return sa.ip().is_loopback();
+    }
+    match addr.rsplit_once(':') {
+        Some((host, _)) => host.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+fn load_peer_key(arg: &str) -> anyhow::Result<PublicKey> {
+    let t = arg.trim();
+    if t.starts_with(duet_net::PUBLIC_KEY_PREFIX) {
+        return t.parse().map_err(|e| usage(format!("--peer-key: {e}")));
+    }
+    let path = Path::new(arg);
+    if !path.exists() {
+        return Err(usage(format!(
+            "--peer-key {arg}: neither a public key (`duet-pk:` + 64 hex digits) nor an existing file"
+        )));
+    }
+    PublicKey::load(path).map_err(|e| usage(format!("--peer-key: {e}")))
 }
 
 impl NetArgs {
-    /// Check that exactly one of --listen / --connect is given (exit 2 otherwise).
-    pub fn validate(&self) -> anyhow::Result<()> {
-        if self.listen.is_none() && self.connect.is_none() {
-            return Err(usage("give --listen ADDR or --connect ADDR"));
+    /// The address and role (`true` = listen).
+    fn endpoint(&self) -> anyhow::Result<(&str, bool)> {
+        match (&self.listen, &self.connect) {
+            (Some(a), _) => Ok((a, true)),
+            (None, Some(a)) => Ok((a, false)),
+            (None, None) => Err(usage("give --listen ADDR or --connect ADDR")),
         }
-        Ok(())
     }
 
-    /// Open the channel to the other party.
+    fn mode(&self) -> anyhow::Result<Mode> {
+        let (addr, listen) = self.endpoint()?;
+        match (&self.key, &self.peer_key) {
+            (Some(key), Some(peer)) => {
+                let local = StaticKeyPair::load(key).map_err(|e| usage(format!("--key: {e}")))?;
+                let peer = load_peer_key(peer)?;
+                if peer == local.public() {
+                    return Err(usage(
+                        "--peer-key is this party's own public key; give the other party's",
+                    ));
+                }
+                Ok(Mode::Secure(Box::new(SecureKeys { local, peer })))
+            }
+            (Some(_), None) | (None, Some(_)) => Err(usage(
+                "--key and --peer-key go together (this party's key pair and the other \
+                 party's public key)",
+            )),
+            (None, None) if self.insecure => Ok(Mode::Plain(format!(
+                "--insecure: the channel {} {addr} is neither encrypted nor authenticated",
+                if listen { "on" } else { "to" }
+            ))),
+            (None, None) if is_loopback(addr) => Ok(Mode::Plain(
+                "no --key/--peer-key: unencrypted channel (allowed on loopback only)".into(),
+            )),
+            (None, None) => Err(usage(format!(
+                "refusing to {} {addr} without encryption: give --key FILE and --peer-key \
+                 PUBKEY (make keys with `gc-run keygen`), or --insecure to send everything in \
+                 the clear to an unauthenticated peer",
+                if listen { "listen on" } else { "connect to" }
+            ))),
+        }
+    }
+
+    /// Check the options before any network traffic (exit 2 on a problem): exactly one of
+    /// --listen / --connect, keys readable and paired, and no unencrypted channel to a
+    /// non-loopback address without --insecure.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        self.mode().map(|_| ())
+    }
+
+    /// Open the channel to the other party (encrypted when keys are given).
     pub async fn open(&self) -> anyhow::Result<Channel> {
-        self.validate()?;
+        let mode = self.mode()?;
+        let (addr, listen) = self.endpoint()?;
         let config = ChannelConfig {
             timeout: Duration::from_secs(self.timeout),
             ..Default::default()
         };
         let wait = Duration::from_secs(self.connect_timeout);
-        let ch = match (&self.listen, &self.connect) {
-            (Some(addr), _) => duet_net::tcp::listen(addr, &config, wait).await?,
-            (None, Some(addr)) => duet_net::tcp::connect(addr, &config, wait).await?,
-            (None, None) => unreachable!("validated above"),
+        if let Mode::Plain(warning) = &mode {
+            eprintln!("gc-run: warning: {warning}");
+        }
+        let ch = if listen {
+            let listener = duet_net::tcp::bind(addr).await?;
+            if addr.ends_with(":0") {
+                eprintln!("gc-run: listening on {}", listener.local_addr()?);
+            }
+            match &mode {
+                Mode::Secure(keys) => {
+                    duet_net::secure::accept(&listener, &config, wait, keys).await?
+                }
+                Mode::Plain(_) => duet_net::tcp::accept(&listener, &config, wait).await?,
+            }
+        } else {
+            match &mode {
+                Mode::Secure(keys) => duet_net::secure::connect(addr, &config, wait, keys).await?,
+                Mode::Plain(_) => duet_net::tcp::connect(addr, &config, wait).await?,
+            }
         };
         Ok(ch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_detection_never_resolves() {
+        for a in [
+            "127.0.0.1:7000",
+            "127.8.9.1:1",
+            "[::1]:7000",
+            "localhost:7000",
+            "LOCALHOST:0",
+        ] {
+            assert!(is_loopback(a), "{a}");
+        }
+        for a in [
+            "10.1.2.3:7000",
+            "0.0.0.0:7000",
+            "[::]:1",
+            "example.com:7000",
+            "7000",
+            ":7000",
+        ] {
+            assert!(!is_loopback(a), "{a}");
+        }
     }
 }
