@@ -5,38 +5,46 @@
 //! Half-gates (ZRE15, eprint 2014/756, Fig. 2) needs a hash `H(x, i)` that is **tweakable
 //! circular correlation robust** (TCCR): the tables mix `H(A)`, `H(A ⊕ Δ)` and `A` itself, and
 //! every (gate, side) pair needs its own tweak so that a wire feeding several gates (or both
-//! inputs of one gate) never gets the same hash twice. We use the construction that GKWY20
-//! (Guo–Katz–Wang–Yu, eprint 2019/074, §7.4, "TMMO") proves TCCR in the random-permutation
-//! model with π = AES-128 under a fixed public key:
+//! inputs of one gate) never gets the same hash twice. We use the MMO-style construction
+//! that GKWY20 (Guo–Katz–Wang–Yu, eprint 2019/074, §7) prove TCCR in the
+//! random-permutation model, with π = AES-128 under a fixed public key:
 //!
 //! ```text
 //!     H(x, i) = π(π(x) ⊕ i) ⊕ π(x)          (2 AES calls)
 //! ```
 //!
-//! The tweak of the left input of the `j`-th AND gate is `salt ⊕ 2j`, of the right input
-//! `salt ⊕ (2j+1)` (`j` counts AND gates from 0, integers placed in the low 64 bits). The
-//! `salt` is a public random block the garbler draws per circuit run and sends to the
-//! evaluator: tweaks are then distinct within a run, as the proof needs, and differ between
-//! runs, which keeps an attacker from amortising precomputation over many executions (the
-//! multi-instance concern of GKWWY20, eprint 2019/1168). Costs: garbler 8 AES per AND gate,
-//! evaluator 4.
+//! The tweak of the left input of the `j`-th AND gate of the slot program is `salt ⊕ 2j`,
+//! of the right input `salt ⊕ (2j+1)` (`j` counts AND gates from 0, placed in the low 64
+//! bits). The `salt` is a public random block the garbler draws per circuit run and sends
+//! to the evaluator: tweaks are distinct within a run, as the proof needs, and differ
+//! between runs, so precomputation cannot be amortised over many executions (the
+//! multi-instance concern of Guo–Katz–Wang–Weng–Yu, eprint 2019/1168). What is proven is
+//! GKWY20's bound for this hash in the random-permutation model (AES with a fixed key
+//! modelled as a random permutation), plugged into ZRE15's proof of half-gates from a
+//! TCCR hash; we add no claim beyond that. Costs: garbler 8 AES per AND gate, evaluator 4.
 //!
-//! Alternatives considered: (a) the multi-instance TCCR of eprint 2019/1168 as in
-//! emp-toolkit's `MITCCRH` (one AES key per (gate, side), `H = AES_k(x) ⊕ x`, secure in the
-//! ideal-cipher model): 4 / 2 AES calls per AND but two AES key expansions per AND on both
-//! sides, which on this AMD Zen 3 (VAES-256, no AVX-512) costs as much as the saved
-//! encryptions; (b) the 1-call "fixed-key" hash `π(2x ⊕ i) ⊕ 2x ⊕ i` of JustGarble/ZRE15's
-//! implementation: GKWY20 §5 gives an attack on it (security degrades with the number of
-//! gates), so it is not used. See the measurements in the crate docs.
+//! Alternatives considered, not implemented: (a) the multi-instance hash of eprint
+//! 2019/1168 as in emp-toolkit's `MITCCRH` (one AES key per (gate, side), `H = AES_k(x) ⊕
+//! x`, ideal-cipher model): 4 / 2 AES calls per AND, but two AES-128 key expansions per AND
+//! on both sides (10 `aesenclast` + ≈ 60 other vector ops each). On this AMD Zen 3 (VAES-256,
+//! no AVX-512; 256-bit `vaesenc` measured at 2 per cycle) that is estimated at about the
+//! same cost for the garbler and more for the evaluator than 2-call TCCR, so the simpler
+//! fixed-key scheme was kept. (b) The 1-call hash `π(2x ⊕ i) ⊕ 2x ⊕ i` used by earlier
+//! half-gates implementations: GKWY20 show attacks on such fixed-key instantiations whose
+//! cost falls with the number of gates garbled, so it is not used.
 //!
-//! All AES calls go through the `aes` crate (run-time selection of AES-NI / VAES-256 /
-//! VAES-512) on batches of up to [`BATCH`] gates = 128 blocks, so the pipelined back ends
-//! are fed.
+//! # Kernels
+//!
+//! AND gates are hashed in batches of up to [`BATCH`] independent gates (the slot
+//! program's flush flags say when a batch must end). With VAES + AVX2 (checked at run time)
+//! a fused kernel in `crate::aes` keeps 16 blocks in 8 256-bit registers through both AES
+//! passes and computes the half-gate tables in registers; otherwise the portable kernels
+//! below run the same math through the `aes` crate. A unit test checks both agree.
 
 use crate::aes::PI;
 use duet_core::{Block, Delta};
 
-/// Number of AND gates hashed together (the garbler feeds `4 · BATCH` blocks per AES call).
+/// Largest number of AND gates hashed together (garbler: `4 · BATCH` blocks per AES pass).
 pub const BATCH: usize = 32;
 
 /// The tweak of side `side` (0 = left, 1 = right) of AND gate `gate`.
@@ -120,6 +128,15 @@ impl GarbleQueue {
             out0(k, *l);
         }
         self.n = 0;
+    }
+}
+
+impl Drop for GarbleQueue {
+    fn drop(&mut self) {
+        // the queued 0-labels and output 0-labels are the garbler's secrets
+        for b in self.a0.iter_mut().chain(&mut self.b0).chain(&mut self.lab) {
+            zeroize::Zeroize::zeroize(&mut b.0);
+        }
     }
 }
 
