@@ -1,3 +1,4 @@
 //! Duet facade.
 
 pub mod psi;
+pub mod compare;

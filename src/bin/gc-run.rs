@@ -14,6 +14,8 @@ mod info;
 mod keygen;
 #[path = "gc-run/net_args.rs"]
 mod net_args;
+#[path = "gc-run/compare.rs"]
+mod compare;
 #[path = "gc-run/psi.rs"]
 mod psi;
 
@@ -36,6 +38,8 @@ enum Command {
     // `info` and `eval` take their help texts from `InfoArgs` / `EvalArgs`.
     Info(info::InfoArgs),
     Eval(eval::EvalArgs),
+    /// Secure comparison (millionaires): local | garbler | evaluator; prints less | equal | greater.
+    Compare(compare::CompareArgs),
     /// Private set intersection (KKRT16 batched OPRF, semi-honest): local | sender | receiver.
     Psi(psi::PsiArgs),
     /// Make a static key pair for the secure channel (--key / --peer-key); prints the public key.
@@ -57,6 +61,7 @@ fn main() {
     let result: anyhow::Result<()> = match cli.command {
         Command::Info(args) => info::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Psi(args) => psi::run(args),
         Command::Keygen(args) => keygen::run_keygen(args),
         Command::Pubkey(args) => keygen::run_pubkey(args),

@@ -1,0 +1,200 @@
+//! `gc-run psi` end to end: files, local mode, two processes over TCP, bad input, wrong
+//! roles, a vanishing peer.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn gc_run() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_gc-run"))
+}
+
+fn tmp_file(name: &str, content: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("duet-psi-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::File::create(&p)
+        .unwrap()
+        .write_all(content)
+        .unwrap();
+    p
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn local_mode_prints_intersection_in_receiver_order() {
+    let long = "L".repeat(100_000);
+    let mut s_content = format!("kiwi\nÄpfel\nbanana\ngrape\n{long}\n").into_bytes();
+    s_content.push(0xff);
+    let s = tmp_file("s1", &s_content);
+    let mut r_content =
+        format!("apple\r\nbanana\n{long}\nkiwi\nbanana\n\nÄpfel\nApfel\n").into_bytes();
+    r_content.extend_from_slice(b"\xff\n");
+    let r = tmp_file("r1", &r_content);
+    let o = gc_run()
+        .args(["psi", "local", "--sender-set"])
+        .arg(&s)
+        .arg("--receiver-set")
+        .arg(&r)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut want = format!("banana\n{long}\nkiwi\nÄpfel\n").into_bytes();
+    want.extend_from_slice(b"\xff\n");
+    assert_eq!(o.stdout, want);
+    let o = gc_run()
+        .args(["psi", "local", "--json", "--sender-set"])
+        .arg(&s)
+        .arg("--receiver-set")
+        .arg(&r)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["count"], 5);
+    assert_eq!(v["receiver_size"], 7);
+    assert!(v["bytes_sent"].as_u64().unwrap() > 8000 && v["seconds"].as_f64().is_some());
+    // Empty files.
+    let e = tmp_file("empty", b"");
+    let o = gc_run()
+        .args(["psi", "local", "--sender-set"])
+        .arg(&e)
+        .arg("--receiver-set")
+        .arg(&r)
+        .output()
+        .unwrap();
+    assert!(o.status.success() && o.stdout.is_empty(), "{}", stderr(&o));
+    let o = gc_run()
+        .args(["psi", "local", "--sender-set"])
+        .arg(&s)
+        .arg("--receiver-set")
+        .arg(&e)
+        .output()
+        .unwrap();
+    assert!(o.status.success() && o.stdout.is_empty(), "{}", stderr(&o));
+}
+
+#[test]
+fn unreadable_file_is_exit_2() {
+    let r = tmp_file("r2", b"a\n");
+    let o = gc_run()
+        .args([
+            "psi",
+            "local",
+            "--sender-set",
+            "/nonexistent/duet/file",
+            "--receiver-set",
+        ])
+        .arg(&r)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read --sender-set"));
+    let o = gc_run()
+        .args([
+            "psi",
+            "sender",
+            "--set",
+            "/nonexistent/duet/file",
+            "--connect",
+            "127.0.0.1:9",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+}
+
+#[test]
+fn two_processes_over_tcp_and_wrong_roles() {
+    let s = tmp_file("s3", b"one\ntwo\nthree\nfour\n");
+    let r = tmp_file("r3", b"four\nfive\ntwo\n");
+    let addr = format!("127.0.0.1:{}", free_port());
+    let recv = gc_run()
+        .args(["psi", "receiver", "--listen", &addr, "--set"])
+        .arg(&r)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let snd = gc_run()
+        .args(["psi", "sender", "--connect", &addr, "--set"])
+        .arg(&s)
+        .output()
+        .unwrap();
+    let ro = recv.wait_with_output().unwrap();
+    assert!(snd.status.success(), "{}", stderr(&snd));
+    assert!(ro.status.success(), "{}", stderr(&ro));
+    assert_eq!(String::from_utf8_lossy(&ro.stdout), "four\ntwo\n");
+    // Two senders: both fail with a clear message.
+    let addr = format!("127.0.0.1:{}", free_port());
+    let a = gc_run()
+        .args(["psi", "sender", "--listen", &addr, "--set"])
+        .arg(&s)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let b = gc_run()
+        .args(["psi", "sender", "--connect", &addr, "--set"])
+        .arg(&r)
+        .output()
+        .unwrap();
+    let a = a.wait_with_output().unwrap();
+    for o in [&a, &b] {
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            stderr(o).contains("both parties are PSI senders"),
+            "{}",
+            stderr(o)
+        );
+    }
+}
+
+#[test]
+fn vanishing_peer_is_a_clear_error() {
+    let r = tmp_file("r4", b"x\ny\n");
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let recv = gc_run()
+        .args([
+            "psi",
+            "receiver",
+            "--timeout",
+            "5",
+            "--listen",
+            &addr,
+            "--set",
+        ])
+        .arg(&r)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Connect, say nothing useful, hang up.
+    let start = std::time::Instant::now();
+    let mut conn = loop {
+        match std::net::TcpStream::connect(&addr) {
+            Ok(c) => break c,
+            Err(_) if start.elapsed().as_secs() < 10 => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    conn.write_all(&[3, 0, 0, 0, b'a', b'b']).unwrap();
+    drop(conn);
+    let o = recv.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(stderr(&o).matches("gc-run: error:").count(), 1, "{}", stderr(&o));
+    assert!(start.elapsed().as_secs() < 10);
+}
