@@ -107,9 +107,9 @@ async fn handshake(
     ch.send_frame(&mine).await?;
     ch.flush().await?;
     let theirs = ch.recv_frame(mine.len()).await.map_err(|e| match e {
-        duet_net::NetError::FrameTooLarge { .. } => {
-            Error::Mismatch("the peer's hello has another length: another circuit".into())
-        }
+        duet_net::NetError::FrameTooLarge { .. } => Error::Mismatch(
+            "the peer runs a different circuit (its hello has another length)".into(),
+        ),
         e => e.into(),
     })?;
     if theirs.len() < 16 || theirs[..16] != MAGIC[..] {

@@ -2,6 +2,8 @@
 //! exit status 2 for bad usage or a bad file/input, 1 for a protocol or network failure, one
 //! clear line on stderr, never a panic or a hang.
 
+#[path = "gc-run/arith.rs"]
+mod arith;
 #[path = "gc-run/circuit_arg.rs"]
 mod circuit_arg;
 #[path = "gc-run/common.rs"]
@@ -35,6 +37,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// circom-2-arithc arithmetic circuits on shares mod 2^ell (hybrid layer): local | garbler | evaluator DIR.
+    Arith(arith::ArithArgs),
     // `info` and `eval` take their help texts from `InfoArgs` / `EvalArgs`.
     Info(info::InfoArgs),
     Eval(eval::EvalArgs),
@@ -59,6 +63,7 @@ fn main() {
     };
     common::init_logging(cli.verbose);
     let result: anyhow::Result<()> = match cli.command {
+        Command::Arith(args) => arith::run_arith(args),
         Command::Info(args) => info::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Compare(args) => compare::run(args),

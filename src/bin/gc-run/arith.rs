@@ -1,0 +1,277 @@
+//! `gc-run arith local | garbler | evaluator DIR`: circom-2-arithc arithmetic circuits
+//! (`DIR/circuit.txt` + `DIR/circuit_info.json`) run two-party on additive shares mod 2^ℓ,
+//! with comparisons, division, shifts and bitwise ops garbled (the `duet-hybrid` layer).
+//!
+//! Inputs are `NAME=INT` with the names of `circuit_info.json` (`0.x`, `0.in[2][1]`),
+//! decimal, possibly negative. `local` takes `--garbler-input` / `--evaluator-input`; over
+//! the network each party names only its own inputs with `--input`, and the handshake
+//! checks that both run the same circuit (digest) and ℓ and that every input is given by
+//! exactly one party. `--settings mpc_settings.json` (circom-mp-spdz style) says who owns
+//! which inputs and who sees which outputs.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use duet_hybrid::{ArithCircuit, Error, Reveal, Ring, Role, RunOutput, Settings, run};
+use duet_net::{ChannelConfig, duplex_pair};
+
+use crate::common::{runtime, usage};
+use crate::net_args::NetArgs;
+
+/// Which party this process plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// both parties in this process
+    Local,
+    /// the garbler (COT sender), over TCP
+    Garbler,
+    /// the evaluator (COT receiver), over TCP
+    Evaluator,
+}
+
+/// Arguments of `gc-run arith`.
+#[derive(Args, Debug)]
+#[command(
+    about = "Run a circom-2-arithc arithmetic circuit two-party on shares mod 2^ell (hybrid layer)",
+    long_about = "Run DIR/circuit.txt + DIR/circuit_info.json (circom-2-arithc output, read \
+unmodified) between a garbler and an evaluator: additions on additive shares, products by \
+OT-based multiplication, comparisons/division/shifts/bitwise ops in garbled circuits.\n\n\
+Prints one NAME=VALUE line per output this party sees (signed decimal), sorted by name.\n\n\
+Example:\n  gc-run arith local hybrid/tests/data/arith/millionaires --garbler-input 0.alice=17 \
+--evaluator-input 0.bob=5\n  gc-run arith garbler DIR --listen 127.0.0.1:7000 --input 0.alice=17\n  \
+gc-run arith evaluator DIR --connect 127.0.0.1:7000 --input 0.bob=5"
+)]
+pub struct ArithArgs {
+    /// local | garbler | evaluator
+    #[arg(value_enum)]
+    mode: Mode,
+    /// Folder with circuit.txt and circuit_info.json.
+    dir: PathBuf,
+    /// Ring bit width ℓ: 8, 16, 32 or 64.
+    #[arg(long, default_value_t = 64)]
+    ell: u32,
+    /// local: an input the garbler owns, NAME=INT.
+    #[arg(
+        long = "garbler-input",
+        value_name = "NAME=INT",
+        allow_hyphen_values = true
+    )]
+    garbler: Vec<String>,
+    /// local: an input the evaluator owns, NAME=INT.
+    #[arg(
+        long = "evaluator-input",
+        value_name = "NAME=INT",
+        allow_hyphen_values = true
+    )]
+    evaluator: Vec<String>,
+    /// garbler/evaluator: an input this party owns, NAME=INT.
+    #[arg(long = "input", value_name = "NAME=INT", allow_hyphen_values = true)]
+    input: Vec<String>,
+    /// mpc_settings.json: [{"name", "inputs": [..], "outputs": [..]} for the garbler, then
+    /// the evaluator]; without it both parties see every output.
+    #[arg(long, value_name = "FILE")]
+    settings: Option<PathBuf>,
+    /// Print one JSON object {"outputs": {name: value}, "stats": {…}} instead of lines.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    net: NetArgs,
+}
+
+/// Local mistakes (files, inputs) exit 2; everything else 1.
+fn classify(e: Error) -> anyhow::Error {
+    match e {
+        Error::Io { .. }
+        | Error::Parse { .. }
+        | Error::Info(_)
+        | Error::Malformed(_)
+        | Error::Input(_) => usage(e.to_string()),
+        e => anyhow::Error::new(e),
+    }
+}
+
+fn pairs(args: &[String]) -> Result<Vec<(String, String)>> {
+    args.iter()
+        .map(|a| match a.split_once('=') {
+            Some((n, v)) if !n.is_empty() => Ok((n.to_string(), v.to_string())),
+            _ => Err(usage(format!("`{a}`: expected NAME=INT"))),
+        })
+        .collect()
+}
+
+fn check_owner(
+    c: &ArithCircuit,
+    s: &Option<Settings>,
+    ins: &[(usize, u64)],
+    who: Role,
+) -> Result<()> {
+    if let Some(s) = s {
+        for &(i, _) in ins {
+            if s.owners[i] != who {
+                return Err(usage(format!(
+                    "input `{}` belongs to the other party according to the settings file",
+                    c.inputs()[i].name
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `gc-run arith …`.
+pub fn run_arith(args: ArithArgs) -> Result<()> {
+    let ring = Ring::new(args.ell).map_err(classify)?;
+    let c = Arc::new(ArithCircuit::load(&args.dir).map_err(classify)?);
+    let settings = match &args.settings {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| usage(format!("cannot read {}: {e}", p.display())))?;
+            Some(Settings::parse(&text, &c).map_err(classify)?)
+        }
+        None => None,
+    };
+    let reveal = settings.as_ref().map_or_else(
+        || vec![Reveal::BOTH; c.outputs().len()],
+        |s| s.reveal.clone(),
+    );
+    let (outputs, stats) = match args.mode {
+        Mode::Local => {
+            if !args.input.is_empty() {
+                return Err(usage(
+                    "local mode takes --garbler-input / --evaluator-input, not --input",
+                ));
+            }
+            if args.net.listen.is_some() || args.net.connect.is_some() {
+                return Err(usage("local mode takes no --listen / --connect"));
+            }
+            let gi = c.bind(ring, &pairs(&args.garbler)?).map_err(classify)?;
+            let ei = c.bind(ring, &pairs(&args.evaluator)?).map_err(classify)?;
+            check_owner(&c, &settings, &gi, Role::Garbler)?;
+            check_owner(&c, &settings, &ei, Role::Evaluator)?;
+            let mut given = vec![false; c.inputs().len()];
+            for &(i, _) in gi.iter().chain(&ei) {
+                if given[i] {
+                    return Err(usage(format!(
+                        "input `{}` is given by both parties",
+                        c.inputs()[i].name
+                    )));
+                }
+                given[i] = true;
+            }
+            if let Some(i) = given.iter().position(|g| !g) {
+                return Err(usage(format!(
+                    "input `{}` is not given",
+                    c.inputs()[i].name
+                )));
+            }
+            let rt = runtime()?;
+            let (g, e) = rt.block_on(async {
+                let (mut cg, mut ce) = duplex_pair(&ChannelConfig::default());
+                let (c1, r1) = (c.clone(), reveal.clone());
+                let g =
+                    tokio::spawn(
+                        async move { run(&mut cg, &c1, Role::Garbler, ring, &gi, &r1).await },
+                    );
+                let (c2, r2) = (c.clone(), reveal.clone());
+                let e = tokio::spawn(async move {
+                    run(&mut ce, &c2, Role::Evaluator, ring, &ei, &r2).await
+                });
+                (g.await, e.await)
+            });
+            let g = g
+                .map_err(|e| anyhow::anyhow!("garbler task failed: {e}"))?
+                .map_err(classify)?;
+            let e = e
+                .map_err(|e| anyhow::anyhow!("evaluator task failed: {e}"))?
+                .map_err(classify)?;
+            let outs = g
+                .outputs
+                .iter()
+                .zip(&e.outputs)
+                .map(|(a, b)| a.or(*b))
+                .collect();
+            (outs, g.stats)
+        }
+        Mode::Garbler | Mode::Evaluator => {
+            if !args.garbler.is_empty() || !args.evaluator.is_empty() {
+                return Err(usage(
+                    "over the network each party names its own inputs with --input",
+                ));
+            }
+            let role = if args.mode == Mode::Garbler {
+                Role::Garbler
+            } else {
+                Role::Evaluator
+            };
+            let mine = c.bind(ring, &pairs(&args.input)?).map_err(classify)?;
+            check_owner(&c, &settings, &mine, role)?;
+            if let Some(s) = &settings
+                && let Some(i) = (0..c.inputs().len())
+                    .find(|&i| s.owners[i] == role && !mine.iter().any(|m| m.0 == i))
+            {
+                return Err(usage(format!(
+                    "input `{}` is not given",
+                    c.inputs()[i].name
+                )));
+            }
+            args.net.validate()?;
+            let rt = runtime()?;
+            let out: RunOutput = rt.block_on(async {
+                let mut ch = args.net.open().await?;
+                let r = run(&mut ch, &c, role, ring, &mine, &reveal)
+                    .await
+                    .map_err(classify);
+                let _ = ch.close().await;
+                r
+            })?;
+            (out.outputs, out.stats)
+        }
+    };
+    print(&c, ring, &outputs, &stats, args.json);
+    Ok(())
+}
+
+fn print(
+    c: &ArithCircuit,
+    ring: Ring,
+    outputs: &[Option<u64>],
+    s: &duet_hybrid::RunStats,
+    json: bool,
+) {
+    let named = c
+        .outputs()
+        .iter()
+        .zip(outputs)
+        .filter_map(|(o, v)| v.map(|v| (o.name.clone(), ring.format(v))));
+    if json {
+        let outs: serde_json::Map<String, serde_json::Value> = named
+            .map(|(n, v)| (n, serde_json::Value::String(v)))
+            .collect();
+        let e = &s.engine;
+        let obj = serde_json::json!({
+            "outputs": outs,
+            "stats": {
+                "ell": ring.ell(),
+                "multiplications": e.multiplications,
+                "conversions": e.a2y + e.y2a,
+                "a2y": e.a2y,
+                "y2a": e.y2a,
+                "garbled_ops": e.garbled_ops,
+                "and_gates": e.and_gates,
+                "cots": e.cots,
+                "layers": s.layers,
+                "rounds": e.rounds,
+                "bytes_sent": s.bytes_sent,
+                "bytes_received": s.bytes_received,
+                "seconds": s.seconds,
+            }
+        });
+        println!("{obj}");
+    } else {
+        for (n, v) in named {
+            println!("{n}={v}");
+        }
+    }
+}
