@@ -44,6 +44,53 @@
 //!   [`hash`], which documents the choice.
 //! - Public constants (EQ gates): the evaluator's active label is always [`CONST_LABEL`];
 //!   the garbler's 0-label is `CONST_LABEL ⊕ c·Δ`. No bytes are sent for XOR, INV, EQ, EQW.
+//!
+//! # Two-party protocol ([`Session`])
+//!
+//! ```
+//! use duet_circuits::{library, values};
+//! use duet_gc::{OutputPolicy, Prepared, Session, SessionOptions};
+//! use duet_net::{ChannelConfig, duplex_pair};
+//!
+//! # tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap().block_on(async {
+//! let aes = Prepared::new(library::load("aes_128").unwrap()); // digest + slot program, once
+//! let key = values::parse_hex("000102030405060708090a0b0c0d0e0f", 128).unwrap();
+//! let pt = values::parse_hex("00112233445566778899aabbccddeeff", 128).unwrap();
+//! let (a, b) = duplex_pair(&ChannelConfig::default()); // or duet_net::tcp::{listen, connect}
+//! let (p1, p2) = (aes.clone(), aes.clone());
+//! let g = tokio::spawn(async move {
+//!     let mut s = Session::garbler(a, SessionOptions::default()).await?; // hello + base OT
+//!     s.run_prepared(&p1, &[(0, key)], OutputPolicy::Both).await // input 0 is mine
+//! });
+//! let e = tokio::spawn(async move {
+//!     let mut s = Session::evaluator(b, SessionOptions::default()).await?;
+//!     s.run_prepared(&p2, &[(1, pt)], OutputPolicy::Both).await // input 1 is mine
+//! });
+//! let (g, e) = (g.await.unwrap().unwrap(), e.await.unwrap().unwrap());
+//! assert_eq!(values::to_hex(&g[0]), "69c4e0d86a7b0430d8cdb78070b4c55a");
+//! assert_eq!(g, e);
+//! # });
+//! ```
+//!
+//! - [`Session::garbler`] / [`Session::evaluator`]`(Channel, SessionOptions)`: hello (version,
+//!   roles), then IKNP set-up with base OT **once per connection**; the garbler's Δ is the
+//!   COT correlation, so the evaluator's input labels are COT outputs.
+//! - [`Session::run_prepared`]`(&Prepared, &[(input index, Bits)], OutputPolicy)` →
+//!   `Vec<Bits>` (the outputs in header order, or empty if the policy hides them from this
+//!   party); [`Session::run`] takes a `&Circuit` and prepares it on the fly. Call it any
+//!   number of times; both parties must make the same calls in the same order. Inputs this
+//!   party does not give belong to the peer.
+//! - Every run starts with a handshake ([`handshake`]): blake3 digest of the circuit, input
+//!   ownership and [`OutputPolicy`] are compared by both parties, and any difference fails
+//!   both with the same [`ProtocolError::Handshake`] text (e.g. `circuit mismatch: garbler
+//!   has 3f2a…, evaluator has 9b1c…`, `input 1 claimed by both parties`) before a secret is
+//!   used; the session stays usable after such a failure.
+//! - Tables stream in ≈ 1 MiB frames while the garbler garbles; large circuits garble and
+//!   evaluate on blocking threads that overlap with the I/O (see [`protocol`]).
+//! - [`Session::last_stats`] / [`Session::total_stats`] give AND/XOR counts, bytes and
+//!   seconds; [`SessionOptions::progress`] counts AND gates for progress bars;
+//!   [`Session::channel`] gives the channel for an application's own messages between runs.
+//! - Lower level (hybrid conversions): [`Garbler`] / [`Evaluator`] with your own labels.
 
 mod aes;
 mod error;

@@ -20,6 +20,8 @@ mod net_args;
 mod compare;
 #[path = "gc-run/psi.rs"]
 mod psi;
+#[path = "gc-run/twopc.rs"]
+mod twopc;
 
 use clap::{Parser, Subcommand};
 
@@ -46,6 +48,12 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Private set intersection (KKRT16 batched OPRF, semi-honest): local | sender | receiver.
     Psi(psi::PsiArgs),
+    /// Two-party garbled-circuit run with both parties in this process (full protocol).
+    Local(twopc::LocalArgs),
+    /// The garbler of a two-party run over TCP (--listen or --connect).
+    Garbler(twopc::PartyArgs),
+    /// The evaluator of a two-party run over TCP (--connect or --listen).
+    Evaluator(twopc::PartyArgs),
     /// Make a static key pair for the secure channel (--key / --peer-key); prints the public key.
     Keygen(keygen::KeygenArgs),
     /// Print the public key (duet-pk:…) of a key-pair file.
@@ -68,6 +76,9 @@ fn main() {
         Command::Eval(args) => eval::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Psi(args) => psi::run(args),
+        Command::Local(args) => twopc::run_local(args),
+        Command::Garbler(args) => twopc::run_party(args, true),
+        Command::Evaluator(args) => twopc::run_party(args, false),
         Command::Keygen(args) => keygen::run_keygen(args),
         Command::Pubkey(args) => keygen::run_pubkey(args),
     };

@@ -1,0 +1,140 @@
+//! End-to-end two-party garbled-circuit runs, both parties in this process (two tokio tasks
+//! on a 2-worker runtime over an in-memory duplex channel): `aes_128` including hello, base
+//! OT and IKNP set-up; `aes_128` amortised over many blocks in one session; a layered circuit
+//! of 2^24 (≈ 1.7 · 10^7) AND gates. Throughput is in AND gates.
+//!
+//! `cargo bench --bench twopc -- --measurement-time 2 --warm-up-time 1`
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use duet_circuits::{Bits, Circuit, Gate, library};
+use duet_gc::{OutputPolicy, Prepared, Session, SessionOptions};
+use duet_net::{ChannelConfig, duplex_pair};
+use std::time::{Duration, Instant};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// `n_and` AND gates in 64-wide layers, each followed by an XOR.
+fn layered(n_and: u32) -> Circuit {
+    let w = 64u32;
+    let layers = n_and / w;
+    let mut c = Circuit::new(2 * w + layers * w * 2, vec![w, w], vec![w]).unwrap();
+    let mut prev: Vec<u32> = (0..w).collect();
+    let mut next = 2 * w;
+    for l in 0..layers {
+        let mut cur = Vec::with_capacity(w as usize);
+        for j in 0..w as usize {
+            let b = if l == 0 {
+                w + j as u32
+            } else {
+                prev[(j + 1) % w as usize]
+            };
+            c.push(Gate::And {
+                a: prev[j],
+                b,
+                out: next,
+            })
+            .unwrap();
+            let x = prev[(j + 5) % w as usize];
+            c.push(Gate::Xor {
+                a: next,
+                b: x,
+                out: next + 1,
+            })
+            .unwrap();
+            cur.push(next + 1);
+            next += 2;
+        }
+        prev = cur;
+    }
+    c.finish().unwrap()
+}
+
+fn inputs(p: &Prepared) -> (Vec<(usize, Bits)>, Vec<(usize, Bits)>) {
+    let w = p.circuit().inputs();
+    (
+        vec![(0, Bits::repeat(true, w[0] as usize))],
+        vec![(1, Bits::repeat(false, w[1] as usize))],
+    )
+}
+
+/// Set up a session and run `p` `runs` times; the elapsed time of the runs only if
+/// `with_setup` is false.
+async fn session_runs(p: &Prepared, runs: u64, with_setup: bool) -> (Duration, u64) {
+    let (a, b) = duplex_pair(&ChannelConfig::default());
+    let (gi, ei) = inputs(p);
+    let (p1, p2) = (p.clone(), p.clone());
+    let t0 = Instant::now();
+    let g = tokio::spawn(async move {
+        let mut s = Session::garbler(a, SessionOptions::default())
+            .await
+            .unwrap();
+        let t = Instant::now();
+        for _ in 0..runs {
+            s.run_prepared(&p1, &gi, OutputPolicy::Both).await.unwrap();
+        }
+        let ch = s.channel();
+        (t, ch.bytes_sent() + ch.bytes_received())
+    });
+    let e = tokio::spawn(async move {
+        let mut s = Session::evaluator(b, SessionOptions::default())
+            .await
+            .unwrap();
+        for _ in 0..runs {
+            s.run_prepared(&p2, &ei, OutputPolicy::Both).await.unwrap();
+        }
+    });
+    let ((t, bytes), ()) = (g.await.unwrap(), e.await.unwrap());
+    let start = if with_setup { t0 } else { t };
+    (start.elapsed(), bytes)
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = runtime();
+    let aes = Prepared::new(library::load("aes_128").unwrap());
+    let mut g = c.benchmark_group("2pc");
+    g.throughput(Throughput::Elements(aes.and_gates()));
+    g.bench_function("aes_128 first block (hello + base OT + IKNP + run)", |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    total += session_runs(&aes, 1, true).await.0;
+                }
+                total
+            })
+        })
+    });
+    g.bench_function("aes_128 per block, one session", |b| {
+        b.iter_custom(|iters| rt.block_on(session_runs(&aes, iters, false)).0)
+    });
+    let big = Prepared::new(layered(1 << 24));
+    g.throughput(Throughput::Elements(big.and_gates()));
+    g.sample_size(10);
+    g.bench_function("layered 2^24 AND gates", |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let (d, bytes) = session_runs(&big, 1, false).await;
+                    total += d;
+                    eprintln!(
+                        "layered: {:.1} M AND/s, {:.2} bytes/AND",
+                        big.and_gates() as f64 / d.as_secs_f64() / 1e6,
+                        bytes as f64 / big.and_gates() as f64
+                    );
+                }
+                total
+            })
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,445 @@
+//! `gc-run local | garbler | evaluator`: the two-party garbled-circuit run (duet_gc::Session).
+//!
+//! Input ownership: each party names the input values it supplies with `--input I=HEX`
+//! (`local`: `--garbler-input` / `--evaluator-input`); every other input value belongs to the
+//! other party. The handshake checks that both agree (each value owned exactly once), run
+//! the same circuit (blake3 digest) and the same output policy.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use duet_circuits::{Bits, Circuit, values};
+use duet_gc::{OutputPolicy, Prepared, ProtocolError, Session, SessionOptions};
+use duet_net::{Channel, ChannelConfig};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tracing::info;
+
+use crate::circuit_arg::{CIRCUIT_HELP, load_circuit, parse_input};
+use crate::common::{runtime, usage};
+use crate::net_args::NetArgs;
+
+/// Who learns the outputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Reveal {
+    /// both parties (default)
+    Both,
+    /// only the garbler
+    Garbler,
+    /// only the evaluator
+    Evaluator,
+}
+
+impl From<Reveal> for OutputPolicy {
+    fn from(r: Reveal) -> OutputPolicy {
+        match r {
+            Reveal::Both => OutputPolicy::Both,
+            Reveal::Garbler => OutputPolicy::Garbler,
+            Reveal::Evaluator => OutputPolicy::Evaluator,
+        }
+    }
+}
+
+/// Options every two-party command shares.
+#[derive(Args, Debug)]
+pub struct RunOpts {
+    #[arg(value_name = "CIRCUIT", help = CIRCUIT_HELP)]
+    circuit: String,
+    /// Who learns the outputs (both parties must agree).
+    #[arg(long, value_enum, default_value_t = Reveal::Both)]
+    reveal: Reveal,
+    /// Print one JSON object {"outputs": [hex…], "stats": {…}} instead of lines.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `gc-run local`.
+#[derive(Args, Debug)]
+#[command(
+    about = "Run the full two-party protocol with both parties in this process",
+    long_about = "Garbler and evaluator run in this process over an in-memory channel, with \
+the full protocol (handshake, base OT, IKNP, streamed half-gates tables, decoding).\n\n\
+Example (AES-128: the garbler owns the key, the evaluator the plaintext):\n  gc-run local \
+aes_128 --garbler-input 0=000102030405060708090a0b0c0d0e0f --evaluator-input \
+1=00112233445566778899aabbccddeeff\n  prints 69c4e0d86a7b0430d8cdb78070b4c55a"
+)]
+pub struct LocalArgs {
+    #[command(flatten)]
+    opts: RunOpts,
+    /// An input value the garbler owns: I=HEX with I its index in the circuit header.
+    #[arg(long = "garbler-input", value_name = "I=HEX")]
+    garbler: Vec<String>,
+    /// An input value the evaluator owns: I=HEX.
+    #[arg(long = "evaluator-input", value_name = "I=HEX")]
+    evaluator: Vec<String>,
+}
+
+/// Arguments of `gc-run garbler` / `gc-run evaluator`.
+#[derive(Args, Debug)]
+#[command(
+    long_about = "One party of a two-party run over TCP. Each party gives the input \
+values it owns with --input I=HEX (I = index in the circuit header); every other input value \
+is the other party's. Both parties must name the same circuit.\n\n\
+Example (AES-128, FIPS-197):\n  gc-run garbler aes_128 --listen 127.0.0.1:7000 --input \
+0=000102030405060708090a0b0c0d0e0f\n  gc-run evaluator aes_128 --connect 127.0.0.1:7000 \
+--input 1=00112233445566778899aabbccddeeff\n  both print 69c4e0d86a7b0430d8cdb78070b4c55a"
+)]
+pub struct PartyArgs {
+    #[command(flatten)]
+    opts: RunOpts,
+    #[command(flatten)]
+    net: NetArgs,
+    /// An input value this party owns: I=HEX with I its index in the circuit header.
+    #[arg(long = "input", value_name = "I=HEX")]
+    inputs: Vec<String>,
+}
+
+/// Parse `I=HEX` arguments into (index, value); a usage error for a bad form, index or value,
+/// or an index given twice.
+fn parse_owned(c: &Circuit, args: &[String], flag: &str) -> Result<Vec<(usize, Bits)>> {
+    let mut out: Vec<(usize, Bits)> = Vec::new();
+    for a in args {
+        let (i, hex) = a
+            .split_once('=')
+            .ok_or_else(|| usage(format!("{flag} {a}: expected I=HEX (e.g. 0=00ff)")))?;
+        let i: usize = i
+            .trim()
+            .parse()
+            .map_err(|_| usage(format!("{flag} {a}: `{i}` is not an input index")))?;
+        if out.iter().any(|(j, _)| *j == i) {
+            return Err(usage(format!("{flag}: input {i} given twice")));
+        }
+        out.push((i, parse_input(c, i, hex)?));
+    }
+    Ok(out)
+}
+
+fn print_result(opts: &RunOpts, prepared: &Prepared, out: &[Bits], stats: Stats) {
+    let hex: Vec<String> = out.iter().map(values::to_hex).collect();
+    if opts.json {
+        let v = serde_json::json!({
+            "outputs": hex,
+            "stats": {
+                "and_gates": prepared.and_gates(),
+                "xor_gates": prepared.xor_gates(),
+                "bytes_sent": stats.sent,
+                "bytes_received": stats.received,
+                "seconds": stats.seconds,
+            }
+        });
+        println!("{v}");
+    } else {
+        for h in hex {
+            println!("{h}");
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Stats {
+    sent: u64,
+    received: u64,
+    seconds: f64,
+}
+
+/// A progress bar on stderr that appears only after a second, and only on a terminal.
+struct Progress {
+    done: Arc<AtomicU64>,
+    ticker: Option<tokio::task::JoinHandle<()>>,
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    fn start(total_and: u64) -> Progress {
+        let done = Arc::new(AtomicU64::new(0));
+        if !std::io::stderr().is_terminal() || total_and == 0 {
+            return Progress {
+                done,
+                ticker: None,
+                bar: None,
+            };
+        }
+        let bar = ProgressBar::with_draw_target(Some(total_and), ProgressDrawTarget::hidden());
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} AND gates {per_sec} eta {eta}")
+        {
+            bar.set_style(style);
+        }
+        let (b, d) = (bar.clone(), done.clone());
+        let ticker = tokio::spawn(async move {
+            let t = Instant::now();
+            let mut shown = false;
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                if !shown && t.elapsed() >= Duration::from_secs(1) {
+                    b.set_draw_target(ProgressDrawTarget::stderr());
+                    shown = true;
+                }
+                b.set_position(d.load(Ordering::Relaxed).min(total_and));
+            }
+        });
+        Progress {
+            done,
+            ticker: Some(ticker),
+            bar: Some(bar),
+        }
+    }
+
+    fn finish(self) {
+        if let Some(t) = self.ticker {
+            t.abort();
+        }
+        if let Some(b) = self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn map_err(e: ProtocolError) -> anyhow::Error {
+    match e {
+        ProtocolError::Usage(m) => usage(m),
+        e => anyhow::Error::new(e),
+    }
+}
+
+/// One party's whole run over an open channel: session set-up, one run, close.
+async fn party(
+    ch: Channel,
+    garbler: bool,
+    prepared: &Prepared,
+    inputs: &[(usize, Bits)],
+    policy: OutputPolicy,
+    progress: Option<Arc<AtomicU64>>,
+) -> Result<(Vec<Bits>, Stats)> {
+    let t = Instant::now();
+    let opts = SessionOptions {
+        progress,
+        ..Default::default()
+    };
+    let who = if garbler { "garbler" } else { "evaluator" };
+    let mut s = if garbler {
+        Session::garbler(ch, opts).await
+    } else {
+        Session::evaluator(ch, opts).await
+    }
+    .map_err(map_err)
+    .with_context(|| format!("{who}: session set-up"))?;
+    info!("{who}: base OT done after {:?}", t.elapsed());
+    let out = s
+        .run_prepared(prepared, inputs, policy)
+        .await
+        .map_err(map_err)
+        .with_context(|| format!("{who}"))?;
+    let ch = s.channel();
+    let stats = Stats {
+        sent: ch.bytes_sent(),
+        received: ch.bytes_received(),
+        seconds: t.elapsed().as_secs_f64(),
+    };
+    info!(
+        "{who}: done in {:.3} s, {} bytes sent",
+        stats.seconds, stats.sent
+    );
+    let _ = s.close().await;
+    Ok((out, stats))
+}
+
+/// Run `gc-run local`.
+pub fn run_local(args: LocalArgs) -> Result<()> {
+    let c = load_circuit(&args.opts.circuit)?;
+    let g_in = parse_owned(&c, &args.garbler, "--garbler-input")?;
+    let e_in = parse_owned(&c, &args.evaluator, "--evaluator-input")?;
+    for i in 0..c.inputs().len() {
+        let (g, e) = (
+            g_in.iter().any(|(j, _)| *j == i),
+            e_in.iter().any(|(j, _)| *j == i),
+        );
+        if g && e {
+            return Err(usage(format!("input {i} is given to both parties")));
+        }
+        if !g && !e {
+            return Err(usage(format!(
+                "input {i} is given to neither party (use --garbler-input {i}=HEX or \
+                 --evaluator-input {i}=HEX)"
+            )));
+        }
+    }
+    let prepared = Prepared::new(c);
+    let policy: OutputPolicy = args.opts.reveal.into();
+    let rt = runtime()?;
+    let (g_out, e_out, stats) = rt.block_on(async {
+        let progress = Progress::start(prepared.and_gates());
+        let cfg = ChannelConfig::default();
+        let (a, b) = duet_net::duplex_pair(&cfg);
+        let (p1, p2) = (prepared.clone(), prepared.clone());
+        let pr = Some(progress.done.clone());
+        let g = tokio::spawn(async move { party(a, true, &p1, &g_in, policy, pr).await });
+        let e = tokio::spawn(async move { party(b, false, &p2, &e_in, policy, None).await });
+        let (g, e) = tokio::join!(g, e);
+        progress.finish();
+        let g = g.map_err(|e| anyhow::anyhow!("garbler task: {e}"))?;
+        let e = e.map_err(|e| anyhow::anyhow!("evaluator task: {e}"))?;
+        let ((g_out, stats), (e_out, _)) = (g?, e?);
+        anyhow::Ok((g_out, e_out, stats))
+    })?;
+    let out = if policy == OutputPolicy::Garbler {
+        g_out
+    } else {
+        e_out
+    };
+    print_result(&args.opts, &prepared, &out, stats);
+    Ok(())
+}
+
+/// Run `gc-run garbler` (`garbler = true`) or `gc-run evaluator`.
+pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
+    args.net.validate()?;
+    let c = load_circuit(&args.opts.circuit)?;
+    let mine = parse_owned(&c, &args.inputs, "--input")?;
+    let prepared = Prepared::new(c);
+    let policy: OutputPolicy = args.opts.reveal.into();
+    let rt = runtime()?;
+    let (out, stats) = rt.block_on(async {
+        let ch = args.net.open().await?;
+        let progress = Progress::start(prepared.and_gates());
+        let r = party(
+            ch,
+            garbler,
+            &prepared,
+            &mine,
+            policy,
+            Some(progress.done.clone()),
+        )
+        .await;
+        progress.finish();
+        r
+    })?;
+    print_result(&args.opts, &prepared, &out, stats);
+    Ok(())
+}
+
+/// One `gc-run speed 2pc` measurement (printed by `speed.rs`).
+#[allow(dead_code)] // used by `gc-run speed 2pc` (speed.rs)
+pub struct SpeedRow {
+    /// measurement name
+    pub name: &'static str,
+    /// items processed
+    pub items: usize,
+    /// unit of an item (`block`, `AND`)
+    pub unit: &'static str,
+    /// wall-clock seconds
+    pub seconds: f64,
+    /// bytes both parties sent
+    pub bytes: u64,
+}
+
+/// A synthetic circuit of `n_and` AND gates (rounded down to a multiple of 64) in 64-wide
+/// layers, each AND followed by an XOR: two 64-bit inputs, one 64-bit output.
+#[allow(dead_code)] // used by `gc-run speed 2pc` (speed.rs)
+pub fn layered_circuit(n_and: usize) -> Result<Circuit> {
+    let width = 64u32;
+    let layers = (n_and as u32 / width).max(1);
+    let num_wires = 2 * width + layers * width * 2;
+    let mut c = Circuit::new(num_wires, vec![width, width], vec![width])?;
+    let mut prev: Vec<u32> = (0..width).collect();
+    let mut next = 2 * width;
+    for l in 0..layers {
+        let mut cur = Vec::with_capacity(width as usize);
+        for j in 0..width as usize {
+            let b = if l == 0 {
+                width + j as u32
+            } else {
+                prev[(j + 1) % width as usize]
+            };
+            c.push(duet_circuits::Gate::And {
+                a: prev[j],
+                b,
+                out: next,
+            })?;
+            let x = prev[(j + 5) % width as usize];
+            c.push(duet_circuits::Gate::Xor {
+                a: next,
+                b: x,
+                out: next + 1,
+            })?;
+            cur.push(next + 1);
+            next += 2;
+        }
+        prev = cur;
+    }
+    Ok(c.finish()?)
+}
+
+/// Both parties in this process: set-up + first run, then `more` runs; returns (seconds of
+/// set-up + first run, seconds of the other runs, bytes both ways).
+#[allow(dead_code)] // used by `gc-run speed 2pc` (speed.rs)
+async fn local_timed(p: &Prepared, more: usize) -> Result<(f64, f64, u64)> {
+    let (a, b) = duet_net::duplex_pair(&ChannelConfig::default());
+    let w = p.circuit().inputs();
+    let g_in = vec![(0usize, Bits::repeat(true, w[0] as usize))];
+    let e_in: Vec<(usize, Bits)> = (1..w.len())
+        .map(|i| (i, Bits::repeat(false, w[i] as usize)))
+        .collect();
+    let (p1, p2) = (p.clone(), p.clone());
+    let t = Instant::now();
+    let g = tokio::spawn(async move {
+        let mut s = Session::garbler(a, SessionOptions::default()).await?;
+        s.run_prepared(&p1, &g_in, OutputPolicy::Both).await?;
+        let first = t.elapsed().as_secs_f64();
+        let t2 = Instant::now();
+        for _ in 0..more {
+            s.run_prepared(&p1, &g_in, OutputPolicy::Both).await?;
+        }
+        let ch = s.channel();
+        let bytes = ch.bytes_sent() + ch.bytes_received();
+        Ok::<_, ProtocolError>((first, t2.elapsed().as_secs_f64(), bytes))
+    });
+    let e = tokio::spawn(async move {
+        let mut s = Session::evaluator(b, SessionOptions::default()).await?;
+        for _ in 0..=more {
+            s.run_prepared(&p2, &e_in, OutputPolicy::Both).await?;
+        }
+        Ok::<_, ProtocolError>(())
+    });
+    let (g, e) = tokio::join!(g, e);
+    e.map_err(|e| anyhow::anyhow!("evaluator task: {e}"))??;
+    Ok(g.map_err(|e| anyhow::anyhow!("garbler task: {e}"))??)
+}
+
+/// `gc-run speed 2pc`: `aes_128` set-up + first block, `aes_128` amortised over 1 000 blocks
+/// in one session, and a layered circuit of about `n_and` AND gates, all with both parties
+/// in this process over an in-memory channel.
+#[allow(dead_code)] // used by `gc-run speed 2pc` (speed.rs)
+pub async fn speed_2pc(n_and: usize) -> Result<Vec<SpeedRow>> {
+    let aes = Prepared::new(load_circuit("aes_128")?);
+    let (first, _, bytes) = local_timed(&aes, 0).await?;
+    let mut rows = vec![SpeedRow {
+        name: "2pc-aes_128-first",
+        items: 1,
+        unit: "block",
+        seconds: first,
+        bytes,
+    }];
+    let blocks = 1000;
+    let (_, rest, bytes_all) = local_timed(&aes, blocks).await?;
+    rows.push(SpeedRow {
+        name: "2pc-aes_128",
+        items: blocks,
+        unit: "block",
+        seconds: rest,
+        bytes: bytes_all - bytes,
+    });
+    let big = Prepared::new(layered_circuit(n_and)?);
+    let (first, _, bytes) = local_timed(&big, 0).await?;
+    rows.push(SpeedRow {
+        name: "2pc-layered",
+        items: big.and_gates() as usize,
+        unit: "AND",
+        seconds: first,
+        bytes,
+    });
+    Ok(rows)
+}

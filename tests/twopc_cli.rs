@@ -1,0 +1,355 @@
+//! `gc-run local | garbler | evaluator` as processes: the FIPS-197 AES run over TCP, the
+//! whole shipped corpus over TCP and via `local`, `--json`, usage errors before connecting,
+//! handshake mismatches on both sides, and a killed peer mid-stream.
+
+use duet_circuits::{Circuit, Gate, bristol, library};
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gc-run");
+const KEY: &str = "000102030405060708090a0b0c0d0e0f";
+const PT: &str = "00112233445566778899aabbccddeeff";
+const CT: &str = "69c4e0d86a7b0430d8cdb78070b4c55a";
+
+fn free_addr() -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("127.0.0.1:{}", l.local_addr().unwrap().port())
+}
+
+fn spawn(args: &[&str]) -> Child {
+    Command::new(BIN)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Garbler listens on a fresh port, evaluator connects; both outputs.
+fn pair(circuit: &str, g_in: &[String], e_in: &[String], extra: &[&str]) -> (Output, Output) {
+    let addr = free_addr();
+    let mut ga = vec![
+        "garbler",
+        circuit,
+        "--listen",
+        &addr,
+        "--connect-timeout",
+        "20",
+    ];
+    let mut ea = vec![
+        "evaluator",
+        circuit,
+        "--connect",
+        &addr,
+        "--connect-timeout",
+        "20",
+    ];
+    for i in g_in {
+        ga.extend(["--input", i]);
+    }
+    for i in e_in {
+        ea.extend(["--input", i]);
+    }
+    ga.extend(extra);
+    ea.extend(extra);
+    let g = spawn(&ga);
+    let e = spawn(&ea);
+    (g.wait_with_output().unwrap(), e.wait_with_output().unwrap())
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+#[test]
+fn aes_fips197_over_tcp_both_print_the_ciphertext() {
+    let (g, e) = pair("aes_128", &[format!("0={KEY}")], &[format!("1={PT}")], &[]);
+    assert!(g.status.success(), "garbler: {}", stderr(&g));
+    assert!(e.status.success(), "evaluator: {}", stderr(&e));
+    assert_eq!(stdout(&g), CT);
+    assert_eq!(stdout(&e), CT);
+}
+
+/// Every shipped circuit, first vector: over TCP (even inputs garbler, odd evaluator; a
+/// single input belongs to the garbler) and through `local --json`.
+#[test]
+fn corpus_over_tcp_and_local() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("circuits/bristol/vectors");
+    for name in library::names() {
+        let text = std::fs::read_to_string(dir.join(format!("{name}.jsonl"))).unwrap();
+        let v: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        let ins: Vec<String> = v["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect();
+        let outs: Vec<String> = v["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect();
+        let g_in: Vec<String> = ins
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 0)
+            .map(|(i, h)| format!("{i}={h}"))
+            .collect();
+        let e_in: Vec<String> = ins
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 1)
+            .map(|(i, h)| format!("{i}={h}"))
+            .collect();
+        let (g, e) = pair(name, &g_in, &e_in, &[]);
+        assert!(g.status.success(), "{name} garbler: {}", stderr(&g));
+        assert!(e.status.success(), "{name} evaluator: {}", stderr(&e));
+        let want = outs.join("\n");
+        assert_eq!(stdout(&g), want, "{name} garbler");
+        assert_eq!(stdout(&e), want, "{name} evaluator");
+
+        let mut args = vec!["local".to_string(), name.to_string(), "--json".into()];
+        for i in &g_in {
+            args.extend(["--garbler-input".into(), i.clone()]);
+        }
+        for i in &e_in {
+            args.extend(["--evaluator-input".into(), i.clone()]);
+        }
+        let o = Command::new(BIN).args(&args).output().unwrap();
+        assert!(o.status.success(), "{name} local: {}", stderr(&o));
+        let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(j["outputs"], serde_json::json!(outs), "{name} local");
+        for k in [
+            "and_gates",
+            "xor_gates",
+            "bytes_sent",
+            "bytes_received",
+            "seconds",
+        ] {
+            assert!(j["stats"][k].is_number(), "{name}: stats.{k} missing");
+        }
+        let c = library::load(name).unwrap();
+        assert_eq!(j["stats"]["and_gates"], c.and_count());
+        assert!(j["stats"]["bytes_sent"].as_u64().unwrap() >= 32 * c.and_count());
+    }
+}
+
+#[test]
+fn ownership_errors_exit_2_before_connecting() {
+    let t = Instant::now();
+    let both = Command::new(BIN)
+        .args([
+            "local",
+            "adder64",
+            "--garbler-input",
+            "0=1",
+            "--garbler-input",
+            "1=2",
+        ])
+        .args(["--evaluator-input", "1=3"])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2), "{}", stderr(&both));
+    assert!(stderr(&both).contains("input 1 is given to both parties"));
+    let neither = Command::new(BIN)
+        .args(["local", "adder64", "--garbler-input", "0=1"])
+        .output()
+        .unwrap();
+    assert_eq!(neither.status.code(), Some(2));
+    assert!(stderr(&neither).contains("input 1 is given to neither party"));
+    // a networked party: bad index / given twice / bad hex, all before listening
+    let addr = free_addr();
+    for bad in [
+        vec!["--input", "5=00"],
+        vec!["--input", "0=1", "--input", "0=2"],
+        vec!["--input", "0=xyz"],
+        vec!["--input", "nonsense"],
+    ] {
+        let o = Command::new(BIN)
+            .args(["garbler", "adder64", "--listen", &addr])
+            .args(&bad)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o).lines().count(), 1, "one line: {}", stderr(&o));
+    }
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "must not wait for a peer"
+    );
+}
+
+#[test]
+fn different_circuits_fail_on_both_sides_naming_the_mismatch() {
+    let (g, e) = pair("adder64", &["0=1".into()], &["1=2".into()], &[]);
+    assert!(g.status.success() && e.status.success());
+    let addr = free_addr();
+    let g = spawn(&["garbler", "adder64", "--listen", &addr, "--input", "0=1"]);
+    let e = spawn(&["evaluator", "sub64", "--connect", &addr, "--input", "1=2"]);
+    let (g, e) = (g.wait_with_output().unwrap(), e.wait_with_output().unwrap());
+    for (who, o) in [("garbler", &g), ("evaluator", &e)] {
+        assert_eq!(o.status.code(), Some(1), "{who}: {}", stderr(o));
+        assert!(
+            stderr(o).contains("circuit mismatch: garbler has"),
+            "{who}: {}",
+            stderr(o)
+        );
+    }
+    // input claimed by both parties
+    let (g, e) = pair("adder64", &["0=1".into()], &["0=2".into()], &[]);
+    for o in [&g, &e] {
+        assert!(!o.status.success());
+        assert!(
+            stderr(o).contains("input 0 claimed by both parties"),
+            "{}",
+            stderr(o)
+        );
+    }
+}
+
+/// A Bristol file with `n` AND gates in 64-wide layers (plus XORs), large enough that the
+/// tables (32 B per AND) cannot sit in socket buffers.
+fn big_circuit_file(n_and: u32) -> PathBuf {
+    let width = 64u32;
+    let layers = n_and / width;
+    let num_wires = 2 * width + layers * width * 2;
+    let mut c = Circuit::new(num_wires, vec![width, width], vec![width]).unwrap();
+    let mut prev: Vec<u32> = (0..width).collect();
+    let mut next = 2 * width;
+    for l in 0..layers {
+        let mut cur = Vec::with_capacity(width as usize);
+        for j in 0..width as usize {
+            let b = if l == 0 {
+                width + j as u32
+            } else {
+                prev[(j + 1) % width as usize]
+            };
+            c.push(Gate::And {
+                a: prev[j],
+                b,
+                out: next,
+            })
+            .unwrap();
+            let x = prev[(j + 5) % width as usize];
+            c.push(Gate::Xor {
+                a: next,
+                b: x,
+                out: next + 1,
+            })
+            .unwrap();
+            cur.push(next + 1);
+            next += 2;
+        }
+        prev = cur;
+    }
+    let c = c.finish().unwrap();
+    let path = std::env::temp_dir().join(format!("duet-twopc-big-{}.txt", std::process::id()));
+    let f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    bristol::write(&c, f).unwrap();
+    path
+}
+
+/// Wait until a `-vv` party logs `marker` on stderr (keeps draining stderr afterwards).
+fn wait_for_log(child: &mut Child, marker: &'static str) -> std::thread::JoinHandle<String> {
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let h = std::thread::spawn(move || {
+        let mut all = String::new();
+        let mut tx = Some(tx);
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            if line.contains(marker)
+                && let Some(t) = tx.take()
+            {
+                let _ = t.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    rx.recv_timeout(Duration::from_secs(30))
+        .expect("the party never logged the marker");
+    h
+}
+
+fn kill(child: &Child, sig: &str) {
+    Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .unwrap();
+}
+
+fn wait_exit_within(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let t = Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        assert!(
+            t.elapsed() < limit,
+            "the surviving party did not exit in {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn killed_peer_mid_stream_makes_the_other_exit_nonzero() {
+    let file = big_circuit_file(1 << 20); // 32 MiB of tables
+    let path = file.to_str().unwrap().to_string();
+    for kill_evaluator in [true, false] {
+        let addr = free_addr();
+        let mut g = Command::new(BIN)
+            .args(["-vv", "garbler", &path, "--listen", &addr, "--input", "0=1"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut e = Command::new(BIN)
+            .args([
+                "-vv",
+                "evaluator",
+                &path,
+                "--connect",
+                &addr,
+                "--input",
+                "1=2",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let _ge = wait_for_log(&mut g, "base OT done");
+        let _ee = wait_for_log(&mut e, "first garbled-table frame received");
+        // Freeze the evaluator mid-stream: the garbler soon blocks on full socket buffers.
+        kill(&e, "-STOP");
+        std::thread::sleep(Duration::from_millis(300));
+        let (victim, survivor) = if kill_evaluator {
+            (&mut e, &mut g)
+        } else {
+            (&mut g, &mut e)
+        };
+        kill(victim, "-KILL");
+        let _ = victim.wait();
+        if !kill_evaluator {
+            kill(survivor, "-CONT");
+        }
+        let t = Instant::now();
+        let status = wait_exit_within(survivor, Duration::from_secs(5));
+        assert!(
+            !status.success(),
+            "the survivor must fail (kill_evaluator={kill_evaluator})"
+        );
+        assert_eq!(status.code(), Some(1));
+        assert!(t.elapsed() < Duration::from_secs(5));
+    }
+    let _ = std::fs::remove_file(file);
+}
