@@ -60,16 +60,18 @@ fn run_layer(
             Ok::<_, Error>(r)
         });
         let (g, e) = (g.await.unwrap().unwrap(), e.await.unwrap().unwrap());
-        let prods =
-            g.products.iter()
-                .zip(&e.products)
-                .map(|(a, b)| open(ring, *a, *b))
-                .collect();
-        let res =
-            g.results.iter()
-                .zip(&e.results)
-                .map(|(a, b)| open(ring, a.0, b.0))
-                .collect();
+        let prods = g
+            .products
+            .iter()
+            .zip(&e.products)
+            .map(|(a, b)| open(ring, *a, *b))
+            .collect();
+        let res = g
+            .results
+            .iter()
+            .zip(&e.results)
+            .map(|(a, b)| open(ring, a.0, b.0))
+            .collect();
         (prods, res)
     })
 }
