@@ -250,16 +250,21 @@ mod vaes_x86 {
         let d = ld(&delta);
         let dd = _mm256_inserti128_si256(_mm256_setzero_si256(), d, 1);
         let s = ld(&salt);
-        let mut g0 = 0;
-        while g0 < n {
-            let mut x = [_mm256_setzero_si256(); 8];
+        // Pass 1 over the whole batch (groups independent: throughput-bound), then pass 2
+        // and the half-gate algebra; `pp` keeps π(x) between the passes.
+        let groups = n.div_ceil(4);
+        let mut pp = [[_mm256_setzero_si256(); 8]; BATCH / 4];
+        for (gr, p) in pp.iter_mut().enumerate().take(groups) {
             for j in 0..4 {
-                let g = (g0 + j) % BATCH;
-                x[2 * j] = _mm256_xor_si256(_mm256_broadcastsi128_si256(ld(&a0[g])), dd);
-                x[2 * j + 1] = _mm256_xor_si256(_mm256_broadcastsi128_si256(ld(&b0[g])), dd);
+                let g = 4 * gr + j;
+                p[2 * j] = _mm256_xor_si256(_mm256_broadcastsi128_si256(ld(&a0[g])), dd);
+                p[2 * j + 1] = _mm256_xor_si256(_mm256_broadcastsi128_si256(ld(&b0[g])), dd);
             }
-            aes8(&k, &mut x);
-            let p = x;
+            aes8(&k, p);
+        }
+        for (gr, p) in pp.iter().enumerate().take(groups) {
+            let g0 = 4 * gr;
+            let mut x = *p;
             for j in 0..4 {
                 let t = 2 * (first_gate + (g0 + j) as u64);
                 let tl = _mm_xor_si128(s, _mm_set_epi64x(0, t as i64));
@@ -286,7 +291,6 @@ mod vaes_x86 {
                 st(&mut tab[2 * g + 1], te);
                 st(&mut lab[g], _mm_xor_si128(wg, we));
             }
-            g0 += 4;
         }
     }
 
@@ -307,15 +311,18 @@ mod vaes_x86 {
     ) {
         let k = keys(rk);
         let s = _mm256_broadcastsi128_si256(ld(&salt));
-        let mut g0 = 0;
-        while g0 < n {
-            let mut x = [_mm256_setzero_si256(); 8];
-            for (j, xj) in x.iter_mut().enumerate() {
-                let g = (g0 + j) % BATCH;
+        let groups = n.div_ceil(8);
+        let mut pp = [[_mm256_setzero_si256(); 8]; BATCH / 8];
+        for (gr, p) in pp.iter_mut().enumerate().take(groups) {
+            for (j, xj) in p.iter_mut().enumerate() {
+                let g = 8 * gr + j;
                 *xj = _mm256_set_m128i(ld(&b[g]), ld(&a[g]));
             }
-            aes8(&k, &mut x);
-            let p = x;
+            aes8(&k, p);
+        }
+        for (gr, p) in pp.iter().enumerate().take(groups) {
+            let g0 = 8 * gr;
+            let mut x = *p;
             for (j, xj) in x.iter_mut().enumerate() {
                 let tw = 2 * (first_gate + (g0 + j) as u64) as i64;
                 let tws = _mm256_xor_si256(s, _mm256_set_epi64x(0, tw | 1, 0, tw));
@@ -333,7 +340,6 @@ mod vaes_x86 {
                 let we = _mm_xor_si128(hb, _mm_and_si128(sb, _mm_xor_si128(ld(&t[2 * g + 1]), av)));
                 st(&mut lab[g], _mm_xor_si128(wg, we));
             }
-            g0 += 8;
         }
     }
 
