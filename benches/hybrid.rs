@@ -232,7 +232,44 @@ fn bench(c: &mut Criterion) {
         b.iter_custom(|it| pair.layers(&gj, &ej, it).0)
     });
 
-    // 5. ReLU and Dense layers (corpus circuits) end to end over a reused connection
+    // 5a. ReLU on 10^4 fully shared values: layer 1 garbled x > 0, layer 2 x · (x > 0)
+    let n = 10_000;
+    let (x_g, x_e) = shares(n, 6);
+    let relu = |xs: &[Val]| Job {
+        muls: vec![],
+        ops: xs
+            .iter()
+            .map(|&v| Operand::Val(v))
+            .chain([Operand::Val(Val::public(0))])
+            .collect(),
+        tasks: (0..n)
+            .map(|i| GcTask {
+                op: Op::Gt,
+                a: i,
+                b: n,
+            })
+            .collect(),
+    };
+    let (gj, ej) = (relu(&x_g), relu(&x_e));
+    grp.throughput(Throughput::Elements(n as u64));
+    grp.bench_function("relu64_shared_1e4", |b| {
+        b.iter_custom(|it| {
+            let mut total = Duration::ZERO;
+            for _ in 0..it {
+                let (t1, _, g1, e1) = pair.layers(&gj, &ej, 1);
+                let mul = |xs: &[Val], l: &LayerOut| Job {
+                    muls: xs.iter().zip(&l.results).map(|(&x, r)| (x, r.0)).collect(),
+                    ops: vec![],
+                    tasks: vec![],
+                };
+                let (t2, _, _, _) = pair.layers(&mul(&x_g, &g1), &mul(&x_e, &e1), 1);
+                total += t1 + t2;
+            }
+            total
+        })
+    });
+
+    // 5b. ReLU and Dense layers (corpus circuits) end to end over a reused connection
     for name in ["ml_ReLU", "ml_Dense"] {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("hybrid/tests/data/arith")
