@@ -280,6 +280,8 @@ fn settings_file_controls_ownership_and_outputs() {
 }
 
 /// Start the garbler on an ephemeral port; returns the child and the address it listens on.
+// The caller waits for the returned child (`wait_with_output`).
+#[allow(clippy::zombie_processes)]
 fn spawn_garbler(args: &[&str]) -> (std::process::Child, String) {
     let mut child = bin()
         .arg("arith")
@@ -301,10 +303,11 @@ fn spawn_garbler(args: &[&str]) -> (std::process::Child, String) {
     let mut line = String::new();
     loop {
         line.clear();
-        assert!(
-            err.read_line(&mut line).unwrap() > 0,
-            "garbler exited before listening"
-        );
+        if err.read_line(&mut line).unwrap_or(0) == 0 {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("garbler exited before listening");
+        }
         if let Some(a) = line.trim().strip_prefix("gc-run: listening on ") {
             std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
             return (child, a.to_string());
