@@ -232,7 +232,7 @@ async fn party(
         .run_prepared(prepared, inputs, policy)
         .await
         .map_err(map_err)
-        .with_context(|| format!("{who}"))?;
+        .context(who)?;
     let ch = s.channel();
     let stats = Stats {
         sent: ch.bytes_sent(),
