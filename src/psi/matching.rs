@@ -77,11 +77,35 @@ impl MatchTable {
 
     /// Call `f(bin)` for every inserted bin whose value equals `v`.
     #[inline]
-    pub fn lookup(&self, v: u128, mut f: impl FnMut(u32)) {
-        let (mut pos, fp) = Self::split(v);
-        pos &= self.mask;
+    pub fn lookup(&self, v: u128, f: impl FnMut(u32)) {
+        let (pos, fp) = Self::split(v);
+        let pos = pos & self.mask;
+        self.probe(v, fp, pos, self.slots[pos], f);
+    }
+
+    /// [`MatchTable::lookup`] for many values: `f(i, bin)` for every match of `vs[i]`. The
+    /// first slot of 64 values is loaded in a branch-free pass so that the cache misses
+    /// overlap (the table is much larger than the caches).
+    pub fn lookup_many(&self, vs: &[u128], mut f: impl FnMut(usize, u32)) {
+        let mut pos = [0usize; 64];
+        let mut first = [0u64; 64];
+        for (c, chunk) in vs.chunks(64).enumerate() {
+            for (i, &v) in chunk.iter().enumerate() {
+                pos[i] = Self::split(v).0 & self.mask;
+                first[i] = self.slots[pos[i]];
+            }
+            for (i, &v) in chunk.iter().enumerate() {
+                if first[i] != 0 {
+                    let fp = Self::split(v).1;
+                    self.probe(v, fp, pos[i], first[i], |bin| f(c * 64 + i, bin));
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn probe(&self, v: u128, fp: u64, mut pos: usize, mut s: u64, mut f: impl FnMut(u32)) {
         loop {
-            let s = self.slots[pos];
             if s == 0 {
                 return;
             }
@@ -92,6 +116,7 @@ impl MatchTable {
                 }
             }
             pos = (pos + 1) & self.mask;
+            s = self.slots[pos];
         }
     }
 }
@@ -128,5 +153,12 @@ mod tests {
             t.lookup(v ^ 1 << 70, |x| none.push(x));
             assert!(none.is_empty());
         }
+        let vs: Vec<u128> = (0..1000u128)
+            .map(|b| (b.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c) & ((1 << 80) - 1)) ^ (b & 1) << 90)
+            .collect();
+        let mut hits = vec![];
+        t.lookup_many(&vs, |i, bin| hits.push((i, bin)));
+        let want: Vec<(usize, u32)> = (0..1000).step_by(2).map(|b| (b, b as u32 * 2)).collect();
+        assert_eq!(hits, want);
     }
 }

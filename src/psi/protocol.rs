@@ -283,15 +283,17 @@ pub async fn receiver(
         while left > 0 {
             let k = left.min(per_read);
             ch.recv_exact(&mut buf[..k * vbytes]).await?;
-            for v in buf[..k * vbytes].chunks_exact(vbytes) {
+            vals.clear();
+            vals.extend(buf[..k * vbytes].chunks_exact(vbytes).map(|v| {
                 let mut le = [0u8; 16];
                 le[..vbytes].copy_from_slice(v);
-                matcher.lookup(u128::from_le_bytes(le), |bin| {
-                    if table.which[bin as usize] == h {
-                        found[table.slots[bin as usize] as usize] = true;
-                    }
-                });
-            }
+                u128::from_le_bytes(le)
+            }));
+            matcher.lookup_many(&vals, |_, bin| {
+                if table.which[bin as usize] == h {
+                    found[table.slots[bin as usize] as usize] = true;
+                }
+            });
             left -= k;
             done += k as u64;
             progress(cfg, done, total);
