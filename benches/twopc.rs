@@ -55,7 +55,9 @@ fn layered(n_and: u32) -> Circuit {
     c.finish().unwrap()
 }
 
-fn inputs(p: &Prepared) -> (Vec<(usize, Bits)>, Vec<(usize, Bits)>) {
+type Inputs = Vec<(usize, Bits)>;
+
+fn inputs(p: &Prepared) -> (Inputs, Inputs) {
     let w = p.circuit().inputs();
     (
         vec![(0, Bits::repeat(true, w[0] as usize))],
