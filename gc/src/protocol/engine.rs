@@ -43,7 +43,14 @@ pub(crate) fn garble(
     let mut buf = Vec::with_capacity(cap);
     while g.next_batch(&mut buf) {
         add(progress, buf.len());
-        emit(&mut buf)?;
+        if buf.len() <= MAX_FRAME_BLOCKS {
+            emit(&mut buf)?;
+        } else {
+            // the core may return more than its batch target: split into frames
+            for chunk in buf.chunks(FRAME_BLOCKS) {
+                emit(&mut chunk.to_vec())?;
+            }
+        }
         buf.clear();
     }
     Ok(g.output_zero_labels()?)
