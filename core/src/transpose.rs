@@ -85,7 +85,12 @@ fn tiles(
             let w = n * 16;
             for (r, line) in strip.iter_mut().enumerate() {
                 let at = (r0 + r) * cb + c0 / 8;
-                line[..w].copy_from_slice(&src[at..at + w]);
+                if w == 64 {
+                    // Fixed-size copy: inlined, no memmove call per row.
+                    *line = src[at..at + 64].try_into().expect("64 bytes");
+                } else {
+                    line[..w].copy_from_slice(&src[at..at + w]);
+                }
             }
             // Output rows c0.. of dst, starting at column r0 (byte r0 / 8).
             let start = c0 * rb + r0 / 8;
@@ -181,62 +186,86 @@ mod avx2 {
     //! (`&strip[r][..16]`, `&mut out[at..at + 16]`), so every access is in bounds.
     use std::arch::x86_64::*;
 
-    /// One Eklundh stage for `W` in 1..=32 on registers holding rows (k, k + 64).
+    /// One Eklundh swap for `W` in 1..=32 between rows in `a` and `b`.
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn stage<const W: i32>(v: &mut [__m256i; 64], mask: u64) {
-        let m = _mm256_set1_epi64x(mask as i64);
-        let w = W as usize;
-        for i in 0..64 {
-            if i & w == 0 {
-                let (a, b) = (v[i], v[i + w]);
-                let t = _mm256_and_si256(_mm256_xor_si256(_mm256_srli_epi64::<W>(a), b), m);
-                v[i + w] = _mm256_xor_si256(b, t);
-                v[i] = _mm256_xor_si256(a, _mm256_slli_epi64::<W>(t));
-            }
-        }
+    fn swap<const W: i32>(a: &mut __m256i, b: &mut __m256i, m: __m256i) {
+        let t = _mm256_and_si256(_mm256_xor_si256(_mm256_srli_epi64::<W>(*a), *b), m);
+        *b = _mm256_xor_si256(*b, t);
+        *a = _mm256_xor_si256(*a, _mm256_slli_epi64::<W>(t));
     }
 
-    /// AVX2 version of `portable_strip`.
+    /// Three Eklundh stages on 8 registers: pairs at distance 4, 2, 1 in `x`, which are rows
+    /// at distance `W4`, `W2`, `W1`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn three<const W4: i32, const W2: i32, const W1: i32>(x: &mut [__m256i; 8], m: [__m256i; 3]) {
+        let [a, b, c, d, e, f, g, h] = x;
+        swap::<W4>(a, e, m[0]);
+        swap::<W4>(b, f, m[0]);
+        swap::<W4>(c, g, m[0]);
+        swap::<W4>(d, h, m[0]);
+        swap::<W2>(a, c, m[1]);
+        swap::<W2>(b, d, m[1]);
+        swap::<W2>(e, g, m[1]);
+        swap::<W2>(f, h, m[1]);
+        swap::<W1>(a, b, m[2]);
+        swap::<W1>(c, d, m[2]);
+        swap::<W1>(e, f, m[2]);
+        swap::<W1>(g, h, m[2]);
+    }
+
+    /// AVX2 version of `portable_strip`. Register `k` (0..64) holds rows `k` and `k + 64` of
+    /// the tile. Two passes over the 64 registers, each doing three stages on 8 registers
+    /// that stay in the 16 YMM registers: pass A (rows `g + 8m`: load, stage 64, stages 32,
+    /// 16, 8), pass B (rows `8g + m`: stages 4, 2, 1, store).
     #[target_feature(enable = "avx2")]
     pub(super) fn strip(strip: &[[u8; 64]; 128], n: usize, out: &mut [u8], stride: usize) {
+        let mask = |i: usize| _mm256_set1_epi64x(super::MASKS[i] as i64);
+        let (ma, mb) = ([mask(5), mask(4), mask(3)], [mask(2), mask(1), mask(0)]);
         let zero = _mm256_setzero_si256();
         let mut v = [zero; 64];
         for t in 0..n {
             let off = t * 16;
-            for (k, reg) in v.iter_mut().enumerate() {
-                let lo: &[u8] = &strip[k][off..off + 16];
-                let hi: &[u8] = &strip[k + 64][off..off + 16];
-                // SAFETY: both slices are exactly 16 bytes (bounds-checked above).
-                let (lo, hi) = unsafe {
-                    (
-                        _mm_loadu_si128(lo.as_ptr().cast()),
-                        _mm_loadu_si128(hi.as_ptr().cast()),
-                    )
-                };
-                *reg = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(lo), hi);
+            for g in 0..8 {
+                let mut x = [zero; 8];
+                for (m, reg) in x.iter_mut().enumerate() {
+                    let k = g + 8 * m;
+                    let lo: &[u8] = &strip[k][off..off + 16];
+                    let hi: &[u8] = &strip[k + 64][off..off + 16];
+                    // SAFETY: both slices are exactly 16 bytes (bounds-checked above).
+                    let (lo, hi) = unsafe {
+                        (
+                            _mm_loadu_si128(lo.as_ptr().cast()),
+                            _mm_loadu_si128(hi.as_ptr().cast()),
+                        )
+                    };
+                    let r = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(lo), hi);
+                    // Stage 64: swap the high half of row k with the low half of row k + 64.
+                    *reg = _mm256_permute4x64_epi64::<0b11_01_10_00>(r);
+                }
+                three::<32, 16, 8>(&mut x, ma);
+                for (m, reg) in x.iter().enumerate() {
+                    v[g + 8 * m] = *reg;
+                }
             }
-            // Stage 64: swap the high half of row k with the low half of row k + 64.
-            for reg in v.iter_mut() {
-                *reg = _mm256_permute4x64_epi64::<0b11_01_10_00>(*reg);
-            }
-            stage::<32>(&mut v, super::MASKS[5]);
-            stage::<16>(&mut v, super::MASKS[4]);
-            stage::<8>(&mut v, super::MASKS[3]);
-            stage::<4>(&mut v, super::MASKS[2]);
-            stage::<2>(&mut v, super::MASKS[1]);
-            stage::<1>(&mut v, super::MASKS[0]);
-            for (k, reg) in v.iter().enumerate() {
-                let lo = _mm256_castsi256_si128(*reg);
-                let hi = _mm256_extracti128_si256::<1>(*reg);
-                let a = (t * 128 + k) * stride;
-                let b = (t * 128 + k + 64) * stride;
-                let da = &mut out[a..a + 16];
-                // SAFETY: the slice is exactly 16 bytes (bounds-checked above).
-                unsafe { _mm_storeu_si128(da.as_mut_ptr().cast(), lo) };
-                let db = &mut out[b..b + 16];
-                // SAFETY: as above.
-                unsafe { _mm_storeu_si128(db.as_mut_ptr().cast(), hi) };
+            for g in 0..8 {
+                let mut x = [zero; 8];
+                x.copy_from_slice(&v[8 * g..8 * g + 8]);
+                three::<4, 2, 1>(&mut x, mb);
+                for (m, reg) in x.iter().enumerate() {
+                    let k = 8 * g + m;
+                    let lo = _mm256_castsi256_si128(*reg);
+                    let hi = _mm256_extracti128_si256::<1>(*reg);
+                    let a = (t * 128 + k) * stride;
+                    let b = (t * 128 + k + 64) * stride;
+                    let da = &mut out[a..a + 16];
+                    // SAFETY: the slice is exactly 16 bytes (bounds-checked above).
+                    unsafe { _mm_storeu_si128(da.as_mut_ptr().cast(), lo) };
+                    let db = &mut out[b..b + 16];
+                    // SAFETY: as above.
+                    unsafe { _mm_storeu_si128(db.as_mut_ptr().cast(), hi) };
+                }
             }
         }
     }

@@ -167,7 +167,7 @@ impl CotSender {
             )));
         }
         let total = padded(n, self.security);
-        let mut out = vec![Block::ZERO; total];
+        let mut out: Vec<Block> = bytemuck::zeroed_vec(total);
         if self.u.len() < CHUNK.min(total) {
             self.u.resize(CHUNK.min(total), Block::ZERO);
         }
@@ -361,7 +361,7 @@ impl CotReceiver {
         hdr[..8].copy_from_slice(&kind.to_le_bytes());
         hdr[8..].copy_from_slice(&(n as u64).to_le_bytes());
         ch.send(&hdr).await?;
-        let mut out = vec![Block::ZERO; total];
+        let mut out: Vec<Block> = bytemuck::zeroed_vec(total);
         if self.u.len() < CHUNK.min(total) {
             self.u.resize(CHUNK.min(total), Block::ZERO);
         }

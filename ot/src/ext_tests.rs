@@ -6,7 +6,7 @@ use std::time::Duration;
 
 async fn pair(delta: Delta, sec: Security) -> (CotSender, Channel, CotReceiver, Channel) {
     let cfg = ChannelConfig {
-        timeout: Duration::from_millis(500),
+        timeout: Duration::from_secs(5),
         ..Default::default()
     };
     let (mut a, mut b) = duplex_pair(&cfg);

@@ -20,14 +20,15 @@
 //! [`STRIP`] OTs (128 KiB), so it stays in cache and is never held for the whole batch.
 
 use crate::OtError;
+use crate::aesctr::CtrPrg;
 use duet_core::transpose::transpose;
-use duet_core::{Block, Delta, Prg};
+use duet_core::{Block, Delta};
 use zeroize::Zeroize;
 
 /// Computational security parameter κ: the number of base OTs and matrix columns.
 pub const KAPPA: usize = 128;
 /// OTs per internal strip (the transposed sub-matrix: 128 × STRIP bits = 128 KiB).
-pub const STRIP: usize = 8192;
+pub const STRIP: usize = 4096;
 const STRIP_BLOCKS: usize = STRIP / 128;
 
 fn check_n(n: usize, what: &'static str, len: usize, want: usize) {
@@ -50,7 +51,7 @@ fn transpose_strip(matrix: &[Block], w: usize, out: &mut [Block]) {
 
 /// The extension receiver's state: 128 pairs of PRGs seeded by its base-OT messages.
 pub struct ReceiverCore {
-    prgs: Vec<[Prg; 2]>,
+    prgs: Vec<[CtrPrg; 2]>,
     matrix: Vec<Block>,
     /// Test hook (KOS tests): flip bit `.1` of column `.0` of `u` in the next batch.
     #[cfg(test)]
@@ -73,7 +74,7 @@ impl ReceiverCore {
         Ok(ReceiverCore {
             prgs: seeds
                 .iter()
-                .map(|s| [Prg::new(s[0]), Prg::new(s[1])])
+                .map(|s| [CtrPrg::new(s[0]), CtrPrg::new(s[1])])
                 .collect(),
             matrix: vec![Block::ZERO; KAPPA * STRIP_BLOCKS],
             #[cfg(test)]
@@ -97,8 +98,8 @@ impl ReceiverCore {
             for (j, [g0, g1]) in self.prgs.iter_mut().enumerate() {
                 let t = &mut self.matrix[j * w..(j + 1) * w];
                 let uj = &mut u[j * nb + b0..j * nb + b0 + w];
-                g0.fill_blocks(t);
-                g1.fill_blocks(uj);
+                g0.fill(t);
+                g1.fill(uj);
                 for ((u, t), r) in uj.iter_mut().zip(t.iter()).zip(&r[b0..b0 + w]) {
                     *u ^= *t ^ *r;
                 }
@@ -116,7 +117,7 @@ impl ReceiverCore {
 /// The extension sender's state: Δ and the 128 PRGs seeded by `k_{Δ_j, j}`.
 pub struct SenderCore {
     masks: Vec<Block>,
-    prgs: Vec<Prg>,
+    prgs: Vec<CtrPrg>,
     matrix: Vec<Block>,
 }
 
@@ -137,7 +138,7 @@ impl SenderCore {
         let d = delta.as_block();
         Ok(SenderCore {
             masks: (0..KAPPA).map(|j| Block::mask(d.bit(j))).collect(),
-            prgs: seeds.iter().map(|s| Prg::new(*s)).collect(),
+            prgs: seeds.iter().map(|s| CtrPrg::new(*s)).collect(),
             matrix: vec![Block::ZERO; KAPPA * STRIP_BLOCKS],
         })
     }
@@ -156,7 +157,7 @@ impl SenderCore {
             let w = STRIP_BLOCKS.min(nb - b0);
             for (j, g) in self.prgs.iter_mut().enumerate() {
                 let q = &mut self.matrix[j * w..(j + 1) * w];
-                g.fill_blocks(q);
+                g.fill(q);
                 let m = self.masks[j];
                 for (q, u) in q.iter_mut().zip(&u[j * nb + b0..j * nb + b0 + w]) {
                     *q ^= *u & m;

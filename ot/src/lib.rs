@@ -34,6 +34,7 @@
 //! Protocol math is sync and sans-IO; thin async drivers run it over a `duet_net::Channel`.
 //! No method is cancel-safe (a dropped future leaves the session out of step).
 
+mod aesctr;
 pub mod base;
 mod error;
 mod ext;

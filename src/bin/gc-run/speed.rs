@@ -1,0 +1,289 @@
+//! `gc-run speed`: throughput on this machine, like `openssl speed`.
+//!
+//! Both parties run in this process (two tokio tasks over an in-memory duplex channel) unless
+//! `--listen` / `--connect` is given, in which case this process plays one party over TCP
+//! (the `--listen` side is the OT sender, the `--connect` side the receiver; start both with
+//! the same options).
+
+use crate::common::usage;
+use crate::net_args::NetArgs;
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use duet_core::{Block, Delta};
+use duet_net::{Channel, ChannelConfig, duplex_pair};
+use duet_ot::{CotReceiver, CotSender, Security};
+use std::time::{Duration, Instant};
+
+/// What to measure.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpeedTarget {
+    /// Base OT (128) and IKNP/KOS OT extension: random COT, random OT, chosen-message OT.
+    Ot,
+    /// Half-gates garbling: the AND-gate kernel (`--count` gates) and Bristol `aes_128` per block.
+    Garble,
+    /// Half-gates evaluation: the AND-gate kernel (`--count` gates) and Bristol `aes_128` per block.
+    Evaluate,
+    /// Two-party run in this process: `aes_128` first block (incl. base OT), amortised over
+    /// 1 000 blocks in one session, and a layered circuit of min(`--count`, 2^22) AND gates.
+    #[value(name = "2pc")]
+    TwoPc,
+}
+
+/// Arguments of `gc-run speed`.
+#[derive(Args, Debug)]
+pub struct SpeedArgs {
+    /// What to measure.
+    #[arg(value_enum)]
+    pub target: SpeedTarget,
+    /// Number of items (OTs) per measurement.
+    #[arg(long, default_value_t = 1 << 24)]
+    pub count: usize,
+    /// Malicious security (OT: the KOS15 consistency check).
+    #[arg(long)]
+    pub malicious: bool,
+    /// One JSON object per line: {"name", "items", "unit", "seconds", "per_second", "bytes_per_item"}.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+/// One measurement.
+struct Row {
+    name: &'static str,
+    items: usize,
+    unit: &'static str,
+    seconds: f64,
+    bytes: u64,
+}
+
+impl Row {
+    fn print(&self, json: bool) {
+        let per_second = self.items as f64 / self.seconds.max(1e-9);
+        let bpi = if self.items == 0 {
+            0.0
+        } else {
+            self.bytes as f64 / self.items as f64
+        };
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "name": self.name,
+                    "items": self.items,
+                    "unit": self.unit,
+                    "seconds": self.seconds,
+                    "per_second": per_second,
+                    "bytes_per_item": bpi,
+                })
+            );
+        } else {
+            println!(
+                "{:<12} {:>10} {:<4} in {:>8.4} s: {:>9.2} M {}/s, {:>7.2} B/{}",
+                self.name,
+                self.items,
+                self.unit,
+                self.seconds,
+                per_second / 1e6,
+                self.unit,
+                bpi,
+                self.unit
+            );
+        }
+    }
+}
+
+/// Run `gc-run speed`.
+pub fn run(args: SpeedArgs) -> anyhow::Result<()> {
+    if args.count == 0 || args.count > 1 << 28 {
+        return Err(usage("--count must be between 1 and 2^28"));
+    }
+    let rt = crate::common::runtime()?;
+    let rows = rt.block_on(async {
+        match args.target {
+            SpeedTarget::Ot => speed_ot(&args).await,
+            SpeedTarget::Garble => speed_gc(args.count, true),
+            SpeedTarget::Evaluate => speed_gc(args.count, false),
+            SpeedTarget::TwoPc => crate::twopc::speed_2pc(args.count.min(1 << 22))
+                .await
+                .map(|rows| {
+                    rows.into_iter()
+                        .map(|r| Row {
+                            name: r.name,
+                            items: r.items,
+                            unit: r.unit,
+                            seconds: r.seconds,
+                            bytes: r.bytes,
+                        })
+                        .collect()
+                }),
+        }
+    })?;
+    for r in rows {
+        r.print(args.json);
+    }
+    Ok(())
+}
+
+async fn speed_ot(args: &SpeedArgs) -> anyhow::Result<Vec<Row>> {
+    let security = if args.malicious {
+        Security::Malicious
+    } else {
+        Security::SemiHonest
+    };
+    let n = args.count;
+    if args.net.listen.is_some() || args.net.connect.is_some() {
+        let mut ch = args.net.open().await?;
+        return if args.net.listen.is_some() {
+            ot_sender(&mut ch, security, n).await
+        } else {
+            ot_receiver(&mut ch, security, n).await
+        };
+    }
+    let config = ChannelConfig {
+        timeout: Duration::from_secs(args.net.timeout),
+        ..Default::default()
+    };
+    let (mut a, mut b) = duplex_pair(&config);
+    let s = tokio::spawn(async move { ot_sender(&mut a, security, n).await });
+    let r = tokio::spawn(async move { ot_receiver(&mut b, security, n).await });
+    let (s, r) = (s.await.context("sender task")?, r.await.context("receiver task")?);
+    let (s, r) = (s?, r?);
+    // The phases run in lockstep: a phase took as long as the slower party.
+    Ok(s.into_iter()
+        .zip(r)
+        .map(|(s, r)| Row {
+            seconds: s.seconds.max(r.seconds),
+            bytes: s.bytes + r.bytes,
+            ..s
+        })
+        .collect())
+}
+
+/// Names of the OT measurements for the security level.
+fn names(security: Security) -> [&'static str; 4] {
+    match security {
+        Security::SemiHonest => ["base-ot", "iknp-rcot", "iknp-rot", "iknp-ot"],
+        Security::Malicious => ["base-ot", "kos-rcot", "kos-rot", "kos-ot"],
+    }
+}
+
+/// Chosen-message OTs per measurement: a quarter of the count (48 B/OT of traffic).
+fn ot_count(n: usize) -> usize {
+    (n / 4).max(1)
+}
+
+async fn ot_sender(ch: &mut Channel, security: Security, n: usize) -> anyhow::Result<Vec<Row>> {
+    let names = names(security);
+    let mut rows = Vec::new();
+    let delta = Delta::from_block_any(duet_core::Prg::from_os_rng().next_block());
+    let (t, b) = (Instant::now(), ch.bytes_sent());
+    let mut s = CotSender::setup(ch, delta, security).await?;
+    rows.push(row(names[0], 128, "OT", t, ch.bytes_sent() - b));
+    let (t, b) = (Instant::now(), ch.bytes_sent());
+    let k = s.send_cot(ch, n).await?;
+    rows.push(row(names[1], n, "COT", t, ch.bytes_sent() - b));
+    drop(k);
+    let (t, b) = (Instant::now(), ch.bytes_sent());
+    let k = s.send_random_ot(ch, n).await?;
+    rows.push(row(names[2], n, "OT", t, ch.bytes_sent() - b));
+    drop(k);
+    let m = ot_count(n);
+    let msgs: Vec<[Block; 2]> = (0..m as u128).map(|i| [Block(i), Block(!i)]).collect();
+    let (t, b) = (Instant::now(), ch.bytes_sent());
+    s.send_ot(ch, &msgs).await?;
+    rows.push(row(names[3], m, "OT", t, ch.bytes_sent() - b));
+    ch.close().await?;
+    Ok(rows)
+}
+
+async fn ot_receiver(ch: &mut Channel, security: Security, n: usize) -> anyhow::Result<Vec<Row>> {
+    let names = names(security);
+    let mut rows = Vec::new();
+    let (t, b) = (Instant::now(), ch.bytes_sent());
+    let mut r = CotReceiver::setup(ch, security).await?;
+    rows.push(row(names[0], 128, "OT", t, ch.bytes_sent() - b));
+    let (t, b) = (Instant::now(), ch.bytes_sent());
+    let out = r.receive_random_cot(ch, n).await?;
+    rows.push(row(names[1], n, "COT", t, ch.bytes_sent() - b));
+    drop(out);
+    let (t, b) = (Instant::now(), ch.bytes_sent());
+    let out = r.receive_random_ot(ch, n).await?;
+    rows.push(row(names[2], n, "OT", t, ch.bytes_sent() - b));
+    drop(out);
+    let m = ot_count(n);
+    let choices: Vec<bool> = (0..m).map(|i| i % 3 == 0).collect();
+    let (t, b) = (Instant::now(), ch.bytes_sent());
+    let got = r.receive_ot(ch, &choices).await?;
+    rows.push(row(names[3], m, "OT", t, ch.bytes_sent() - b));
+    anyhow::ensure!(
+        got.iter()
+            .zip(&choices)
+            .enumerate()
+            .all(|(i, (g, &c))| *g == if c { Block(!(i as u128)) } else { Block(i as u128) }),
+        "chosen-message OT returned wrong messages"
+    );
+    Ok(rows)
+}
+
+fn row(name: &'static str, items: usize, unit: &'static str, t: Instant, bytes: u64) -> Row {
+    Row {
+        name,
+        items,
+        unit,
+        seconds: t.elapsed().as_secs_f64(),
+        bytes,
+    }
+}
+
+/// `speed garble | evaluate`: the half-gates kernel on `n` independent AND gates (labels in
+/// memory, processed in chunks of 2^16 gates so memory stays bounded) and the Bristol
+/// `aes_128` circuit per block, single-threaded, sync core only (no network).
+fn speed_gc(n: usize, garble: bool) -> anyhow::Result<Vec<Row>> {
+    use duet_circuits::liveness::SlotMap;
+    use duet_gc::hash::{evaluate_and_gates, garble_and_gates};
+    use duet_gc::{Evaluator, Garbler};
+    let mut prg = duet_core::Prg::from_os_rng();
+    let delta = Delta::from_block_set_lsb(prg.next_block());
+    let salt = prg.next_block();
+    let chunk = n.min(1 << 16);
+    let a: Vec<Block> = (0..chunk).map(|_| prg.next_block()).collect();
+    let b: Vec<Block> = (0..chunk).map(|_| prg.next_block()).collect();
+    let mut out = vec![Block::ZERO; chunk];
+    let mut tables = Vec::with_capacity(2 * chunk);
+    garble_and_gates(&delta, salt, 0, &a, &b, &mut out, &mut tables);
+    let t = Instant::now();
+    let mut done = 0;
+    while done < n {
+        let k = chunk.min(n - done);
+        if garble {
+            tables.clear();
+            garble_and_gates(&delta, salt, done as u64, &a[..k], &b[..k], &mut out[..k], &mut tables);
+        } else {
+            evaluate_and_gates(salt, done as u64, &a[..k], &b[..k], &tables[..2 * k], &mut out[..k]);
+        }
+        done += k;
+    }
+    let kernel = row(if garble { "garble" } else { "evaluate" }, n, "AND", t, 32 * n as u64);
+    let circuit = duet_circuits::library::load("aes_128").context("aes_128")?;
+    let prog = SlotMap::compute(&circuit);
+    let zero: Vec<Block> = (0..prog.input_slots().len()).map(|_| prg.next_block()).collect();
+    let mut tables = Garbler::new(&prog, &delta, &zero, salt)?.garble_all();
+    let blocks = 2000;
+    let t = Instant::now();
+    for _ in 0..blocks {
+        if garble {
+            tables.clear();
+            let mut g = Garbler::new(&prog, &delta, &zero, salt)?;
+            while g.next_batch(&mut tables) {}
+            std::hint::black_box(g.output_zero_labels()?);
+        } else {
+            let mut e = Evaluator::new(&prog, &zero, salt)?;
+            e.consume(&tables)?;
+            std::hint::black_box(e.finish()?);
+        }
+    }
+    let bytes = (tables.len() * 16 * blocks) as u64;
+    let name = if garble { "garble-aes_128" } else { "evaluate-aes_128" };
+    Ok(vec![kernel, row(name, blocks, "block", t, bytes)])
+}

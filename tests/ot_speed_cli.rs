@@ -1,0 +1,74 @@
+//! `gc-run speed ot`: in-process and over TCP on 127.0.0.1, JSON lines as DESIGN.md says.
+
+use std::process::{Command, Stdio};
+
+fn gc_run() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_gc-run"))
+}
+
+fn check_json(stdout: &str, prefix: &str, count: u64) {
+    let rows: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(rows.len(), 4, "{stdout}");
+    assert_eq!(rows[0]["name"], "base-ot");
+    assert_eq!(rows[1]["name"], format!("{prefix}-rcot"));
+    assert_eq!(rows[1]["items"], count);
+    assert_eq!(rows[1]["unit"], "COT");
+    for r in &rows {
+        for k in ["seconds", "per_second", "bytes_per_item"] {
+            assert!(r[k].as_f64().is_some_and(|x| x > 0.0), "{k} in {r}");
+        }
+    }
+    // ≈ 16 bytes per COT (plus framing and, for KOS, the check's extra OTs).
+    let b = rows[1]["bytes_per_item"].as_f64().unwrap();
+    assert!((16.0..17.0).contains(&b), "bytes per COT {b}");
+}
+
+#[test]
+fn speed_ot_local_json() {
+    for (flag, prefix) in [(None, "iknp"), (Some("--malicious"), "kos")] {
+        let mut c = gc_run();
+        c.args(["speed", "ot", "--count", "65536", "--json"]);
+        if let Some(f) = flag {
+            c.arg(f);
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        check_json(&String::from_utf8(out.stdout).unwrap(), prefix, 65536);
+    }
+}
+
+#[test]
+fn speed_ot_over_tcp() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let addr = format!("127.0.0.1:{port}");
+    let args = ["speed", "ot", "--count", "30000", "--json", "--timeout", "20"];
+    let listener = gc_run()
+        .args(args)
+        .args(["--listen", &addr])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let conn = gc_run().args(args).args(["--connect", &addr]).output().unwrap();
+    let lst = listener.wait_with_output().unwrap();
+    assert!(conn.status.success(), "{}", String::from_utf8_lossy(&conn.stderr));
+    assert!(lst.status.success(), "{}", String::from_utf8_lossy(&lst.stderr));
+    let rows = String::from_utf8(conn.stdout).unwrap();
+    assert_eq!(rows.lines().count(), 4);
+    // The receiver (connect side) sends u: ≈ 16 bytes per COT.
+    check_json(&rows, "iknp", 30000);
+}
+
+#[test]
+fn speed_bad_usage_exits_2() {
+    let out = gc_run().args(["speed", "ot", "--count", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = gc_run().args(["speed", "nonsense"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
