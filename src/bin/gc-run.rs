@@ -22,6 +22,8 @@ mod compare;
 mod psi;
 #[path = "gc-run/twopc.rs"]
 mod twopc;
+#[path = "gc-run/speed.rs"]
+mod speed;
 
 use clap::{Parser, Subcommand};
 
@@ -54,6 +56,8 @@ enum Command {
     Garbler(twopc::PartyArgs),
     /// The evaluator of a two-party run over TCP (--connect or --listen).
     Evaluator(twopc::PartyArgs),
+    /// Throughput on this machine, like `openssl speed` (ot; more targets to come).
+    Speed(speed::SpeedArgs),
     /// Make a static key pair for the secure channel (--key / --peer-key); prints the public key.
     Keygen(keygen::KeygenArgs),
     /// Print the public key (duet-pk:…) of a key-pair file.
@@ -79,6 +83,7 @@ fn main() {
         Command::Local(args) => twopc::run_local(args),
         Command::Garbler(args) => twopc::run_party(args, true),
         Command::Evaluator(args) => twopc::run_party(args, false),
+        Command::Speed(args) => speed::run(args),
         Command::Keygen(args) => keygen::run_keygen(args),
         Command::Pubkey(args) => keygen::run_pubkey(args),
     };
