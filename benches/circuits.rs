@@ -37,7 +37,11 @@ fn bench_eval(c: &mut Criterion) {
             .inputs()
             .iter()
             .enumerate()
-            .map(|(i, &w)| (0..w).map(|k| (k * 7 + i as u32) % 3 == 0).collect())
+            .map(|(i, &w)| {
+                (0..w)
+                    .map(|k| (k * 7 + i as u32).is_multiple_of(3))
+                    .collect()
+            })
             .collect();
         let sliced: Vec<Vec<u64>> = circ
             .inputs()

@@ -14,6 +14,9 @@ use tokio::runtime::Runtime;
 const BULK: usize = 64 << 20;
 const SMALL: usize = 16 << 20;
 
+/// Builds one connected channel pair for a benchmark case.
+type MakePair<'a> = Box<dyn Fn() -> (Channel, Channel) + 'a>;
+
 fn runtime() -> Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -90,7 +93,7 @@ fn throughput(c: &mut Criterion) {
     let rt = runtime();
     let mut g = c.benchmark_group("channel");
     g.sample_size(10);
-    let makers: Vec<(&str, Box<dyn Fn() -> (Channel, Channel)>)> = vec![
+    let makers: Vec<(&str, MakePair)> = vec![
         (
             "duplex-plain",
             Box::new(|| duet_net::duplex_pair(&ChannelConfig::default())),
@@ -100,7 +103,10 @@ fn throughput(c: &mut Criterion) {
             "duplex-secure",
             Box::new(|| rt.block_on(duplex_secure(keys()))),
         ),
-        ("tcp-secure", Box::new(|| rt.block_on(tcp_pair(Some(keys()))))),
+        (
+            "tcp-secure",
+            Box::new(|| rt.block_on(tcp_pair(Some(keys())))),
+        ),
     ];
     for (name, make) in &makers {
         for (label, total, piece) in [("1MiB-sends", BULK, 1 << 20), ("32B-sends", SMALL, 32)] {

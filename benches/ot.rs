@@ -27,7 +27,8 @@ fn parties(rt: &Runtime, sec: Security) -> Parties {
     rt.block_on(async {
         let (mut a, mut b) = duplex_pair(&ChannelConfig::default());
         let delta = Delta::from_block_any(Block::random(&mut rand::rng()));
-        let s = tokio::spawn(async move { (CotSender::setup(&mut a, delta, sec).await.unwrap(), a) });
+        let s =
+            tokio::spawn(async move { (CotSender::setup(&mut a, delta, sec).await.unwrap(), a) });
         let r = CotReceiver::setup(&mut b, sec).await.unwrap();
         Parties {
             s: Some(s.await.unwrap()),
@@ -122,7 +123,10 @@ fn bench_ext(c: &mut Criterion) {
         let n = 1usize << log;
         let mut p = parties(&rt, sec);
         let (_, bytes) = run(&rt, &mut p, op, n);
-        println!("{name} 2^{log}: {:.2} bytes per OT", bytes as f64 / n as f64);
+        println!(
+            "{name} 2^{log}: {:.2} bytes per OT",
+            bytes as f64 / n as f64
+        );
         let mut g = c.benchmark_group(name);
         g.throughput(Throughput::Elements(n as u64));
         g.sample_size(10);

@@ -1,4 +1,4 @@
 //! Duet facade.
 
-pub mod psi;
 pub mod compare;
+pub mod psi;

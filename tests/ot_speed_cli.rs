@@ -35,7 +35,11 @@ fn speed_ot_local_json() {
             c.arg(f);
         }
         let out = c.output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         check_json(&String::from_utf8(out.stdout).unwrap(), prefix, 65536);
     }
 }
@@ -47,7 +51,15 @@ fn speed_ot_over_tcp() {
         l.local_addr().unwrap().port()
     };
     let addr = format!("127.0.0.1:{port}");
-    let args = ["speed", "ot", "--count", "30000", "--json", "--timeout", "20"];
+    let args = [
+        "speed",
+        "ot",
+        "--count",
+        "30000",
+        "--json",
+        "--timeout",
+        "20",
+    ];
     let listener = gc_run()
         .args(args)
         .args(["--listen", &addr])
@@ -55,10 +67,22 @@ fn speed_ot_over_tcp() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let conn = gc_run().args(args).args(["--connect", &addr]).output().unwrap();
+    let conn = gc_run()
+        .args(args)
+        .args(["--connect", &addr])
+        .output()
+        .unwrap();
     let lst = listener.wait_with_output().unwrap();
-    assert!(conn.status.success(), "{}", String::from_utf8_lossy(&conn.stderr));
-    assert!(lst.status.success(), "{}", String::from_utf8_lossy(&lst.stderr));
+    assert!(
+        conn.status.success(),
+        "{}",
+        String::from_utf8_lossy(&conn.stderr)
+    );
+    assert!(
+        lst.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lst.stderr)
+    );
     let rows = String::from_utf8(conn.stdout).unwrap();
     assert_eq!(rows.lines().count(), 4);
     // The receiver (connect side) sends u: ≈ 16 bytes per COT.
@@ -67,7 +91,10 @@ fn speed_ot_over_tcp() {
 
 #[test]
 fn speed_bad_usage_exits_2() {
-    let out = gc_run().args(["speed", "ot", "--count", "0"]).output().unwrap();
+    let out = gc_run()
+        .args(["speed", "ot", "--count", "0"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let out = gc_run().args(["speed", "nonsense"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -195,6 +195,11 @@ fn vanishing_peer_is_a_clear_error() {
     drop(conn);
     let o = recv.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert_eq!(stderr(&o).matches("gc-run: error:").count(), 1, "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).matches("gc-run: error:").count(),
+        1,
+        "{}",
+        stderr(&o)
+    );
     assert!(start.elapsed().as_secs() < 10);
 }

@@ -202,6 +202,8 @@ fn address_policy_is_checked_before_any_traffic() {
 
 /// Start a party that listens on 127.0.0.1:0; return it, the address it printed, and a
 /// thread collecting the rest of its stderr.
+// The child is returned to the caller, which waits on it; a failed read panics the test.
+#[allow(clippy::zombie_processes)]
 fn spawn_listener(args: &[&str]) -> (Child, String, std::thread::JoinHandle<String>) {
     let mut child = Command::new(GC_RUN)
         .args(args)
@@ -223,6 +225,7 @@ fn spawn_listener(args: &[&str]) -> (Child, String, std::thread::JoinHandle<Stri
         let mut line = String::new();
         if err.read_line(&mut line).unwrap() == 0 {
             let _ = child.kill();
+            let _ = child.wait();
             panic!("listener exited before listening: {seen}");
         }
         seen.push_str(&line);

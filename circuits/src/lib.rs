@@ -6,8 +6,8 @@
 //! - statistics, and a liveness pass mapping wires to reusable slots;
 //! - [`CircuitBuilder`](builder::CircuitBuilder) with word-level gadgets.
 
-pub mod eval;
 pub mod builder;
+pub mod eval;
 mod ir;
 
 pub mod bristol;

@@ -8,6 +8,8 @@ mod arith;
 mod circuit_arg;
 #[path = "gc-run/common.rs"]
 mod common;
+#[path = "gc-run/compare.rs"]
+mod compare;
 #[path = "gc-run/eval.rs"]
 mod eval;
 #[path = "gc-run/info.rs"]
@@ -16,14 +18,12 @@ mod info;
 mod keygen;
 #[path = "gc-run/net_args.rs"]
 mod net_args;
-#[path = "gc-run/compare.rs"]
-mod compare;
 #[path = "gc-run/psi.rs"]
 mod psi;
-#[path = "gc-run/twopc.rs"]
-mod twopc;
 #[path = "gc-run/speed.rs"]
 mod speed;
+#[path = "gc-run/twopc.rs"]
+mod twopc;
 
 use clap::{Parser, Subcommand};
 

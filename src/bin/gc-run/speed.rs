@@ -104,19 +104,21 @@ pub fn run(args: SpeedArgs) -> anyhow::Result<()> {
             SpeedTarget::Ot => speed_ot(&args).await,
             SpeedTarget::Garble => speed_gc(args.count, true),
             SpeedTarget::Evaluate => speed_gc(args.count, false),
-            SpeedTarget::TwoPc => crate::twopc::speed_2pc(args.count.min(1 << 22))
-                .await
-                .map(|rows| {
-                    rows.into_iter()
-                        .map(|r| Row {
-                            name: r.name,
-                            items: r.items,
-                            unit: r.unit,
-                            seconds: r.seconds,
-                            bytes: r.bytes,
-                        })
-                        .collect()
-                }),
+            SpeedTarget::TwoPc => {
+                crate::twopc::speed_2pc(args.count.min(1 << 22))
+                    .await
+                    .map(|rows| {
+                        rows.into_iter()
+                            .map(|r| Row {
+                                name: r.name,
+                                items: r.items,
+                                unit: r.unit,
+                                seconds: r.seconds,
+                                bytes: r.bytes,
+                            })
+                            .collect()
+                    })
+            }
         }
     })?;
     for r in rows {
@@ -147,7 +149,10 @@ async fn speed_ot(args: &SpeedArgs) -> anyhow::Result<Vec<Row>> {
     let (mut a, mut b) = duplex_pair(&config);
     let s = tokio::spawn(async move { ot_sender(&mut a, security, n).await });
     let r = tokio::spawn(async move { ot_receiver(&mut b, security, n).await });
-    let (s, r) = (s.await.context("sender task")?, r.await.context("receiver task")?);
+    let (s, r) = (
+        s.await.context("sender task")?,
+        r.await.context("receiver task")?,
+    );
     let (s, r) = (s?, r?);
     // The phases run in lockstep: a phase took as long as the slower party.
     Ok(s.into_iter()
@@ -217,10 +222,12 @@ async fn ot_receiver(ch: &mut Channel, security: Security, n: usize) -> anyhow::
     let got = r.receive_ot(ch, &choices).await?;
     rows.push(row(names[3], m, "OT", t, ch.bytes_sent() - b));
     anyhow::ensure!(
-        got.iter()
-            .zip(&choices)
-            .enumerate()
-            .all(|(i, (g, &c))| *g == if c { Block(!(i as u128)) } else { Block(i as u128) }),
+        got.iter().zip(&choices).enumerate().all(|(i, (g, &c))| *g
+            == if c {
+                Block(!(i as u128))
+            } else {
+                Block(i as u128)
+            }),
         "chosen-message OT returned wrong messages"
     );
     Ok(rows)
@@ -258,16 +265,39 @@ fn speed_gc(n: usize, garble: bool) -> anyhow::Result<Vec<Row>> {
         let k = chunk.min(n - done);
         if garble {
             tables.clear();
-            garble_and_gates(&delta, salt, done as u64, &a[..k], &b[..k], &mut out[..k], &mut tables);
+            garble_and_gates(
+                &delta,
+                salt,
+                done as u64,
+                &a[..k],
+                &b[..k],
+                &mut out[..k],
+                &mut tables,
+            );
         } else {
-            evaluate_and_gates(salt, done as u64, &a[..k], &b[..k], &tables[..2 * k], &mut out[..k]);
+            evaluate_and_gates(
+                salt,
+                done as u64,
+                &a[..k],
+                &b[..k],
+                &tables[..2 * k],
+                &mut out[..k],
+            );
         }
         done += k;
     }
-    let kernel = row(if garble { "garble" } else { "evaluate" }, n, "AND", t, 32 * n as u64);
+    let kernel = row(
+        if garble { "garble" } else { "evaluate" },
+        n,
+        "AND",
+        t,
+        32 * n as u64,
+    );
     let circuit = duet_circuits::library::load("aes_128").context("aes_128")?;
     let prog = SlotMap::compute(&circuit);
-    let zero: Vec<Block> = (0..prog.input_slots().len()).map(|_| prg.next_block()).collect();
+    let zero: Vec<Block> = (0..prog.input_slots().len())
+        .map(|_| prg.next_block())
+        .collect();
     let mut tables = Garbler::new(&prog, &delta, &zero, salt)?.garble_all();
     let blocks = 2000;
     let t = Instant::now();
@@ -284,6 +314,10 @@ fn speed_gc(n: usize, garble: bool) -> anyhow::Result<Vec<Row>> {
         }
     }
     let bytes = (tables.len() * 16 * blocks) as u64;
-    let name = if garble { "garble-aes_128" } else { "evaluate-aes_128" };
+    let name = if garble {
+        "garble-aes_128"
+    } else {
+        "evaluate-aes_128"
+    };
     Ok(vec![kernel, row(name, blocks, "block", t, bytes)])
 }
