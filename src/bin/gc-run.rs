@@ -56,7 +56,7 @@ enum Command {
     Garbler(twopc::PartyArgs),
     /// The evaluator of a two-party run over TCP (--connect or --listen).
     Evaluator(twopc::PartyArgs),
-    /// Throughput on this machine, like `openssl speed` (ot; more targets to come).
+    /// Throughput on this machine, like `openssl speed` (ot, garble, evaluate, 2pc).
     Speed(speed::SpeedArgs),
     /// Make a static key pair for the secure channel (--key / --peer-key); prints the public key.
     Keygen(keygen::KeygenArgs),
