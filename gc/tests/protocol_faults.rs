@@ -139,7 +139,10 @@ async fn crafted_table_frames_give_errors() {
     assert!(matches!(e, ProtocolError::Malformed(_)), "{e}");
 }
 
-/// A transport writer that records everything and can flip one byte or stop after a count.
+/// How many consecutive bytes a tapped channel corrupts.
+const FLIP_LEN: usize = 512;
+
+/// A transport writer that records everything and can corrupt a run of bytes or stop after a count.
 struct Tap {
     inner: WriteHalf<DuplexStream>,
     log: Arc<Mutex<Vec<u8>>>,
@@ -163,11 +166,15 @@ impl AsyncWrite for Tap {
         if let Some(cut) = self.cut_at {
             data.truncate(cut - pos);
         }
-        if let Some(f) = self.flip_at
-            && f >= pos
-            && f < pos + data.len()
-        {
-            data[f - pos] ^= 0x01;
+        // Flip FLIP_LEN bytes from `flip_at` on: a single flipped table row goes unused by the
+        // evaluator with probability 1/2 (it reads a row only when a pointer bit says so),
+        // 16 whole gates' tables are all skipped with probability 2^-32.
+        if let Some(f) = self.flip_at {
+            for (i, byte) in data.iter_mut().enumerate() {
+                if (f..f + FLIP_LEN).contains(&(pos + i)) {
+                    *byte ^= 0x01;
+                }
+            }
         }
         match Pin::new(&mut self.inner).poll_write(cx, &data) {
             Poll::Ready(Ok(n)) => {
@@ -271,7 +278,7 @@ async fn corrupted_or_cut_stream_is_an_error_not_a_panic() {
         "69c4e0d86a7b0430d8cdb78070b4c55a"
     );
     let total = glog.len();
-    // the decoding frame (4 + 16 bytes) ends the transcript; flip a byte in the tables
+    // the decoding frame (4 + 16 bytes) ends the transcript; corrupt 512 bytes of the tables
     let (go, eo, _, _) = aes_run(tapped(Some(total - 20 - 1000), None), &key, &pt).await;
     let g_err = go.expect_err("the garbler must detect a corrupted table");
     assert!(
