@@ -97,6 +97,7 @@ mod error;
 mod evaluator;
 mod garbler;
 pub mod hash;
+pub mod multi;
 
 pub mod handshake;
 pub mod protocol;

@@ -37,7 +37,7 @@ use crate::share::{Kind, Local, Role, Val};
 use crate::templates::{Shape, Template, result_width};
 use crate::{Error, Op, Ring};
 use duet_core::{Block, Delta, FIXED_KEY_AES, Prg};
-use duet_gc::{Evaluator, Garbler};
+use duet_gc::multi;
 use duet_net::Channel;
 use duet_ot::{CotReceiver, CotSender, Security};
 use std::collections::HashMap;
@@ -147,6 +147,11 @@ pub struct Engine {
     adder: Arc<Template>,
     templates: HashMap<TemplateKey, Arc<Template>>,
     stats: Stats,
+    /// Reused buffers (COT outputs, garbled tables, lockstep labels): repeated layers do not
+    /// fault in fresh pages.
+    cot_buf: Vec<Block>,
+    tables: Vec<Block>,
+    lockstep: multi::Lockstep,
 }
 
 fn nbytes(bits: u32) -> usize {
@@ -171,6 +176,12 @@ fn get(buf: &[u8], pos: &mut usize, bits: u32) -> u64 {
     b[..n].copy_from_slice(&buf[*pos..*pos + n]);
     *pos += n;
     u64::from_le_bytes(b) & low_mask(bits)
+}
+
+/// Instances of a template garbled together: about [`CHUNK_BLOCKS`] table blocks, at most
+/// 1024 instances.
+fn chunk_len(t: &Template) -> usize {
+    (CHUNK_BLOCKS / (2 * t.prog.and_count() as usize).max(1)).clamp(1, 1024)
 }
 
 /// Bytes of the corrections for one ℓ-bit word (Gilboa term or Y2A word).
@@ -220,6 +231,9 @@ impl Engine {
             salt_ctr: 0,
             adder: Arc::new(Template::adder(ring)?),
             templates: HashMap::new(),
+            cot_buf: Vec::new(),
+            tables: Vec::new(),
+            lockstep: multi::Lockstep::new(),
             stats: Stats {
                 rounds: 1,
                 ..Stats::default()
@@ -344,12 +358,13 @@ impl Engine {
             .collect();
         // 3. one COT batch: Gilboa choice bits, then the evaluator's input bits
         let n_cot = lu * (terms.len() + e_words.len());
-        let cots: Vec<Block> = if n_cot == 0 {
-            Vec::new()
+        let mut cots = std::mem::take(&mut self.cot_buf);
+        if n_cot == 0 {
+            cots.clear();
         } else {
             self.stats.cots += n_cot as u64;
             match &mut self.cot {
-                Cot::Sender(s) => s.send_cot(ch, n_cot).await?,
+                Cot::Sender(s) => s.send_cot_into(ch, n_cot, &mut cots).await?,
                 Cot::Receiver(r) => {
                     let mut choices = Vec::with_capacity(n_cot);
                     for &(_, _, y) in &terms {
@@ -361,10 +376,10 @@ impl Engine {
                         };
                         choices.extend((0..l).map(|k| Ring::bit(v.share, k)));
                     }
-                    r.receive_cot(ch, &choices).await?
+                    r.receive_cot_into(ch, &choices, &mut cots).await?
                 }
             }
-        };
+        }
         if n_cot > 0 || !tasks.is_empty() {
             self.stats.rounds += 1;
         }
@@ -417,53 +432,70 @@ impl Engine {
                 }
             }
         }
-        // 5. A2Y: every non-public operand becomes labels
+        // 5. A2Y: every non-public operand becomes labels. Operands held (also) by the
+        // garbler go in chunks: its active labels, then (fully shared ones) the garbled
+        // adders of the chunk in lockstep. Buffers are per chunk, so memory stays small.
         let mut labels: Vec<Option<Vec<Block>>> = vec![None; operands.len()];
-        let mut e_pos = 0usize;
+        let mut e_off = vec![0usize; operands.len()];
+        for (k, &i) in e_words.iter().enumerate() {
+            e_off[i] = k * lu;
+        }
+        let mut g_ops = Vec::new();
         for (i, plan) in plans.iter().enumerate() {
-            let e_lab = |e_pos: &mut usize| {
-                let s = &in_cots[*e_pos * lu..(*e_pos + 1) * lu];
-                *e_pos += 1;
-                s.to_vec()
-            };
-            let lab = match plan {
-                Plan::Public(_) => continue,
+            match plan {
+                Plan::Public(_) => {}
                 Plan::Given => {
                     let Operand::Labels(lb) = &operands[i] else {
                         unreachable!()
                     };
-                    lb.0.clone()
+                    labels[i] = Some(lb.0.clone());
                 }
-                Plan::EWord => {
-                    self.stats.a2y += 1;
-                    e_lab(&mut e_pos)
-                }
-                Plan::GWord | Plan::Both => {
-                    self.stats.a2y += 1;
-                    let Operand::Val(v) = &operands[i] else {
-                        unreachable!()
-                    };
-                    let g = self.g_word(ch, v.share).await?;
-                    if matches!(plan, Plan::GWord) {
-                        g
-                    } else {
-                        let mut ins = g;
-                        ins.extend(e_lab(&mut e_pos));
-                        let adder = self.adder.clone();
-                        self.garbled(ch, &adder, &ins).await?
-                    }
-                }
-            };
-            labels[i] = Some(lab);
+                Plan::EWord => labels[i] = Some(in_cots[e_off[i]..e_off[i] + lu].to_vec()),
+                Plan::GWord | Plan::Both => g_ops.push(i),
+            }
         }
-        // 6. the ops
-        let mut results = Vec::with_capacity(tasks.len());
-        for t in tasks {
-            let shape = |i: usize| match (&plans[i], &labels[i]) {
-                (Plan::Public(v), _) => Shape::Public(*v),
-                (_, Some(lb)) => Shape::Labels(lb.len() as u8),
-                (_, None) => unreachable!("non-public operands have labels"),
-            };
+        self.stats.a2y += (g_ops.len() + e_words.len()) as u64
+            - plans.iter().filter(|p| matches!(p, Plan::Both)).count() as u64;
+        let adder = self.adder.clone();
+        let (mut g_buf, mut ins, mut outs) = (Vec::new(), Vec::new(), Vec::new());
+        let mut xs = Vec::new();
+        let mut both = Vec::new();
+        for chunk in g_ops.chunks(chunk_len(&adder)) {
+            xs.clear();
+            xs.extend(chunk.iter().map(|&i| match &operands[i] {
+                Operand::Val(v) => v.share,
+                Operand::Labels(_) => unreachable!("planned as a garbler word"),
+            }));
+            self.g_words(ch, &xs, &mut g_buf).await?;
+            ins.clear();
+            both.clear();
+            for (&i, g) in chunk.iter().zip(g_buf.chunks_exact(lu)) {
+                if matches!(plans[i], Plan::Both) {
+                    ins.extend_from_slice(g);
+                    ins.extend_from_slice(&in_cots[e_off[i]..e_off[i] + lu]);
+                    both.push(i);
+                } else {
+                    labels[i] = Some(g.to_vec());
+                }
+            }
+            if !both.is_empty() {
+                self.garbled_chunk(ch, &adder, both.len(), &ins, &mut outs)
+                    .await?;
+                for (&i, w) in both.iter().zip(outs.chunks_exact(lu)) {
+                    labels[i] = Some(w.to_vec());
+                }
+            }
+        }
+        // 6. the ops, grouped by template (first-appearance order, the same on both sides);
+        // each group is garbled in lockstep, chunk by chunk
+        let shape = |i: usize| match (&plans[i], &labels[i]) {
+            (Plan::Public(v), _) => Shape::Public(*v),
+            (_, Some(lb)) => Shape::Labels(lb.len() as u8),
+            (_, None) => unreachable!("non-public operands have labels"),
+        };
+        let mut groups: Vec<(TemplateKey, Vec<usize>)> = Vec::new();
+        let mut group_of: HashMap<TemplateKey, usize> = HashMap::new();
+        for (k, t) in tasks.iter().enumerate() {
             let same = t.a == t.b || t.op.arity() == 1;
             let key = (
                 t.op,
@@ -471,16 +503,35 @@ impl Engine {
                 if same { shape(t.a) } else { shape(t.b) },
                 same,
             );
-            let tpl = self.template(key)?;
-            let mut ins = labels[t.a].clone().unwrap_or_default();
-            if !same {
-                ins.extend(labels[t.b].iter().flatten());
-            }
-            let out = self.garbled(ch, &tpl, &ins).await?;
-            debug_assert_eq!(out.len(), result_width(t.op, ring));
-            self.stats.garbled_ops += 1;
-            results.push(out);
+            let g = *group_of.entry(key).or_insert_with(|| {
+                groups.push((key, Vec::new()));
+                groups.len() - 1
+            });
+            groups[g].1.push(k);
         }
+        let mut results: Vec<Vec<Block>> = vec![Vec::new(); tasks.len()];
+        for (key, members) in groups {
+            let tpl = self.template(key)?;
+            let w = result_width(key.0, ring);
+            for chunk in members.chunks(chunk_len(&tpl)) {
+                ins.clear();
+                for &k in chunk {
+                    let t = tasks[k];
+                    ins.extend(labels[t.a].iter().flatten());
+                    if !key.3 {
+                        ins.extend(labels[t.b].iter().flatten());
+                    }
+                }
+                self.garbled_chunk(ch, &tpl, chunk.len(), &ins, &mut outs)
+                    .await?;
+                debug_assert_eq!(outs.len(), w * chunk.len());
+                for (&k, o) in chunk.iter().zip(outs.chunks_exact(w)) {
+                    results[k] = o.to_vec();
+                }
+            }
+            self.stats.garbled_ops += members.len() as u64;
+        }
+        self.cot_buf = cots;
         // 7. Y2A of every result
         let shares = self.y2a(ch, &results).await?;
         if me == Role::Garbler {
@@ -506,64 +557,73 @@ impl Engine {
         })
     }
 
-    /// The garbler's input word for value `x`: fresh 0-labels, active labels sent. The
-    /// evaluator receives them.
-    async fn g_word(&mut self, ch: &mut Channel, x: u64) -> Result<Vec<Block>, Error> {
+    /// The garbler's input words for values `xs` into `lab` (ℓ labels each, bit 0 first):
+    /// fresh 0-labels, the active labels sent in one message. The evaluator receives them.
+    async fn g_words(
+        &mut self,
+        ch: &mut Channel,
+        xs: &[u64],
+        lab: &mut Vec<Block>,
+    ) -> Result<(), Error> {
         let lu = self.ring.ell() as usize;
-        let mut lab = vec![Block::ZERO; lu];
+        lab.resize(lu * xs.len(), Block::ZERO);
+        if xs.is_empty() {
+            return Ok(());
+        }
         match self.role {
             Role::Garbler => {
-                self.prg.fill_blocks(&mut lab);
+                self.prg.fill_blocks(lab);
                 let d = self.delta.as_ref().expect("garbler has delta");
-                let active: Vec<Block> = lab
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &z)| z ^ d.select(Ring::bit(x, i as u32)))
-                    .collect();
-                ch.send(Block::slice_as_bytes(&active)).await?;
+                let active = &mut self.tables;
+                active.clear();
+                for (w, &x) in lab.chunks_exact(lu).zip(xs) {
+                    for (i, &z) in w.iter().enumerate() {
+                        active.push(z ^ d.select(Ring::bit(x, i as u32)));
+                    }
+                }
+                ch.send(Block::slice_as_bytes(active)).await?;
             }
             Role::Evaluator => {
-                ch.recv_exact(Block::slice_as_bytes_mut(&mut lab)).await?;
+                ch.recv_exact(Block::slice_as_bytes_mut(lab)).await?;
             }
         }
-        Ok(lab)
+        Ok(())
     }
 
-    /// Garble (garbler) or evaluate (evaluator) one circuit with the given input labels;
-    /// returns this party's output labels.
-    async fn garbled(
+    /// Garble (garbler) or evaluate (evaluator) `m` instances of one template in lockstep
+    /// ([`duet_gc::multi`]) with a fresh salt: the garbler sends the `2 · m · and_count`
+    /// table blocks in one message. `ins`: `m · n_in` input labels, instance-major; `outs`
+    /// is replaced by this party's `m · n_out` output labels, instance-major.
+    async fn garbled_chunk(
         &mut self,
         ch: &mut Channel,
         t: &Template,
+        m: usize,
         ins: &[Block],
-    ) -> Result<Vec<Block>, Error> {
+        outs: &mut Vec<Block>,
+    ) -> Result<(), Error> {
+        let ands = t.prog.and_count();
+        self.stats.and_gates += ands * m as u64;
         let salt = self.next_salt();
-        self.stats.and_gates += t.prog.and_count();
+        outs.clear();
+        let tables = &mut self.tables;
+        tables.clear();
         match self.role {
             Role::Garbler => {
                 let d = self.delta.as_ref().expect("garbler has delta");
-                let mut g = Garbler::new(&t.prog, d, ins, salt)?;
-                let mut buf = Vec::new();
-                while g.next_batch(&mut buf) {
-                    ch.send(Block::slice_as_bytes(&buf)).await?;
-                    buf.clear();
-                }
-                Ok(g.output_zero_labels()?)
+                self.lockstep
+                    .garble(&t.prog, d, salt, 0, m, ins, tables, outs)?;
+                ch.send(Block::slice_as_bytes(tables)).await?;
             }
             Role::Evaluator => {
-                let mut e = Evaluator::new(&t.prog, ins, salt)?;
-                let mut buf = Vec::new();
-                let mut left = e.total_table_blocks();
-                while left > 0 {
-                    let n = (left as usize).min(CHUNK_BLOCKS);
-                    buf.resize(n, Block::ZERO);
-                    ch.recv_exact(Block::slice_as_bytes_mut(&mut buf)).await?;
-                    e.consume(&buf).map_err(|e| Error::Peer(e.to_string()))?;
-                    left -= n as u64;
-                }
-                e.finish().map_err(|e| Error::Peer(e.to_string()))
+                tables.resize(2 * m * ands as usize, Block::ZERO);
+                ch.recv_exact(Block::slice_as_bytes_mut(tables)).await?;
+                self.lockstep
+                    .evaluate(&t.prog, salt, 0, m, ins, tables, outs)
+                    .map_err(|e| Error::Peer(e.to_string()))?;
             }
         }
+        Ok(())
     }
 
     /// Y2A of garbled words (label-keyed B2A, see the module docs): one share per word.

@@ -155,6 +155,19 @@ impl CotSender {
         kind: u64,
         n: usize,
     ) -> Result<Vec<Block>, OtError> {
+        let mut out = Vec::new();
+        self.extend_into(ch, kind, n, &mut out).await?;
+        Ok(out)
+    }
+
+    /// [`CotSender::extend`] into `out` (its memory reused; `out.len() == n` after).
+    async fn extend_into(
+        &mut self,
+        ch: &mut Channel,
+        kind: u64,
+        n: usize,
+        out: &mut Vec<Block>,
+    ) -> Result<(), OtError> {
         let mut hdr = [0u8; 16];
         ch.recv_exact(&mut hdr).await?;
         let their_kind = u64::from_le_bytes(hdr[..8].try_into().expect("8 bytes"));
@@ -167,7 +180,10 @@ impl CotSender {
             )));
         }
         let total = padded(n, self.security);
-        let mut out: Vec<Block> = bytemuck::zeroed_vec(total);
+        // every row is overwritten: only grow (zero-filling the new part), never clear
+        if out.len() < total {
+            out.resize(total, Block::ZERO);
+        }
         if self.u.len() < CHUNK.min(total) {
             self.u.resize(CHUNK.min(total), Block::ZERO);
         }
@@ -186,13 +202,13 @@ impl CotSender {
             let x = Block::from_bytes(ans[..16].try_into().expect("16 bytes"));
             let t = Block::from_bytes(ans[16..].try_into().expect("16 bytes"));
             let mut check = Check::new(seed);
-            check.absorb(&out, None);
+            check.absorb(&out[..total], None);
             if !check.sender_accepts(self.delta.as_block(), x, t) {
                 return Err(OtError::ConsistencyCheck);
             }
         }
         out.truncate(n);
-        Ok(out)
+        Ok(())
     }
 
     /// Correlated OT: returns the `k_i` (`n` blocks); the receiver gets
@@ -204,6 +220,20 @@ impl CotSender {
     /// [`Security::Malicious`] [`OtError::ConsistencyCheck`] if the receiver cheated.
     pub async fn send_cot(&mut self, ch: &mut Channel, n: usize) -> Result<Vec<Block>, OtError> {
         self.extend(ch, KIND_COT, n).await
+    }
+
+    /// [`CotSender::send_cot`] into `out`, whose memory is reused (no fresh pages for
+    /// repeated batches): on success `out` holds the `n` blocks `k_i`.
+    ///
+    /// # Errors
+    /// As [`CotSender::send_cot`].
+    pub async fn send_cot_into(
+        &mut self,
+        ch: &mut Channel,
+        n: usize,
+        out: &mut Vec<Block>,
+    ) -> Result<(), OtError> {
+        self.extend_into(ch, KIND_COT, n, out).await
     }
 
     /// Random OT: returns `(H(i, k_i), H(i, k_i ⊕ Δ))` per OT, `H` the TCCR hash with a
@@ -351,6 +381,21 @@ impl CotReceiver {
         n: usize,
         choices: Option<&[bool]>,
     ) -> Result<(Vec<Block>, Vec<Block>), OtError> {
+        let mut out = Vec::new();
+        let r = self.extend_into(ch, kind, n, choices, &mut out).await?;
+        Ok((r, out))
+    }
+
+    /// [`CotReceiver::extend`] into `out` (its memory reused; `out.len() == n` after);
+    /// returns the packed bits.
+    async fn extend_into(
+        &mut self,
+        ch: &mut Channel,
+        kind: u64,
+        n: usize,
+        choices: Option<&[bool]>,
+        out: &mut Vec<Block>,
+    ) -> Result<Vec<Block>, OtError> {
         let total = padded(n, self.security);
         let mut r = vec![Block::ZERO; total / 128];
         self.prg.fill_blocks(&mut r);
@@ -361,7 +406,10 @@ impl CotReceiver {
         hdr[..8].copy_from_slice(&kind.to_le_bytes());
         hdr[8..].copy_from_slice(&(n as u64).to_le_bytes());
         ch.send(&hdr).await?;
-        let mut out: Vec<Block> = bytemuck::zeroed_vec(total);
+        // every row is overwritten: only grow (zero-filling the new part), never clear
+        if out.len() < total {
+            out.resize(total, Block::ZERO);
+        }
         if self.u.len() < CHUNK.min(total) {
             self.u.resize(CHUNK.min(total), Block::ZERO);
         }
@@ -378,14 +426,14 @@ impl CotReceiver {
             let mut seed = [0u8; 16];
             ch.recv_exact(&mut seed).await?;
             let mut check = Check::new(Block::from_bytes(seed));
-            check.absorb(&out, Some(&r));
+            check.absorb(&out[..total], Some(&r));
             let (x, t) = check.receiver_answer();
             ch.send(&x.to_bytes()).await?;
             ch.send(&t.to_bytes()).await?;
             ch.flush().await?;
         }
         out.truncate(n);
-        Ok((r, out))
+        Ok(r)
     }
 
     /// Correlated OT with chosen choice bits: returns `m_i = k_i ⊕ choices[i]·Δ`.
@@ -402,6 +450,22 @@ impl CotReceiver {
             .extend(ch, KIND_COT, choices.len(), Some(choices))
             .await?
             .1)
+    }
+
+    /// [`CotReceiver::receive_cot`] into `out`, whose memory is reused (no fresh pages for
+    /// repeated batches): on success `out` holds the `n = choices.len()` blocks `m_i`.
+    ///
+    /// # Errors
+    /// As [`CotReceiver::receive_cot`].
+    pub async fn receive_cot_into(
+        &mut self,
+        ch: &mut Channel,
+        choices: &[bool],
+        out: &mut Vec<Block>,
+    ) -> Result<(), OtError> {
+        self.extend_into(ch, KIND_COT, choices.len(), Some(choices), out)
+            .await
+            .map(|_| ())
     }
 
     /// Correlated OT with uniformly random choice bits: returns `(b_i, m_i)`.

@@ -1,0 +1,356 @@
+//! Lockstep garbling of many instances of one small circuit ("SIMD across instances").
+//!
+//! A small circuit such as a 64-bit comparator or adder is a chain of dependent AND gates:
+//! garbled alone, every AND batch holds one gate and the AES pipeline idles. Run `m`
+//! instances together, op by op, and each op contributes `m` independent AND gates, so the
+//! fused kernels of [`crate::hash`] always see full batches. The hybrid layer uses this for
+//! a layer's conversions and comparisons (one call per template and chunk of values).
+//!
+//! Order (both sides must use the same): for each op of the slot program, for each instance
+//! `0..m`. The `j`-th AND gate in that order gets the tweaks of gate `first_gate + j` (see
+//! [`crate::hash`]), and its two table blocks are blocks `2j`, `2j + 1` of the tables.
+//! Labels are instance-major on input and output: instance `i`'s input wire `k` is
+//! `inputs[i · n_in + k]`.
+//!
+//! Memory: `m · num_slots` labels (the slot program's peak live wires, per instance) plus the
+//! tables (`2 · m · and_count` blocks), so callers chunk `m` (a few hundred instances).
+
+use crate::hash::{BATCH, EvalQueue, GarbleQueue};
+use crate::{CONST_LABEL, GcError};
+use duet_circuits::liveness::{OpKind, SLOT_FALSE, SLOT_NOT, SLOT_TRUE, SLOT_ZERO, SlotMap};
+use duet_core::{Block, Delta};
+use zeroize::Zeroize;
+
+/// Reusable working memory for lockstep garbling and evaluation: the labels of `m`
+/// instances' live wires (`m · num_slots` blocks), kept between calls so that repeated
+/// calls do not fault in fresh pages. Zeroized on drop (the garbler's 0-labels are secret).
+#[derive(Default)]
+pub struct Lockstep {
+    slots: Vec<Block>,
+}
+
+impl Drop for Lockstep {
+    fn drop(&mut self) {
+        self.slots.iter_mut().for_each(|s| s.0.zeroize());
+    }
+}
+
+/// Check `inputs.len() == m · n_in` and lay the inputs out slot-major (`slot · m + i`).
+fn load_slots<'s>(
+    slots: &'s mut Vec<Block>,
+    prog: &SlotMap,
+    m: usize,
+    inputs: &[Block],
+    consts: [Block; 3],
+) -> Result<&'s mut [Block], GcError> {
+    let ins = prog.input_slots();
+    if inputs.len() != m * ins.len() {
+        return Err(GcError::InputLabelCount {
+            expected: m * ins.len(),
+            actual: inputs.len(),
+        });
+    }
+    let len = prog.num_slots() * m;
+    if slots.len() < len {
+        slots.resize(len, Block::ZERO);
+    }
+    let slots = &mut slots[..len];
+    // SLOT_ZERO must read 0 even when the memory is reused
+    let consts = [Block::ZERO, consts[0], consts[1], consts[2]];
+    for (c, s) in consts
+        .into_iter()
+        .zip([SLOT_ZERO, SLOT_NOT, SLOT_FALSE, SLOT_TRUE])
+    {
+        slots[s as usize * m..(s as usize + 1) * m].fill(c);
+    }
+    for i in 0..m {
+        for (k, &s) in ins.iter().enumerate() {
+            slots[s as usize * m + i] = inputs[i * ins.len() + k];
+        }
+    }
+    Ok(slots)
+}
+
+/// Append the output labels, instance-major.
+fn store_outputs(prog: &SlotMap, m: usize, slots: &[Block], outputs: &mut Vec<Block>) {
+    let outs = prog.output_slots();
+    outputs.reserve(m * outs.len());
+    for i in 0..m {
+        outputs.extend(outs.iter().map(|&s| slots[s as usize * m + i]));
+    }
+}
+
+impl Lockstep {
+    /// Empty working memory (it grows to the largest `m · num_slots` seen).
+    pub fn new() -> Lockstep {
+        Lockstep::default()
+    }
+
+    /// Garble `m` instances of `prog` in lockstep (see the module docs for the order).
+    ///
+    /// `inputs`: `m · n_in` input 0-labels, instance-major. Appends `2 · m · and_count` table
+    /// blocks to `tables` and `m · n_out` output 0-labels (instance-major) to `outputs`.
+    /// `salt` and `first_gate` place the hash tweaks as in [`crate::Garbler`]; the next free gate
+    /// number is `first_gate + m · and_count`.
+    ///
+    /// # Errors
+    /// [`GcError::InputLabelCount`] if `inputs.len() != m · n_in`; [`GcError::DeltaLsb`] if
+    /// `lsb(Δ) = 0`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn garble(
+        &mut self,
+        prog: &SlotMap,
+        delta: &Delta,
+        salt: Block,
+        first_gate: u64,
+        m: usize,
+        inputs: &[Block],
+        tables: &mut Vec<Block>,
+        outputs: &mut Vec<Block>,
+    ) -> Result<(), GcError> {
+        let d = delta.as_block();
+        if !d.lsb() {
+            return Err(GcError::DeltaLsb);
+        }
+        let slots = load_slots(
+            &mut self.slots,
+            prog,
+            m,
+            inputs,
+            [d, CONST_LABEL, CONST_LABEL ^ d],
+        )?;
+        tables.reserve(2 * m * prog.and_count() as usize);
+        let mut q = Box::new(GarbleQueue::new());
+        let mut gate = first_gate;
+        let mut flush = |q: &mut GarbleQueue, slots: &mut [Block], tables: &mut Vec<Block>| {
+            let n = q.n;
+            let outs = q.out;
+            q.garble(d, salt, gate, tables, |k, l| slots[outs[k] as usize] = l);
+            gate += n as u64;
+        };
+        for op in prog.ops() {
+            if op.flush {
+                flush(&mut q, slots, tables);
+            }
+            let (a, b, o) = (op.a as usize * m, op.b as usize * m, op.out as usize * m);
+            match op.kind {
+                OpKind::Xor => {
+                    for i in 0..m {
+                        slots[o + i] = slots[a + i] ^ slots[b + i];
+                    }
+                }
+                OpKind::And => {
+                    for i in 0..m {
+                        q.push(slots[a + i], slots[b + i], (o + i) as u32);
+                        if q.n == BATCH {
+                            flush(&mut q, slots, tables);
+                        }
+                    }
+                }
+            }
+        }
+        flush(&mut q, slots, tables);
+        store_outputs(prog, m, slots, outputs);
+        Ok(())
+    }
+
+    /// Evaluate `m` instances of `prog` in lockstep, the counterpart of [`Lockstep::garble`].
+    ///
+    /// `inputs`: `m · n_in` active input labels, instance-major; `tables`: exactly
+    /// `2 · m · and_count` blocks. Appends `m · n_out` active output labels to `outputs`.
+    ///
+    /// # Errors
+    /// [`GcError::InputLabelCount`] if `inputs.len() != m · n_in`;
+    /// [`GcError::TablesTruncated`] / [`GcError::ExtraTables`] if `tables` has the wrong length.
+    #[allow(clippy::too_many_arguments)]
+    pub fn evaluate(
+        &mut self,
+        prog: &SlotMap,
+        salt: Block,
+        first_gate: u64,
+        m: usize,
+        inputs: &[Block],
+        tables: &[Block],
+        outputs: &mut Vec<Block>,
+    ) -> Result<(), GcError> {
+        let need = 2 * m as u64 * prog.and_count();
+        let got = tables.len() as u64;
+        if got < need {
+            return Err(GcError::TablesTruncated {
+                expected: need,
+                actual: got,
+            });
+        }
+        if got > need {
+            return Err(GcError::ExtraTables {
+                expected: need,
+                actual: got,
+            });
+        }
+        let slots = load_slots(
+            &mut self.slots,
+            prog,
+            m,
+            inputs,
+            [Block::ZERO, CONST_LABEL, CONST_LABEL],
+        )?;
+        let mut q = Box::new(EvalQueue::new());
+        let mut gate = first_gate;
+        let mut flush = |q: &mut EvalQueue, slots: &mut [Block]| {
+            let n = q.n;
+            let outs = q.out;
+            q.evaluate(salt, gate, |k, l| slots[outs[k] as usize] = l);
+            gate += n as u64;
+        };
+        let mut t = tables.chunks_exact(2);
+        for op in prog.ops() {
+            if op.flush {
+                flush(&mut q, slots);
+            }
+            let (a, b, o) = (op.a as usize * m, op.b as usize * m, op.out as usize * m);
+            match op.kind {
+                OpKind::Xor => {
+                    for i in 0..m {
+                        slots[o + i] = slots[a + i] ^ slots[b + i];
+                    }
+                }
+                OpKind::And => {
+                    for i in 0..m {
+                        let tg = t.next().expect("table length checked above");
+                        q.push(slots[a + i], slots[b + i], tg[0], tg[1], (o + i) as u32);
+                        if q.n == BATCH {
+                            flush(&mut q, slots);
+                        }
+                    }
+                }
+            }
+        }
+        flush(&mut q, slots);
+        store_outputs(prog, m, slots, outputs);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Evaluator, Garbler};
+    use duet_circuits::builder::CircuitBuilder;
+    use duet_core::Prg;
+
+    /// `m` instances in lockstep give, per instance, the plaintext result, and agree with
+    /// the single-instance garbler/evaluator on a circuit with AND chains, XOR, INV and EQ.
+    #[test]
+    fn lockstep_instances_compute_the_circuit() {
+        let mut b = CircuitBuilder::new();
+        let x = b.input(16);
+        let y = b.input(16);
+        let lt = b.slt(&x, &y);
+        let s = b.add(&x, &y);
+        let n = b.not_word(&s);
+        b.output(&[lt]);
+        b.output(&n);
+        let c = b.build().unwrap();
+        let prog = SlotMap::compute(&c);
+        let mut prg = Prg::from_os_rng();
+        let mut d = [Block::ZERO];
+        prg.fill_blocks(&mut d);
+        let delta = Delta::from_block_set_lsb(d[0]);
+        // one working memory each, reused across runs of different sizes
+        let (mut lg, mut le) = (Lockstep::new(), Lockstep::new());
+        for m in [200usize, 3, 31, 1, 33] {
+            let vals: Vec<(u16, u16)> = (0..m)
+                .map(|i| {
+                    (
+                        (i as u16).wrapping_mul(40503) ^ 0x8001,
+                        (i as u16).wrapping_mul(977),
+                    )
+                })
+                .collect();
+            let mut zero = vec![Block::ZERO; m * 32];
+            prg.fill_blocks(&mut zero);
+            let active: Vec<Block> = (0..m * 32)
+                .map(|j| {
+                    let (i, k) = (j / 32, j % 32);
+                    let v = if k < 16 {
+                        vals[i].0 >> k
+                    } else {
+                        vals[i].1 >> (k - 16)
+                    };
+                    zero[j] ^ (Block::mask(v & 1 == 1) & delta.as_block())
+                })
+                .collect();
+            let salt = Block(7 << 64);
+            let (mut tables, mut out0) = (Vec::new(), Vec::new());
+            lg.garble(&prog, &delta, salt, 5, m, &zero, &mut tables, &mut out0)
+                .unwrap();
+            assert_eq!(tables.len() as u64, 2 * m as u64 * prog.and_count());
+            let mut outa = Vec::new();
+            le.evaluate(&prog, salt, 5, m, &active, &tables, &mut outa)
+                .unwrap();
+            assert_eq!(outa.len(), m * 17);
+            for i in 0..m {
+                let bit = |k: usize| outa[i * 17 + k] != out0[i * 17 + k];
+                for k in 0..17 {
+                    let (l0, la) = (out0[i * 17 + k], outa[i * 17 + k]);
+                    assert!(
+                        la == l0 || la == l0 ^ delta.as_block(),
+                        "instance {i} wire {k}"
+                    );
+                }
+                let (xv, yv) = vals[i];
+                assert_eq!(bit(0), (xv as i16) < (yv as i16), "m {m} instance {i}");
+                let sum = !xv.wrapping_add(yv);
+                for k in 0..16 {
+                    assert_eq!(bit(1 + k), sum >> k & 1 == 1, "m {m} instance {i} bit {k}");
+                }
+            }
+            // one instance in lockstep is exactly the single-instance garbler
+            if m == 1 {
+                let mut g = Garbler::new(&prog, &delta, &zero, salt).unwrap();
+                let t1 = g.garble_all();
+                let mut e = Evaluator::new(&prog, &active, salt).unwrap();
+                e.consume(&t1).unwrap();
+                let single = e.finish().unwrap();
+                let mut outb = Vec::new();
+                Lockstep::new()
+                    .evaluate(&prog, salt, 0, 1, &active, &t1, &mut outb)
+                    .unwrap();
+                assert_eq!(single, outb);
+            }
+        }
+    }
+
+    #[test]
+    fn wrong_lengths_are_errors() {
+        let mut b = CircuitBuilder::new();
+        let x = b.input(8);
+        let y = b.input(8);
+        let s = b.add(&x, &y);
+        b.output(&s);
+        let prog = SlotMap::compute(&b.build().unwrap());
+        let delta = Delta::from_block_set_lsb(Block(0x1234_5678_9abc));
+        let (mut t, mut o) = (Vec::new(), Vec::new());
+        let ins = vec![Block::ZERO; 4 * 16];
+        assert!(matches!(
+            Lockstep::new().garble(&prog, &delta, Block::ZERO, 0, 3, &ins, &mut t, &mut o),
+            Err(GcError::InputLabelCount {
+                expected: 48,
+                actual: 64
+            })
+        ));
+        Lockstep::new()
+            .garble(&prog, &delta, Block::ZERO, 0, 4, &ins, &mut t, &mut o)
+            .unwrap();
+        let mut out = Vec::new();
+        assert!(matches!(
+            Lockstep::new().evaluate(&prog, Block::ZERO, 0, 4, &ins, &t[1..], &mut out),
+            Err(GcError::TablesTruncated { .. })
+        ));
+        t.push(Block::ZERO);
+        assert!(matches!(
+            Lockstep::new().evaluate(&prog, Block::ZERO, 0, 4, &ins, &t, &mut out),
+            Err(GcError::ExtraTables { .. })
+        ));
+    }
+}
