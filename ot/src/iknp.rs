@@ -53,7 +53,8 @@ fn transpose_strip(matrix: &[Block], w: usize, out: &mut [Block]) {
 pub struct ReceiverCore {
     prgs: Vec<[CtrPrg; 2]>,
     matrix: Vec<Block>,
-    /// Test hook (KOS tests): flip bit `.1` of column `.0` of `u` in the next batch.
+    /// Test hook (KOS tests): flip bit `.1` of column `.0` of `u` in the next call (`.1`
+    /// counts OTs across the call's chunks).
     #[cfg(test)]
     pub(crate) flip: Option<(usize, usize)>,
 }
@@ -107,9 +108,15 @@ impl ReceiverCore {
             transpose_strip(&self.matrix, w, &mut out[b0 * 128..(b0 + w) * 128]);
             b0 += w;
         }
+        // OT `i` counts from the start of the call: later chunks shift it down
         #[cfg(test)]
-        if let Some((j, i)) = self.flip.take() {
-            u[j * nb + i / 128] ^= Block(1u128 << (i % 128));
+        if let Some((j, i)) = self.flip {
+            if i < n {
+                u[j * nb + i / 128] ^= Block(1u128 << (i % 128));
+                self.flip = None;
+            } else {
+                self.flip = Some((j, i - n));
+            }
         }
     }
 }
