@@ -29,6 +29,12 @@
 //! - **Signed comparison** of two fully shared ℓ-bit values: 2 A2Y + comparator (ℓ ANDs) +
 //!   Y2A of one bit: (3ℓ − 2)·2κ + 4ℓκ bits + ℓ bits = **10184 bytes** for ℓ = 64.
 //!
+//! Scheduling inside a layer: all COTs of the layer in one extension; the garbled ops are
+//! grouped by circuit template and garbled **in lockstep** ([`duet_gc::multi`]: op by op
+//! across up to 1024 instances, so a 64-bit comparator's carry chain still fills every AES
+//! batch), in chunks of about 512 KiB of tables, with buffers reused across chunks and
+//! layers (no per-op allocation of labels or tables beyond the results themselves).
+//!
 //! Hash: `H(x, t)` = fixed-key AES TCCR (GKWY20 §7) with tweak `t = 2^127 + counter`, the
 //! counter shared by both parties and never reused; garbled-gate tweaks are
 //! `salt ⊕ (2j + side)` with `salt = counter' · 2^64`, so the two tweak spaces are disjoint.
@@ -150,6 +156,7 @@ pub struct Engine {
     /// Reused buffers (COT outputs, garbled tables, lockstep labels): repeated layers do not
     /// fault in fresh pages.
     cot_buf: Vec<Block>,
+    bytes: Vec<u8>,
     tables: Vec<Block>,
     lockstep: multi::Lockstep,
 }
@@ -166,18 +173,6 @@ fn low_mask(bits: u32) -> u64 {
     }
 }
 
-fn put(out: &mut Vec<u8>, v: u64, bits: u32) {
-    out.extend_from_slice(&v.to_le_bytes()[..nbytes(bits)]);
-}
-
-fn get(buf: &[u8], pos: &mut usize, bits: u32) -> u64 {
-    let n = nbytes(bits);
-    let mut b = [0u8; 8];
-    b[..n].copy_from_slice(&buf[*pos..*pos + n]);
-    *pos += n;
-    u64::from_le_bytes(b) & low_mask(bits)
-}
-
 /// Instances of a template garbled together: about [`CHUNK_BLOCKS`] table blocks, at most
 /// 1024 instances.
 fn chunk_len(t: &Template) -> usize {
@@ -189,14 +184,47 @@ fn word_bytes(ell: u32, width: u32) -> usize {
     (0..width).map(|i| nbytes(ell - i)).sum()
 }
 
-/// `H(x_j, t_0 + j)` truncated to 64 bits, for all `j`.
-fn hash_many(first_tweak: u64, xs: &[Block]) -> Vec<u64> {
-    let tweaks: Vec<Block> = (0..xs.len() as u64)
-        .map(|j| Block((1u128 << 127) | u128::from(first_tweak + j)))
-        .collect();
-    let mut h = xs.to_vec();
-    FIXED_KEY_AES.tccr_many(&tweaks, &mut h);
-    h.iter().map(|b| b.0 as u64).collect()
+/// `H(x_j ⊕ off, t_0 + j)` truncated to 64 bits into `out[j]`, for all `j` (fixed-size
+/// stack buffers, no allocation).
+///
+/// # Panics
+/// If `out` is shorter than `xs` (a caller bug).
+fn hash_into(first_tweak: u64, xs: &[Block], off: Block, out: &mut [u64]) {
+    const C: usize = 64;
+    let (mut tw, mut h) = ([Block::ZERO; C], [Block::ZERO; C]);
+    for (k, (xc, oc)) in xs.chunks(C).zip(out.chunks_mut(C)).enumerate() {
+        let n = xc.len();
+        for j in 0..n {
+            tw[j] = Block((1u128 << 127) | u128::from(first_tweak + (k * C + j) as u64));
+            h[j] = xc[j] ^ off;
+        }
+        FIXED_KEY_AES.tccr_many(&tw[..n], &mut h[..n]);
+        for j in 0..n {
+            oc[j] = h[j].0 as u64;
+        }
+    }
+}
+
+/// Write the low `bits` bits of `v` at `buf[*pos..]` (little endian, ⌈bits/8⌉ bytes) and
+/// advance; `buf` has 8 bytes of slack past the packed data, so the write is one store.
+#[inline(always)]
+fn put_at(buf: &mut [u8], pos: &mut usize, v: u64, bits: u32) {
+    buf[*pos..*pos + 8].copy_from_slice(&(v & low_mask(bits)).to_le_bytes());
+    *pos += nbytes(bits);
+}
+
+/// Read what [`put_at`] wrote (with the same 8 bytes of slack).
+#[inline(always)]
+fn get_at(buf: &[u8], pos: &mut usize, bits: u32) -> u64 {
+    let v = u64::from_le_bytes(buf[*pos..*pos + 8].try_into().expect("8 bytes"));
+    *pos += nbytes(bits);
+    v & low_mask(bits)
+}
+
+/// All-ones if `b`, else 0.
+#[inline(always)]
+fn mask64(b: bool) -> u64 {
+    0u64.wrapping_sub(u64::from(b))
 }
 
 impl Engine {
@@ -232,6 +260,7 @@ impl Engine {
             adder: Arc::new(Template::adder(ring)?),
             templates: HashMap::new(),
             cot_buf: Vec::new(),
+            bytes: Vec::new(),
             tables: Vec::new(),
             lockstep: multi::Lockstep::new(),
             stats: Stats {
@@ -387,51 +416,52 @@ impl Engine {
         let tw0 = self.hash_ctr;
         self.hash_ctr += (terms.len() * lu) as u64;
         let (gil_cots, in_cots) = cots.split_at(terms.len() * lu);
-        // 4. multiplication corrections
+        // 4. multiplication corrections, term by term (ℓ hashes per side on the stack)
+        let total = terms.len() * word_bytes(l, l);
+        let mut buf = std::mem::take(&mut self.bytes);
+        buf.clear();
+        buf.resize(total + 8, 0);
+        let (mut h0, mut h1) = ([0u64; 64], [0u64; 64]);
+        let mut pos = 0;
         match me {
             Role::Garbler => {
                 let d = self.delta.as_ref().expect("garbler has delta").as_block();
-                let flipped: Vec<Block> = gil_cots.iter().map(|&k| k ^ d).collect();
-                let h0 = hash_many(tw0, gil_cots);
-                let h1 = hash_many(tw0, &flipped);
-                let mut out = Vec::with_capacity(terms.len() * word_bytes(l, l));
                 for (t, &(j, x, _)) in terms.iter().enumerate() {
+                    let ks = &gil_cots[t * lu..(t + 1) * lu];
+                    let tw = tw0 + (t * lu) as u64;
+                    hash_into(tw, ks, Block::ZERO, &mut h0);
+                    hash_into(tw, ks, d, &mut h1);
                     let mut acc = 0u64;
                     for i in 0..l {
-                        let q = t * lu + i as usize;
-                        let (r0, r1) = (h0[q], h1[q]);
-                        put(
-                            &mut out,
-                            r0.wrapping_sub(r1).wrapping_add(x) & low_mask(l - i),
+                        let (r0, r1) = (h0[i as usize], h1[i as usize]);
+                        put_at(
+                            &mut buf,
+                            &mut pos,
+                            r0.wrapping_sub(r1).wrapping_add(x),
                             l - i,
                         );
                         acc = acc.wrapping_add(r0 << i);
                     }
                     prods[j].share = ring.reduce(prods[j].share.wrapping_sub(acc));
                 }
-                ch.send(&out).await?;
+                ch.send(&buf[..total]).await?;
             }
             Role::Evaluator => {
-                let mut buf = vec![0u8; terms.len() * word_bytes(l, l)];
-                ch.recv_exact(&mut buf).await?;
-                let h = hash_many(tw0, gil_cots);
-                let mut pos = 0;
+                ch.recv_exact(&mut buf[..total]).await?;
                 for (t, &(j, _, y)) in terms.iter().enumerate() {
+                    let ms = &gil_cots[t * lu..(t + 1) * lu];
+                    hash_into(tw0 + (t * lu) as u64, ms, Block::ZERO, &mut h0);
                     let mut acc = 0u64;
                     for i in 0..l {
-                        let q = t * lu + i as usize;
-                        let c = get(&buf, &mut pos, l - i);
-                        let v = if Ring::bit(y, i) {
-                            h[q].wrapping_add(c)
-                        } else {
-                            h[q]
-                        };
+                        let c = get_at(&buf, &mut pos, l - i);
+                        let v = h0[i as usize].wrapping_add(c & mask64(Ring::bit(y, i)));
                         acc = acc.wrapping_add(v << i);
                     }
                     prods[j].share = ring.reduce(prods[j].share.wrapping_add(acc));
                 }
             }
         }
+        self.bytes = buf;
         // 5. A2Y: every non-public operand becomes labels. Operands held (also) by the
         // garbler go in chunks: its active labels, then (fully shared ones) the garbled
         // adders of the chunk in lockstep. Buffers are per chunk, so memory stays small.
@@ -636,58 +666,54 @@ impl Engine {
         let tw0 = self.hash_ctr;
         self.hash_ctr += total as u64;
         let mut shares = Vec::with_capacity(words.len());
+        let mut buf = std::mem::take(&mut self.bytes);
+        buf.clear();
+        buf.resize(bytes + 8, 0);
+        let (mut h0, mut h1) = ([0u64; 64], [0u64; 64]);
+        let mut xs = [Block::ZERO; 64];
+        let (mut pos, mut tw) = (0usize, tw0);
         match self.role {
             Role::Garbler => {
                 let d = self.delta.as_ref().expect("garbler has delta").as_block();
-                let mut xs = Vec::with_capacity(2 * total);
                 for w in words {
-                    xs.extend(w.iter().map(|&z| if z.lsb() { z ^ d } else { z }));
-                }
-                let c1: Vec<Block> = xs.iter().map(|&c| c ^ d).collect();
-                let h0 = hash_many(tw0, &xs);
-                let h1 = hash_many(tw0, &c1);
-                let mut out = Vec::with_capacity(bytes);
-                let mut q = 0;
-                for w in words {
+                    // C₀ = the label of colour 0 (L⁰ or L⁰ ⊕ Δ), then H(C₀), H(C₀ ⊕ Δ)
+                    let xs = &mut xs[..w.len()];
+                    for (c, &z) in xs.iter_mut().zip(w) {
+                        *c = z ^ (Block::mask(z.lsb()) & d);
+                    }
+                    hash_into(tw, xs, Block::ZERO, &mut h0);
+                    hash_into(tw, xs, d, &mut h1);
+                    tw += w.len() as u64;
                     let mut s = 0u64;
                     for (i, z) in w.iter().enumerate() {
-                        let i = i as u32;
                         let p = u64::from(z.lsb());
                         let t = 1u64
                             .wrapping_sub(2 * p)
-                            .wrapping_add(h0[q])
-                            .wrapping_sub(h1[q]);
-                        put(&mut out, t & low_mask(l - i), l - i);
-                        s = s.wrapping_add(p.wrapping_sub(h0[q]) << i);
-                        q += 1;
+                            .wrapping_add(h0[i])
+                            .wrapping_sub(h1[i]);
+                        put_at(&mut buf, &mut pos, t, l - i as u32);
+                        s = s.wrapping_add(p.wrapping_sub(h0[i]) << i);
                     }
                     shares.push(ring.reduce(s));
                 }
-                ch.send(&out).await?;
+                ch.send(&buf[..bytes]).await?;
             }
             Role::Evaluator => {
-                let mut buf = vec![0u8; bytes];
-                ch.recv_exact(&mut buf).await?;
-                let flat: Vec<Block> = words.iter().flatten().copied().collect();
-                let h = hash_many(tw0, &flat);
-                let (mut pos, mut q) = (0, 0);
+                ch.recv_exact(&mut buf[..bytes]).await?;
                 for w in words {
+                    hash_into(tw, w, Block::ZERO, &mut h0);
+                    tw += w.len() as u64;
                     let mut s = 0u64;
                     for (i, lab) in w.iter().enumerate() {
-                        let i = i as u32;
-                        let t = get(&buf, &mut pos, l - i);
-                        let v = if lab.lsb() {
-                            h[q].wrapping_add(t)
-                        } else {
-                            h[q]
-                        };
+                        let t = get_at(&buf, &mut pos, l - i as u32);
+                        let v = h0[i].wrapping_add(t & mask64(lab.lsb()));
                         s = s.wrapping_add(v << i);
-                        q += 1;
                     }
                     shares.push(ring.reduce(s));
                 }
             }
         }
+        self.bytes = buf;
         Ok(shares)
     }
 }
