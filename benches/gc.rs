@@ -3,7 +3,10 @@
 //! - `kernel`: 2^22 independent AND gates, labels in memory (`duet_gc::hash::{garble_and_gates,
 //!   evaluate_and_gates}`);
 //! - `aes_128`: the Bristol `aes_128` circuit (6,400 AND gates) interpreted from the
-//!   shipped file through the slot program, per block (element = AND gate).
+//!   shipped file through the slot program, per block (element = AND gate);
+//! - `lockstep`: 256 instances of a 64-bit adder (63 AND) and of a signed 64-bit comparator
+//!   (64 AND) garbled and evaluated op by op across instances (`duet_gc::multi`), as the
+//!   hybrid layer runs its conversions and comparisons (element = AND gate).
 //!
 //! Run: `cargo bench --bench gc -- --measurement-time 2 --warm-up-time 1`.
 
@@ -74,5 +77,51 @@ fn bench_aes(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_kernel, bench_aes);
+fn bench_lockstep(c: &mut Criterion) {
+    use duet_circuits::builder::CircuitBuilder;
+    use duet_gc::multi::Lockstep;
+    let m = 256usize;
+    let mut rng = rand::rng();
+    let delta = Delta::random(&mut rng);
+    let salt = Block::random(&mut rng);
+    let mut g = c.benchmark_group("lockstep");
+    g.sample_size(20);
+    for name in ["adder64", "slt64"] {
+        let mut b = CircuitBuilder::new();
+        let x = b.input(64);
+        let y = b.input(64);
+        if name == "adder64" {
+            let s = b.add(&x, &y);
+            b.output(&s);
+        } else {
+            let s = b.slt(&x, &y);
+            b.output(&[s]);
+        }
+        let prog = SlotMap::compute(&b.build().expect("circuit"));
+        let ins: Vec<Block> = (0..m * 128).map(|_| Block::random(&mut rng)).collect();
+        let (mut ls, mut tables, mut outs) = (Lockstep::new(), Vec::new(), Vec::new());
+        ls.garble(&prog, &delta, salt, 0, m, &ins, &mut tables, &mut outs)
+            .expect("garble");
+        g.throughput(Throughput::Elements(m as u64 * prog.and_count()));
+        g.bench_function(format!("{name}_x256_garble"), |bench| {
+            let mut t = Vec::new();
+            bench.iter(|| {
+                t.clear();
+                outs.clear();
+                ls.garble(&prog, &delta, salt, 0, m, &ins, &mut t, &mut outs)
+                    .expect("garble");
+            })
+        });
+        g.bench_function(format!("{name}_x256_evaluate"), |bench| {
+            bench.iter(|| {
+                outs.clear();
+                ls.evaluate(&prog, salt, 0, m, &ins, &tables, &mut outs)
+                    .expect("evaluate");
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_kernel, bench_aes, bench_lockstep);
 criterion_main!(benches);

@@ -63,12 +63,33 @@ fn load_slots<'s>(
     {
         slots[s as usize * m..(s as usize + 1) * m].fill(c);
     }
-    for i in 0..m {
+    // a blocked transpose (instance-major → slot-major), 16 instances at a time
+    let n_in = ins.len();
+    for i0 in (0..m).step_by(16) {
+        let i1 = (i0 + 16).min(m);
         for (k, &s) in ins.iter().enumerate() {
-            slots[s as usize * m + i] = inputs[i * ins.len() + k];
+            let row = &mut slots[s as usize * m + i0..s as usize * m + i1];
+            for (j, d) in row.iter_mut().enumerate() {
+                *d = inputs[(i0 + j) * n_in + k];
+            }
         }
     }
     Ok(slots)
+}
+
+/// `slots[o..o+m] = slots[a..a+m] ⊕ slots[b..b+m]` (rows are equal or disjoint).
+#[inline(always)]
+fn xor_rows(slots: &mut [Block], a: usize, b: usize, o: usize, m: usize) {
+    assert!(a.max(b).max(o) + m <= slots.len(), "slot row out of range");
+    let p = slots.as_mut_ptr();
+    for i in 0..m {
+        // SAFETY: every index is below `slots.len()` (checked above); reading both inputs
+        // before writing makes equal rows (o == a or o == b) fine.
+        unsafe {
+            let v = *p.add(a + i) ^ *p.add(b + i);
+            *p.add(o + i) = v;
+        }
+    }
 }
 
 /// Append the output labels, instance-major.
@@ -134,11 +155,7 @@ impl Lockstep {
             }
             let (a, b, o) = (op.a as usize * m, op.b as usize * m, op.out as usize * m);
             match op.kind {
-                OpKind::Xor => {
-                    for i in 0..m {
-                        slots[o + i] = slots[a + i] ^ slots[b + i];
-                    }
-                }
+                OpKind::Xor => xor_rows(slots, a, b, o, m),
                 OpKind::And => {
                     for i in 0..m {
                         q.push(slots[a + i], slots[b + i], (o + i) as u32);
@@ -209,11 +226,7 @@ impl Lockstep {
             }
             let (a, b, o) = (op.a as usize * m, op.b as usize * m, op.out as usize * m);
             match op.kind {
-                OpKind::Xor => {
-                    for i in 0..m {
-                        slots[o + i] = slots[a + i] ^ slots[b + i];
-                    }
-                }
+                OpKind::Xor => xor_rows(slots, a, b, o, m),
                 OpKind::And => {
                     for i in 0..m {
                         let tg = t.next().expect("table length checked above");
