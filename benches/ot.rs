@@ -1,4 +1,6 @@
-//! OT benchmarks: base OT (128), IKNP random COT, chosen-message OT, KOS random COT.
+//! OT benchmarks: base OT (128), IKNP random COT (fresh output vectors, `-into`: reused
+//! output buffers, `-stream`: outputs consumed chunk by chunk and not stored — the consumer
+//! XOR-folds them), chosen-message OT, KOS random COT.
 //! Both parties run in one process over the in-memory duplex, each on its own tokio task
 //! (2 worker threads). Bytes per COT are printed once per benchmark.
 //! 2^24-OT runs are included when `DUET_BENCH_LARGE=1` (they take seconds per sample).
@@ -21,6 +23,8 @@ fn rt() -> Runtime {
 struct Parties {
     s: Option<(CotSender, Channel)>,
     r: Option<(CotReceiver, Channel)>,
+    /// reused output buffers of the `-into` case (sender, receiver)
+    bufs: Option<(Vec<Block>, Vec<Block>)>,
 }
 
 fn parties(rt: &Runtime, sec: Security) -> Parties {
@@ -33,6 +37,7 @@ fn parties(rt: &Runtime, sec: Security) -> Parties {
         Parties {
             s: Some(s.await.unwrap()),
             r: Some((r, b)),
+            bufs: Some((Vec::new(), Vec::new())),
         }
     })
 }
@@ -40,6 +45,8 @@ fn parties(rt: &Runtime, sec: Security) -> Parties {
 #[derive(Clone, Copy)]
 enum Op {
     RandomCot,
+    RandomCotInto,
+    RandomCotStream,
     ChosenOt,
 }
 
@@ -48,37 +55,61 @@ enum Op {
 fn run(rt: &Runtime, p: &mut Parties, op: Op, n: usize) -> (Duration, u64) {
     let (mut s, mut a) = p.s.take().unwrap();
     let (mut r, mut b) = p.r.take().unwrap();
+    let (mut sbuf, mut rbuf) = p.bufs.take().unwrap();
     let (b0, b1) = (a.bytes_sent(), b.bytes_sent());
     let msgs: Vec<[Block; 2]> = match op {
         Op::ChosenOt => (0..n as u128).map(|i| [Block(i), Block(!i)]).collect(),
-        Op::RandomCot => Vec::new(),
+        _ => Vec::new(),
     };
     let choices: Vec<bool> = match op {
         Op::ChosenOt => (0..n).map(|i| i % 3 == 0).collect(),
-        Op::RandomCot => Vec::new(),
+        _ => Vec::new(),
     };
     let t = Instant::now();
     let (sp, rp) = rt.block_on(async move {
         let st = tokio::spawn(async move {
             match op {
                 Op::RandomCot => drop(s.send_cot(&mut a, n).await.unwrap()),
+                Op::RandomCotInto => s.send_cot_into(&mut a, n, &mut sbuf).await.unwrap(),
+                Op::RandomCotStream => {
+                    let mut acc = Block::ZERO;
+                    s.send_cot_stream(&mut a, n, |k| acc = k.iter().fold(acc, |x, &y| x ^ y))
+                        .await
+                        .unwrap();
+                    std::hint::black_box(acc);
+                }
                 Op::ChosenOt => s.send_ot(&mut a, &msgs).await.unwrap(),
             }
-            (s, a)
+            (s, a, sbuf)
         });
         let rt = tokio::spawn(async move {
             match op {
                 Op::RandomCot => drop(r.receive_random_cot(&mut b, n).await.unwrap()),
+                Op::RandomCotInto => drop(
+                    r.receive_random_cot_into(&mut b, n, &mut rbuf)
+                        .await
+                        .unwrap(),
+                ),
+                Op::RandomCotStream => {
+                    let mut acc = Block::ZERO;
+                    r.receive_random_cot_stream(&mut b, n, |bits, m| {
+                        acc = m.iter().chain(bits).fold(acc, |x, &y| x ^ y)
+                    })
+                    .await
+                    .unwrap();
+                    std::hint::black_box(acc);
+                }
                 Op::ChosenOt => drop(r.receive_ot(&mut b, &choices).await.unwrap()),
             }
-            (r, b)
+            (r, b, rbuf)
         });
         (st.await.unwrap(), rt.await.unwrap())
     });
     let el = t.elapsed();
     let bytes = sp.1.bytes_sent() - b0 + rp.1.bytes_sent() - b1;
-    p.s = Some(sp);
-    p.r = Some(rp);
+    p.s = Some((sp.0, sp.1));
+    p.r = Some((rp.0, rp.1));
+    p.bufs = Some((sp.2, rp.2));
     (el, bytes)
 }
 
@@ -112,11 +143,35 @@ fn bench_ext(c: &mut Criterion) {
     let large = std::env::var("DUET_BENCH_LARGE").is_ok_and(|v| v == "1");
     let mut cases = vec![
         ("iknp-rcot", Security::SemiHonest, Op::RandomCot, 20),
+        (
+            "iknp-rcot-into",
+            Security::SemiHonest,
+            Op::RandomCotInto,
+            20,
+        ),
+        (
+            "iknp-rcot-stream",
+            Security::SemiHonest,
+            Op::RandomCotStream,
+            20,
+        ),
         ("iknp-ot", Security::SemiHonest, Op::ChosenOt, 18),
         ("kos-rcot", Security::Malicious, Op::RandomCot, 20),
     ];
     if large {
         cases.push(("iknp-rcot", Security::SemiHonest, Op::RandomCot, 24));
+        cases.push((
+            "iknp-rcot-into",
+            Security::SemiHonest,
+            Op::RandomCotInto,
+            24,
+        ));
+        cases.push((
+            "iknp-rcot-stream",
+            Security::SemiHonest,
+            Op::RandomCotStream,
+            24,
+        ));
         cases.push(("kos-rcot", Security::Malicious, Op::RandomCot, 24));
     }
     for (name, sec, op, log) in cases {

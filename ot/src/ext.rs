@@ -148,6 +148,22 @@ impl CotSender {
         self.security
     }
 
+    /// Read the receiver's call header and check it is `n` OTs of `kind`.
+    async fn check_header(&mut self, ch: &mut Channel, kind: u64, n: usize) -> Result<(), OtError> {
+        let mut hdr = [0u8; 16];
+        ch.recv_exact(&mut hdr).await?;
+        let their_kind = u64::from_le_bytes(hdr[..8].try_into().expect("8 bytes"));
+        let their_n = u64::from_le_bytes(hdr[8..].try_into().expect("8 bytes"));
+        if their_kind != kind || their_n != n as u64 {
+            return Err(OtError::Usage(format!(
+                "call mismatch: we send {} of {n} OTs, the peer receives {} of {their_n}",
+                kind_name(kind),
+                kind_name(their_kind)
+            )));
+        }
+        Ok(())
+    }
+
     /// Receive one extension of `n` OTs of the given kind: the padded `q_i` rows.
     async fn extend(
         &mut self,
@@ -155,7 +171,8 @@ impl CotSender {
         kind: u64,
         n: usize,
     ) -> Result<Vec<Block>, OtError> {
-        let mut out = Vec::new();
+        // calloc'd: fresh zero pages, no memset (extend_into only grows shorter buffers)
+        let mut out: Vec<Block> = bytemuck::zeroed_vec(padded(n, self.security));
         self.extend_into(ch, kind, n, &mut out).await?;
         Ok(out)
     }
@@ -168,17 +185,7 @@ impl CotSender {
         n: usize,
         out: &mut Vec<Block>,
     ) -> Result<(), OtError> {
-        let mut hdr = [0u8; 16];
-        ch.recv_exact(&mut hdr).await?;
-        let their_kind = u64::from_le_bytes(hdr[..8].try_into().expect("8 bytes"));
-        let their_n = u64::from_le_bytes(hdr[8..].try_into().expect("8 bytes"));
-        if their_kind != kind || their_n != n as u64 {
-            return Err(OtError::Usage(format!(
-                "call mismatch: we send {} of {n} OTs, the peer receives {} of {their_n}",
-                kind_name(kind),
-                kind_name(their_kind)
-            )));
-        }
+        self.check_header(ch, kind, n).await?;
         let total = padded(n, self.security);
         // every row is overwritten: only grow (zero-filling the new part), never clear
         if out.len() < total {
@@ -381,7 +388,8 @@ impl CotReceiver {
         n: usize,
         choices: Option<&[bool]>,
     ) -> Result<(Vec<Block>, Vec<Block>), OtError> {
-        let mut out = Vec::new();
+        // calloc'd: fresh zero pages, no memset (extend_into only grows shorter buffers)
+        let mut out: Vec<Block> = bytemuck::zeroed_vec(padded(n, self.security));
         let r = self.extend_into(ch, kind, n, choices, &mut out).await?;
         Ok((r, out))
     }
@@ -596,6 +604,9 @@ impl core::fmt::Debug for CotReceiver {
             .finish_non_exhaustive()
     }
 }
+
+#[path = "ext_stream.rs"]
+mod stream;
 
 #[cfg(test)]
 #[path = "ext_tests.rs"]

@@ -67,3 +67,83 @@ async fn kos_flip_on_zero_delta_bit_passes() {
     r.receive_random_cot(&mut b, 1000).await.unwrap();
     assert!(st.await.unwrap().is_ok());
 }
+
+/// Streamed and into-buffer random COT interoperate with the storing calls, for sizes that
+/// are not multiples of 128 or of the chunk, and the correlation `m_i = k_i ⊕ b_i·Δ` holds
+/// for every OT; reused buffers of another size give the same guarantees.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamed_and_reused_buffer_cots_hold_the_correlation() {
+    let d = Delta::from_block_any(Block::random(&mut rand::rng()));
+    let (mut s, mut a, mut r, mut b) =
+        pair(Delta::from_block_any(d.as_block()), Security::SemiHonest).await;
+    let n1 = 2 * CHUNK + 77;
+    let n2 = 1000;
+    let st = tokio::spawn(async move {
+        // 1. streamed sender, storing receiver
+        let mut k1 = Vec::new();
+        let mut chunks = Vec::new();
+        s.send_cot_stream(&mut a, n1, |k| {
+            chunks.push(k.len());
+            k1.extend_from_slice(k)
+        })
+        .await
+        .unwrap();
+        // 2. into-buffer sender (a buffer longer than needed), streamed receiver
+        let mut k2 = vec![Block::ZERO; 5000];
+        s.send_cot_into(&mut a, n2, &mut k2).await.unwrap();
+        // 3. streamed sender, into-buffer receiver
+        let mut k3 = Vec::new();
+        s.send_cot_stream(&mut a, n1, |k| k3.extend_from_slice(k))
+            .await
+            .unwrap();
+        (k1, chunks, k2, k3)
+    });
+    let (bits1, m1) = r.receive_random_cot(&mut b, n1).await.unwrap();
+    let mut m2 = Vec::new();
+    let mut bits2 = Vec::new();
+    r.receive_random_cot_stream(&mut b, n2, |bits, m| {
+        bits2.extend((0..m.len()).map(|i| bits[i / 128].bit(i % 128)));
+        m2.extend_from_slice(m)
+    })
+    .await
+    .unwrap();
+    let mut m3 = vec![Block::ZERO; 3];
+    let packed3 = r
+        .receive_random_cot_into(&mut b, n1, &mut m3)
+        .await
+        .unwrap();
+    let (k1, chunks, k2, k3) = st.await.unwrap();
+    assert_eq!(chunks, vec![CHUNK, CHUNK, 77]);
+    for (k, m, bits) in [
+        (&k1, &m1, bits1),
+        (&k2, &m2, bits2),
+        (
+            &k3,
+            &m3,
+            (0..n1).map(|i| packed3[i / 128].bit(i % 128)).collect(),
+        ),
+    ] {
+        assert_eq!(k.len(), m.len());
+        assert_eq!(bits.len(), m.len());
+        for i in 0..m.len() {
+            assert_eq!(m[i], k[i] ^ d.select(bits[i]), "OT {i} of {}", m.len());
+        }
+        // the choice bits are not constant
+        assert!(bits.iter().any(|&x| x) && bits.iter().any(|&x| !x));
+    }
+    assert_eq!(packed3.len(), n1.div_ceil(128));
+}
+
+/// Streaming is refused under KOS (before any message), with a reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamed_cot_is_semi_honest_only() {
+    let d = Delta::from_block_any(Block::random(&mut rand::rng()));
+    let (mut s, mut a, mut r, mut b) = pair(d, Security::Malicious).await;
+    let e = s.send_cot_stream(&mut a, 10, |_| {}).await.unwrap_err();
+    assert!(e.to_string().contains("semi-honest only"), "{e}");
+    let e = r
+        .receive_random_cot_stream(&mut b, 10, |_, _| {})
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("semi-honest only"), "{e}");
+}
