@@ -447,15 +447,23 @@ impl Engine {
                 ch.send(&buf[..total]).await?;
             }
             Role::Evaluator => {
+                // the hash half of every term first, while the garbler computes its
+                // corrections: Σ_i 2^i H(m_i)
+                let hsum: Vec<u64> = terms
+                    .iter()
+                    .enumerate()
+                    .map(|(t, _)| {
+                        let ms = &gil_cots[t * lu..(t + 1) * lu];
+                        hash_into(tw0 + (t * lu) as u64, ms, Block::ZERO, &mut h0);
+                        (0..l).fold(0u64, |acc, i| acc.wrapping_add(h0[i as usize] << i))
+                    })
+                    .collect();
                 ch.recv_exact(&mut buf[..total]).await?;
-                for (t, &(j, _, y)) in terms.iter().enumerate() {
-                    let ms = &gil_cots[t * lu..(t + 1) * lu];
-                    hash_into(tw0 + (t * lu) as u64, ms, Block::ZERO, &mut h0);
-                    let mut acc = 0u64;
+                for (&(j, _, y), &h) in terms.iter().zip(&hsum) {
+                    let mut acc = h;
                     for i in 0..l {
                         let c = get_at(&buf, &mut pos, l - i);
-                        let v = h0[i as usize].wrapping_add(c & mask64(Ring::bit(y, i)));
-                        acc = acc.wrapping_add(v << i);
+                        acc = acc.wrapping_add((c & mask64(Ring::bit(y, i))) << i);
                     }
                     prods[j].share = ring.reduce(prods[j].share.wrapping_add(acc));
                 }

@@ -306,10 +306,10 @@ async fn mitm(listener: TcpListener, upstream: SocketAddr, tamper: Tamper, targe
                 if up_w.write_all(&f).await.is_err() {
                     break;
                 }
-                if let Some(h) = held.take() {
-                    if up_w.write_all(&h).await.is_err() {
-                        break;
-                    }
+                if let Some(h) = held.take()
+                    && up_w.write_all(&h).await.is_err()
+                {
+                    break;
                 }
                 continue;
             }
