@@ -8,13 +8,11 @@
 //! | CCR | `π(σ(x)) ⊕ σ(x)`, `σ(x_L ‖ x_R) = (x_L ⊕ x_R) ‖ x_L` | 1 | free-XOR settings without tweaks (§7.3) |
 //! | TCCR | `π(π(x) ⊕ i) ⊕ π(x)` | 2 | tweakable uses: garbling, OT with the index as tweak (§7.4) |
 //!
-//! Every hash has a batched form over 8 blocks (`*_x8`) and over slices, so that the `aes`
-//! crate's pipelined AES-NI / VAES-256 / VAES-512 back ends (chosen at run time) get
-//! enough independent blocks.
+//! Every hash has a batched form over 8 blocks (`*_x8`) and over slices, so that the
+//! pipelined back ends of [`AesEcb`] (our VAES-256 loop, else the `aes` crate's AES-NI /
+//! VAES-512 / software, chosen at run time) get enough independent blocks.
 
-use crate::Block;
-use aes::Aes128;
-use aes::cipher::{Array, BlockCipherEncrypt, KeyInit};
+use crate::{AesEcb, Block};
 use std::sync::LazyLock;
 
 /// The fixed AES key of π: the first 16 bytes of the binary expansion of π (public, nothing
@@ -29,7 +27,7 @@ pub static FIXED_KEY_AES: LazyLock<FixedKeyAes> = LazyLock::new(|| FixedKeyAes::
 /// AES-128 under a fixed key, used as a public random permutation π.
 #[derive(Clone)]
 pub struct FixedKeyAes {
-    aes: Aes128,
+    aes: AesEcb,
 }
 
 /// σ(x_L ‖ x_R) = (x_L ⊕ x_R) ‖ x_L: the linear orthomorphism of GKWY20 §7.3
@@ -44,24 +42,20 @@ impl FixedKeyAes {
     /// π with the given 16-byte key.
     pub fn new(key: [u8; 16]) -> Self {
         FixedKeyAes {
-            aes: Aes128::new(&Array::from(key)),
+            aes: AesEcb::new(key),
         }
     }
 
     /// π(x) for one block.
     #[inline]
     pub fn permute(&self, x: Block) -> Block {
-        let mut b = Array::from(x.to_bytes());
-        self.aes.encrypt_block(&mut b);
-        Block::from_bytes(b.into())
+        self.aes.encrypt_block(x)
     }
 
     /// π applied in place to every block of `blocks` (pipelined; any length).
     #[inline]
     pub fn permute_many(&self, blocks: &mut [Block]) {
-        let bytes: &mut [[u8; 16]] = bytemuck::cast_slice_mut(blocks);
-        self.aes
-            .encrypt_blocks(Array::cast_slice_from_core_mut(bytes));
+        self.aes.encrypt_blocks(blocks);
     }
 
     /// π applied in place to 8 blocks.

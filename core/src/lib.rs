@@ -5,12 +5,14 @@
 //! No networking and no protocol logic lives here: these are the primitives that `ot` and
 //! `gc` build on.
 
+pub mod aes_ecb;
 mod block;
 mod delta;
 pub mod hash;
 mod prg;
 pub mod transpose;
 
+pub use aes_ecb::AesEcb;
 pub use block::Block;
 pub use delta::Delta;
 pub use hash::{FIXED_KEY_AES, FixedKeyAes};
