@@ -38,11 +38,13 @@ impl AesEcb {
     }
 
     /// The FIPS-197 round keys `rk[0..11]` (for callers' own fused kernels).
+    #[inline]
     pub fn round_keys(&self) -> &[Block; 11] {
         &self.round_keys
     }
 
     /// Whether [`AesEcb::encrypt_blocks`] takes the VAES-256 path on this CPU.
+    #[inline]
     pub fn has_vaes(&self) -> bool {
         self.vaes
     }
