@@ -22,7 +22,8 @@ pub struct AesEcb {
 }
 
 impl AesEcb {
-    /// The cipher under `key` (16 bytes).
+    /// The cipher under `key` (16 bytes; may be secret: both key schedules are constant
+    /// time, the `aes` crate's and, on the VAES path, `aeskeygenassist`).
     pub fn new(key: [u8; 16]) -> Self {
         #[cfg(target_arch = "x86_64")]
         let vaes = std::arch::is_x86_feature_detected!("vaes")
@@ -30,14 +31,21 @@ impl AesEcb {
             && std::arch::is_x86_feature_detected!("aes");
         #[cfg(not(target_arch = "x86_64"))]
         let vaes = false;
+        let mut round_keys = [Block::ZERO; 11];
+        #[cfg(target_arch = "x86_64")]
+        if vaes {
+            // SAFETY: the CPU has AES-NI (checked just above).
+            round_keys = unsafe { vaes_x86::expand(&key) };
+        }
         AesEcb {
             cipher: Aes128::new(&Array::from(key)),
-            round_keys: expand_key(key),
+            round_keys,
             vaes,
         }
     }
 
-    /// The FIPS-197 round keys `rk[0..11]` (for callers' own fused kernels).
+    /// The FIPS-197 round keys `rk[0..11]` (for callers' own fused kernels); all zero when
+    /// [`AesEcb::has_vaes`] is false (the `aes` crate then keeps its own schedule).
     #[inline]
     pub fn round_keys(&self) -> &[Block; 11] {
         &self.round_keys
@@ -86,59 +94,69 @@ impl core::fmt::Debug for AesEcb {
     }
 }
 
-/// FIPS-197 §5.2 AES-128 key expansion. Computes the S-box arithmetically, branching on
-/// key bytes: meant for public keys (fixed-key hashes), not for secret ones.
-pub fn expand_key(key: [u8; 16]) -> [Block; 11] {
-    let mut w = [[0u8; 4]; 44];
-    for i in 0..4 {
-        w[i].copy_from_slice(&key[4 * i..4 * i + 4]);
-    }
-    let mut rcon = 1u8;
-    for i in 4..44 {
-        let mut t = w[i - 1];
-        if i % 4 == 0 {
-            t = [sbox(t[1]) ^ rcon, sbox(t[2]), sbox(t[3]), sbox(t[0])];
-            rcon = (rcon << 1) ^ if rcon & 0x80 != 0 { 0x1b } else { 0 };
-        }
-        for j in 0..4 {
-            w[i][j] = w[i - 4][j] ^ t[j];
+impl Drop for AesEcb {
+    fn drop(&mut self) {
+        // the key may be a PRG seed
+        for k in self.round_keys.iter_mut() {
+            zeroize::Zeroize::zeroize(&mut k.0);
         }
     }
-    core::array::from_fn(|r| {
-        let mut b = [0u8; 16];
-        for c in 0..4 {
-            b[4 * c..4 * c + 4].copy_from_slice(&w[4 * r + c]);
-        }
-        Block::from_bytes(b)
-    })
-}
-
-/// The AES S-box, computed (multiplicative inverse in GF(2^8) and the affine map).
-fn sbox(x: u8) -> u8 {
-    fn mul(mut a: u8, mut b: u8) -> u8 {
-        let mut p = 0;
-        while b != 0 {
-            if b & 1 != 0 {
-                p ^= a;
-            }
-            a = (a << 1) ^ if a & 0x80 != 0 { 0x1b } else { 0 };
-            b >>= 1;
-        }
-        p
-    }
-    // x^254 = x^-1 (0 ↦ 0)
-    let mut inv = 1u8;
-    for _ in 0..254 {
-        inv = mul(inv, x);
-    }
-    let s = inv;
-    s ^ s.rotate_left(1) ^ s.rotate_left(2) ^ s.rotate_left(3) ^ s.rotate_left(4) ^ 0x63
 }
 
 #[cfg(target_arch = "x86_64")]
 mod vaes_x86 {
     use crate::Block;
     use std::arch::x86_64::*;
+
+    /// One step of the FIPS-197 §5.2 key expansion with `aeskeygenassist` (constant time).
+    #[inline]
+    #[target_feature(enable = "aes,sse2")]
+    fn step<const RCON: i32>(k: __m128i) -> __m128i {
+        let t = _mm_shuffle_epi32::<0xff>(_mm_aeskeygenassist_si128::<RCON>(k));
+        let k = _mm_xor_si128(k, _mm_slli_si128::<4>(k));
+        let k = _mm_xor_si128(k, _mm_slli_si128::<4>(k));
+        let k = _mm_xor_si128(k, _mm_slli_si128::<4>(k));
+        _mm_xor_si128(k, t)
+    }
+
+    /// The 11 AES-128 round keys of `key`.
+    ///
+    /// # Safety
+    /// The CPU must support AES-NI. Memory: one unaligned 16-byte load from `key` and stores
+    /// into the local array.
+    #[target_feature(enable = "aes,sse2")]
+    pub(super) unsafe fn expand(key: &[u8; 16]) -> [Block; 11] {
+        // SAFETY (whole body): see the function docs.
+        unsafe {
+            let mut rk = [Block::ZERO; 11];
+            let mut k = _mm_loadu_si128(key.as_ptr() as *const __m128i);
+            let mut put = |i: usize, v: __m128i| {
+                _mm_storeu_si128(&mut rk[i] as *mut Block as *mut __m128i, v)
+            };
+            put(0, k);
+            k = step::<0x01>(k);
+            put(1, k);
+            k = step::<0x02>(k);
+            put(2, k);
+            k = step::<0x04>(k);
+            put(3, k);
+            k = step::<0x08>(k);
+            put(4, k);
+            k = step::<0x10>(k);
+            put(5, k);
+            k = step::<0x20>(k);
+            put(6, k);
+            k = step::<0x40>(k);
+            put(7, k);
+            k = step::<0x80>(k);
+            put(8, k);
+            k = step::<0x1b>(k);
+            put(9, k);
+            k = step::<0x36>(k);
+            put(10, k);
+            rk
+        }
+    }
 
     /// Encrypt `blocks` in place with the expanded key `rk`, 16 blocks (8 × 256-bit
     /// registers) at a time.
@@ -198,17 +216,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sbox_and_key_schedule_known_answers() {
-        assert_eq!(sbox(0x00), 0x63);
-        assert_eq!(sbox(0x53), 0xed);
+    fn key_schedule_known_answer() {
         // FIPS-197 Appendix A.1: key 2b7e1516 28aed2a6 abf71588 09cf4f3c → w43 = b6630ca6
         let key = [
             0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6, 0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf,
             0x4f, 0x3c,
         ];
-        let rk = expand_key(key);
-        assert_eq!(rk[0].to_bytes(), key);
-        assert_eq!(&rk[10].to_bytes()[12..], &[0xb6, 0x63, 0x0c, 0xa6]);
+        let a = AesEcb::new(key);
+        if a.has_vaes() {
+            let rk = a.round_keys();
+            assert_eq!(rk[0].to_bytes(), key);
+            assert_eq!(&rk[10].to_bytes()[12..], &[0xb6, 0x63, 0x0c, 0xa6]);
+        }
     }
 
     #[test]
