@@ -157,6 +157,7 @@ fn bench_ext(c: &mut Criterion) {
         ),
         ("iknp-ot", Security::SemiHonest, Op::ChosenOt, 18),
         ("kos-rcot", Security::Malicious, Op::RandomCot, 20),
+        ("kos-rcot-into", Security::Malicious, Op::RandomCotInto, 20),
     ];
     if large {
         cases.push(("iknp-rcot", Security::SemiHonest, Op::RandomCot, 24));
@@ -173,6 +174,7 @@ fn bench_ext(c: &mut Criterion) {
             24,
         ));
         cases.push(("kos-rcot", Security::Malicious, Op::RandomCot, 24));
+        cases.push(("kos-rcot-into", Security::Malicious, Op::RandomCotInto, 24));
     }
     for (name, sec, op, log) in cases {
         let n = 1usize << log;

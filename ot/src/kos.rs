@@ -145,10 +145,15 @@ impl Check {
             self.hi ^= h;
             self.lo ^= l;
             if let Some(bits) = bits {
-                for (i, c) in chis.iter().enumerate() {
-                    let idx = k * 1024 + i;
-                    let bit = bits[idx / 128].bit(idx % 128);
-                    self.x ^= *c & Block::mask(bit);
+                // chunks start at multiples of 1024, so 128-row groups align with bit blocks
+                let base = k * (1024 / 128);
+                for (w, cs) in chis.chunks(128).enumerate() {
+                    let word = bits[base + w].0;
+                    let mut acc = Block::ZERO;
+                    for (j, c) in cs.iter().enumerate() {
+                        acc ^= *c & Block::mask((word >> j) & 1 == 1);
+                    }
+                    self.x ^= acc;
                 }
             }
         }
