@@ -90,7 +90,8 @@
 //! - [`Session::last_stats`] / [`Session::total_stats`] give AND/XOR counts, bytes and
 //!   seconds; [`SessionOptions::progress`] counts AND gates for progress bars;
 //!   [`Session::channel`] gives the channel for an application's own messages between runs.
-//! - Lower level (hybrid conversions): [`Garbler`] / [`Evaluator`] with your own labels.
+//! - Lower level (hybrid conversions): [`Garbler`] / [`Evaluator`] with your own labels, and
+//!   [`multi::Lockstep`] for many instances of one small circuit at once.
 
 mod aes;
 mod error;
