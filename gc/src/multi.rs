@@ -51,6 +51,11 @@ fn load_slots<'s>(
         });
     }
     let len = prog.num_slots() * m;
+    // queued AND gates name their output slot as a u32
+    assert!(
+        u32::try_from(len).is_ok(),
+        "lockstep: m · num_slots = {len} exceeds u32 (use fewer instances per call)"
+    );
     if slots.len() < len {
         slots.resize(len, Block::ZERO);
     }
@@ -77,17 +82,26 @@ fn load_slots<'s>(
     Ok(slots)
 }
 
-/// `slots[o..o+m] = slots[a..a+m] ⊕ slots[b..b+m]` (rows are equal or disjoint).
+/// `slots[o..o+m] = slots[a..a+m] ⊕ slots[b..b+m]` (rows are equal or disjoint): safe
+/// disjoint borrows per aliasing case, so each loop is a plain zip that vectorises.
 #[inline(always)]
 fn xor_rows(slots: &mut [Block], a: usize, b: usize, o: usize, m: usize) {
-    assert!(a.max(b).max(o) + m <= slots.len(), "slot row out of range");
-    let p = slots.as_mut_ptr();
-    for i in 0..m {
-        // SAFETY: every index is below `slots.len()` (checked above); reading both inputs
-        // before writing makes equal rows (o == a or o == b) fine.
-        unsafe {
-            let v = *p.add(a + i) ^ *p.add(b + i);
-            *p.add(o + i) = v;
+    let row = |x: usize| x..x + m;
+    if a == b {
+        // x ⊕ x
+        slots[row(o)].fill(Block::ZERO);
+    } else if o == a || o == b {
+        let other = if o == a { b } else { a };
+        let [out, x] = slots
+            .get_disjoint_mut([row(o), row(other)])
+            .expect("slot rows are equal or disjoint");
+        out.iter_mut().zip(x.iter()).for_each(|(d, s)| *d ^= *s);
+    } else {
+        let [out, x, y] = slots
+            .get_disjoint_mut([row(o), row(a), row(b)])
+            .expect("slot rows are equal or disjoint");
+        for ((d, p), q) in out.iter_mut().zip(x.iter()).zip(y.iter()) {
+            *d = *p ^ *q;
         }
     }
 }
@@ -117,6 +131,9 @@ impl Lockstep {
     /// # Errors
     /// [`GcError::InputLabelCount`] if `inputs.len() != m · n_in`; [`GcError::DeltaLsb`] if
     /// `lsb(Δ) = 0`.
+    ///
+    /// # Panics
+    /// If `m · num_slots` exceeds `u32::MAX` (a caller bug: chunk `m`).
     #[allow(clippy::too_many_arguments)]
     pub fn garble(
         &mut self,
@@ -179,6 +196,9 @@ impl Lockstep {
     /// # Errors
     /// [`GcError::InputLabelCount`] if `inputs.len() != m · n_in`;
     /// [`GcError::TablesTruncated`] / [`GcError::ExtraTables`] if `tables` has the wrong length.
+    ///
+    /// # Panics
+    /// As [`Lockstep::garble`].
     #[allow(clippy::too_many_arguments)]
     pub fn evaluate(
         &mut self,

@@ -153,11 +153,11 @@ pub struct Engine {
     adder: Arc<Template>,
     templates: HashMap<TemplateKey, Arc<Template>>,
     stats: Stats,
-    /// Reused buffers (COT outputs, garbled tables, lockstep labels): repeated layers do not
-    /// fault in fresh pages.
+    /// Reused buffers (COT outputs, packed corrections, garbled tables or the garbler's
+    /// active labels, lockstep labels): repeated layers do not fault in fresh pages.
     cot_buf: Vec<Block>,
     bytes: Vec<u8>,
-    tables: Vec<Block>,
+    scratch: Vec<Block>,
     lockstep: multi::Lockstep,
 }
 
@@ -190,6 +190,10 @@ fn word_bytes(ell: u32, width: u32) -> usize {
 /// # Panics
 /// If `out` is shorter than `xs` (a caller bug).
 fn hash_into(first_tweak: u64, xs: &[Block], off: Block, out: &mut [u64]) {
+    assert!(
+        out.len() >= xs.len(),
+        "hash_into: output shorter than input"
+    );
     const C: usize = 64;
     let (mut tw, mut h) = ([Block::ZERO; C], [Block::ZERO; C]);
     for (k, (xc, oc)) in xs.chunks(C).zip(out.chunks_mut(C)).enumerate() {
@@ -261,7 +265,7 @@ impl Engine {
             templates: HashMap::new(),
             cot_buf: Vec::new(),
             bytes: Vec::new(),
-            tables: Vec::new(),
+            scratch: Vec::new(),
             lockstep: multi::Lockstep::new(),
             stats: Stats {
                 rounds: 1,
@@ -492,8 +496,10 @@ impl Engine {
                 Plan::GWord | Plan::Both => g_ops.push(i),
             }
         }
-        self.stats.a2y += (g_ops.len() + e_words.len()) as u64
-            - plans.iter().filter(|p| matches!(p, Plan::Both)).count() as u64;
+        self.stats.a2y += plans
+            .iter()
+            .filter(|p| matches!(p, Plan::GWord | Plan::EWord | Plan::Both))
+            .count() as u64;
         let adder = self.adder.clone();
         let (mut g_buf, mut ins, mut outs) = (Vec::new(), Vec::new(), Vec::new());
         let mut xs = Vec::new();
@@ -612,7 +618,7 @@ impl Engine {
             Role::Garbler => {
                 self.prg.fill_blocks(lab);
                 let d = self.delta.as_ref().expect("garbler has delta");
-                let active = &mut self.tables;
+                let active = &mut self.scratch;
                 active.clear();
                 for (w, &x) in lab.chunks_exact(lu).zip(xs) {
                     for (i, &z) in w.iter().enumerate() {
@@ -644,7 +650,7 @@ impl Engine {
         self.stats.and_gates += ands * m as u64;
         let salt = self.next_salt();
         outs.clear();
-        let tables = &mut self.tables;
+        let tables = &mut self.scratch;
         tables.clear();
         match self.role {
             Role::Garbler => {
@@ -707,15 +713,22 @@ impl Engine {
                 ch.send(&buf[..bytes]).await?;
             }
             Role::Evaluator => {
+                // the hash half of every word first, while the garbler computes its
+                // corrections: Σ_i 2^i H(L_i)
+                let hsum: Vec<u64> = words
+                    .iter()
+                    .map(|w| {
+                        hash_into(tw, w, Block::ZERO, &mut h0);
+                        tw += w.len() as u64;
+                        (0..w.len()).fold(0u64, |acc, i| acc.wrapping_add(h0[i] << i))
+                    })
+                    .collect();
                 ch.recv_exact(&mut buf[..bytes]).await?;
-                for w in words {
-                    hash_into(tw, w, Block::ZERO, &mut h0);
-                    tw += w.len() as u64;
-                    let mut s = 0u64;
+                for (w, &h) in words.iter().zip(&hsum) {
+                    let mut s = h;
                     for (i, lab) in w.iter().enumerate() {
                         let t = get_at(&buf, &mut pos, l - i as u32);
-                        let v = h0[i].wrapping_add(t & mask64(lab.lsb()));
-                        s = s.wrapping_add(v << i);
+                        s = s.wrapping_add((t & mask64(lab.lsb())) << i);
                     }
                     shares.push(ring.reduce(s));
                 }

@@ -164,6 +164,18 @@ impl CotSender {
         Ok(())
     }
 
+    /// One chunk of the extension (at most [`CHUNK`] rows, a multiple of 128): receive the
+    /// receiver's `u` and write the rows `q_i` into `rows`.
+    async fn next_rows(&mut self, ch: &mut Channel, rows: &mut [Block]) -> Result<(), OtError> {
+        if self.u.len() < rows.len() {
+            self.u.resize(rows.len(), Block::ZERO);
+        }
+        let u = &mut self.u[..rows.len()];
+        ch.recv_frame_exact(Block::slice_as_bytes_mut(u)).await?;
+        self.core.extend(u, rows);
+        Ok(())
+    }
+
     /// Receive one extension of `n` OTs of the given kind: the padded `q_i` rows.
     async fn extend(
         &mut self,
@@ -191,14 +203,9 @@ impl CotSender {
         if out.len() < total {
             out.resize(total, Block::ZERO);
         }
-        if self.u.len() < CHUNK.min(total) {
-            self.u.resize(CHUNK.min(total), Block::ZERO);
-        }
         for c0 in (0..total).step_by(CHUNK) {
             let c = CHUNK.min(total - c0);
-            let u = &mut self.u[..c];
-            ch.recv_frame_exact(Block::slice_as_bytes_mut(u)).await?;
-            self.core.extend(u, &mut out[c0..c0 + c]);
+            self.next_rows(ch, &mut out[c0..c0 + c]).await?;
         }
         if self.security == Security::Malicious {
             let seed = Block::random(&mut rand::rng());
@@ -380,6 +387,24 @@ impl CotReceiver {
         self.security
     }
 
+    /// One chunk of the extension (at most [`CHUNK`] rows, a multiple of 128) with packed
+    /// choice bits `r`: write the rows `t_i` into `rows`, send `u` and flush it.
+    async fn next_rows(
+        &mut self,
+        ch: &mut Channel,
+        r: &[Block],
+        rows: &mut [Block],
+    ) -> Result<(), OtError> {
+        if self.u.len() < rows.len() {
+            self.u.resize(rows.len(), Block::ZERO);
+        }
+        let u = &mut self.u[..rows.len()];
+        self.core.extend(r, u, rows);
+        ch.send_frame(Block::slice_as_bytes(u)).await?;
+        ch.flush().await?;
+        Ok(())
+    }
+
     /// Extend with the given choices (`None`: random); returns (packed bits, rows `m_i`).
     async fn extend(
         &mut self,
@@ -418,16 +443,10 @@ impl CotReceiver {
         if out.len() < total {
             out.resize(total, Block::ZERO);
         }
-        if self.u.len() < CHUNK.min(total) {
-            self.u.resize(CHUNK.min(total), Block::ZERO);
-        }
         for c0 in (0..total).step_by(CHUNK) {
             let c = CHUNK.min(total - c0);
-            let u = &mut self.u[..c];
-            self.core
-                .extend(&r[c0 / 128..(c0 + c) / 128], u, &mut out[c0..c0 + c]);
-            ch.send_frame(Block::slice_as_bytes(u)).await?;
-            ch.flush().await?;
+            self.next_rows(ch, &r[c0 / 128..(c0 + c) / 128], &mut out[c0..c0 + c])
+                .await?;
         }
         ch.flush().await?;
         if self.security == Security::Malicious {

@@ -30,14 +30,9 @@ impl CotSender {
         self.check_header(ch, KIND_COT, n).await?;
         let total = padded(n, self.security);
         let mut rows = vec![Block::ZERO; CHUNK.min(total)];
-        if self.u.len() < CHUNK.min(total) {
-            self.u.resize(CHUNK.min(total), Block::ZERO);
-        }
         for c0 in (0..total).step_by(CHUNK) {
             let c = CHUNK.min(total - c0);
-            let u = &mut self.u[..c];
-            ch.recv_frame_exact(Block::slice_as_bytes_mut(u)).await?;
-            self.core.extend(u, &mut rows[..c]);
+            self.next_rows(ch, &mut rows[..c]).await?;
             sink(&rows[..c.min(n - c0)]);
         }
         Ok(())
@@ -88,16 +83,11 @@ impl CotReceiver {
         ch.send(&hdr).await?;
         let mut rows = vec![Block::ZERO; CHUNK.min(total)];
         let mut r = vec![Block::ZERO; CHUNK.min(total) / 128];
-        if self.u.len() < CHUNK.min(total) {
-            self.u.resize(CHUNK.min(total), Block::ZERO);
-        }
         for c0 in (0..total).step_by(CHUNK) {
             let c = CHUNK.min(total - c0);
-            let (r, u) = (&mut r[..c / 128], &mut self.u[..c]);
+            let r = &mut r[..c / 128];
             self.prg.fill_blocks(r);
-            self.core.extend(r, u, &mut rows[..c]);
-            ch.send_frame(Block::slice_as_bytes(u)).await?;
-            ch.flush().await?;
+            self.next_rows(ch, r, &mut rows[..c]).await?;
             let valid = c.min(n - c0);
             sink(&r[..valid.div_ceil(128)], &rows[..valid]);
         }
