@@ -5,7 +5,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use duet_hybrid::{
-    ArithCircuit, Engine, GcTask, Kind, LayerOut, Op, Operand, Reveal, Ring, Role, Val, run_with,
+    ArithCircuit, Engine, GcTask, Kind, LayerOut, Op, Operand, Reveal, Ring, Val, run_with,
 };
 use duet_net::{Channel, ChannelConfig, duplex_pair};
 use std::sync::Arc;
@@ -320,7 +320,6 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
-    let _ = Role::Garbler;
     grp.finish();
 }
 

@@ -58,6 +58,11 @@ fn corpus_first_vectors_local() {
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
+    assert!(
+        !dirs.is_empty(),
+        "no corpus circuits under {}",
+        corpus().display()
+    );
     for dir in dirs {
         let vecs = vectors(&dir);
         for (k, v) in vecs.iter().take(2).enumerate() {

@@ -57,7 +57,9 @@ fn pair(circuit: &str, g_in: &[String], e_in: &[String], extra: &[&str]) -> (Out
     ea.extend(extra);
     let g = spawn(&ga);
     let e = spawn(&ea);
-    (g.wait_with_output().unwrap(), e.wait_with_output().unwrap())
+    // drain both children's pipes at once: a child blocked on a full pipe never exits
+    let e = std::thread::spawn(move || e.wait_with_output().unwrap());
+    (g.wait_with_output().unwrap(), e.join().unwrap())
 }
 
 fn stdout(o: &Output) -> String {

@@ -172,6 +172,7 @@ mod vaes_x86 {
         tab: &mut [Block; 2 * BATCH],
         lab: &mut [Block; BATCH],
     ) {
+        debug_assert!(n <= BATCH, "a fused batch holds at most BATCH gates");
         let k = keys(rk);
         let d = ld(&delta);
         let dd = _mm256_inserti128_si256(_mm256_setzero_si256(), d, 1);
@@ -235,6 +236,7 @@ mod vaes_x86 {
         first_gate: u64,
         lab: &mut [Block; BATCH],
     ) {
+        debug_assert!(n <= BATCH, "a fused batch holds at most BATCH gates");
         let k = keys(rk);
         let s = _mm256_broadcastsi128_si256(ld(&salt));
         let groups = n.div_ceil(8);

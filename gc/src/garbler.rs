@@ -100,10 +100,15 @@ impl<'p> Garbler<'p> {
         let n_ops = self.prog.len();
         while self.pos < n_ops {
             let op = self.prog.op(self.pos);
-            self.pos += 1;
             if op.flush {
                 self.flush(out);
+                // a chain of dependent ANDs never fills the queue: honour the batch target
+                // here too (the op runs on the next call, whose flush is then a no-op)
+                if out.len() - start >= self.target {
+                    return true;
+                }
             }
+            self.pos += 1;
             let s = &mut self.slots;
             let (a, b) = (s[op.a as usize], s[op.b as usize]);
             if op.kind == OpKind::And {

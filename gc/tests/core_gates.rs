@@ -214,3 +214,46 @@ fn dependent_chain_with_every_split() {
         );
     }
 }
+
+/// A chain of dependent AND gates (every AND reads the previous one, so the garbling queue
+/// never fills) still comes out in batches near the target, not as one batch for the whole
+/// circuit, and evaluates right.
+#[test]
+fn dependent_and_chain_streams_in_bounded_batches() {
+    let n = 2000u32;
+    let mut c = Circuit::new(n + 1 + n, vec![n + 1], vec![1]).unwrap();
+    // w_{n+1} = x0 AND x1, then w_{k+1} = w_k AND x_{k-n+1}, ...
+    let mut prev = 0u32;
+    for k in 0..n {
+        let out = n + 1 + k;
+        c.push(Gate::And {
+            a: prev,
+            b: k + 1,
+            out,
+        })
+        .unwrap();
+        prev = out;
+    }
+    let c = c.finish().unwrap();
+    let prog = SlotMap::compute(&c);
+    let mut rng = ChaCha12Rng::seed_from_u64(9);
+    let delta = Delta::random(&mut rng);
+    let salt = Block::random(&mut rng);
+    let zero: Vec<Block> = (0..=n).map(|_| Block::random(&mut rng)).collect();
+    let mut g = Garbler::new(&prog, &delta, &zero, salt).unwrap();
+    g.set_batch_blocks(100);
+    let (mut buf, mut batches, mut total) = (Vec::new(), 0, 0);
+    while g.next_batch(&mut buf) {
+        assert!(buf.len() <= 100 + 2, "batch of {} blocks", buf.len());
+        batches += 1;
+        total += buf.len();
+        buf.clear();
+    }
+    assert_eq!(total, 2 * n as usize);
+    assert!(batches >= 2 * n as usize / 102, "{batches} batches");
+    // and the result is still the AND of all inputs
+    let inputs: Vec<bool> = (0..=n).map(|i| i != 7).collect();
+    assert_eq!(run_gc(&c, &inputs, 17, &mut rng), [false]);
+    let ones = vec![true; n as usize + 1];
+    assert_eq!(run_gc(&c, &ones, 17, &mut rng), [true]);
+}

@@ -17,7 +17,7 @@
 //! Layout: a batch of `n` OTs (`n` a multiple of 128) has its choice bits packed in `n / 128`
 //! blocks (OT `i` is bit `i % 128` of block `i / 128`), and `u` is row-major: column `j` is
 //! `u[j·n/128 .. (j+1)·n/128]`. Internally the matrix is built and transposed in strips of
-//! [`STRIP`] OTs (128 KiB), so it stays in cache and is never held for the whole batch.
+//! [`STRIP`] OTs (64 KiB), so it stays in cache and is never held for the whole batch.
 
 use crate::OtError;
 use crate::aesctr::CtrPrg;
@@ -27,7 +27,7 @@ use zeroize::Zeroize;
 
 /// Computational security parameter κ: the number of base OTs and matrix columns.
 pub const KAPPA: usize = 128;
-/// OTs per internal strip (the transposed sub-matrix: 128 × STRIP bits = 128 KiB).
+/// OTs per internal strip (the transposed sub-matrix: 128 × STRIP bits = 64 KiB).
 pub const STRIP: usize = 4096;
 const STRIP_BLOCKS: usize = STRIP / 128;
 
