@@ -1,7 +1,9 @@
 //! Half-gates garbling and evaluation throughput (AND gates/s).
 //!
-//! - `kernel`: 2^22 independent AND gates, labels in memory (`duet_gc::hash::{garble_and_gates,
-//!   evaluate_and_gates}`);
+//! - `pi`: AES-128 ECB over 16 KiB through `duet_core::AesEcb` (the ceiling; compare with
+//!   `openssl speed -evp aes-128-ecb`);
+//! - `kernel-2^12` / `kernel-2^22`: independent AND gates, labels in L1 / in memory
+//!   (`duet_gc::hash::{garble_and_gates, evaluate_and_gates}`);
 //! - `aes_128`: the Bristol `aes_128` circuit (6,400 AND gates) interpreted from the
 //!   shipped file through the slot program, per block (element = AND gate);
 //! - `lockstep`: 256 instances of a 64-bit adder (63 AND) and of a signed 64-bit comparator
@@ -18,8 +20,27 @@ use duet_gc::hash::{evaluate_and_gates, garble_and_gates};
 use duet_gc::{Evaluator, Garbler};
 use std::hint::black_box;
 
+/// The ceiling: AES-128 ECB over 16 KiB (1,024 blocks, in L1) through `duet_core::AesEcb`,
+/// the permutation under the garbling hash; compare with `openssl speed -evp aes-128-ecb`.
+fn bench_pi(c: &mut Criterion) {
+    let aes = duet_core::AesEcb::new([7u8; 16]);
+    let mut buf = vec![Block::ZERO; 1024];
+    let mut g = c.benchmark_group("pi");
+    g.throughput(Throughput::Bytes(16 * buf.len() as u64));
+    g.bench_function("aes128-ecb-16KiB", |bench| {
+        bench.iter(|| aes.encrypt_blocks(black_box(&mut buf)))
+    });
+    g.finish();
+}
+
 fn bench_kernel(c: &mut Criterion) {
-    let n = 1usize << 22;
+    for log in [12u32, 22] {
+        bench_kernel_n(c, log);
+    }
+}
+
+fn bench_kernel_n(c: &mut Criterion, log: u32) {
+    let n = 1usize << log;
     let mut rng = rand::rng();
     let delta = Delta::random(&mut rng);
     let salt = Block::random(&mut rng);
@@ -28,7 +49,7 @@ fn bench_kernel(c: &mut Criterion) {
     let mut out = vec![Block::ZERO; n];
     let mut tables = Vec::with_capacity(2 * n);
     garble_and_gates(&delta, salt, 0, &a, &b, &mut out, &mut tables);
-    let mut g = c.benchmark_group("kernel");
+    let mut g = c.benchmark_group(format!("kernel-2^{log}"));
     g.throughput(Throughput::Elements(n as u64));
     g.sample_size(10);
     g.bench_function("garble", |bench| {
@@ -123,5 +144,5 @@ fn bench_lockstep(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_kernel, bench_aes, bench_lockstep);
+criterion_group!(benches, bench_pi, bench_kernel, bench_aes, bench_lockstep);
 criterion_main!(benches);

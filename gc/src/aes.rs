@@ -20,6 +20,35 @@ const KEY: [u8; 16] = [
     0xb7, 0xe1, 0x51, 0x62, 0x8a, 0xed, 0x2a, 0x6a, 0xbf, 0x71, 0x58, 0x80, 0x9c, 0xf4, 0xf3, 0xc7,
 ];
 
+/// Reused working memory of the fused kernels (π of every input between the two TCCR
+/// passes): 8 KiB, allocated once per queue instead of zero-initialised on the stack for
+/// every batch (that zeroing cost a third of the garbler's time). Zeroed on drop: it holds
+/// hashes of labels.
+pub(crate) struct Scratch {
+    #[cfg(target_arch = "x86_64")]
+    v: Box<vaes_x86::Scratch>,
+}
+
+impl Scratch {
+    pub(crate) fn new() -> Self {
+        Scratch {
+            #[cfg(target_arch = "x86_64")]
+            v: Box::new(vaes_x86::Scratch::ZERO),
+        }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let v: &mut vaes_x86::Scratch = &mut self.v;
+            // SAFETY: a valid, aligned, exclusive pointer; all-zero is a valid `Scratch`.
+            unsafe { core::ptr::write_volatile(v, vaes_x86::Scratch::ZERO) };
+        }
+    }
+}
+
 /// π with its key schedule and the back end chosen once per process.
 pub(crate) struct Pi {
     aes: AesEcb,
@@ -36,31 +65,40 @@ impl Pi {
         self.aes.encrypt_blocks(blocks);
     }
 
-    /// The garbler's fused half-gates kernel (TCCR hashes + ZRE15 Fig. 2) on the first
-    /// `n ≤ BATCH` gates of `a0`/`b0`; tables to `tab[..2n]`, output 0-labels to
-    /// `lab[..n]`. Returns `false` (doing nothing) when the VAES path is unavailable.
+    /// The garbler's fused half-gates kernel (TCCR hashes + ZRE15 Fig. 2) on the
+    /// `n = a0.len() ≤ BATCH` gates of `a0`/`b0` (input 0-labels); tables to `tab[..2n]`,
+    /// output 0-labels to `lab[..n]`. Returns `false` (doing nothing) when the VAES path is
+    /// unavailable.
+    ///
+    /// # Panics
+    /// If `n > BATCH` or a slice is shorter than stated (caller bugs).
     #[allow(clippy::too_many_arguments)]
     #[inline]
     pub(crate) fn garble_fused(
         &self,
-        a0: &[Block; BATCH],
-        b0: &[Block; BATCH],
-        n: usize,
+        scratch: &mut Scratch,
+        a0: &[Block],
+        b0: &[Block],
         delta: Block,
         salt: Block,
         first_gate: u64,
-        tab: &mut [Block; 2 * BATCH],
-        lab: &mut [Block; BATCH],
+        tab: &mut [Block],
+        lab: &mut [Block],
     ) -> bool {
+        let n = a0.len();
+        assert!(
+            n <= BATCH && b0.len() == n && tab.len() >= 2 * n && lab.len() >= n,
+            "garble_fused: slice lengths"
+        );
         #[cfg(target_arch = "x86_64")]
         if self.aes.has_vaes() {
             // SAFETY: `has_vaes` is true only if the CPU has VAES, AVX2 and AES-NI.
             unsafe {
                 vaes_x86::garble(
+                    &mut scratch.v,
                     self.aes.round_keys(),
                     a0,
                     b0,
-                    n,
                     delta,
                     salt,
                     first_gate,
@@ -70,31 +108,51 @@ impl Pi {
             };
             return true;
         }
-        let _ = (a0, b0, n, delta, salt, first_gate, tab, lab);
+        let _ = (scratch, a0, b0, delta, salt, first_gate, tab, lab);
         false
     }
 
-    /// The evaluator's fused kernel on the first `n ≤ BATCH` gates; output labels to
-    /// `lab[..n]`. Returns `false` (doing nothing) when the VAES path is unavailable.
+    /// The evaluator's fused kernel on the `n = a.len() ≤ BATCH` gates with active input
+    /// labels `a`/`b` and tables `t[..2n]`; output labels to `lab[..n]`. Returns `false`
+    /// (doing nothing) when the VAES path is unavailable.
+    ///
+    /// # Panics
+    /// If `n > BATCH` or a slice is shorter than stated (caller bugs).
     #[allow(clippy::too_many_arguments)]
     #[inline]
     pub(crate) fn evaluate_fused(
         &self,
-        a: &[Block; BATCH],
-        b: &[Block; BATCH],
-        t: &[Block; 2 * BATCH],
-        n: usize,
+        scratch: &mut Scratch,
+        a: &[Block],
+        b: &[Block],
+        t: &[Block],
         salt: Block,
         first_gate: u64,
-        lab: &mut [Block; BATCH],
+        lab: &mut [Block],
     ) -> bool {
+        let n = a.len();
+        assert!(
+            n <= BATCH && b.len() == n && t.len() >= 2 * n && lab.len() >= n,
+            "evaluate_fused: slice lengths"
+        );
         #[cfg(target_arch = "x86_64")]
         if self.aes.has_vaes() {
             // SAFETY: `has_vaes` is true only if the CPU has VAES, AVX2 and AES-NI.
-            unsafe { vaes_x86::evaluate(self.aes.round_keys(), a, b, t, n, salt, first_gate, lab) };
+            unsafe {
+                vaes_x86::evaluate(
+                    &mut scratch.v,
+                    self.aes.round_keys(),
+                    a,
+                    b,
+                    t,
+                    salt,
+                    first_gate,
+                    lab,
+                )
+            };
             return true;
         }
-        let _ = (a, b, t, n, salt, first_gate, lab);
+        let _ = (scratch, a, b, t, salt, first_gate, lab);
         false
     }
 }
@@ -105,21 +163,38 @@ mod vaes_x86 {
     use duet_core::Block;
     use std::arch::x86_64::*;
 
+    /// Groups of 8 registers: the garbler uses `p`, `x` as `BATCH / 4` groups (4 gates
+    /// each), the evaluator `p`, `x`, `i` as `BATCH / 8` groups (8 gates each).
+    pub(crate) struct Scratch {
+        p: [[__m256i; 8]; BATCH / 4],
+        x: [[__m256i; 8]; BATCH / 4],
+        i: [[__m256i; 8]; BATCH / 8],
+    }
+
+    impl Scratch {
+        // SAFETY: `__m256i` is plain data; all-zero bytes are a valid value.
+        pub(crate) const ZERO: Scratch = unsafe { core::mem::zeroed() };
+    }
+
     /// 8 registers (16 blocks) through AES-128 with broadcast round keys `k`.
     #[inline]
     #[target_feature(enable = "avx2,vaes,aes")]
     fn aes8(k: &[__m256i; 11], d: &mut [__m256i; 8]) {
-        for x in d.iter_mut() {
+        // work on a local copy: `d` may live in an array indexed at run time, which LLVM
+        // would otherwise load and store around every round
+        let mut r = *d;
+        for x in r.iter_mut() {
             *x = _mm256_xor_si256(*x, k[0]);
         }
         for kr in &k[1..10] {
-            for x in d.iter_mut() {
+            for x in r.iter_mut() {
                 *x = _mm256_aesenc_epi128(*x, *kr);
             }
         }
-        for x in d.iter_mut() {
+        for x in r.iter_mut() {
             *x = _mm256_aesenclast_epi128(*x, k[10]);
         }
+        *d = r;
     }
 
     #[inline]
@@ -153,121 +228,156 @@ mod vaes_x86 {
         k
     }
 
-    /// The garbler's half-gates on gates `0..n` of `a0`/`b0` (n ≤ BATCH), 4 gates (8
-    /// registers `[A0 | A0⊕Δ]`, `[B0 | B0⊕Δ]`) at a time; the padding gates of the last
-    /// group are computed on stale queue entries and not stored.
+    /// Gate `g` of `s`, or zero past the end (the padding lanes of a last group).
+    #[inline]
+    #[target_feature(enable = "avx2,vaes,aes")]
+    fn ld_or_zero(s: &[Block], g: usize) -> __m128i {
+        match s.get(g) {
+            Some(b) => ld(b),
+            None => _mm_setzero_si128(),
+        }
+    }
+
+    /// The garbler's half-gates on the `n = a0.len() ≤ BATCH` gates of `a0`/`b0`, 4 gates
+    /// (8 registers `[A0 | A0⊕Δ]`, `[B0 | B0⊕Δ]`) at a time: π of every input of the batch
+    /// first, then the tweaked second pass (each pass a run of independent groups, so
+    /// throughput-bound), then the half-gate algebra gate by gate. Padding lanes of the last group are zeros and are
+    /// not stored.
     ///
-    /// Callers must make sure the CPU supports VAES, AVX2 and AES-NI (the target features);
-    /// all memory accesses are through references to array elements (bounds-checked).
+    /// Callers must make sure the CPU supports VAES, AVX2 and AES-NI (the target features)
+    /// and that `b0`, `tab`, `lab` hold at least `n`, `2n`, `n` blocks; all memory
+    /// accesses are through bounds-checked slice indexing.
     #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx2,vaes,aes")]
     pub(super) fn garble(
+        sc: &mut Scratch,
         rk: &[Block; 11],
-        a0: &[Block; BATCH],
-        b0: &[Block; BATCH],
-        n: usize,
+        a0: &[Block],
+        b0: &[Block],
         delta: Block,
         salt: Block,
         first_gate: u64,
-        tab: &mut [Block; 2 * BATCH],
-        lab: &mut [Block; BATCH],
+        tab: &mut [Block],
+        lab: &mut [Block],
     ) {
+        let n = a0.len();
         debug_assert!(n <= BATCH, "a fused batch holds at most BATCH gates");
         let k = keys(rk);
         let d = ld(&delta);
         let dd = _mm256_inserti128_si256(_mm256_setzero_si256(), d, 1);
-        let s = ld(&salt);
-        // Pass 1 over the whole batch (groups independent: throughput-bound), then pass 2
-        // and the half-gate algebra; `pp` keeps π(x) between the passes.
+        let s = _mm256_broadcastsi128_si256(ld(&salt));
         let groups = n.div_ceil(4);
-        let mut pp = [[_mm256_setzero_si256(); 8]; BATCH / 4];
+        let Scratch { p: pp, x: xx, .. } = sc;
         for (gr, p) in pp.iter_mut().enumerate().take(groups) {
             for j in 0..4 {
                 let g = 4 * gr + j;
-                p[2 * j] = _mm256_xor_si256(_mm256_broadcastsi128_si256(ld(&a0[g])), dd);
-                p[2 * j + 1] = _mm256_xor_si256(_mm256_broadcastsi128_si256(ld(&b0[g])), dd);
+                p[2 * j] = _mm256_xor_si256(_mm256_broadcastsi128_si256(ld_or_zero(a0, g)), dd);
+                p[2 * j + 1] = _mm256_xor_si256(_mm256_broadcastsi128_si256(ld_or_zero(b0, g)), dd);
             }
             aes8(&k, p);
         }
-        for (gr, p) in pp.iter().enumerate().take(groups) {
-            let g0 = 4 * gr;
-            let mut x = *p;
+        // tweaks: the low 64 bits of both lanes count 2·gate (left) and 2·gate + 1 (right)
+        let two = _mm256_set_epi64x(0, 2, 0, 2);
+        let mut tl = _mm256_set1_epi64x(first_gate.wrapping_mul(2) as i64);
+        tl = _mm256_blend_epi32::<0b1100_1100>(tl, _mm256_setzero_si256());
+        let mut tr = _mm256_or_si256(tl, _mm256_set_epi64x(0, 1, 0, 1));
+        // pass 2 over the whole batch too, then the algebra: every AES pass is a run of
+        // independent groups (throughput-bound), never a chain the algebra waits on
+        for (x, p) in xx.iter_mut().zip(pp.iter()).take(groups) {
             for j in 0..4 {
-                let t = 2 * (first_gate + (g0 + j) as u64);
-                let tl = _mm_xor_si128(s, _mm_set_epi64x(0, t as i64));
-                let tr = _mm_xor_si128(s, _mm_set_epi64x(0, (t | 1) as i64));
-                x[2 * j] = _mm256_xor_si256(x[2 * j], _mm256_broadcastsi128_si256(tl));
-                x[2 * j + 1] = _mm256_xor_si256(x[2 * j + 1], _mm256_broadcastsi128_si256(tr));
+                x[2 * j] = _mm256_xor_si256(p[2 * j], _mm256_xor_si256(s, tl));
+                x[2 * j + 1] = _mm256_xor_si256(p[2 * j + 1], _mm256_xor_si256(s, tr));
+                tl = _mm256_add_epi64(tl, two);
+                tr = _mm256_add_epi64(tr, two);
             }
-            aes8(&k, &mut x);
-            for j in 0..4.min(n - g0) {
-                let g = g0 + j;
-                let ha = _mm256_xor_si256(x[2 * j], p[2 * j]);
-                let hb = _mm256_xor_si256(x[2 * j + 1], p[2 * j + 1]);
-                let (ha0, ha1) = (_mm256_castsi256_si128(ha), _mm256_extracti128_si256(ha, 1));
-                let (hb0, hb1) = (_mm256_castsi256_si128(hb), _mm256_extracti128_si256(hb, 1));
-                let a = ld(&a0[g]);
-                let (ma, mb) = (lsb_mask(a), lsb_mask(ld(&b0[g])));
-                // ZRE15 Fig. 2, as in `hash::garble_portable`.
-                let tg = _mm_xor_si128(_mm_xor_si128(ha0, ha1), _mm_and_si128(mb, d));
-                let wg = _mm_xor_si128(ha0, _mm_and_si128(ma, tg));
-                let hbx = _mm_xor_si128(hb0, hb1);
-                let te = _mm_xor_si128(hbx, a);
-                let we = _mm_xor_si128(hb0, _mm_and_si128(mb, hbx));
-                st(&mut tab[2 * g], tg);
-                st(&mut tab[2 * g + 1], te);
-                st(&mut lab[g], _mm_xor_si128(wg, we));
-            }
+            aes8(&k, x);
+        }
+        for g in 0..n {
+            let (gr, j) = (g / 4, g % 4);
+            let (p, x) = (&pp[gr], &xx[gr]);
+            let ha = _mm256_xor_si256(x[2 * j], p[2 * j]);
+            let hb = _mm256_xor_si256(x[2 * j + 1], p[2 * j + 1]);
+            let (ha0, ha1) = (_mm256_castsi256_si128(ha), _mm256_extracti128_si256(ha, 1));
+            let (hb0, hb1) = (_mm256_castsi256_si128(hb), _mm256_extracti128_si256(hb, 1));
+            let a = ld(&a0[g]);
+            let (ma, mb) = (lsb_mask(a), lsb_mask(ld(&b0[g])));
+            // ZRE15 Fig. 2, as in `hash::garble_portable`.
+            let tg = _mm_xor_si128(_mm_xor_si128(ha0, ha1), _mm_and_si128(mb, d));
+            let wg = _mm_xor_si128(ha0, _mm_and_si128(ma, tg));
+            let hbx = _mm_xor_si128(hb0, hb1);
+            let te = _mm_xor_si128(hbx, a);
+            let we = _mm_xor_si128(hb0, _mm_and_si128(mb, hbx));
+            st(&mut tab[2 * g], tg);
+            st(&mut tab[2 * g + 1], te);
+            st(&mut lab[g], _mm_xor_si128(wg, we));
         }
     }
 
-    /// The evaluator's half-gates on gates `0..n` (n ≤ BATCH), 8 gates (8 registers
-    /// `[A | B]`) at a time.
-    /// Target features as [`garble`].
+    /// The evaluator's half-gates on the `n = a.len() ≤ BATCH` gates, 8 gates (8 registers
+    /// `[A | B]`) at a time, the algebra in 256-bit registers: `[W_G | W_E] = [H(A) | H(B)]
+    /// ⊕ [s_a | s_b] · [T_G | T_E ⊕ A]`, output `W_G ⊕ W_E`.
+    /// Target features and slice lengths as [`garble`].
     #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx2,vaes,aes")]
     pub(super) fn evaluate(
+        sc: &mut Scratch,
         rk: &[Block; 11],
-        a: &[Block; BATCH],
-        b: &[Block; BATCH],
-        t: &[Block; 2 * BATCH],
-        n: usize,
+        a: &[Block],
+        b: &[Block],
+        t: &[Block],
         salt: Block,
         first_gate: u64,
-        lab: &mut [Block; BATCH],
+        lab: &mut [Block],
     ) {
+        let n = a.len();
         debug_assert!(n <= BATCH, "a fused batch holds at most BATCH gates");
         let k = keys(rk);
         let s = _mm256_broadcastsi128_si256(ld(&salt));
         let groups = n.div_ceil(8);
-        let mut pp = [[_mm256_setzero_si256(); 8]; BATCH / 8];
-        for (gr, p) in pp.iter_mut().enumerate().take(groups) {
-            for (j, xj) in p.iter_mut().enumerate() {
+        let Scratch { p, x, i: inp } = sc;
+        let (pp, xx) = (&mut p[..BATCH / 8], &mut x[..BATCH / 8]);
+        for ((gr, p), i) in pp.iter_mut().enumerate().zip(inp.iter_mut()).take(groups) {
+            for (j, ij) in i.iter_mut().enumerate() {
                 let g = 8 * gr + j;
-                *xj = _mm256_set_m128i(ld(&b[g]), ld(&a[g]));
+                *ij = _mm256_set_m128i(ld_or_zero(b, g), ld_or_zero(a, g));
             }
+            *p = *i;
             aes8(&k, p);
         }
-        for (gr, p) in pp.iter().enumerate().take(groups) {
-            let g0 = 8 * gr;
-            let mut x = *p;
-            for (j, xj) in x.iter_mut().enumerate() {
-                let tw = 2 * (first_gate + (g0 + j) as u64) as i64;
-                let tws = _mm256_xor_si256(s, _mm256_set_epi64x(0, tw | 1, 0, tw));
-                *xj = _mm256_xor_si256(*xj, tws);
+        // tweaks [2·gate | 2·gate + 1] in the low 64 bits of the two lanes
+        let two = _mm256_set_epi64x(0, 2, 0, 2);
+        let g2 = first_gate.wrapping_mul(2) as i64;
+        let mut tw = _mm256_set_epi64x(0, g2.wrapping_add(1), 0, g2);
+        for (x, p) in xx.iter_mut().zip(pp.iter()).take(groups) {
+            for (xj, pj) in x.iter_mut().zip(p) {
+                *xj = _mm256_xor_si256(*pj, _mm256_xor_si256(s, tw));
+                tw = _mm256_add_epi64(tw, two);
             }
-            aes8(&k, &mut x);
-            for j in 0..8.min(n - g0) {
-                let g = g0 + j;
-                let h = _mm256_xor_si256(x[j], p[j]);
-                let (ha, hb) = (_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-                let av = ld(&a[g]);
-                let (sa, sb) = (lsb_mask(av), lsb_mask(ld(&b[g])));
-                // ZRE15 Fig. 2: W_G = H(A) ⊕ s_a·T_G, W_E = H(B) ⊕ s_b·(T_E ⊕ A).
-                let wg = _mm_xor_si128(ha, _mm_and_si128(sa, ld(&t[2 * g])));
-                let we = _mm_xor_si128(hb, _mm_and_si128(sb, _mm_xor_si128(ld(&t[2 * g + 1]), av)));
-                st(&mut lab[g], _mm_xor_si128(wg, we));
-            }
+            aes8(&k, x);
         }
+        for g in 0..n {
+            let (gr, j) = (g / 8, g % 8);
+            let h = _mm256_xor_si256(xx[gr][j], pp[gr][j]);
+            let ab = inp[gr][j];
+            // [s_a | s_b]: each lane's lsb spread over the lane
+            let m = _mm256_shuffle_epi32::<0>(_mm256_srai_epi32::<31>(_mm256_slli_epi32::<31>(ab)));
+            // [T_G | T_E ⊕ A]
+            let tt = _mm256_xor_si256(
+                ldu256(&t[2 * g..2 * g + 2]),
+                _mm256_permute2x128_si256::<0x08>(ab, ab),
+            );
+            let w = _mm256_xor_si256(h, _mm256_and_si256(m, tt));
+            let out = _mm_xor_si128(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
+            st(&mut lab[g], out);
+        }
+    }
+
+    /// Two consecutive blocks as one 256-bit register.
+    #[inline]
+    #[target_feature(enable = "avx2,vaes,aes")]
+    fn ldu256(b: &[Block]) -> __m256i {
+        let b: &[Block; 2] = b.try_into().expect("two blocks");
+        // SAFETY: a 32-byte unaligned load from a valid reference to two blocks.
+        unsafe { _mm256_loadu_si256(b as *const [Block; 2] as *const __m256i) }
     }
 }

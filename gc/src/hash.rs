@@ -37,15 +37,17 @@
 //!
 //! AND gates are hashed in batches of up to [`BATCH`] independent gates (the slot
 //! program's flush flags say when a batch must end). With VAES + AVX2 (checked at run time)
-//! a fused kernel in `crate::aes` keeps 16 blocks in 8 256-bit registers through both AES
-//! passes and computes the half-gate tables in registers; otherwise the portable kernels
-//! below run the same math through the `aes` crate. A unit test checks both agree.
+//! a fused kernel in `crate::aes` runs each AES pass over the whole batch 16 blocks (8
+//! 256-bit registers) at a time, keeping π(x) in a reused scratch between the passes, then
+//! computes the half-gate tables with 256-bit operations; otherwise the portable kernels
+//! below run the same math through [`duet_core::AesEcb`]. A unit test checks both agree.
+//! Callers with labels in slices (the kernels below, [`crate::multi`]) skip the queues.
 
-use crate::aes::PI;
+use crate::aes::{PI, Scratch};
 use duet_core::{Block, Delta};
 
 /// Largest number of AND gates hashed together (garbler: `4 · BATCH` blocks per AES pass).
-pub const BATCH: usize = 32;
+pub const BATCH: usize = 64;
 
 /// The tweak of side `side` (0 = left, 1 = right) of AND gate `gate`.
 #[inline(always)]
@@ -58,8 +60,8 @@ fn tweak(salt: Block, gate: u64, side: u64) -> Block {
 pub(crate) struct GarbleQueue {
     a0: [Block; BATCH],
     b0: [Block; BATCH],
-    tab: [Block; 2 * BATCH],
     lab: [Block; BATCH],
+    scratch: Scratch,
     pub(crate) out: [u32; BATCH],
     pub(crate) n: usize,
 }
@@ -69,7 +71,7 @@ impl GarbleQueue {
         GarbleQueue {
             a0: [Block::ZERO; BATCH],
             b0: [Block::ZERO; BATCH],
-            tab: [Block::ZERO; 2 * BATCH],
+            scratch: Scratch::new(),
             lab: [Block::ZERO; BATCH],
             out: [0; BATCH],
             n: 0,
@@ -103,27 +105,18 @@ impl GarbleQueue {
         if n == 0 {
             return;
         }
-        if !PI.garble_fused(
-            &self.a0,
-            &self.b0,
-            n,
+        let start = tables.len();
+        tables.resize(start + 2 * n, Block::ZERO);
+        garble_chunk(
+            &mut self.scratch,
             delta,
             salt,
             first_gate,
-            &mut self.tab,
-            &mut self.lab,
-        ) {
-            garble_portable(
-                &self.a0[..n],
-                &self.b0[..n],
-                delta,
-                salt,
-                first_gate,
-                &mut self.tab,
-                &mut self.lab,
-            );
-        }
-        tables.extend_from_slice(&self.tab[..2 * n]);
+            &self.a0[..n],
+            &self.b0[..n],
+            &mut tables[start..],
+            &mut self.lab[..n],
+        );
         for (k, l) in self.lab[..n].iter().enumerate() {
             out0(k, *l);
         }
@@ -140,6 +133,44 @@ impl Drop for GarbleQueue {
     }
 }
 
+/// The garbler's half-gates on `n = a0.len() ≤ BATCH` gates (input 0-labels `a0`, `b0`):
+/// tables to `tab[..2n]`, output 0-labels to `lab[..n]`, through the fused VAES kernel when
+/// the CPU has one, else [`garble_portable`].
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(crate) fn garble_chunk(
+    scratch: &mut Scratch,
+    delta: Block,
+    salt: Block,
+    first_gate: u64,
+    a0: &[Block],
+    b0: &[Block],
+    tab: &mut [Block],
+    lab: &mut [Block],
+) {
+    if !PI.garble_fused(scratch, a0, b0, delta, salt, first_gate, tab, lab) {
+        garble_portable(a0, b0, delta, salt, first_gate, tab, lab);
+    }
+}
+
+/// The evaluator's half-gates on `n = a.len() ≤ BATCH` gates (active labels `a`, `b`,
+/// tables `t[..2n]`): output labels to `lab[..n]`, fused when possible as
+/// [`garble_chunk`].
+#[inline]
+pub(crate) fn evaluate_chunk(
+    scratch: &mut Scratch,
+    salt: Block,
+    first_gate: u64,
+    a: &[Block],
+    b: &[Block],
+    t: &[Block],
+    lab: &mut [Block],
+) {
+    if !PI.evaluate_fused(scratch, a, b, t, salt, first_gate, lab) {
+        evaluate_portable(a, b, t, salt, first_gate, lab);
+    }
+}
+
 /// The garbler's half-gates on up to [`BATCH`] gates through [`PI`] on slices: TCCR of
 /// `[A0, A0⊕Δ, B0, B0⊕Δ]` per gate, then ZRE15 Fig. 2.
 fn garble_portable(
@@ -148,8 +179,8 @@ fn garble_portable(
     delta: Block,
     salt: Block,
     first_gate: u64,
-    tab: &mut [Block; 2 * BATCH],
-    lab: &mut [Block; BATCH],
+    tab: &mut [Block],
+    lab: &mut [Block],
 ) {
     let n = a0.len();
     let mut x = [Block::ZERO; 4 * BATCH];
@@ -198,6 +229,7 @@ pub(crate) struct EvalQueue {
     b: [Block; BATCH],
     t: [Block; 2 * BATCH],
     lab: [Block; BATCH],
+    scratch: Scratch,
     pub(crate) out: [u32; BATCH],
     pub(crate) n: usize,
 }
@@ -209,6 +241,7 @@ impl EvalQueue {
             b: [Block::ZERO; BATCH],
             t: [Block::ZERO; 2 * BATCH],
             lab: [Block::ZERO; BATCH],
+            scratch: Scratch::new(),
             out: [0; BATCH],
             n: 0,
         }
@@ -239,24 +272,15 @@ impl EvalQueue {
         if n == 0 {
             return;
         }
-        if !PI.evaluate_fused(
-            &self.a,
-            &self.b,
-            &self.t,
-            n,
+        evaluate_chunk(
+            &mut self.scratch,
             salt,
             first_gate,
-            &mut self.lab,
-        ) {
-            evaluate_portable(
-                &self.a[..n],
-                &self.b[..n],
-                &self.t,
-                salt,
-                first_gate,
-                &mut self.lab,
-            );
-        }
+            &self.a[..n],
+            &self.b[..n],
+            &self.t[..2 * n],
+            &mut self.lab[..n],
+        );
         for (k, l) in self.lab[..n].iter().enumerate() {
             out(k, *l);
         }
@@ -268,10 +292,10 @@ impl EvalQueue {
 fn evaluate_portable(
     a: &[Block],
     b: &[Block],
-    t: &[Block; 2 * BATCH],
+    t: &[Block],
     salt: Block,
     first_gate: u64,
-    lab: &mut [Block; BATCH],
+    lab: &mut [Block],
 ) {
     let n = a.len();
     let mut x = [Block::ZERO; 2 * BATCH];
@@ -323,17 +347,16 @@ pub fn garble_and_gates(
     );
     assert!(delta.as_block().lsb(), "garble_and_gates: Δ needs lsb 1");
     let d = delta.as_block();
-    let mut q = Box::new(GarbleQueue::new());
+    let mut scratch = Scratch::new();
     let mut gate = first_gate;
     for ((a, b), o) in a0
         .chunks(BATCH)
         .zip(b0.chunks(BATCH))
         .zip(out0.chunks_mut(BATCH))
     {
-        for k in 0..a.len() {
-            q.push(a[k], b[k], 0);
-        }
-        q.garble(d, salt, gate, tables, |k, l| o[k] = l);
+        let start = tables.len();
+        tables.resize(start + 2 * a.len(), Block::ZERO);
+        garble_chunk(&mut scratch, d, salt, gate, a, b, &mut tables[start..], o);
         gate += a.len() as u64;
     }
 }
@@ -356,7 +379,7 @@ pub fn evaluate_and_gates(
         a.len() == b.len() && a.len() == out.len() && tables.len() == 2 * a.len(),
         "evaluate_and_gates: lengths differ"
     );
-    let mut q = Box::new(EvalQueue::new());
+    let mut scratch = Scratch::new();
     let mut gate = first_gate;
     for (((a, b), t), o) in a
         .chunks(BATCH)
@@ -364,10 +387,7 @@ pub fn evaluate_and_gates(
         .zip(tables.chunks(2 * BATCH))
         .zip(out.chunks_mut(BATCH))
     {
-        for k in 0..a.len() {
-            q.push(a[k], b[k], t[2 * k], t[2 * k + 1], 0);
-        }
-        q.evaluate(salt, gate, |k, l| o[k] = l);
+        evaluate_chunk(&mut scratch, salt, gate, a, b, t, o);
         gate += a.len() as u64;
     }
 }
@@ -377,7 +397,7 @@ mod tests {
     use super::*;
 
     /// The fused VAES kernels (when this CPU has them) and the portable kernels agree, for
-    /// every batch length; and evaluation of the garbled gates gives the AND of the bits.
+    /// every batch length and with gate numbers that wrap around; and evaluation of the garbled gates gives the AND of the bits.
     #[test]
     fn fused_and_portable_kernels_agree() {
         let mut x = 0x0123_4567_89ab_cdefu128;
@@ -389,13 +409,23 @@ mod tests {
         };
         let delta = rnd().with_lsb(true);
         let salt = rnd();
-        for n in 1..=BATCH {
+        let mut sc = Scratch::new();
+        for (n, first) in (1..=BATCH).flat_map(|n| [(n, 77u64), (n, u64::MAX - 5)]) {
             let a0: [Block; BATCH] = core::array::from_fn(|_| rnd());
             let b0: [Block; BATCH] = core::array::from_fn(|_| rnd());
             let (mut t1, mut l1) = ([Block::ZERO; 2 * BATCH], [Block::ZERO; BATCH]);
             let (mut t2, mut l2) = ([Block::ZERO; 2 * BATCH], [Block::ZERO; BATCH]);
-            garble_portable(&a0[..n], &b0[..n], delta, salt, 77, &mut t1, &mut l1);
-            if PI.garble_fused(&a0, &b0, n, delta, salt, 77, &mut t2, &mut l2) {
+            garble_portable(&a0[..n], &b0[..n], delta, salt, first, &mut t1, &mut l1);
+            if PI.garble_fused(
+                &mut sc,
+                &a0[..n],
+                &b0[..n],
+                delta,
+                salt,
+                first,
+                &mut t2,
+                &mut l2,
+            ) {
                 assert_eq!(&t1[..2 * n], &t2[..2 * n], "n = {n}");
                 assert_eq!(&l1[..n], &l2[..n], "n = {n}");
             }
@@ -405,8 +435,8 @@ mod tests {
             let b: [Block; BATCH] =
                 core::array::from_fn(|k| b0[k] ^ (Block::mask(bits[k].1) & delta));
             let (mut e1, mut e2) = ([Block::ZERO; BATCH], [Block::ZERO; BATCH]);
-            evaluate_portable(&a[..n], &b[..n], &t1, salt, 77, &mut e1);
-            if PI.evaluate_fused(&a, &b, &t1, n, salt, 77, &mut e2) {
+            evaluate_portable(&a[..n], &b[..n], &t1, salt, first, &mut e1);
+            if PI.evaluate_fused(&mut sc, &a[..n], &b[..n], &t1, salt, first, &mut e2) {
                 assert_eq!(&e1[..n], &e2[..n], "n = {n}");
             }
             for k in 0..n {
