@@ -5,7 +5,8 @@
 //! - [`Hello`] once per connection: magic, protocol version, role. Two garblers or two
 //!   evaluators, or another protocol version, abort both sides.
 //! - [`RunOffer`] once per circuit run: the run's sequence number in the session, the blake3
-//!   [`CircuitDigest`] of the canonical circuit encoding, which party owns each input value
+//!   [`CircuitDigest`] of the canonical circuit encoding, how many instances of the circuit
+//!   the run evaluates (1, or more for a batched run), which party owns each input value
 //!   (as this party sees it) and the [`OutputPolicy`]. [`compare_offers`] names every
 //!   difference (e.g. `circuit mismatch: garbler has 3f2a…, evaluator has 9b1c…`,
 //!   `input 1 claimed by both parties`).
@@ -20,12 +21,14 @@ use duet_circuits::{Circuit, Gate};
 use std::fmt;
 
 /// The version of the Duet 2PC protocol spoken by this crate.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 
 const MAGIC: [u8; 8] = *b"DUET-GC\0";
 const HELLO_LEN: usize = 8 + 2 + 1;
 const TAG_OFFER: u8 = 1;
 const TAG_ABORT: u8 = 2;
+/// Bytes of an offer before the owner list.
+const OFFER_FIXED: usize = 51;
 /// Longest abort reason we send or accept, in bytes.
 const MAX_REASON: usize = 1024;
 
@@ -285,6 +288,9 @@ pub struct RunOffer {
     pub owners: Vec<Role>,
     /// Who learns the outputs.
     pub policy: OutputPolicy,
+    /// Instances of the circuit in this run (1 for a single run; each instance has its own
+    /// inputs, labels, salt and tables).
+    pub instances: u32,
 }
 
 /// A decoded run message: an offer, or the peer's reason to abort.
@@ -302,14 +308,16 @@ impl RunOffer {
         (64 + num_inputs).max(1 << 20)
     }
 
-    /// Encode: `1 ‖ role u8 ‖ run u64 ‖ digest [32] ‖ policy u8 ‖ #inputs u32 ‖ owner u8 each`.
+    /// Encode: `1 ‖ role u8 ‖ run u64 ‖ digest [32] ‖ policy u8 ‖ instances u32 ‖
+    /// #inputs u32 ‖ owner u8 each`.
     pub fn encode(&self) -> Vec<u8> {
-        let mut v = Vec::with_capacity(47 + self.owners.len());
+        let mut v = Vec::with_capacity(OFFER_FIXED + self.owners.len());
         v.push(TAG_OFFER);
         v.push(self.role.code());
         v.extend_from_slice(&self.run.to_le_bytes());
         v.extend_from_slice(&self.digest.0);
         v.push(self.policy.code());
+        v.extend_from_slice(&self.instances.to_le_bytes());
         v.extend_from_slice(&(self.owners.len() as u32).to_le_bytes());
         v.extend(self.owners.iter().map(|r| r.code()));
         v
@@ -341,7 +349,7 @@ impl RunOffer {
                 Ok(RunMessage::Abort(String::from_utf8_lossy(r).into_owned()))
             }
             Some(&TAG_OFFER) => {
-                if bytes.len() < 47 {
+                if bytes.len() < OFFER_FIXED {
                     return Err(format!("run offer of {} bytes is too short", bytes.len()));
                 }
                 let role = Role::from_code(bytes[1]).ok_or("unknown role in run offer")?;
@@ -349,8 +357,9 @@ impl RunOffer {
                 let digest = CircuitDigest(bytes[10..42].try_into().expect("32 bytes"));
                 let policy = OutputPolicy::from_code(bytes[42])
                     .ok_or_else(|| format!("unknown output policy {}", bytes[42]))?;
-                let n = u32::from_le_bytes(bytes[43..47].try_into().expect("4 bytes")) as usize;
-                let rest = &bytes[47..];
+                let instances = u32::from_le_bytes(bytes[43..47].try_into().expect("4 bytes"));
+                let n = u32::from_le_bytes(bytes[47..51].try_into().expect("4 bytes")) as usize;
+                let rest = &bytes[OFFER_FIXED..];
                 if rest.len() != n {
                     return Err(format!(
                         "run offer announces {n} inputs but carries {}",
@@ -367,6 +376,7 @@ impl RunOffer {
                     digest,
                     owners,
                     policy,
+                    instances,
                 }))
             }
             Some(t) => Err(format!("unknown run message tag {t}")),
@@ -380,7 +390,8 @@ impl RunOffer {
 ///
 /// # Errors
 /// Every difference, joined by `"; "`: session step, circuit digest (if the circuits differ
-/// nothing else is compared), output policy, and input ownership (up to 8 inputs named).
+/// nothing else is compared), instance count, output policy, and input ownership (up to 8
+/// inputs named).
 pub fn compare_offers(garbler: &RunOffer, evaluator: &RunOffer) -> Result<(), String> {
     if garbler.role != Role::Garbler || evaluator.role != Role::Evaluator {
         return Err(format!(
@@ -402,6 +413,12 @@ pub fn compare_offers(garbler: &RunOffer, evaluator: &RunOffer) -> Result<(), St
             evaluator.digest.short()
         ));
         return Err(diffs.join("; "));
+    }
+    if garbler.instances != evaluator.instances {
+        diffs.push(format!(
+            "instance count mismatch: garbler runs {} instances, evaluator {}",
+            garbler.instances, evaluator.instances
+        ));
     }
     if garbler.policy != evaluator.policy {
         diffs.push(format!(
@@ -464,6 +481,7 @@ mod tests {
             digest,
             owners,
             policy: OutputPolicy::Both,
+            instances: 1,
         }
     }
 
@@ -520,6 +538,7 @@ mod tests {
             digest: CircuitDigest([3; 32]),
             owners: vec![Role::Garbler, Role::Evaluator],
             policy: OutputPolicy::Garbler,
+            instances: 1000,
         };
         let bytes = o.encode();
         assert_eq!(RunOffer::decode(&bytes).unwrap(), RunMessage::Offer(o));
@@ -530,7 +549,7 @@ mod tests {
         bad[42] = 7;
         assert!(RunOffer::decode(&bad).unwrap_err().contains("policy"));
         let mut bad = bytes;
-        bad[48] = 5;
+        bad[OFFER_FIXED + 1] = 5;
         assert!(RunOffer::decode(&bad).is_err());
         assert_eq!(
             RunOffer::decode(&RunOffer::encode_abort("input 0 is 8 bits")).unwrap(),
@@ -569,7 +588,9 @@ mod tests {
         let mut e = offer(Evaluator, d, vec![Garbler, Evaluator]);
         e.policy = OutputPolicy::Evaluator;
         e.run = 1;
+        e.instances = 1000;
         let err = compare_offers(&g, &e).unwrap_err();
+        assert!(err.contains("instance count mismatch: garbler runs 1 instances, evaluator 1000"));
         assert!(err.contains("session out of step: garbler is at run 0, evaluator at run 1"));
         assert!(err.contains(
             "output policy mismatch: garbler wants both, evaluator wants evaluator only"

@@ -28,7 +28,8 @@ enum Party {
 /// Opening a session ([`Session::garbler`] / [`Session::evaluator`]) exchanges a hello
 /// (version and roles) and sets up IKNP OT extension (base OT once). Each
 /// [`Session::run`] then runs one circuit: handshake, COTs for the evaluator's input bits,
-/// streamed garbled tables, decoding. The two parties must call `run` the same number of
+/// streamed garbled tables, decoding; [`Session::run_many`] runs many instances of one
+/// circuit with one handshake, one COT extension and one pipelined table stream. The two parties must call `run` the same number of
 /// times with the same circuits and policies, in the same order.
 ///
 /// A run that fails *at the handshake* (mismatch, bad input) leaves the session usable;
@@ -102,6 +103,49 @@ fn check_inputs<'a>(
         .map(|m| if m.is_some() { role } else { role.peer() })
         .collect();
     Ok((owners, mine))
+}
+
+/// [`check_inputs`] for every instance of a batched run: the owners (the same in every
+/// instance) and each instance's values.
+#[allow(clippy::type_complexity)]
+fn check_instances<'a>(
+    c: &Circuit,
+    role: Role,
+    instances: &[&'a [(usize, Bits)]],
+) -> Result<(Vec<Role>, Vec<Vec<Option<&'a Bits>>>), String> {
+    if instances.is_empty() {
+        return Err("a batched run needs at least one instance".into());
+    }
+    if u32::try_from(instances.len()).is_err() {
+        return Err(format!(
+            "{} instances in one run (at most {})",
+            instances.len(),
+            u32::MAX
+        ));
+    }
+    let mut owners0 = None;
+    let mut all = Vec::with_capacity(instances.len());
+    for (n, inputs) in instances.iter().enumerate() {
+        let (owners, mine) = check_inputs(c, role, inputs).map_err(|e| {
+            if instances.len() > 1 {
+                format!("instance {n}: {e}")
+            } else {
+                e
+            }
+        })?;
+        match &owners0 {
+            None => owners0 = Some(owners),
+            Some(o) if *o != owners => {
+                return Err(format!(
+                    "instance {n} gives other input values than instance 0 (every instance \
+                     of a batched run must give the same ones)"
+                ));
+            }
+            Some(_) => {}
+        }
+        all.push(mine);
+    }
+    Ok((owners0.unwrap_or_default(), all))
 }
 
 impl Session {
@@ -226,12 +270,50 @@ impl Session {
         inputs: &[(usize, Bits)],
         policy: OutputPolicy,
     ) -> Result<Vec<Bits>, ProtocolError> {
+        let mut out = self.run_instances(p, &[inputs], policy).await?;
+        Ok(out.pop().unwrap_or_default())
+    }
+
+    /// Run `instances.len()` instances of one prepared circuit in a single batched run:
+    /// instance `i` with this party's inputs `instances[i]` (as in
+    /// [`Session::run_prepared`]; every instance must give the same input indices). One
+    /// handshake, one COT extension for all of the evaluator's input bits, and the garbled
+    /// tables of all instances in one stream, so garbling instance `i + 1` overlaps
+    /// evaluating instance `i`; outputs are decoded together at the end. Each instance has
+    /// its own input labels and salt (fresh tweaks). Memory: both parties hold the input
+    /// and output labels of every instance (16 B per input and output bit each), the
+    /// tables stream.
+    ///
+    /// Returns one vector of output values per instance (empty if `policy` does not reveal
+    /// the outputs to this party).
+    ///
+    /// # Errors
+    /// As [`Session::run_prepared`]; [`ProtocolError::Usage`] if `instances` is empty, has
+    /// more than 2^32 − 1 entries, or its entries give different input indices; the
+    /// handshake names an instance count that differs from the peer's.
+    pub async fn run_many(
+        &mut self,
+        p: &Prepared,
+        instances: &[Vec<(usize, Bits)>],
+        policy: OutputPolicy,
+    ) -> Result<Vec<Vec<Bits>>, ProtocolError> {
+        let refs: Vec<&[(usize, Bits)]> = instances.iter().map(Vec::as_slice).collect();
+        self.run_instances(p, &refs, policy).await
+    }
+
+    async fn run_instances(
+        &mut self,
+        p: &Prepared,
+        instances: &[&[(usize, Bits)]],
+        policy: OutputPolicy,
+    ) -> Result<Vec<Vec<Bits>>, ProtocolError> {
         if self.poisoned {
             return Err(ProtocolError::Poisoned);
         }
         let start = Instant::now();
         let (sent0, recv0) = (self.ch.bytes_sent(), self.ch.bytes_received());
-        let checked = check_inputs(&p.circuit, self.role, inputs);
+        let checked = check_instances(&p.circuit, self.role, instances);
+        let count = instances.len() as u32;
         let message = match &checked {
             Ok((owners, _)) => RunOffer {
                 role: self.role,
@@ -239,6 +321,7 @@ impl Session {
                 digest: p.digest(),
                 owners: owners.clone(),
                 policy,
+                instances: count,
             }
             .encode(),
             Err(reason) => RunOffer::encode_abort(reason),
@@ -268,6 +351,7 @@ impl Session {
             digest: p.digest(),
             owners,
             policy,
+            instances: count,
         };
         let verdict = match self.role {
             Role::Garbler => compare_offers(&mine_offer, &peer),
@@ -277,6 +361,7 @@ impl Session {
 
         self.poisoned = true;
         let progress = self.opts.progress.clone();
+        let mine: Vec<&[Option<&Bits>]> = mine.iter().map(Vec::as_slice).collect();
         let out = match &mut self.party {
             Party::Garbler { delta, cot, prg } => {
                 garbler_run(&mut self.ch, delta, cot, prg, p, &mine, policy, progress).await?
@@ -287,8 +372,8 @@ impl Session {
         };
         self.poisoned = false;
         self.last = RunStats {
-            and_gates: p.and_gates(),
-            xor_gates: p.xor_gates(),
+            and_gates: p.and_gates() * u64::from(count),
+            xor_gates: p.xor_gates() * u64::from(count),
             bytes_sent: self.ch.bytes_sent() - sent0,
             bytes_received: self.ch.bytes_received() - recv0,
             seconds: start.elapsed().as_secs_f64(),

@@ -43,6 +43,7 @@ async fn raw_garbler_until_tables(ch: &mut Channel, p: &Prepared) -> Delta {
         digest: p.digest(),
         owners: vec![Role::Garbler, Role::Evaluator],
         policy: OutputPolicy::Both,
+        instances: 1,
     };
     ch.send_frame(&offer.encode()).await.unwrap();
     ch.flush().await.unwrap();

@@ -2,7 +2,7 @@
 //! runs per session, every output policy, handshake mismatches on both sides.
 
 use duet_circuits::{Bits, Circuit, Gate, eval, library, values};
-use duet_gc::{OutputPolicy, Prepared, ProtocolError, Session, SessionOptions};
+use duet_gc::{OutputPolicy, Prepared, ProtocolError, Role, Session, SessionOptions};
 use duet_net::{ChannelConfig, duplex_pair};
 use std::time::Duration;
 
@@ -323,4 +323,104 @@ async fn handshake_mismatches_fail_both_sides_and_session_survives() {
     .await;
     assert_eq!(values::to_u64(&go.unwrap()[0]), Some(12));
     assert_eq!(values::to_u64(&eo.unwrap()[0]), Some(12));
+}
+
+/// Batched runs: every instance equals plaintext evaluation (random keys and blocks, enough
+/// AES instances that the table stream spans several frames and frames span instances),
+/// under every output policy, then the session goes on with single runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_many_matches_plaintext_per_instance() {
+    use rand::RngExt;
+    let c = library::load("aes_128").unwrap();
+    let p = Prepared::new(c.clone());
+    let (mut g, mut e) = open().await;
+    let mut rng = rand::rng();
+    for (k, pol) in [
+        (23usize, OutputPolicy::Both),
+        (7, OutputPolicy::Evaluator),
+        (5, OutputPolicy::Garbler),
+        (1, OutputPolicy::Both),
+    ] {
+        let keys: Vec<Bits> = (0..k)
+            .map(|_| (0..128).map(|_| rng.random::<bool>()).collect())
+            .collect();
+        let blocks: Vec<Bits> = (0..k)
+            .map(|_| (0..128).map(|_| rng.random::<bool>()).collect())
+            .collect();
+        let gin: Vec<Inputs> = keys.iter().map(|x| vec![(0, x.clone())]).collect();
+        let ein: Vec<Inputs> = blocks.iter().map(|x| vec![(1, x.clone())]).collect();
+        let (go, eo) = tokio::join!(g.run_many(&p, &gin, pol), e.run_many(&p, &ein, pol));
+        let (go, eo) = (go.unwrap(), eo.unwrap());
+        assert_eq!((go.len(), eo.len()), (k, k));
+        for i in 0..k {
+            let plain = eval::evaluate(&c, &[keys[i].clone(), blocks[i].clone()]).unwrap();
+            let (gw, ew) = (
+                pol.reveals_to(Role::Garbler),
+                pol.reveals_to(Role::Evaluator),
+            );
+            assert_eq!(
+                go[i],
+                if gw { plain.clone() } else { vec![] },
+                "instance {i}"
+            );
+            assert_eq!(eo[i], if ew { plain } else { vec![] }, "instance {i}");
+        }
+        assert_eq!(g.last_stats().and_gates, k as u64 * p.and_gates());
+    }
+    let (go, eo) = run_pair(
+        &mut g,
+        &mut e,
+        &p,
+        &p,
+        vec![(0, (0..128).map(|i| i % 3 == 0).collect())],
+        vec![(1, (0..128).map(|i| i % 5 == 0).collect())],
+        OutputPolicy::Both,
+        OutputPolicy::Both,
+    )
+    .await;
+    assert_eq!(go.unwrap(), eo.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_many_rejects_count_mismatch_and_uneven_instances() {
+    let add = Prepared::new(library::load("adder64").unwrap());
+    let (mut g, mut e) = open().await;
+    let v = |x| values::from_u64(x, 64);
+    let both = OutputPolicy::Both;
+    let gin: Vec<Inputs> = (0..3).map(|i| vec![(0, v(i))]).collect();
+    let ein: Vec<Inputs> = (0..4).map(|i| vec![(1, v(i))]).collect();
+    let (go, eo) = tokio::join!(g.run_many(&add, &gin, both), e.run_many(&add, &ein, both));
+    for r in [go, eo] {
+        let msg = r.unwrap_err().to_string();
+        assert!(
+            msg.contains("instance count mismatch: garbler runs 3 instances, evaluator 4"),
+            "{msg}"
+        );
+    }
+    // instance 1 gives another input index than instance 0: a local usage error
+    let uneven = vec![vec![(0, v(1))], vec![(1, v(2))]];
+    let ein: Vec<Inputs> = (0..2).map(|i| vec![(1, v(i))]).collect();
+    let (go, eo) = tokio::join!(
+        g.run_many(&add, &uneven, both),
+        e.run_many(&add, &ein, both)
+    );
+    assert!(
+        matches!(go, Err(ProtocolError::Usage(ref m)) if m.contains("instance 1 gives other input values")),
+        "{go:?}"
+    );
+    assert!(matches!(eo, Err(ProtocolError::PeerAborted(_))), "{eo:?}");
+    // an empty batch is refused locally and reported to the peer
+    let (go, eo) = tokio::join!(g.run_many(&add, &[], both), e.run_many(&add, &ein, both));
+    assert!(matches!(go, Err(ProtocolError::Usage(ref m)) if m.contains("at least one instance")));
+    assert!(matches!(eo, Err(ProtocolError::PeerAborted(_))));
+    // and the session still works, batched
+    let gin: Vec<Inputs> = (0..2).map(|i| vec![(0, v(10 + i))]).collect();
+    let (go, eo) = tokio::join!(g.run_many(&add, &gin, both), e.run_many(&add, &ein, both));
+    let sums: Vec<u64> = go
+        .unwrap()
+        .iter()
+        .map(|o| values::to_u64(&o[0]).unwrap())
+        .collect();
+    assert_eq!(sums, vec![10, 12]);
+    assert_eq!(eo.unwrap().len(), 2);
 }

@@ -26,25 +26,25 @@ fn add(progress: Option<&AtomicU64>, blocks: usize) {
     }
 }
 
-/// Garble `p` under Δ from the input-wire 0-labels (wire order) and `salt`, handing every
-/// batch of tables to `emit` (which may swap in a recycled buffer; it is cleared after).
-/// Returns the output wires' 0-labels.
+/// Garble instances of `p` under Δ, instance `i` from its input-wire 0-labels
+/// `inputs0[i]` (wire order) and `salts[i]`, one after the other, handing the tables to
+/// `emit` in frames of about [`FRAME_BLOCKS`] (a frame may span instances; `emit` may swap
+/// in a recycled buffer; it is cleared after). Returns each instance's output 0-labels.
 pub(crate) fn garble(
     p: &Prepared,
     delta: &Delta,
-    inputs0: &[Block],
-    salt: Block,
+    inputs0: &[Vec<Block>],
+    salts: &[Block],
     emit: &mut dyn FnMut(&mut Vec<Block>) -> Result<(), ProtocolError>,
     progress: Option<&AtomicU64>,
-) -> Result<Vec<Block>, ProtocolError> {
-    let mut g = Garbler::new(&p.program, delta, inputs0, salt)?;
-    g.set_batch_blocks(FRAME_BLOCKS);
-    let cap = (2 * p.and_gates()).min(MAX_FRAME_BLOCKS as u64) as usize;
+) -> Result<Vec<Vec<Block>>, ProtocolError> {
+    let total = 2 * p.and_gates() * inputs0.len() as u64;
+    let cap = total.min(MAX_FRAME_BLOCKS as u64) as usize;
     let mut buf = Vec::with_capacity(cap);
-    while g.next_batch(&mut buf) {
+    let mut flush = |buf: &mut Vec<Block>| -> Result<(), ProtocolError> {
         add(progress, buf.len());
         if buf.len() <= MAX_FRAME_BLOCKS {
-            emit(&mut buf)?;
+            emit(buf)?;
         } else {
             // the core may return more than its batch target: split into frames
             for chunk in buf.chunks(FRAME_BLOCKS) {
@@ -52,8 +52,26 @@ pub(crate) fn garble(
             }
         }
         buf.clear();
+        Ok(())
+    };
+    let mut outs = Vec::with_capacity(inputs0.len());
+    for (z, salt) in inputs0.iter().zip(salts) {
+        let mut g = Garbler::new(&p.program, delta, z, *salt)?;
+        loop {
+            g.set_batch_blocks(FRAME_BLOCKS.saturating_sub(buf.len()));
+            if !g.next_batch(&mut buf) {
+                break;
+            }
+            if buf.len() >= FRAME_BLOCKS {
+                flush(&mut buf)?;
+            }
+        }
+        outs.push(g.output_zero_labels()?);
     }
-    Ok(g.output_zero_labels()?)
+    if !buf.is_empty() {
+        flush(&mut buf)?;
+    }
+    Ok(outs)
 }
 
 /// Send one batch of tables as a frame.
@@ -96,26 +114,43 @@ pub(crate) async fn recv_tables(
 /// Fetches the next table frame into its buffer argument (at most the given blocks).
 pub(crate) type NextFrame<'a> = dyn FnMut(&mut Vec<Block>, usize) -> Result<(), ProtocolError> + 'a;
 
-/// Evaluate `p` from the active input labels (wire order) and `salt`, pulling table frames
-/// with `next` until the circuit has all its tables. Returns the active output labels.
+/// Evaluate instances of `p`, instance `i` from its active input labels `inputs[i]` (wire
+/// order) and `salts[i]`, pulling table frames with `next` (a frame may span instances)
+/// until every instance has all its tables. Returns each instance's active output labels.
 pub(crate) fn evaluate(
     p: &Prepared,
-    inputs: &[Block],
-    salt: Block,
+    inputs: &[Vec<Block>],
+    salts: &[Block],
     next: &mut NextFrame<'_>,
     progress: Option<&AtomicU64>,
-) -> Result<Vec<Block>, ProtocolError> {
-    let mut e = Evaluator::new(&p.program, inputs, salt)?;
-    let mut buf = Vec::new();
-    loop {
-        let left = e.remaining_table_blocks();
-        if left == 0 {
-            break;
+) -> Result<Vec<Vec<Block>>, ProtocolError> {
+    let mut left_total = 2 * p.and_gates() * inputs.len() as u64;
+    let (mut buf, mut off) = (Vec::new(), 0usize);
+    let mut outs = Vec::with_capacity(inputs.len());
+    for (inp, salt) in inputs.iter().zip(salts) {
+        let mut e = Evaluator::new(&p.program, inp, *salt)?;
+        loop {
+            let left = e.remaining_table_blocks();
+            if left == 0 {
+                break;
+            }
+            if off == buf.len() {
+                next(&mut buf, left_total.min(MAX_FRAME_BLOCKS as u64) as usize)?;
+                if buf.is_empty() {
+                    return Err(ProtocolError::Malformed(
+                        "an empty garbled-table frame".into(),
+                    ));
+                }
+                left_total = left_total.saturating_sub(buf.len() as u64);
+                off = 0;
+            }
+            let take = (left as usize).min(buf.len() - off);
+            e.consume(&buf[off..off + take])?;
+            off += take;
+            add(progress, take);
         }
-        next(&mut buf, left.min(MAX_FRAME_BLOCKS as u64) as usize)?;
-        e.consume(&buf)?;
-        add(progress, buf.len());
+        e.consume(&[])?;
+        outs.push(e.finish()?);
     }
-    e.consume(&[])?;
-    Ok(e.finish()?)
+    Ok(outs)
 }

@@ -16,14 +16,21 @@
 //!    `L_i ⊕ x_i·Δ` (uniform, independent of `x_i`).
 //! 4. **Garbled tables** stream in gate order in frames of about [`FRAME_BLOCKS`] blocks
 //!    (1 MiB, two blocks per AND gate), after a fresh public per-run salt that separates the
-//!    hash tweaks of the runs of a session (see [`crate::hash`]); for circuits larger than one frame the garbler garbles on a
-//!    blocking thread while its async task sends, and the evaluator evaluates on a blocking
+//!    hash tweaks of the runs of a session (see [`crate::hash`]); for circuits larger than
+//!    one frame the garbler garbles on a blocking thread while its async task sends, and the evaluator evaluates on a blocking
 //!    thread while its async task receives (bounded queues, so memory is O(frames), never
 //!    O(gates) of tables).
 //! 5. **Decoding**: if the evaluator learns the outputs, the garbler sends the decoding bits
 //!    (lsb of each output 0-label); if the garbler learns them, the evaluator returns its
 //!    active output labels and the garbler checks each is one of the wire's two labels (so a
 //!    corrupted table or label is detected rather than decoded to garbage).
+//!
+//! A **batched run** ([`crate::Session::run_many`]) of `k` instances of one circuit does
+//! step 1 once (the offer carries `k`), step 2 once for the evaluator's input bits of all
+//! instances, step 3 per instance (each with its own 0-labels and salt, one frame each),
+//! step 4 as one stream of all instances' tables back to back (a frame may span instances,
+//! so garbling instance `i + 1` overlaps evaluating instance `i`), and step 5 once for all
+//! outputs.
 //!
 //! One Δ serves a whole session (it is the IKNP sender's correlation): the garbled gates of
 //! all runs of a session form one garbling under one Δ, whose hash tweaks stay distinct

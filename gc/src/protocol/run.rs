@@ -25,8 +25,7 @@ fn bytes_to_blocks(bytes: &[u8]) -> Vec<Block> {
         .collect()
 }
 
-fn split_outputs(p: &Prepared, bits: impl Iterator<Item = bool>) -> Vec<Bits> {
-    let mut bits = bits;
+fn split_outputs(p: &Prepared, bits: &mut impl Iterator<Item = bool>) -> Vec<Bits> {
     p.circuit
         .outputs()
         .iter()
@@ -34,8 +33,9 @@ fn split_outputs(p: &Prepared, bits: impl Iterator<Item = bool>) -> Vec<Bits> {
         .collect()
 }
 
-/// The garbler's side of one run. Returns the outputs if `policy` reveals them to the
-/// garbler, else an empty vector.
+/// The garbler's side of one run of `mine.len() ≥ 1` instances (all with the same input
+/// ownership). Returns each instance's outputs if `policy` reveals them to the garbler,
+/// else one empty vector per instance.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn garbler_run(
     ch: &mut Channel,
@@ -43,67 +43,80 @@ pub(crate) async fn garbler_run(
     cot: &mut CotSender,
     prg: &mut Prg,
     p: &Prepared,
-    mine: &MyInputs<'_>,
+    mine: &[&MyInputs<'_>],
     policy: OutputPolicy,
     progress: Option<Arc<AtomicU64>>,
-) -> Result<Vec<Bits>, ProtocolError> {
+) -> Result<Vec<Vec<Bits>>, ProtocolError> {
     let c = &*p.circuit;
+    let k = mine.len();
+    let first = mine
+        .first()
+        .ok_or_else(|| ProtocolError::Internal("a run of no instances".into()))?;
     let n_eval: usize = (0..c.inputs().len())
-        .filter(|&i| mine[i].is_none())
+        .filter(|&i| first[i].is_none())
         .map(|i| c.inputs()[i] as usize)
         .sum();
-    let ks = if n_eval > 0 {
-        cot.send_cot(ch, n_eval).await?
+    // One COT extension for every instance's evaluator input bits (instance-major).
+    let total = n_eval * k;
+    let ks = if total > 0 {
+        cot.send_cot(ch, total).await?
     } else {
         Vec::new()
     };
-    if ks.len() != n_eval {
+    if ks.len() != total {
         return Err(ProtocolError::Internal(format!(
-            "COT returned {} labels for {n_eval} evaluator input bits",
+            "COT returned {} labels for {total} evaluator input bits",
             ks.len()
         )));
     }
-    let mut zero = vec![Block::ZERO; c.num_input_bits() as usize];
-    // A fresh public salt separates this run's hash tweaks from every other run's.
-    let salt = prg.next_block();
-    let mut active = salt.to_bytes().to_vec();
     let mut ks = ks.into_iter();
-    for (i, value) in mine.iter().enumerate() {
-        let wires = c.input_wires(i);
-        match value {
-            Some(bits) => {
-                for (k, wire) in wires.enumerate() {
-                    let l0 = prg.next_block();
-                    zero[wire as usize] = l0;
-                    active.extend_from_slice(&(l0 ^ delta.select(bits[k])).to_bytes());
+    let mut zeros = Vec::with_capacity(k);
+    let mut salts = Vec::with_capacity(k);
+    for inst in mine {
+        let mut zero = vec![Block::ZERO; c.num_input_bits() as usize];
+        // A fresh public salt separates this instance's hash tweaks from every other's.
+        let salt = prg.next_block();
+        let mut active = salt.to_bytes().to_vec();
+        for (i, value) in inst.iter().enumerate() {
+            let wires = c.input_wires(i);
+            match value {
+                Some(bits) => {
+                    for (j, wire) in wires.enumerate() {
+                        let l0 = prg.next_block();
+                        zero[wire as usize] = l0;
+                        active.extend_from_slice(&(l0 ^ delta.select(bits[j])).to_bytes());
+                    }
                 }
-            }
-            None => {
-                for wire in wires {
-                    zero[wire as usize] = ks.next().unwrap_or_default();
+                None => {
+                    for wire in wires {
+                        zero[wire as usize] = ks.next().unwrap_or_default();
+                    }
                 }
             }
         }
+        ch.send_frame(&active).await?;
+        zeros.push(zero);
+        salts.push(salt);
     }
-    ch.send_frame(&active).await?;
-    let out0 = garble_stream(ch, p, delta, zero, salt, progress).await?;
+    let out0 = garble_stream(ch, p, delta, zeros, salts, progress).await?;
+    let n_out: usize = out0.iter().map(Vec::len).sum();
     if policy.reveals_to(Role::Evaluator) {
-        let mut d = vec![0u8; out0.len().div_ceil(8)];
-        for (j, l) in out0.iter().enumerate() {
+        let mut d = vec![0u8; n_out.div_ceil(8)];
+        for (j, l) in out0.iter().flatten().enumerate() {
             d[j / 8] |= (l.lsb() as u8) << (j % 8);
         }
         ch.send_frame(&d).await?;
     }
     ch.flush().await?;
     if !policy.reveals_to(Role::Garbler) {
-        return Ok(Vec::new());
+        return Ok(vec![Vec::new(); k]);
     }
-    let mut back = vec![0u8; 16 * out0.len()];
+    let mut back = vec![0u8; 16 * n_out];
     ch.recv_frame_exact(&mut back).await?;
     let labels = bytes_to_blocks(&back);
     let d = delta.as_block();
-    let mut bits = Vec::with_capacity(out0.len());
-    for (j, (l, l0)) in labels.iter().zip(&out0).enumerate() {
+    let mut bits = Vec::with_capacity(n_out);
+    for (j, (l, l0)) in labels.iter().zip(out0.iter().flatten()).enumerate() {
         if *l == *l0 {
             bits.push(false);
         } else if *l == *l0 ^ d {
@@ -115,26 +128,37 @@ pub(crate) async fn garbler_run(
             )));
         }
     }
-    Ok(split_outputs(p, bits.into_iter()))
+    Ok(split_instances(p, k, bits.into_iter()))
 }
 
-/// The evaluator's side of one run. Returns the outputs if `policy` reveals them to the
-/// evaluator, else an empty vector.
+/// Split the outputs of `k` instances (instance-major bits) into values.
+fn split_instances(p: &Prepared, k: usize, bits: impl Iterator<Item = bool>) -> Vec<Vec<Bits>> {
+    let mut bits = bits;
+    (0..k).map(|_| split_outputs(p, &mut bits)).collect()
+}
+
+/// The evaluator's side of one run of `mine.len() ≥ 1` instances. Returns each
+/// instance's outputs if `policy` reveals them to the evaluator, else one empty vector per
+/// instance.
 pub(crate) async fn evaluator_run(
     ch: &mut Channel,
     cot: &mut CotReceiver,
     p: &Prepared,
-    mine: &MyInputs<'_>,
+    mine: &[&MyInputs<'_>],
     policy: OutputPolicy,
     progress: Option<Arc<AtomicU64>>,
-) -> Result<Vec<Bits>, ProtocolError> {
+) -> Result<Vec<Vec<Bits>>, ProtocolError> {
     let c = &*p.circuit;
+    let k = mine.len();
     let mut choices = Vec::new();
     let mut n_garbler = 0usize;
-    for (i, value) in mine.iter().enumerate() {
-        match value {
-            Some(bits) => choices.extend(bits.iter().by_vals()),
-            None => n_garbler += c.inputs()[i] as usize,
+    for (n, inst) in mine.iter().enumerate() {
+        for (i, value) in inst.iter().enumerate() {
+            match value {
+                Some(bits) => choices.extend(bits.iter().by_vals()),
+                None if n == 0 => n_garbler += c.inputs()[i] as usize,
+                None => {}
+            }
         }
     }
     let ms = if choices.is_empty() {
@@ -149,62 +173,78 @@ pub(crate) async fn evaluator_run(
             choices.len()
         )));
     }
-    let mut theirs = vec![0u8; 16 + 16 * n_garbler];
-    ch.recv_frame_exact(&mut theirs).await?;
-    let mut theirs = bytes_to_blocks(&theirs).into_iter();
-    let salt = theirs.next().unwrap_or_default();
     let mut ms = ms.into_iter();
-    let mut labels = vec![Block::ZERO; c.num_input_bits() as usize];
-    for (i, value) in mine.iter().enumerate() {
-        let src = if value.is_some() {
-            &mut ms
-        } else {
-            &mut theirs
-        };
-        for wire in c.input_wires(i) {
-            labels[wire as usize] = src.next().unwrap_or_default();
+    let mut all = Vec::with_capacity(k);
+    let mut salts = Vec::with_capacity(k);
+    let mut theirs = vec![0u8; 16 + 16 * n_garbler];
+    for inst in mine {
+        ch.recv_frame_exact(&mut theirs).await?;
+        let mut theirs = bytes_to_blocks(&theirs).into_iter();
+        salts.push(theirs.next().unwrap_or_default());
+        let mut labels = vec![Block::ZERO; c.num_input_bits() as usize];
+        for (i, value) in inst.iter().enumerate() {
+            let src = if value.is_some() {
+                &mut ms
+            } else {
+                &mut theirs
+            };
+            for wire in c.input_wires(i) {
+                labels[wire as usize] = src.next().unwrap_or_default();
+            }
         }
+        all.push(labels);
     }
-    let out = evaluate_stream(ch, p, labels, salt, progress).await?;
-    let mut result = Vec::new();
+    let out = evaluate_stream(ch, p, all, salts, progress).await?;
+    let n_out: usize = out.iter().map(Vec::len).sum();
+    let mut result = vec![Vec::new(); k];
     if policy.reveals_to(Role::Evaluator) {
-        let mut d = vec![0u8; out.len().div_ceil(8)];
+        let mut d = vec![0u8; n_out.div_ceil(8)];
         ch.recv_frame_exact(&mut d).await?;
         let bits = out
             .iter()
+            .flatten()
             .enumerate()
             .map(|(j, l)| l.lsb() ^ (d[j / 8] >> (j % 8) & 1 == 1));
-        result = split_outputs(p, bits);
+        result = split_instances(p, k, bits);
     }
     if policy.reveals_to(Role::Garbler) {
-        ch.send_frame(Block::slice_as_bytes(&out)).await?;
+        let flat: Vec<Block> = out.into_iter().flatten().collect();
+        ch.send_frame(Block::slice_as_bytes(&flat)).await?;
         ch.flush().await?;
     }
     Ok(result)
 }
 
-/// Is `p` small enough to garble or evaluate inline on the I/O task (one frame)?
-fn inline(p: &Prepared) -> bool {
-    2 * p.and_gates() <= engine::FRAME_BLOCKS as u64
+/// Are `k` instances of `p` small enough to garble or evaluate inline on the I/O task (one
+/// frame)?
+fn inline(p: &Prepared, k: usize) -> bool {
+    2 * p.and_gates() * k as u64 <= engine::FRAME_BLOCKS as u64
 }
 
-/// Garble and send the tables; small circuits inline, large ones on a blocking thread that
+/// Overwrite the garbler's input 0-labels before freeing them.
+fn zeroize_all(zero: &mut [Vec<Block>]) {
+    for z in zero {
+        Block::slice_as_bytes_mut(z).fill(0);
+    }
+}
+
+/// Garble and send the tables of every instance, back to back; small circuits inline, large ones on a blocking thread that
 /// overlaps with the sending.
 async fn garble_stream(
     ch: &mut Channel,
     p: &Prepared,
     delta: &Delta,
-    zero: Vec<Block>,
-    salt: Block,
+    zero: Vec<Vec<Block>>,
+    salt: Vec<Block>,
     progress: Option<Arc<AtomicU64>>,
-) -> Result<Vec<Block>, ProtocolError> {
-    if inline(p) {
+) -> Result<Vec<Vec<Block>>, ProtocolError> {
+    if inline(p, zero.len()) {
         let mut frames = Vec::new();
         let out = engine::garble(
             p,
             delta,
             &zero,
-            salt,
+            &salt,
             &mut |b| {
                 frames.push(std::mem::take(b));
                 Ok(())
@@ -212,7 +252,7 @@ async fn garble_stream(
             progress.as_deref(),
         );
         let mut zero = zero;
-        Block::slice_as_bytes_mut(&mut zero).fill(0);
+        zeroize_all(&mut zero);
         let out = out?;
         for f in &frames {
             engine::send_tables(ch, f).await?;
@@ -228,7 +268,7 @@ async fn garble_stream(
             &p2,
             &d2,
             &zero,
-            salt,
+            &salt,
             &mut |b| {
                 let fresh = free_rx.try_recv().unwrap_or_default();
                 full_tx
@@ -237,7 +277,7 @@ async fn garble_stream(
             },
             progress.as_deref(),
         );
-        Block::slice_as_bytes_mut(&mut zero).fill(0);
+        zeroize_all(&mut zero);
         r
     });
     let mut io = Ok(());
@@ -256,18 +296,20 @@ async fn garble_stream(
     out?
 }
 
-/// Receive and evaluate the tables; small circuits inline, large ones on a blocking thread
+/// Receive and evaluate the tables of every instance; small circuits inline, large ones on a blocking thread
 /// that overlaps with the receiving.
 async fn evaluate_stream(
     ch: &mut Channel,
     p: &Prepared,
-    labels: Vec<Block>,
-    salt: Block,
+    labels: Vec<Vec<Block>>,
+    salt: Vec<Block>,
     progress: Option<Arc<AtomicU64>>,
-) -> Result<Vec<Block>, ProtocolError> {
-    if inline(p) {
+) -> Result<Vec<Vec<Block>>, ProtocolError> {
+    let k = labels.len();
+    let total = 2 * p.and_gates() * k as u64;
+    if inline(p, k) {
         let mut frames = Vec::new();
-        let mut left = 2 * p.and_gates() as usize;
+        let mut left = total as usize;
         while left > 0 {
             let mut frame = Vec::new();
             engine::recv_tables(ch, &mut frame, left).await?;
@@ -278,7 +320,7 @@ async fn evaluate_stream(
         return engine::evaluate(
             p,
             &labels,
-            salt,
+            &salt,
             &mut |b, _| {
                 *b = frames.next().ok_or_else(|| {
                     ProtocolError::Malformed("the garbled tables are incomplete".into())
@@ -297,7 +339,7 @@ async fn evaluate_stream(
         engine::evaluate(
             &p2,
             &labels,
-            salt,
+            &salt,
             &mut |b, max| {
                 let _ = want_tx.blocking_send((std::mem::take(b), max));
                 *b = full_rx
@@ -309,7 +351,7 @@ async fn evaluate_stream(
         )
     });
     let mut io = Ok(());
-    let mut left = 2 * p.and_gates();
+    let mut left = total;
     let mut spare: Vec<Vec<Block>> = Vec::new();
     while left > 0 {
         while let Ok((b, _)) = want_rx.try_recv() {
@@ -321,7 +363,7 @@ async fn evaluate_stream(
             io = Err(e);
             break;
         }
-        if left == 2 * p.and_gates() {
+        if left == total {
             tracing::debug!(blocks = b.len(), "first garbled-table frame received");
         }
         left -= b.len() as u64;

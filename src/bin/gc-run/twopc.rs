@@ -390,8 +390,10 @@ async fn local_timed(p: &Prepared, more: usize) -> Result<(f64, f64, u64)> {
         s.run_prepared(&p1, &g_in, OutputPolicy::Both).await?;
         let first = t.elapsed().as_secs_f64();
         let t2 = Instant::now();
-        for _ in 0..more {
-            s.run_prepared(&p1, &g_in, OutputPolicy::Both).await?;
+        if more > 0 {
+            // one batched run: one handshake and COT extension, pipelined tables
+            s.run_many(&p1, &vec![g_in; more], OutputPolicy::Both)
+                .await?;
         }
         let ch = s.channel();
         let bytes = ch.bytes_sent() + ch.bytes_received();
@@ -399,8 +401,10 @@ async fn local_timed(p: &Prepared, more: usize) -> Result<(f64, f64, u64)> {
     });
     let e = tokio::spawn(async move {
         let mut s = Session::evaluator(b, SessionOptions::default()).await?;
-        for _ in 0..=more {
-            s.run_prepared(&p2, &e_in, OutputPolicy::Both).await?;
+        s.run_prepared(&p2, &e_in, OutputPolicy::Both).await?;
+        if more > 0 {
+            s.run_many(&p2, &vec![e_in; more], OutputPolicy::Both)
+                .await?;
         }
         Ok::<_, ProtocolError>(())
     });
@@ -410,7 +414,7 @@ async fn local_timed(p: &Prepared, more: usize) -> Result<(f64, f64, u64)> {
 }
 
 /// `gc-run speed 2pc`: `aes_128` set-up + first block, `aes_128` amortised over 1 000 blocks
-/// in one session, and a layered circuit of about `n_and` AND gates, all with both parties
+/// in one session (one batched [`Session::run_many`] after the first block), and a layered circuit of about `n_and` AND gates, all with both parties
 /// in this process over an in-memory channel.
 #[allow(dead_code)] // used by `gc-run speed 2pc` (speed.rs)
 pub async fn speed_2pc(n_and: usize) -> Result<Vec<SpeedRow>> {
