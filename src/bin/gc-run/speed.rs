@@ -77,9 +77,22 @@ impl Row {
                     "bytes_per_item": bpi,
                 })
             );
+        } else if per_second < 1e5 {
+            // slow items (AES blocks): time per item reads better than a rate in millions
+            println!(
+                "{:<12} {:>10} {:<4} in {:>8.4} s: {:>9.1} µs/{}, {:>10.2} B/{}",
+                self.name,
+                self.items,
+                self.unit,
+                self.seconds,
+                1e6 / per_second,
+                self.unit,
+                bpi,
+                self.unit
+            );
         } else {
             println!(
-                "{:<12} {:>10} {:<4} in {:>8.4} s: {:>9.2} M {}/s, {:>7.2} B/{}",
+                "{:<12} {:>10} {:<4} in {:>8.4} s: {:>9.2} M {}/s, {:>10.2} B/{}",
                 self.name,
                 self.items,
                 self.unit,
