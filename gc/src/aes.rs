@@ -38,6 +38,12 @@ impl Scratch {
     }
 }
 
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch::new()
+    }
+}
+
 impl Drop for Scratch {
     fn drop(&mut self) {
         #[cfg(target_arch = "x86_64")]

@@ -41,7 +41,8 @@
 //! 256-bit registers) at a time, keeping π(x) in a reused scratch between the passes, then
 //! computes the half-gate tables with 256-bit operations; otherwise the portable kernels
 //! below run the same math through [`duet_core::AesEcb`]. A unit test checks both agree.
-//! Callers with labels in slices ([`garble_and_gates`], [`evaluate_and_gates`]) skip the queues.
+//! Callers with labels in slices ([`garble_and_gates`], [`evaluate_and_gates`], the rows of
+//! [`crate::multi`]) skip the queues.
 
 use crate::aes::{PI, Scratch};
 use duet_core::{Block, Delta};

@@ -15,7 +15,8 @@
 //! Memory: `m · num_slots` labels (the slot program's peak live wires, per instance) plus the
 //! tables (`2 · m · and_count` blocks), so callers chunk `m` (a few hundred instances).
 
-use crate::hash::{BATCH, EvalQueue, GarbleQueue};
+use crate::aes::Scratch;
+use crate::hash::{BATCH, EvalQueue, GarbleQueue, evaluate_chunk, garble_chunk};
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::liveness::{OpKind, SLOT_FALSE, SLOT_NOT, SLOT_TRUE, SLOT_ZERO, SlotMap};
 use duet_core::{Block, Delta};
@@ -27,6 +28,72 @@ use zeroize::Zeroize;
 #[derive(Default)]
 pub struct Lockstep {
     slots: Vec<Block>,
+    scratch: Scratch,
+}
+
+/// From this many instances on, an AND op's row of `m` gates goes to the kernels directly
+/// in chunks of [`BATCH`] (no per-gate queue push); below it, gates of independent ops share
+/// queue batches. Gate numbering and table order are the same either way.
+const DIRECT_MIN: usize = BATCH / 2;
+
+/// Garble the AND row `a ∧ b → o` of `m` instances straight through the kernels.
+#[allow(clippy::too_many_arguments)]
+fn garble_row(
+    scratch: &mut Scratch,
+    d: Block,
+    salt: Block,
+    gate: &mut u64,
+    slots: &mut [Block],
+    (a, b, o): (usize, usize, usize),
+    m: usize,
+    tables: &mut Vec<Block>,
+) {
+    // copies: the output row may be one of the input rows (slot reuse)
+    let (mut x, mut y) = ([Block::ZERO; BATCH], [Block::ZERO; BATCH]);
+    for i0 in (0..m).step_by(BATCH) {
+        let n = BATCH.min(m - i0);
+        x[..n].copy_from_slice(&slots[a + i0..a + i0 + n]);
+        y[..n].copy_from_slice(&slots[b + i0..b + i0 + n]);
+        let start = tables.len();
+        tables.resize(start + 2 * n, Block::ZERO);
+        let out = &mut slots[o + i0..o + i0 + n];
+        garble_chunk(
+            scratch,
+            d,
+            salt,
+            *gate,
+            &x[..n],
+            &y[..n],
+            &mut tables[start..],
+            out,
+        );
+        *gate += n as u64;
+    }
+    for v in x.iter_mut().chain(y.iter_mut()) {
+        v.0.zeroize();
+    }
+}
+
+/// Evaluate the AND row `a ∧ b → o` of `m` instances with `tables` (`2m` blocks).
+fn evaluate_row(
+    scratch: &mut Scratch,
+    salt: Block,
+    gate: &mut u64,
+    slots: &mut [Block],
+    (a, b, o): (usize, usize, usize),
+    m: usize,
+    tables: &[Block],
+) {
+    let (mut x, mut y) = ([Block::ZERO; BATCH], [Block::ZERO; BATCH]);
+    for i0 in (0..m).step_by(BATCH) {
+        let n = BATCH.min(m - i0);
+        x[..n].copy_from_slice(&slots[a + i0..a + i0 + n]);
+        y[..n].copy_from_slice(&slots[b + i0..b + i0 + n]);
+        let t = &tables[2 * i0..2 * (i0 + n)];
+        let out = &mut slots[o + i0..o + i0 + n];
+        evaluate_chunk(scratch, salt, *gate, &x[..n], &y[..n], t, out);
+        *gate += n as u64;
+    }
 }
 
 impl Drop for Lockstep {
@@ -150,40 +217,40 @@ impl Lockstep {
         if !d.lsb() {
             return Err(GcError::DeltaLsb);
         }
-        let slots = load_slots(
-            &mut self.slots,
-            prog,
-            m,
-            inputs,
-            [d, CONST_LABEL, CONST_LABEL ^ d],
-        )?;
+        let Lockstep { slots, scratch } = self;
+        let slots = load_slots(slots, prog, m, inputs, [d, CONST_LABEL, CONST_LABEL ^ d])?;
         tables.reserve(2 * m * prog.and_count() as usize);
         let mut q = Box::new(GarbleQueue::new());
         let mut gate = first_gate;
-        let mut flush = |q: &mut GarbleQueue, slots: &mut [Block], tables: &mut Vec<Block>| {
-            let n = q.n;
-            let outs = q.out;
-            q.garble(d, salt, gate, tables, |k, l| slots[outs[k] as usize] = l);
-            gate += n as u64;
-        };
+        let flush =
+            |q: &mut GarbleQueue, gate: &mut u64, slots: &mut [Block], tables: &mut Vec<Block>| {
+                let n = q.n;
+                let outs = q.out;
+                q.garble(d, salt, *gate, tables, |k, l| slots[outs[k] as usize] = l);
+                *gate += n as u64;
+            };
         for op in prog.ops() {
             if op.flush {
-                flush(&mut q, slots, tables);
+                flush(&mut q, &mut gate, slots, tables);
             }
             let (a, b, o) = (op.a as usize * m, op.b as usize * m, op.out as usize * m);
             match op.kind {
                 OpKind::Xor => xor_rows(slots, a, b, o, m),
+                OpKind::And if m >= DIRECT_MIN => {
+                    flush(&mut q, &mut gate, slots, tables);
+                    garble_row(scratch, d, salt, &mut gate, slots, (a, b, o), m, tables);
+                }
                 OpKind::And => {
                     for i in 0..m {
                         q.push(slots[a + i], slots[b + i], (o + i) as u32);
                         if q.n == BATCH {
-                            flush(&mut q, slots, tables);
+                            flush(&mut q, &mut gate, slots, tables);
                         }
                     }
                 }
             }
         }
-        flush(&mut q, slots, tables);
+        flush(&mut q, &mut gate, slots, tables);
         store_outputs(prog, m, slots, outputs);
         Ok(())
     }
@@ -224,41 +291,45 @@ impl Lockstep {
                 actual: got,
             });
         }
-        let slots = load_slots(
-            &mut self.slots,
-            prog,
-            m,
-            inputs,
-            [Block::ZERO, CONST_LABEL, CONST_LABEL],
-        )?;
+        let Lockstep { slots, scratch } = self;
+        let consts = [Block::ZERO, CONST_LABEL, CONST_LABEL];
+        let slots = load_slots(slots, prog, m, inputs, consts)?;
         let mut q = Box::new(EvalQueue::new());
         let mut gate = first_gate;
-        let mut flush = |q: &mut EvalQueue, slots: &mut [Block]| {
+        let flush = |q: &mut EvalQueue, gate: &mut u64, slots: &mut [Block]| {
             let n = q.n;
             let outs = q.out;
-            q.evaluate(salt, gate, |k, l| slots[outs[k] as usize] = l);
-            gate += n as u64;
+            q.evaluate(salt, *gate, |k, l| slots[outs[k] as usize] = l);
+            *gate += n as u64;
         };
-        let mut t = tables.chunks_exact(2);
+        // next table block to use (the length was checked above)
+        let mut tp = 0usize;
         for op in prog.ops() {
             if op.flush {
-                flush(&mut q, slots);
+                flush(&mut q, &mut gate, slots);
             }
             let (a, b, o) = (op.a as usize * m, op.b as usize * m, op.out as usize * m);
             match op.kind {
                 OpKind::Xor => xor_rows(slots, a, b, o, m),
+                OpKind::And if m >= DIRECT_MIN => {
+                    flush(&mut q, &mut gate, slots);
+                    let t = &tables[tp..tp + 2 * m];
+                    evaluate_row(scratch, salt, &mut gate, slots, (a, b, o), m, t);
+                    tp += 2 * m;
+                }
                 OpKind::And => {
                     for i in 0..m {
-                        let tg = t.next().expect("table length checked above");
-                        q.push(slots[a + i], slots[b + i], tg[0], tg[1], (o + i) as u32);
+                        let (tg, te) = (tables[tp], tables[tp + 1]);
+                        tp += 2;
+                        q.push(slots[a + i], slots[b + i], tg, te, (o + i) as u32);
                         if q.n == BATCH {
-                            flush(&mut q, slots);
+                            flush(&mut q, &mut gate, slots);
                         }
                     }
                 }
             }
         }
-        flush(&mut q, slots);
+        flush(&mut q, &mut gate, slots);
         store_outputs(prog, m, slots, outputs);
         Ok(())
     }
