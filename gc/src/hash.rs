@@ -197,7 +197,7 @@ fn garble_portable(
     p.copy_from_slice(x);
     PI.permute(p);
     for (g, (xs, ps)) in x.chunks_exact_mut(4).zip(p.chunks_exact(4)).enumerate() {
-        let gate = first_gate + g as u64;
+        let gate = first_gate.wrapping_add(g as u64);
         let (tl, tr) = (tweak(salt, gate, 0), tweak(salt, gate, 1));
         xs[0] = ps[0] ^ tl;
         xs[1] = ps[1] ^ tl;
@@ -310,7 +310,7 @@ fn evaluate_portable(
     p.copy_from_slice(x);
     PI.permute(p);
     for (g, (xs, ps)) in x.chunks_exact_mut(2).zip(p.chunks_exact(2)).enumerate() {
-        let gate = first_gate + g as u64;
+        let gate = first_gate.wrapping_add(g as u64);
         xs[0] = ps[0] ^ tweak(salt, gate, 0);
         xs[1] = ps[1] ^ tweak(salt, gate, 1);
     }
