@@ -98,4 +98,20 @@ fn speed_bad_usage_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     let out = gc_run().args(["speed", "nonsense"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // options of the networked OT measurement are refused, not ignored, elsewhere
+    for (target, flag) in [
+        ("garble", "--malicious"),
+        ("evaluate", "--insecure"),
+        ("2pc", "--connect=127.0.0.1:1"),
+        ("2pc", "--listen=127.0.0.1:0"),
+    ] {
+        let out = gc_run().args(["speed", target, flag]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{target} {flag}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let name = flag.split('=').next().unwrap();
+        assert!(
+            err.contains(&format!("{name} applies to `gc-run speed ot` only")),
+            "{err}"
+        );
+    }
 }

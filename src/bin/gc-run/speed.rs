@@ -111,6 +111,25 @@ pub fn run(args: SpeedArgs) -> anyhow::Result<()> {
     if args.count == 0 || args.count > 1 << 28 {
         return Err(usage("--count must be between 1 and 2^28"));
     }
+    if args.target != SpeedTarget::Ot {
+        // these measure both parties in this process: network and OT options would be
+        // silently ignored
+        let n = &args.net;
+        let given = [
+            (n.listen.is_some(), "--listen"),
+            (n.connect.is_some(), "--connect"),
+            (n.key.is_some(), "--key"),
+            (n.peer_key.is_some(), "--peer-key"),
+            (n.insecure, "--insecure"),
+            (args.malicious, "--malicious"),
+        ];
+        if let Some((_, flag)) = given.iter().find(|(on, _)| *on) {
+            return Err(usage(format!(
+                "{flag} applies to `gc-run speed ot` only (garble, evaluate and 2pc run both \
+                 parties in this process)"
+            )));
+        }
+    }
     let rt = crate::common::runtime()?;
     let rows = rt.block_on(async {
         match args.target {
