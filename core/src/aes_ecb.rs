@@ -86,6 +86,20 @@ impl AesEcb {
     }
 }
 
+/// The 11 AES-128 round keys of `key` (FIPS-197 §5.2, computed with `aeskeygenassist`),
+/// or `None` when the CPU has no AES-NI (detected at run time). For callers running their
+/// own AES-NI loops (e.g. `duet-ot`'s counter-mode PRG); the caller zeroizes the keys
+/// when `key` is secret.
+pub fn expand_key(key: [u8; 16]) -> Option<[Block; 11]> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("aes") {
+        // SAFETY: the CPU has AES-NI (checked just above); SSE2 is baseline on x86_64.
+        return Some(unsafe { vaes_x86::expand(&key) });
+    }
+    let _ = key;
+    None
+}
+
 impl core::fmt::Debug for AesEcb {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("AesEcb")

@@ -12,7 +12,7 @@ pub mod hash;
 mod prg;
 pub mod transpose;
 
-pub use aes_ecb::AesEcb;
+pub use aes_ecb::{AesEcb, expand_key};
 pub use block::Block;
 pub use delta::Delta;
 pub use hash::{FIXED_KEY_AES, FixedKeyAes};

@@ -17,7 +17,8 @@ use zeroize::Zeroize;
 pub(crate) struct CtrPrg {
     #[cfg(target_arch = "x86_64")]
     fast: Option<x86::Keys>,
-    fallback: Prg,
+    /// only when there is no fast path
+    fallback: Option<Prg>,
     counter: u128,
 }
 
@@ -44,11 +45,19 @@ fn level() -> u8 {
 
 impl CtrPrg {
     pub(crate) fn new(seed: Block) -> Self {
+        #[cfg(target_arch = "x86_64")]
+        let fast = (level() >= 1)
+            .then(|| duet_core::expand_key(seed.to_bytes()))
+            .flatten()
+            .map(|rk| x86::Keys(rk.map(|b| b.0)));
+        #[cfg(target_arch = "x86_64")]
+        let fallback = fast.is_none().then(|| Prg::new(seed));
+        #[cfg(not(target_arch = "x86_64"))]
+        let fallback = Some(Prg::new(seed));
         CtrPrg {
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: `level() >= 1` means AES-NI and SSE2 were detected at run time.
-            fast: (level() >= 1).then(|| unsafe { x86::Keys::expand(seed) }),
-            fallback: Prg::new(seed),
+            fast,
+            fallback,
             counter: 0,
         }
     }
@@ -69,7 +78,9 @@ impl CtrPrg {
             self.counter = self.counter.wrapping_add(out.len() as u128);
             return;
         }
-        self.fallback.fill_blocks(out);
+        if let Some(p) = &mut self.fallback {
+            p.fill_blocks(out);
+        }
         self.counter = self.counter.wrapping_add(out.len() as u128);
     }
 }
@@ -84,25 +95,13 @@ mod x86 {
     use super::*;
     use std::arch::x86_64::*;
 
-    /// The 11 round keys of AES-128, zeroized on drop.
-    pub(super) struct Keys([u128; 11]);
+    /// The 11 round keys of AES-128 (from [`duet_core::expand_key`]), zeroized on drop.
+    pub(super) struct Keys(pub(super) [u128; 11]);
 
     impl Drop for Keys {
         fn drop(&mut self) {
             self.0.zeroize();
         }
-    }
-
-    macro_rules! round {
-        ($k:expr, $rcon:literal) => {{
-            let t = _mm_aeskeygenassist_si128::<$rcon>($k);
-            let t = _mm_shuffle_epi32::<0xff>(t);
-            let mut k = $k;
-            k = _mm_xor_si128(k, _mm_slli_si128::<4>(k));
-            k = _mm_xor_si128(k, _mm_slli_si128::<4>(k));
-            k = _mm_xor_si128(k, _mm_slli_si128::<4>(k));
-            _mm_xor_si128(k, t)
-        }};
     }
 
     #[inline]
@@ -117,37 +116,6 @@ mod x86 {
         let lo = _mm_cvtsi128_si64(v) as u64;
         let hi = _mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)) as u64;
         ((hi as u128) << 64) | lo as u128
-    }
-
-    impl Keys {
-        /// AES-128 key expansion (FIPS-197 §5.2) with `aeskeygenassist`.
-        #[target_feature(enable = "aes,sse2")]
-        pub(super) fn expand(seed: Block) -> Keys {
-            let mut k = [0u128; 11];
-            let mut r = ld(seed.0);
-            k[0] = seed.0;
-            r = round!(r, 0x01);
-            k[1] = st(r);
-            r = round!(r, 0x02);
-            k[2] = st(r);
-            r = round!(r, 0x04);
-            k[3] = st(r);
-            r = round!(r, 0x08);
-            k[4] = st(r);
-            r = round!(r, 0x10);
-            k[5] = st(r);
-            r = round!(r, 0x20);
-            k[6] = st(r);
-            r = round!(r, 0x40);
-            k[7] = st(r);
-            r = round!(r, 0x80);
-            k[8] = st(r);
-            r = round!(r, 0x1b);
-            k[9] = st(r);
-            r = round!(r, 0x36);
-            k[10] = st(r);
-            Keys(k)
-        }
     }
 
     /// AES-NI: 8 blocks in flight.
