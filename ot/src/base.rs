@@ -21,10 +21,16 @@
 //! # Protocol (n OTs)
 //! 1. Sender: `y ← Z_q`, `S = y·G`, `T = y·S`; sends `S ‖ n` (40 bytes).
 //! 2. Receiver, for each choice `c_i`: `x_i ← Z_q`, `R_i = x_i·G + c_i·S` (constant time:
-//!    both candidates computed, [`ConditionallySelectable`] picks one); key point `P_i = x_i·S`;
-//!    sends all `R_i` (32 bytes each).
-//! 3. Sender: `P0_i = y·R_i`, `P1_i = y·R_i − T`; pads `k_b = H(i, S, R_i, P_b)`, sends
-//!    `e_b = m_b ⊕ k_b` (32 bytes per OT). Receiver outputs `e_{c_i} ⊕ H(i, S, R_i, P_i)`.
+//!    both candidates computed, [`ConditionallySelectable`] picks one); sends the `R_i`
+//!    (32 bytes each) in frames of [`POINTS_PER_FRAME`], then computes its key points
+//!    `P_i = x_i·S` while the sender works.
+//! 3. Sender, frame by frame as they arrive: `P0_i = y·R_i`, `P1_i = y·R_i − T`; pads
+//!    `k_b = H(i, S, R_i, P_b)`; at the end sends all `e_b = m_b ⊕ k_b` (32 bytes per OT).
+//!    Receiver outputs `e_{c_i} ⊕ H(i, S, R_i, P_i)`.
+//!
+//! The framing pipelines the two parties: the sender's variable-base multiplications (the
+//! larger half of the work) run while the receiver is still producing points and key points,
+//! so on two cores 128 OTs take about one party's work instead of the sum of both.
 //!
 //! Points are hashed through their batch "double and compress" encoding (`enc(2P)`, one field
 //! inversion for the whole batch); doubling is a bijection of the prime-order group.
@@ -93,6 +99,13 @@ fn check_count(n: usize) -> Result<(), OtError> {
     Ok(())
 }
 
+/// OTs per receiver frame. The receiver sends its points `R_i` in frames of this many (the last
+/// one shorter) so that the sender's scalar multiplications on the first frames run while the
+/// receiver is still computing the later ones, and the receiver computes its key points
+/// `x_i·S` only after its last frame, while the sender works. Both parties must use the same
+/// value: it is part of the wire format.
+pub const POINTS_PER_FRAME: usize = 8;
+
 /// Sans-IO base-OT sender (CO15 with context-bound key derivation).
 pub struct Sender {
     y: Scalar,
@@ -127,7 +140,45 @@ impl Sender {
         m
     }
 
-    /// The random-OT pads `(k0_i, k1_i)` for the receiver's message (`32·n` bytes).
+    /// The random-OT pads `(k0_i, k1_i)` for OTs `first .. first + points.len() / 32`, given
+    /// those OTs' receiver points (32 bytes each): step 3 of the protocol for one frame.
+    ///
+    /// # Errors
+    /// [`OtError::Malformed`] if `points` is not a whole number of points, reaches past OT `n`,
+    /// or holds an invalid point or the identity.
+    pub fn pads_for(&self, first: usize, points: &[u8]) -> Result<Vec<[Block; 2]>, OtError> {
+        let k = points.len() / RECEIVER_BYTES_PER_OT;
+        if !points.len().is_multiple_of(RECEIVER_BYTES_PER_OT) || first + k > self.n {
+            return Err(OtError::Malformed(format!(
+                "base OT receiver points of {} bytes for OTs from {first}: expected a multiple \
+                 of {RECEIVER_BYTES_PER_OT} bytes ending at OT {} at most",
+                points.len(),
+                self.n
+            )));
+        }
+        let mut key_points = Vec::with_capacity(2 * k);
+        for (i, r) in points.chunks_exact(32).enumerate() {
+            let r = decode_point(r, &format!("base OT point R_{}", first + i))?;
+            let p0 = r * self.y;
+            key_points.push(p0);
+            key_points.push(p0 - self.t);
+        }
+        let enc = RistrettoPoint::double_and_compress_batch(&key_points);
+        key_points.zeroize();
+        Ok(points
+            .chunks_exact(32)
+            .zip(enc.chunks_exact(2))
+            .enumerate()
+            .map(|(i, (r, e))| {
+                [
+                    kdf(first + i, &self.s, r, &e[0]),
+                    kdf(first + i, &self.s, r, &e[1]),
+                ]
+            })
+            .collect())
+    }
+
+    /// The random-OT pads `(k0_i, k1_i)` for the receiver's whole message (`32·n` bytes).
     ///
     /// # Errors
     /// [`OtError::Malformed`] for a wrong length, an invalid point or the identity.
@@ -139,26 +190,11 @@ impl Sender {
                 self.n * RECEIVER_BYTES_PER_OT
             )));
         }
-        let mut points = Vec::with_capacity(2 * self.n);
-        for (i, r) in receiver_msg.chunks_exact(32).enumerate() {
-            let r = decode_point(r, &format!("base OT point R_{i}"))?;
-            let p0 = r * self.y;
-            points.push(p0);
-            points.push(p0 - self.t);
-        }
-        let enc = RistrettoPoint::double_and_compress_batch(&points);
-        points.zeroize();
-        let pads = receiver_msg
-            .chunks_exact(32)
-            .zip(enc.chunks_exact(2))
-            .enumerate()
-            .map(|(i, (r, e))| [kdf(i, &self.s, r, &e[0]), kdf(i, &self.s, r, &e[1])])
-            .collect();
-        Ok(pads)
+        self.pads_for(0, receiver_msg)
     }
 
-    /// Encrypt the message pairs `msgs` (one per OT) for the receiver's message: returns the
-    /// ciphertexts, [`CIPHERTEXT_BYTES_PER_OT`] bytes per OT.
+    /// Encrypt the message pairs `msgs` (one per OT) for the receiver's whole message: returns
+    /// the ciphertexts, [`CIPHERTEXT_BYTES_PER_OT`] bytes per OT.
     ///
     /// # Errors
     /// As [`Sender::random_pads`]; [`OtError::Length`] if `msgs.len() != n`.
@@ -170,15 +206,20 @@ impl Sender {
                 actual: msgs.len() as u64,
             });
         }
-        let mut pads = self.random_pads(receiver_msg)?;
-        let mut out = Vec::with_capacity(self.n * CIPHERTEXT_BYTES_PER_OT);
-        for (p, m) in pads.iter().zip(msgs) {
-            out.extend_from_slice(&(p[0] ^ m[0]).to_bytes());
-            out.extend_from_slice(&(p[1] ^ m[1]).to_bytes());
-        }
-        Block::slice_as_bytes_mut(bytemuck::cast_slice_mut(&mut pads)).zeroize();
-        Ok(out)
+        let pads = self.random_pads(receiver_msg)?;
+        Ok(encrypt_with(pads, msgs))
     }
+}
+
+/// `e_b = m_b ⊕ k_b` for every OT, 32 bytes per OT; the pads are wiped.
+fn encrypt_with(mut pads: Vec<[Block; 2]>, msgs: &[[Block; 2]]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(msgs.len() * CIPHERTEXT_BYTES_PER_OT);
+    for (p, m) in pads.iter().zip(msgs) {
+        out.extend_from_slice(&(p[0] ^ m[0]).to_bytes());
+        out.extend_from_slice(&(p[1] ^ m[1]).to_bytes());
+    }
+    Block::slice_as_bytes_mut(bytemuck::cast_slice_mut(&mut pads)).zeroize();
+    out
 }
 
 impl Drop for Sender {
@@ -188,24 +229,29 @@ impl Drop for Sender {
     }
 }
 
-/// Sans-IO base-OT receiver.
-pub struct Receiver {
+/// The receiver between the sender's setup message and its ciphertexts: holds the secret
+/// scalars `x_i`, hands out its points `R_i` frame by frame ([`ReceiverSetup::next_points`]),
+/// then derives its keys ([`ReceiverSetup::finish`]).
+pub struct ReceiverSetup {
+    s: RistrettoPoint,
+    s_bytes: [u8; 32],
+    xs: Vec<Scalar>,
     choices: Vec<Choice>,
-    keys: Vec<Block>,
+    msg: Vec<u8>,
 }
 
-impl Receiver {
-    /// Answer the sender's setup message for the given choice bits: returns the receiver and
-    /// its message (`32·n` bytes).
+impl ReceiverSetup {
+    /// Check the sender's setup message and sample one secret scalar per choice bit.
     ///
     /// # Errors
-    /// [`OtError::Malformed`] if the message is not [`SENDER_SETUP_LEN`] bytes, `S` is invalid
-    /// or the identity; [`OtError::Length`] if the sender's `n` differs from `choices.len()`.
+    /// [`OtError::Usage`] for more than [`MAX_BASE_OTS`] choices; [`OtError::Malformed`] if the
+    /// message is not [`SENDER_SETUP_LEN`] bytes, `S` is invalid or the identity;
+    /// [`OtError::Length`] if the sender's `n` differs from `choices.len()`.
     pub fn new<R: CryptoRng + ?Sized>(
         rng: &mut R,
         choices: &[bool],
         sender_msg: &[u8],
-    ) -> Result<(Self, Vec<u8>), OtError> {
+    ) -> Result<Self, OtError> {
         check_count(choices.len())?;
         if sender_msg.len() != SENDER_SETUP_LEN {
             return Err(OtError::Malformed(format!(
@@ -226,29 +272,82 @@ impl Receiver {
                 actual: n,
             });
         }
-        let s_table = RistrettoBasepointTable::create(&s);
-        let mut msg = Vec::with_capacity(choices.len() * RECEIVER_BYTES_PER_OT);
-        let mut key_points = Vec::with_capacity(choices.len());
-        let mut cs = Vec::with_capacity(choices.len());
-        for &c in choices {
-            let c = Choice::from(c as u8);
-            let mut x = random_scalar(rng);
-            let xg = &x * RISTRETTO_BASEPOINT_TABLE;
-            let r = RistrettoPoint::conditional_select(&xg, &(xg + s), c);
-            msg.extend_from_slice(r.compress().as_bytes());
-            key_points.push(&x * &s_table);
-            x.zeroize();
-            cs.push(c);
+        Ok(ReceiverSetup {
+            s,
+            s_bytes,
+            xs: (0..choices.len()).map(|_| random_scalar(rng)).collect(),
+            choices: choices.iter().map(|&c| Choice::from(c as u8)).collect(),
+            msg: Vec::with_capacity(choices.len() * RECEIVER_BYTES_PER_OT),
+        })
+    }
+
+    /// Step 2 for the next (at most) `max` OTs: `R_i = x_i·G + c_i·S`, both candidates computed
+    /// and one picked in constant time. Returns their encodings (32 bytes each), or `None` once
+    /// every point has been produced.
+    pub fn next_points(&mut self, max: usize) -> Option<&[u8]> {
+        let done = self.msg.len() / RECEIVER_BYTES_PER_OT;
+        let end = self.xs.len().min(done.saturating_add(max.max(1)));
+        if done == end {
+            return None;
         }
+        for (x, &c) in self.xs[done..end].iter().zip(&self.choices[done..end]) {
+            let xg = x * RISTRETTO_BASEPOINT_TABLE;
+            let r = RistrettoPoint::conditional_select(&xg, &(xg + self.s), c);
+            self.msg.extend_from_slice(r.compress().as_bytes());
+        }
+        Some(&self.msg[done * RECEIVER_BYTES_PER_OT..])
+    }
+
+    /// Produce any points not yet produced and derive the keys `k_{c_i} = H(i, S, R_i, x_i·S)`
+    /// (the key points by a fixed-base table for `S`). The scalars are wiped.
+    pub fn finish(mut self) -> Receiver {
+        while self.next_points(usize::MAX).is_some() {}
+        let s_table = RistrettoBasepointTable::create(&self.s);
+        let mut key_points: Vec<RistrettoPoint> = self.xs.iter().map(|x| x * &s_table).collect();
         let enc = RistrettoPoint::double_and_compress_batch(&key_points);
         key_points.zeroize();
-        let keys = msg
+        let keys = self
+            .msg
             .chunks_exact(32)
             .zip(&enc)
             .enumerate()
-            .map(|(i, (r, e))| kdf(i, &s_bytes, r, e))
+            .map(|(i, (r, e))| kdf(i, &self.s_bytes, r, e))
             .collect();
-        Ok((Receiver { choices: cs, keys }, msg))
+        Receiver {
+            choices: std::mem::take(&mut self.choices),
+            keys,
+        }
+    }
+}
+
+impl Drop for ReceiverSetup {
+    fn drop(&mut self) {
+        self.xs.zeroize();
+    }
+}
+
+/// Sans-IO base-OT receiver, after its keys are derived.
+pub struct Receiver {
+    choices: Vec<Choice>,
+    keys: Vec<Block>,
+}
+
+impl Receiver {
+    /// Answer the sender's setup message for the given choice bits in one step: returns the
+    /// receiver and its whole message (`32·n` bytes). [`ReceiverSetup`] does the same frame by
+    /// frame.
+    ///
+    /// # Errors
+    /// As [`ReceiverSetup::new`].
+    pub fn new<R: CryptoRng + ?Sized>(
+        rng: &mut R,
+        choices: &[bool],
+        sender_msg: &[u8],
+    ) -> Result<(Self, Vec<u8>), OtError> {
+        let mut setup = ReceiverSetup::new(rng, choices, sender_msg)?;
+        while setup.next_points(usize::MAX).is_some() {}
+        let msg = setup.msg.clone();
+        Ok((setup.finish(), msg))
     }
 
     /// The random-OT outputs `k_{c_i}` (no ciphertexts needed).
@@ -288,7 +387,8 @@ impl Drop for Receiver {
 }
 
 /// Base-OT sender over a channel: transfers one of `msgs[i][0]`, `msgs[i][1]` per OT.
-/// Three messages: `S ‖ n` out, the receiver's points in, ciphertexts out (all framed).
+/// Messages: `S ‖ n` out; the receiver's points in, in frames of [`POINTS_PER_FRAME`] (each
+/// frame's pads are computed as it arrives); all ciphertexts out in one frame.
 /// Not cancel-safe.
 ///
 /// # Errors
@@ -298,16 +398,23 @@ pub async fn send(ch: &mut Channel, msgs: &[[Block; 2]]) -> Result<(), OtError> 
     let sender = Sender::new(&mut rand::rng(), msgs.len())?;
     ch.send_frame(&sender.setup_message()).await?;
     ch.flush().await?;
-    let mut reply = vec![0u8; msgs.len() * RECEIVER_BYTES_PER_OT];
-    ch.recv_frame_exact(&mut reply).await?;
-    let ct = sender.encrypt(&reply, msgs)?;
+    let mut pads = Vec::with_capacity(msgs.len());
+    let mut frame = [0u8; POINTS_PER_FRAME * RECEIVER_BYTES_PER_OT];
+    while pads.len() < msgs.len() {
+        let k = POINTS_PER_FRAME.min(msgs.len() - pads.len());
+        let frame = &mut frame[..k * RECEIVER_BYTES_PER_OT];
+        ch.recv_frame_exact(frame).await?;
+        pads.extend(sender.pads_for(pads.len(), frame)?);
+    }
+    let ct = encrypt_with(pads, msgs);
     ch.send_frame(&ct).await?;
     ch.flush().await?;
     Ok(())
 }
 
 /// Base-OT receiver over a channel: returns `msgs[i][choices[i]]` of the sender's pairs.
-/// Not cancel-safe.
+/// Sends its points in frames of [`POINTS_PER_FRAME`], then derives its keys while the sender
+/// works. Not cancel-safe.
 ///
 /// # Errors
 /// [`OtError::Net`] on channel failure; [`OtError::Malformed`] / [`OtError::Length`] if the
@@ -315,9 +422,12 @@ pub async fn send(ch: &mut Channel, msgs: &[[Block; 2]]) -> Result<(), OtError> 
 pub async fn receive(ch: &mut Channel, choices: &[bool]) -> Result<Vec<Block>, OtError> {
     let mut setup = [0u8; SENDER_SETUP_LEN];
     ch.recv_frame_exact(&mut setup).await?;
-    let (receiver, msg) = Receiver::new(&mut rand::rng(), choices, &setup)?;
-    ch.send_frame(&msg).await?;
-    ch.flush().await?;
+    let mut setup = ReceiverSetup::new(&mut rand::rng(), choices, &setup)?;
+    while let Some(points) = setup.next_points(POINTS_PER_FRAME) {
+        ch.send_frame(points).await?;
+        ch.flush().await?;
+    }
+    let receiver = setup.finish();
     let mut ct = vec![0u8; choices.len() * CIPHERTEXT_BYTES_PER_OT];
     ch.recv_frame_exact(&mut ct).await?;
     receiver.decrypt(&ct)
@@ -352,6 +462,43 @@ mod tests {
         for i in 0..64 {
             assert_eq!(got[i], msgs[i][choices[i] as usize]);
         }
+    }
+
+    #[test]
+    fn framed_points_give_the_same_keys_and_frames_are_bounded() {
+        let mut rng = rand::rng();
+        let n = 3 * POINTS_PER_FRAME + 5;
+        let choices: Vec<bool> = (0..n).map(|i| i % 2 == 1).collect();
+        let s = Sender::new(&mut rng, n).unwrap();
+        let mut setup = ReceiverSetup::new(&mut rng, &choices, &s.setup_message()).unwrap();
+        let mut pads = Vec::new();
+        let mut frames = 0;
+        while let Some(points) = setup.next_points(POINTS_PER_FRAME) {
+            assert!(points.len() <= POINTS_PER_FRAME * RECEIVER_BYTES_PER_OT);
+            pads.extend(s.pads_for(pads.len(), points).unwrap());
+            frames += 1;
+        }
+        assert_eq!(frames, 4);
+        let whole = s.random_pads(&setup.msg).unwrap();
+        let r = setup.finish();
+        assert_eq!(pads, whole);
+        for i in 0..n {
+            assert_eq!(r.random_keys()[i], pads[i][choices[i] as usize]);
+            assert_ne!(r.random_keys()[i], pads[i][1 - choices[i] as usize]);
+        }
+        // A frame that reaches past OT n, or is not whole points, is refused.
+        let one = &whole_points(&s, &choices)[..32];
+        assert!(matches!(s.pads_for(n, one), Err(OtError::Malformed(_))));
+        assert!(matches!(
+            s.pads_for(0, &one[..31]),
+            Err(OtError::Malformed(_))
+        ));
+    }
+
+    fn whole_points(s: &Sender, choices: &[bool]) -> Vec<u8> {
+        Receiver::new(&mut rand::rng(), choices, &s.setup_message())
+            .unwrap()
+            .1
     }
 
     #[test]
