@@ -7,7 +7,7 @@
 //! `cargo bench --bench twopc -- --measurement-time 2 --warm-up-time 1`
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use duet_circuits::{Bits, Circuit, Gate, library};
+use duet_circuits::{Bits, library};
 use duet_gc::{OutputPolicy, Prepared, Session, SessionOptions};
 use duet_net::{ChannelConfig, duplex_pair};
 use std::time::{Duration, Instant};
@@ -18,42 +18,6 @@ fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .unwrap()
-}
-
-/// `n_and` AND gates in 64-wide layers, each followed by an XOR.
-fn layered(n_and: u32) -> Circuit {
-    let w = 64u32;
-    let layers = n_and / w;
-    let mut c = Circuit::new(2 * w + layers * w * 2, vec![w, w], vec![w]).unwrap();
-    let mut prev: Vec<u32> = (0..w).collect();
-    let mut next = 2 * w;
-    for l in 0..layers {
-        let mut cur = Vec::with_capacity(w as usize);
-        for j in 0..w as usize {
-            let b = if l == 0 {
-                w + j as u32
-            } else {
-                prev[(j + 1) % w as usize]
-            };
-            c.push(Gate::And {
-                a: prev[j],
-                b,
-                out: next,
-            })
-            .unwrap();
-            let x = prev[(j + 5) % w as usize];
-            c.push(Gate::Xor {
-                a: next,
-                b: x,
-                out: next + 1,
-            })
-            .unwrap();
-            cur.push(next + 1);
-            next += 2;
-        }
-        prev = cur;
-    }
-    c.finish().unwrap()
 }
 
 type Inputs = Vec<(usize, Bits)>;
@@ -162,7 +126,7 @@ fn bench(c: &mut Criterion) {
             })
         })
     });
-    let big = Prepared::new(layered(1 << 24));
+    let big = Prepared::new(library::layered(1 << 24).unwrap());
     g.throughput(Throughput::Elements(big.and_gates()));
     g.sample_size(10);
     g.bench_function("layered 2^24 AND gates", |b| {

@@ -2,7 +2,7 @@
 //! whole shipped corpus over TCP and via `local`, `--json`, usage errors before connecting,
 //! handshake mismatches on both sides, and a killed peer mid-stream.
 
-use duet_circuits::{Circuit, Gate, bristol, library};
+use duet_circuits::{bristol, library};
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -217,42 +217,10 @@ fn different_circuits_fail_on_both_sides_naming_the_mismatch() {
     }
 }
 
-/// A Bristol file with `n` AND gates in 64-wide layers (plus XORs), large enough that the
+/// A Bristol file of [`library::layered`] with `n_and` AND gates, large enough that the
 /// tables (32 B per AND) cannot sit in socket buffers.
-fn big_circuit_file(n_and: u32) -> PathBuf {
-    let width = 64u32;
-    let layers = n_and / width;
-    let num_wires = 2 * width + layers * width * 2;
-    let mut c = Circuit::new(num_wires, vec![width, width], vec![width]).unwrap();
-    let mut prev: Vec<u32> = (0..width).collect();
-    let mut next = 2 * width;
-    for l in 0..layers {
-        let mut cur = Vec::with_capacity(width as usize);
-        for j in 0..width as usize {
-            let b = if l == 0 {
-                width + j as u32
-            } else {
-                prev[(j + 1) % width as usize]
-            };
-            c.push(Gate::And {
-                a: prev[j],
-                b,
-                out: next,
-            })
-            .unwrap();
-            let x = prev[(j + 5) % width as usize];
-            c.push(Gate::Xor {
-                a: next,
-                b: x,
-                out: next + 1,
-            })
-            .unwrap();
-            cur.push(next + 1);
-            next += 2;
-        }
-        prev = cur;
-    }
-    let c = c.finish().unwrap();
+fn big_circuit_file(n_and: usize) -> PathBuf {
+    let c = library::layered(n_and).unwrap();
     let path = std::env::temp_dir().join(format!("duet-twopc-big-{}.txt", std::process::id()));
     let f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     bristol::write(&c, f).unwrap();

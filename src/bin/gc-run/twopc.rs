@@ -336,43 +336,6 @@ pub struct SpeedRow {
     pub bytes: u64,
 }
 
-/// A synthetic circuit of `n_and` AND gates (rounded down to a multiple of 64) in 64-wide
-/// layers, each AND followed by an XOR: two 64-bit inputs, one 64-bit output.
-#[allow(dead_code)] // used by `gc-run speed 2pc` (speed.rs)
-pub fn layered_circuit(n_and: usize) -> Result<Circuit> {
-    let width = 64u32;
-    let layers = (n_and as u32 / width).max(1);
-    let num_wires = 2 * width + layers * width * 2;
-    let mut c = Circuit::new(num_wires, vec![width, width], vec![width])?;
-    let mut prev: Vec<u32> = (0..width).collect();
-    let mut next = 2 * width;
-    for l in 0..layers {
-        let mut cur = Vec::with_capacity(width as usize);
-        for j in 0..width as usize {
-            let b = if l == 0 {
-                width + j as u32
-            } else {
-                prev[(j + 1) % width as usize]
-            };
-            c.push(duet_circuits::Gate::And {
-                a: prev[j],
-                b,
-                out: next,
-            })?;
-            let x = prev[(j + 5) % width as usize];
-            c.push(duet_circuits::Gate::Xor {
-                a: next,
-                b: x,
-                out: next + 1,
-            })?;
-            cur.push(next + 1);
-            next += 2;
-        }
-        prev = cur;
-    }
-    Ok(c.finish()?)
-}
-
 /// Both parties in this process: set-up + first run, then `more` runs; returns (seconds of
 /// set-up + first run, seconds of the other runs, bytes both ways).
 #[allow(dead_code)] // used by `gc-run speed 2pc` (speed.rs)
@@ -436,7 +399,7 @@ pub async fn speed_2pc(n_and: usize) -> Result<Vec<SpeedRow>> {
         seconds: rest,
         bytes: bytes_all - bytes,
     });
-    let big = Prepared::new(layered_circuit(n_and)?);
+    let big = Prepared::new(duet_circuits::library::layered(n_and)?);
     let (first, _, bytes) = local_timed(&big, 0).await?;
     rows.push(SpeedRow {
         name: "2pc-layered",
