@@ -1,9 +1,11 @@
 //! `gc-run arith`: the corpus through the binary (local), a networked run over TCP on
 //! 127.0.0.1, settings files, `--json`, and usage errors (exit 2).
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
+
+mod common;
+use common::spawn_listener;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_gc-run"))
@@ -284,40 +286,14 @@ fn settings_file_controls_ownership_and_outputs() {
     let _ = std::fs::remove_file(&tmp);
 }
 
-/// Start the garbler on an ephemeral port; returns the child and the address it listens on.
-// The caller waits for the returned child (`wait_with_output`).
-#[allow(clippy::zombie_processes)]
-fn spawn_garbler(args: &[&str]) -> (std::process::Child, String) {
-    let mut child = bin()
-        .arg("arith")
-        .arg("garbler")
-        .args(args)
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--connect-timeout",
-            "20",
-            "--timeout",
-            "20",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if err.read_line(&mut line).unwrap_or(0) == 0 {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("garbler exited before listening");
-        }
-        if let Some(a) = line.trim().strip_prefix("gc-run: listening on ") {
-            std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
-            return (child, a.to_string());
-        }
-    }
+/// Start the garbler on an ephemeral port; returns it and the address it listens on.
+fn spawn_garbler(args: &[&str]) -> (common::Proc, String) {
+    spawn_listener(bin().arg("arith").arg("garbler").args(args).args([
+        "--connect-timeout",
+        "20",
+        "--timeout",
+        "20",
+    ]))
 }
 
 #[test]
@@ -332,7 +308,7 @@ fn networked_run_over_tcp() {
         .args(["arith", "evaluator", d, "--input", &y, "--connect", &addr])
         .output()
         .unwrap();
-    let g = g.wait_with_output().unwrap();
+    let g = g.wait_with_output();
     assert_eq!(
         e.status.code(),
         Some(0),
@@ -363,7 +339,7 @@ fn networked_mismatches_fail_cleanly() {
         ])
         .output()
         .unwrap();
-    let g = g.wait_with_output().unwrap();
+    let g = g.wait_with_output();
     assert_eq!(
         e.status.code(),
         Some(1),
@@ -386,7 +362,7 @@ fn networked_mismatches_fail_cleanly() {
         ])
         .output()
         .unwrap();
-    let g = g.wait_with_output().unwrap();
+    let g = g.wait_with_output();
     assert_eq!(
         e.status.code(),
         Some(2),

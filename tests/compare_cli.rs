@@ -1,17 +1,12 @@
 //! `gc-run compare` end to end: local mode, two processes over TCP, ranges and mismatches.
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
+
+mod common;
+use common::spawn_listener;
 
 fn gc_run() -> Command {
     Command::new(env!("CARGO_BIN_EXE_gc-run"))
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn out(o: &Output) -> String {
@@ -82,34 +77,21 @@ fn bad_values_are_exit_2() {
 
 #[test]
 fn two_processes_over_tcp_and_mismatched_widths() {
-    let addr = format!("127.0.0.1:{}", free_port());
-    let g = gc_run()
-        .args(["compare", "garbler", "--value", "-42", "--listen", &addr])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (g, addr) = spawn_listener(gc_run().args(["compare", "garbler", "--value", "-42"]));
     let e = gc_run()
         .args(["compare", "evaluator", "--value", "17", "--connect", &addr])
         .output()
         .unwrap();
-    let g = g.wait_with_output().unwrap();
+    let g = g.wait_with_output();
     assert_eq!(out(&g), "less\n", "{}", String::from_utf8_lossy(&g.stderr));
     assert_eq!(out(&e), "less\n", "{}", String::from_utf8_lossy(&e.stderr));
-    let addr = format!("127.0.0.1:{}", free_port());
-    let g = gc_run()
-        .args([
-            "compare", "garbler", "--value", "1", "--bits", "32", "--listen", &addr,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (g, addr) =
+        spawn_listener(gc_run().args(["compare", "garbler", "--value", "1", "--bits", "32"]));
     let e = gc_run()
         .args(["compare", "evaluator", "--value", "1", "--connect", &addr])
         .output()
         .unwrap();
-    let g = g.wait_with_output().unwrap();
+    let g = g.wait_with_output();
     for o in [&g, &e] {
         assert_eq!(o.status.code(), Some(1));
         assert!(

@@ -1,6 +1,9 @@
 //! `gc-run speed ot`: in-process and over TCP on 127.0.0.1, JSON lines as DESIGN.md says.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
+
+mod common;
+use common::spawn_listener;
 
 fn gc_run() -> Command {
     Command::new(env!("CARGO_BIN_EXE_gc-run"))
@@ -46,11 +49,6 @@ fn speed_ot_local_json() {
 
 #[test]
 fn speed_ot_over_tcp() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let addr = format!("127.0.0.1:{port}");
     let args = [
         "speed",
         "ot",
@@ -60,19 +58,13 @@ fn speed_ot_over_tcp() {
         "--timeout",
         "20",
     ];
-    let listener = gc_run()
-        .args(args)
-        .args(["--listen", &addr])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (listener, addr) = spawn_listener(gc_run().args(args));
     let conn = gc_run()
         .args(args)
         .args(["--connect", &addr])
         .output()
         .unwrap();
-    let lst = listener.wait_with_output().unwrap();
+    let lst = listener.wait_with_output();
     assert!(
         conn.status.success(),
         "{}",

@@ -2,7 +2,10 @@
 //! roles, a vanishing peer.
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
+
+mod common;
+use common::spawn_listener;
 
 fn gc_run() -> Command {
     Command::new(env!("CARGO_BIN_EXE_gc-run"))
@@ -17,14 +20,6 @@ fn tmp_file(name: &str, content: &[u8]) -> std::path::PathBuf {
         .write_all(content)
         .unwrap();
     p
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn stderr(o: &Output) -> String {
@@ -118,38 +113,24 @@ fn unreadable_file_is_exit_2() {
 fn two_processes_over_tcp_and_wrong_roles() {
     let s = tmp_file("s3", b"one\ntwo\nthree\nfour\n");
     let r = tmp_file("r3", b"four\nfive\ntwo\n");
-    let addr = format!("127.0.0.1:{}", free_port());
-    let recv = gc_run()
-        .args(["psi", "receiver", "--listen", &addr, "--set"])
-        .arg(&r)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (recv, addr) = spawn_listener(gc_run().args(["psi", "receiver", "--set"]).arg(&r));
     let snd = gc_run()
         .args(["psi", "sender", "--connect", &addr, "--set"])
         .arg(&s)
         .output()
         .unwrap();
-    let ro = recv.wait_with_output().unwrap();
+    let ro = recv.wait_with_output();
     assert!(snd.status.success(), "{}", stderr(&snd));
     assert!(ro.status.success(), "{}", stderr(&ro));
     assert_eq!(String::from_utf8_lossy(&ro.stdout), "four\ntwo\n");
     // Two senders: both fail with a clear message.
-    let addr = format!("127.0.0.1:{}", free_port());
-    let a = gc_run()
-        .args(["psi", "sender", "--listen", &addr, "--set"])
-        .arg(&s)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (a, addr) = spawn_listener(gc_run().args(["psi", "sender", "--set"]).arg(&s));
     let b = gc_run()
         .args(["psi", "sender", "--connect", &addr, "--set"])
         .arg(&r)
         .output()
         .unwrap();
-    let a = a.wait_with_output().unwrap();
+    let a = a.wait_with_output();
     for o in [&a, &b] {
         assert_eq!(o.status.code(), Some(1));
         assert!(
@@ -163,37 +144,17 @@ fn two_processes_over_tcp_and_wrong_roles() {
 #[test]
 fn vanishing_peer_is_a_clear_error() {
     let r = tmp_file("r4", b"x\ny\n");
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
-    let recv = gc_run()
-        .args([
-            "psi",
-            "receiver",
-            "--timeout",
-            "5",
-            "--listen",
-            &addr,
-            "--set",
-        ])
-        .arg(&r)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Connect, say nothing useful, hang up.
+    let (recv, addr) = spawn_listener(
+        gc_run()
+            .args(["psi", "receiver", "--timeout", "5", "--set"])
+            .arg(&r),
+    );
+    // Connect (it printed the address once bound), say nothing useful, hang up.
     let start = std::time::Instant::now();
-    let mut conn = loop {
-        match std::net::TcpStream::connect(&addr) {
-            Ok(c) => break c,
-            Err(_) if start.elapsed().as_secs() < 10 => {
-                std::thread::sleep(std::time::Duration::from_millis(50))
-            }
-            Err(e) => panic!("{e}"),
-        }
-    };
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
     conn.write_all(&[3, 0, 0, 0, b'a', b'b']).unwrap();
     drop(conn);
-    let o = recv.wait_with_output().unwrap();
+    let o = recv.wait_with_output();
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_eq!(
         stderr(&o).matches("gc-run: error:").count(),

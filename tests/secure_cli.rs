@@ -3,12 +3,13 @@
 //! (FIPS-197 answer), with wrong / missing / third-party keys failing on both sides.
 //! Never any traffic to a non-loopback address: those runs must stop at argument checking.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-const GC_RUN: &str = env!("CARGO_BIN_EXE_gc-run");
+mod common;
+use common::GC_RUN;
+
 const KEY: &str = "000102030405060708090a0b0c0d0e0f";
 const PLAIN: &str = "00112233445566778899aabbccddeeff";
 const FIPS197: &str = "69c4e0d86a7b0430d8cdb78070b4c55a";
@@ -200,45 +201,14 @@ fn address_policy_is_checked_before_any_traffic() {
     }
 }
 
-/// Start a party that listens on 127.0.0.1:0; return it, the address it printed, and a
-/// thread collecting the rest of its stderr.
-// The child is returned to the caller, which waits on it; a failed read panics the test.
-#[allow(clippy::zombie_processes)]
-fn spawn_listener(args: &[&str]) -> (Child, String, std::thread::JoinHandle<String>) {
-    let mut child = Command::new(GC_RUN)
-        .args(args)
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--connect-timeout",
-            "10",
-            "--timeout",
-            "10",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut seen = String::new();
-    loop {
-        let mut line = String::new();
-        if err.read_line(&mut line).unwrap() == 0 {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("listener exited before listening: {seen}");
-        }
-        seen.push_str(&line);
-        if let Some(a) = line.trim().strip_prefix("gc-run: listening on ") {
-            let addr = a.to_string();
-            let rest = std::thread::spawn(move || {
-                let mut rest = String::new();
-                let _ = std::io::Read::read_to_string(&mut err, &mut rest);
-                seen + &rest
-            });
-            return (child, addr, rest);
-        }
-    }
+/// Start a party that listens on 127.0.0.1:0; return it and the address it printed.
+fn spawn_listener(args: &[&str]) -> (common::Proc, String) {
+    common::spawn_listener(Command::new(GC_RUN).args(args).args([
+        "--connect-timeout",
+        "10",
+        "--timeout",
+        "10",
+    ]))
 }
 
 /// (exit code, stdout, stderr) of the garbler (listening) and the evaluator.
@@ -248,16 +218,20 @@ fn run_pair(garbler_keys: &[&str], evaluator_keys: &[&str]) -> (Party, Party) {
     let gi = format!("0={KEY}");
     let mut g = vec!["garbler", "aes_128", "--input", &gi];
     g.extend_from_slice(garbler_keys);
-    let (child, addr, gerr) = spawn_listener(&g);
+    let (child, addr) = spawn_listener(&g);
     let ei = format!("1={PLAIN}");
     let mut e = vec!["evaluator", "aes_128", "--input", &ei, "--connect", &addr];
     e.extend_from_slice(&["--connect-timeout", "10", "--timeout", "10"]);
     e.extend_from_slice(evaluator_keys);
     let eout = gc_run(&e);
-    let gout = child.wait_with_output().unwrap();
+    let gout = child.wait_with_output();
     let text = |b: &[u8]| String::from_utf8_lossy(b).trim().to_string();
     (
-        (gout.status.code(), text(&gout.stdout), gerr.join().unwrap()),
+        (
+            gout.status.code(),
+            text(&gout.stdout),
+            String::from_utf8_lossy(&gout.stderr).into_owned(),
+        ),
         (eout.status.code(), text(&eout.stdout), text(&eout.stderr)),
     )
 }

@@ -3,42 +3,25 @@
 //! handshake mismatches on both sides, and a killed peer mid-stream.
 
 use duet_circuits::{bristol, library};
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_gc-run");
+mod common;
+use common::{GC_RUN as BIN, spawn, spawn_listener};
+
 const KEY: &str = "000102030405060708090a0b0c0d0e0f";
 const PT: &str = "00112233445566778899aabbccddeeff";
 const CT: &str = "69c4e0d86a7b0430d8cdb78070b4c55a";
 
-fn free_addr() -> String {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    format!("127.0.0.1:{}", l.local_addr().unwrap().port())
-}
-
-fn spawn(args: &[&str]) -> Child {
-    Command::new(BIN)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
 /// Garbler listens on a fresh port, evaluator connects; both outputs.
 fn pair(circuit: &str, g_in: &[String], e_in: &[String], extra: &[&str]) -> (Output, Output) {
-    let addr = free_addr();
-    let mut ga = vec![
-        "garbler",
-        circuit,
-        "--listen",
-        &addr,
-        "--connect-timeout",
-        "20",
-    ];
+    let mut ga = vec!["garbler", circuit, "--connect-timeout", "20"];
+    for i in g_in {
+        ga.extend(["--input", i]);
+    }
+    ga.extend(extra);
+    let (g, addr) = spawn_listener(Command::new(BIN).args(&ga));
     let mut ea = vec![
         "evaluator",
         circuit,
@@ -47,19 +30,13 @@ fn pair(circuit: &str, g_in: &[String], e_in: &[String], extra: &[&str]) -> (Out
         "--connect-timeout",
         "20",
     ];
-    for i in g_in {
-        ga.extend(["--input", i]);
-    }
     for i in e_in {
         ea.extend(["--input", i]);
     }
-    ga.extend(extra);
     ea.extend(extra);
-    let g = spawn(&ga);
-    let e = spawn(&ea);
-    // drain both children's pipes at once: a child blocked on a full pipe never exits
-    let e = std::thread::spawn(move || e.wait_with_output().unwrap());
-    (g.wait_with_output().unwrap(), e.join().unwrap())
+    // both children's pipes are drained in threads: a child blocked on a full pipe never exits
+    let e = spawn(Command::new(BIN).args(&ea));
+    (g.wait_with_output(), e.wait_with_output())
 }
 
 fn stdout(o: &Output) -> String {
@@ -168,7 +145,6 @@ fn ownership_errors_exit_2_before_connecting() {
     assert_eq!(neither.status.code(), Some(2));
     assert!(stderr(&neither).contains("input 1 is given to neither party"));
     // a networked party: bad index / given twice / bad hex, all before listening
-    let addr = free_addr();
     for bad in [
         vec!["--input", "5=00"],
         vec!["--input", "0=1", "--input", "0=2"],
@@ -176,7 +152,7 @@ fn ownership_errors_exit_2_before_connecting() {
         vec!["--input", "nonsense"],
     ] {
         let o = Command::new(BIN)
-            .args(["garbler", "adder64", "--listen", &addr])
+            .args(["garbler", "adder64", "--listen", "127.0.0.1:0"])
             .args(&bad)
             .output()
             .unwrap();
@@ -193,10 +169,11 @@ fn ownership_errors_exit_2_before_connecting() {
 fn different_circuits_fail_on_both_sides_naming_the_mismatch() {
     let (g, e) = pair("adder64", &["0=1".into()], &["1=2".into()], &[]);
     assert!(g.status.success() && e.status.success());
-    let addr = free_addr();
-    let g = spawn(&["garbler", "adder64", "--listen", &addr, "--input", "0=1"]);
-    let e = spawn(&["evaluator", "sub64", "--connect", &addr, "--input", "1=2"]);
-    let (g, e) = (g.wait_with_output().unwrap(), e.wait_with_output().unwrap());
+    let (g, addr) =
+        spawn_listener(Command::new(BIN).args(["garbler", "adder64", "--input", "0=1"]));
+    let e =
+        spawn(Command::new(BIN).args(["evaluator", "sub64", "--connect", &addr, "--input", "1=2"]));
+    let (g, e) = (g.wait_with_output(), e.wait_with_output());
     for (who, o) in [("garbler", &g), ("evaluator", &e)] {
         assert_eq!(o.status.code(), Some(1), "{who}: {}", stderr(o));
         assert!(
@@ -227,29 +204,6 @@ fn big_circuit_file(n_and: usize) -> PathBuf {
     path
 }
 
-/// Wait until a `-vv` party logs `marker` on stderr (keeps draining stderr afterwards).
-fn wait_for_log(child: &mut Child, marker: &'static str) -> std::thread::JoinHandle<String> {
-    let err = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let h = std::thread::spawn(move || {
-        let mut all = String::new();
-        let mut tx = Some(tx);
-        for line in BufReader::new(err).lines().map_while(Result::ok) {
-            if line.contains(marker)
-                && let Some(t) = tx.take()
-            {
-                let _ = t.send(());
-            }
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
-    rx.recv_timeout(Duration::from_secs(30))
-        .expect("the party never logged the marker");
-    h
-}
-
 fn kill(child: &Child, sig: &str) {
     Command::new("kill")
         .args([sig, &child.id().to_string()])
@@ -276,36 +230,27 @@ fn killed_peer_mid_stream_makes_the_other_exit_nonzero() {
     let file = big_circuit_file(1 << 20); // 32 MiB of tables
     let path = file.to_str().unwrap().to_string();
     for kill_evaluator in [true, false] {
-        let addr = free_addr();
-        let mut g = Command::new(BIN)
-            .args(["-vv", "garbler", &path, "--listen", &addr, "--input", "0=1"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut e = Command::new(BIN)
-            .args([
-                "-vv",
-                "evaluator",
-                &path,
-                "--connect",
-                &addr,
-                "--input",
-                "1=2",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let _ge = wait_for_log(&mut g, "base OT done");
-        let _ee = wait_for_log(&mut e, "first garbled-table frame received");
+        let (mut g, addr) =
+            spawn_listener(Command::new(BIN).args(["-vv", "garbler", &path, "--input", "0=1"]));
+        let mut e = spawn(Command::new(BIN).args([
+            "-vv",
+            "evaluator",
+            &path,
+            "--connect",
+            &addr,
+            "--input",
+            "1=2",
+        ]));
+        let log_wait = Duration::from_secs(30);
+        g.wait_for_stderr_containing("base OT done", log_wait);
+        e.wait_for_stderr_containing("first garbled-table frame received", log_wait);
         // Freeze the evaluator mid-stream: the garbler soon blocks on full socket buffers.
-        kill(&e, "-STOP");
+        kill(e.child(), "-STOP");
         std::thread::sleep(Duration::from_millis(300));
         let (victim, survivor) = if kill_evaluator {
-            (&mut e, &mut g)
+            (e.child(), g.child())
         } else {
-            (&mut g, &mut e)
+            (g.child(), e.child())
         };
         kill(victim, "-KILL");
         let _ = victim.wait();
