@@ -501,7 +501,30 @@ impl Channel {
     /// [`NetError::Malformed`] naming both lengths if the frame has another length.
     pub async fn recv_frame_exact(&mut self, buf: &mut [u8]) -> Result<(), NetError> {
         let mut len = [0u8; 4];
-        self.recv_exact(&mut len).await?;
+        if self.sec.is_none() && buf.len() >= self.rbuf.len() && self.rend - self.rpos < 4 {
+            // A large frame whose header is not buffered yet: read the header alone, so that
+            // the payload goes from the transport straight into `buf` (one copy, not two
+            // through the read buffer).
+            let mut got = self.rend - self.rpos;
+            len[..got].copy_from_slice(&self.rbuf[self.rpos..self.rend]);
+            self.rpos = self.rend;
+            while got < 4 {
+                let n = read_some(
+                    &mut self.reader,
+                    &mut len[got..],
+                    self.timeout,
+                    &mut self.wire_received,
+                )
+                .await?;
+                if n == 0 {
+                    return Err(NetError::Closed);
+                }
+                got += n;
+            }
+            self.received += 4;
+        } else {
+            self.recv_exact(&mut len).await?;
+        }
         let len = u32::from_le_bytes(len) as u64;
         if len != buf.len() as u64 {
             return Err(NetError::Malformed(format!(
