@@ -63,6 +63,38 @@ pub fn transpose_portable(src: &[u8], rows: usize, cols: usize, dst: &mut [u8]) 
     tiles(src, rows, cols, dst, portable_strip);
 }
 
+/// Four 128 × 128 bit tiles side by side: 128 rows of 64 bytes (bits as in [`transpose`]).
+/// The layout IKNP builds its matrix in (row `j` = base OT `j`, 512 OTs), so that
+/// [`transpose_tiles`] needs no gathering copy.
+pub type Tiles4 = [[u8; 64]; 128];
+
+/// Transpose the first `n` tiles (1..=4) of `tiles`: row `128·t + c` of `out` (16 bytes) is
+/// column `c` of tile `t`, i.e. `out` is the `128·n × 128` transpose of the `128 × 128·n`
+/// matrix held in `tiles`. AVX2 when the CPU has it (detected at run time).
+///
+/// # Panics
+/// If `n` is not in 1..=4 or `out.len() != 2048·n`.
+pub fn transpose_tiles(tiles: &Tiles4, n: usize, out: &mut [u8]) {
+    assert!(
+        (1..=4).contains(&n),
+        "transpose_tiles: {n} tiles, expected 1..=4"
+    );
+    assert_eq!(
+        out.len(),
+        2048 * n,
+        "transpose_tiles: out must hold 2048·n bytes"
+    );
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 support was detected at run time just above.
+            unsafe { avx2::strip(tiles, n, out, 16) };
+            return;
+        }
+    }
+    portable_strip(tiles, n, out, 16);
+}
+
 /// Drive the strip kernel over all full tiles and the 8 × 8 kernel over the edges.
 ///
 /// A strip kernel gets `strip`, 128 rows of 64 bytes (up to four 128 × 128 tiles side by
@@ -285,6 +317,23 @@ mod tests {
             }
         }
         dst
+    }
+
+    #[test]
+    fn tiles_match_the_general_transpose() {
+        let mut rng = StdRng::seed_from_u64(7);
+        for n in 1..=4 {
+            let mut tiles: Tiles4 = [[0u8; 64]; 128];
+            for row in tiles.iter_mut() {
+                rng.fill_bytes(&mut row[..]);
+            }
+            // The same matrix, 128 × 128·n, row-major.
+            let src: Vec<u8> = tiles.iter().flat_map(|r| r[..16 * n].to_vec()).collect();
+            let want = naive(&src, 128, 128 * n);
+            let mut got = vec![0u8; 2048 * n];
+            transpose_tiles(&tiles, n, &mut got);
+            assert_eq!(got, want, "{n} tiles");
+        }
     }
 
     #[test]

@@ -85,6 +85,127 @@ impl CtrPrg {
     }
 }
 
+/// IKNP's matrix strip: four 128 × 128 tiles side by side, row `j` (base OT `j`) holding 4
+/// consecutive blocks of its PRG stream; the layout [`duet_core::transpose::transpose_tiles`]
+/// reads directly.
+pub(crate) type Strip = [[Block; 4]; 128];
+
+/// Blocks per call of the generic row path (stack buffers).
+const ROW_PIECE: usize = 32;
+
+/// Receiver row `row` of one IKNP strip (`w = r.len()` blocks): `t = G0`, written into
+/// `strips[b / 4][row][b % 4]` for block `b`, and `u = t ⊕ G1 ⊕ r` written into `u`. Both
+/// streams advance by `w`. On VAES CPUs one fused pass (both keys in flight, no separate XOR
+/// pass); otherwise through [`CtrPrg::fill`].
+pub(crate) fn receiver_row(
+    g0: &mut CtrPrg,
+    g1: &mut CtrPrg,
+    row: usize,
+    r: &[Block],
+    u: &mut [Block],
+    strips: &mut [Strip],
+) {
+    let w = r.len();
+    assert!(
+        u.len() == w && strips.len() * 4 >= w,
+        "IKNP row: wrong lengths"
+    );
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if let (Some(k0), Some(k1)) = (&g0.fast, &g1.fast)
+        && level() == 2
+        && g0.counter == g1.counter
+    {
+        done = w / 8 * 8;
+        // SAFETY: level 2 means AES-NI, VAES and AVX2 were detected.
+        unsafe {
+            x86::receiver_row_vaes(k0, k1, g0.counter, &r[..done], &mut u[..done], strips, row)
+        };
+        g0.counter = g0.counter.wrapping_add(done as u128);
+        g1.counter = g1.counter.wrapping_add(done as u128);
+    }
+    if done < w {
+        receiver_row_generic(g0, g1, row, r, u, strips, done);
+    }
+}
+
+/// [`receiver_row`] from block `done` on, through [`CtrPrg::fill`].
+#[inline(never)]
+fn receiver_row_generic(
+    g0: &mut CtrPrg,
+    g1: &mut CtrPrg,
+    row: usize,
+    r: &[Block],
+    u: &mut [Block],
+    strips: &mut [Strip],
+    mut done: usize,
+) {
+    let w = r.len();
+    let (mut t, mut e) = ([Block::ZERO; ROW_PIECE], [Block::ZERO; ROW_PIECE]);
+    while done < w {
+        let k = (w - done).min(ROW_PIECE);
+        g0.fill(&mut t[..k]);
+        g1.fill(&mut e[..k]);
+        for (i, (t, e)) in t[..k].iter().zip(&e[..k]).enumerate() {
+            let b = done + i;
+            u[b] = *t ^ *e ^ r[b];
+            strips[b / 4][row][b % 4] = *t;
+        }
+        done += k;
+    }
+    Block::slice_as_bytes_mut(&mut t).zeroize();
+}
+
+/// Sender row `row` of one IKNP strip (`w = u.len()` blocks): `q = G ⊕ (u ∧ mask)` written
+/// into `strips[b / 4][row][b % 4]` for block `b`; the stream advances by `w`.
+pub(crate) fn sender_row(
+    g: &mut CtrPrg,
+    row: usize,
+    u: &[Block],
+    mask: Block,
+    strips: &mut [Strip],
+) {
+    let w = u.len();
+    assert!(strips.len() * 4 >= w, "IKNP row: wrong lengths");
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if let Some(k) = &g.fast
+        && level() == 2
+    {
+        done = w / 16 * 16;
+        // SAFETY: level 2 means AES-NI, VAES and AVX2 were detected.
+        unsafe { x86::sender_row_vaes(k, g.counter, &u[..done], mask, strips, row) };
+        g.counter = g.counter.wrapping_add(done as u128);
+    }
+    if done < w {
+        sender_row_generic(g, row, u, mask, strips, done);
+    }
+}
+
+/// [`sender_row`] from block `done` on, through [`CtrPrg::fill`].
+#[inline(never)]
+fn sender_row_generic(
+    g: &mut CtrPrg,
+    row: usize,
+    u: &[Block],
+    mask: Block,
+    strips: &mut [Strip],
+    mut done: usize,
+) {
+    let w = u.len();
+    let mut q = [Block::ZERO; ROW_PIECE];
+    while done < w {
+        let k = (w - done).min(ROW_PIECE);
+        g.fill(&mut q[..k]);
+        for (i, q) in q[..k].iter().enumerate() {
+            let b = done + i;
+            strips[b / 4][row][b % 4] = *q ^ (u[b] & mask);
+        }
+        done += k;
+    }
+    Block::slice_as_bytes_mut(&mut q).zeroize();
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     //! Why the `unsafe` is sound: the `#[target_feature]` functions are only called by
@@ -201,6 +322,122 @@ mod x86 {
             ctr_aesni(keys, c, rest);
         }
     }
+
+    /// Counter lanes `(c + 2i, c + 2i + 1)`, i < N, as 256-bit registers.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn lanes<const N: usize>(c: u128) -> [__m256i; N] {
+        core::array::from_fn(|i| {
+            let (a, b) = (
+                c.wrapping_add(2 * i as u128),
+                c.wrapping_add(2 * i as u128 + 1),
+            );
+            _mm256_set_epi64x((b >> 64) as i64, b as i64, (a >> 64) as i64, a as i64)
+        })
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn load2(b: &[Block]) -> __m256i {
+        let b: &[Block; 2] = b.try_into().expect("2 blocks");
+        // SAFETY: `b` is exactly 32 bytes.
+        unsafe { _mm256_loadu_si256(b.as_ptr().cast()) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn store2(b: &mut [Block], v: __m256i) {
+        let b: &mut [Block; 2] = b.try_into().expect("2 blocks");
+        // SAFETY: `b` is exactly 32 bytes.
+        unsafe { _mm256_storeu_si256(b.as_mut_ptr().cast(), v) }
+    }
+
+    /// [`super::receiver_row`] for `w = r.len()` a multiple of 8, stream counter `ctr`
+    /// (the same for both keys): 8 counters per step, each through both keys (8 registers,
+    /// 16 blocks in flight).
+    #[target_feature(enable = "aes,sse2,avx2,vaes")]
+    pub(super) fn receiver_row_vaes(
+        k0: &Keys,
+        k1: &Keys,
+        ctr: u128,
+        r: &[Block],
+        u: &mut [Block],
+        strips: &mut [super::Strip],
+        row: usize,
+    ) {
+        let rk0: [__m256i; 11] = core::array::from_fn(|i| _mm256_broadcastsi128_si256(ld(k0.0[i])));
+        let rk1: [__m256i; 11] = core::array::from_fn(|i| _mm256_broadcastsi128_si256(ld(k1.0[i])));
+        let step = _mm256_set_epi64x(0, 8, 0, 8);
+        let mut c = ctr;
+        let mut ctrv: [__m256i; 4] = lanes(c);
+        for (i, (r8, u8)) in r.chunks_exact(8).zip(u.chunks_exact_mut(8)).enumerate() {
+            let low = c as u64;
+            if !(16..=u64::MAX - 16).contains(&low) {
+                ctrv = lanes(c);
+            }
+            let mut x: [__m256i; 4] = core::array::from_fn(|k| _mm256_xor_si256(ctrv[k], rk0[0]));
+            let mut y: [__m256i; 4] = core::array::from_fn(|k| _mm256_xor_si256(ctrv[k], rk1[0]));
+            for j in 1..10 {
+                for k in 0..4 {
+                    x[k] = _mm256_aesenc_epi128(x[k], rk0[j]);
+                    y[k] = _mm256_aesenc_epi128(y[k], rk1[j]);
+                }
+            }
+            for k in 0..4 {
+                let t = _mm256_aesenclast_epi128(x[k], rk0[10]);
+                let e = _mm256_aesenclast_epi128(y[k], rk1[10]);
+                let uv = _mm256_xor_si256(_mm256_xor_si256(t, e), load2(&r8[2 * k..2 * k + 2]));
+                store2(&mut u8[2 * k..2 * k + 2], uv);
+                // blocks 8i + 2k, 8i + 2k + 1: group 2i + k / 2, slots 2(k % 2) ..
+                let g = &mut strips[2 * i + k / 2][row];
+                store2(&mut g[2 * (k % 2)..2 * (k % 2) + 2], t);
+            }
+            for v in ctrv.iter_mut() {
+                *v = _mm256_add_epi64(*v, step);
+            }
+            c = c.wrapping_add(8);
+        }
+    }
+
+    /// [`super::sender_row`] for `w = u.len()` a multiple of 16: 16 counters per step.
+    #[target_feature(enable = "aes,sse2,avx2,vaes")]
+    pub(super) fn sender_row_vaes(
+        key: &Keys,
+        ctr: u128,
+        u: &[Block],
+        mask: Block,
+        strips: &mut [super::Strip],
+        row: usize,
+    ) {
+        let rk: [__m256i; 11] = core::array::from_fn(|i| _mm256_broadcastsi128_si256(ld(key.0[i])));
+        let m = _mm256_broadcastsi128_si256(ld(mask.0));
+        let step = _mm256_set_epi64x(0, 16, 0, 16);
+        let mut c = ctr;
+        let mut ctrv: [__m256i; 8] = lanes(c);
+        for (i, u16) in u.chunks_exact(16).enumerate() {
+            let low = c as u64;
+            if !(32..=u64::MAX - 32).contains(&low) {
+                ctrv = lanes(c);
+            }
+            let mut x: [__m256i; 8] = core::array::from_fn(|k| _mm256_xor_si256(ctrv[k], rk[0]));
+            for key in &rk[1..10] {
+                for xk in x.iter_mut() {
+                    *xk = _mm256_aesenc_epi128(*xk, *key);
+                }
+            }
+            for (k, xk) in x.iter().enumerate() {
+                let e = _mm256_aesenclast_epi128(*xk, rk[10]);
+                let q = _mm256_xor_si256(e, _mm256_and_si256(load2(&u16[2 * k..2 * k + 2]), m));
+                // blocks 16i + 2k, +1: group 4i + k / 2, slots 2(k % 2) ..
+                let g = &mut strips[4 * i + k / 2][row];
+                store2(&mut g[2 * (k % 2)..2 * (k % 2) + 2], q);
+            }
+            for v in ctrv.iter_mut() {
+                *v = _mm256_add_epi64(*v, step);
+            }
+            c = c.wrapping_add(16);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -242,6 +479,50 @@ mod tests {
                 p.fill_blocks(&mut skip);
                 p.fill_blocks(&mut y);
                 assert_eq!(x, y);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod row_tests {
+    use super::*;
+
+    /// The fused VAES row kernels (where the CPU has them) equal the generic path, for widths
+    /// with and without a tail, starting mid-stream.
+    #[test]
+    fn fused_rows_equal_generic_rows() {
+        let mut rng = rand::rng();
+        for w in [8usize, 16, 32, 35, 47] {
+            let (s0, s1) = (Block::random(&mut rng), Block::random(&mut rng));
+            let r: Vec<Block> = (0..w).map(|_| Block::random(&mut rng)).collect();
+            let mask = Block::random(&mut rng);
+            let strips_len = w.div_ceil(4);
+            let mut out = Vec::new();
+            for generic in [false, true] {
+                let (mut g0, mut g1) = (CtrPrg::new(s0), CtrPrg::new(s1));
+                let mut skip = [Block::ZERO; 3];
+                g0.fill(&mut skip);
+                g1.fill(&mut skip);
+                let mut u = vec![Block::ZERO; w];
+                let mut strips = vec![[[Block::ZERO; 4]; 128]; strips_len];
+                let mut q = vec![[[Block::ZERO; 4]; 128]; strips_len];
+                if generic {
+                    receiver_row_generic(&mut g0, &mut g1, 5, &r, &mut u, &mut strips, 0);
+                    sender_row_generic(&mut g0, 9, &r, mask, &mut q, 0);
+                } else {
+                    receiver_row(&mut g0, &mut g1, 5, &r, &mut u, &mut strips);
+                    sender_row(&mut g0, 9, &r, mask, &mut q);
+                }
+                out.push((u, strips, q));
+            }
+            assert!(out[0] == out[1], "width {w}");
+            // And the generic path is the stream itself.
+            let mut p = Prg::new(s0);
+            let mut t = vec![Block::ZERO; 3 + w];
+            p.fill_blocks(&mut t);
+            for b in 0..w {
+                assert_eq!(out[1].1[b / 4][5][b % 4], t[3 + b]);
             }
         }
     }

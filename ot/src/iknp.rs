@@ -20,8 +20,8 @@
 //! [`STRIP`] OTs (64 KiB), so it stays in cache and is never held for the whole batch.
 
 use crate::OtError;
-use crate::aesctr::CtrPrg;
-use duet_core::transpose::transpose;
+use crate::aesctr::{CtrPrg, Strip, receiver_row, sender_row};
+use duet_core::transpose::{Tiles4, transpose_tiles};
 use duet_core::{Block, Delta};
 use zeroize::Zeroize;
 
@@ -39,20 +39,23 @@ fn check_n(n: usize, what: &'static str, len: usize, want: usize) {
     assert_eq!(len, want, "IKNP: {what} has the wrong length");
 }
 
-/// Transpose a `128 × 128·w` strip (`matrix`, row-major, `w` blocks per row) into `out`.
-fn transpose_strip(matrix: &[Block], w: usize, out: &mut [Block]) {
-    transpose(
-        Block::slice_as_bytes(&matrix[..KAPPA * w]),
-        KAPPA,
-        128 * w,
-        Block::slice_as_bytes_mut(out),
-    );
+/// Transpose the matrix strip (`w` blocks per row, in [`Strip`]s of four) into the rows
+/// `out` (`128·w` blocks).
+fn transpose_strip(matrix: &[Strip], w: usize, out: &mut [Block]) {
+    for (g, (strip, out)) in matrix.iter().zip(out.chunks_mut(512)).enumerate() {
+        let tiles: &Tiles4 = bytemuck::cast_ref(strip);
+        transpose_tiles(tiles, (w - 4 * g).min(4), Block::slice_as_bytes_mut(out));
+    }
+}
+
+fn new_matrix() -> Vec<Strip> {
+    vec![[[Block::ZERO; 4]; KAPPA]; STRIP_BLOCKS / 4]
 }
 
 /// The extension receiver's state: 128 pairs of PRGs seeded by its base-OT messages.
 pub struct ReceiverCore {
     prgs: Vec<[CtrPrg; 2]>,
-    matrix: Vec<Block>,
+    matrix: Vec<Strip>,
     /// Test hook (KOS tests): flip bit `.1` of column `.0` of `u` in the next call (`.1`
     /// counts OTs across the call's chunks).
     #[cfg(test)]
@@ -77,7 +80,7 @@ impl ReceiverCore {
                 .iter()
                 .map(|s| [CtrPrg::new(s[0]), CtrPrg::new(s[1])])
                 .collect(),
-            matrix: vec![Block::ZERO; KAPPA * STRIP_BLOCKS],
+            matrix: new_matrix(),
             #[cfg(test)]
             flip: None,
         })
@@ -97,13 +100,8 @@ impl ReceiverCore {
         while b0 < nb {
             let w = STRIP_BLOCKS.min(nb - b0);
             for (j, [g0, g1]) in self.prgs.iter_mut().enumerate() {
-                let t = &mut self.matrix[j * w..(j + 1) * w];
                 let uj = &mut u[j * nb + b0..j * nb + b0 + w];
-                g0.fill(t);
-                g1.fill(uj);
-                for ((u, t), r) in uj.iter_mut().zip(t.iter()).zip(&r[b0..b0 + w]) {
-                    *u ^= *t ^ *r;
-                }
+                receiver_row(g0, g1, j, &r[b0..b0 + w], uj, &mut self.matrix);
             }
             transpose_strip(&self.matrix, w, &mut out[b0 * 128..(b0 + w) * 128]);
             b0 += w;
@@ -125,7 +123,7 @@ impl ReceiverCore {
 pub struct SenderCore {
     masks: Vec<Block>,
     prgs: Vec<CtrPrg>,
-    matrix: Vec<Block>,
+    matrix: Vec<Strip>,
 }
 
 impl SenderCore {
@@ -146,7 +144,7 @@ impl SenderCore {
         Ok(SenderCore {
             masks: (0..KAPPA).map(|j| Block::mask(d.bit(j))).collect(),
             prgs: seeds.iter().map(|s| CtrPrg::new(*s)).collect(),
-            matrix: vec![Block::ZERO; KAPPA * STRIP_BLOCKS],
+            matrix: new_matrix(),
         })
     }
 
@@ -163,12 +161,8 @@ impl SenderCore {
         while b0 < nb {
             let w = STRIP_BLOCKS.min(nb - b0);
             for (j, g) in self.prgs.iter_mut().enumerate() {
-                let q = &mut self.matrix[j * w..(j + 1) * w];
-                g.fill(q);
-                let m = self.masks[j];
-                for (q, u) in q.iter_mut().zip(&u[j * nb + b0..j * nb + b0 + w]) {
-                    *q ^= *u & m;
-                }
+                let uj = &u[j * nb + b0..j * nb + b0 + w];
+                sender_row(g, j, uj, self.masks[j], &mut self.matrix);
             }
             transpose_strip(&self.matrix, w, &mut out[b0 * 128..(b0 + w) * 128]);
             b0 += w;
@@ -266,5 +260,80 @@ mod tests {
         assert_eq!(unpack_bits(&r, 203), c);
         // Bits beyond the choices are untouched.
         assert!(r[1].bit(203 - 128) && r[1].bit(127));
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    fn cpu_ns() -> u64 {
+        // wall clock of one thread: run on an otherwise idle core
+        static T0: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        T0.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64
+    }
+
+    /// Time of each core per OT (one thread), chunks of 2^16:
+    /// `cargo test --release -p duet-ot iknp::timing -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn ns_per_ot() {
+        let mut rng = rand::rng();
+        let delta = Delta::from_block_any(Block::random(&mut rng));
+        let seeds: Vec<[Block; 2]> = (0..KAPPA)
+            .map(|_| [Block::random(&mut rng), Block::random(&mut rng)])
+            .collect();
+        let d = delta.as_block();
+        let chosen: Vec<Block> = (0..KAPPA).map(|j| seeds[j][d.bit(j) as usize]).collect();
+        let mut s = SenderCore::new(&delta, &chosen).unwrap();
+        let mut r = ReceiverCore::new(&seeds).unwrap();
+        let n = 1 << 16;
+        let choices: Vec<Block> = (0..n / 128).map(|_| Block::random(&mut rng)).collect();
+        let mut u = vec![Block::ZERO; n];
+        let mut m = vec![Block::ZERO; n];
+        let mut k = vec![Block::ZERO; n];
+        let mut prgs: Vec<CtrPrg> = (0..KAPPA).map(|j| CtrPrg::new(Block(j as u128))).collect();
+        let matrix = new_matrix();
+        for _ in 0..3 {
+            let reps = 256;
+            let t = cpu_ns();
+            for _ in 0..reps {
+                r.extend(&choices, &mut u, &mut m);
+            }
+            let rt = (cpu_ns() - t) as f64 / (reps * n) as f64;
+            let t = cpu_ns();
+            for _ in 0..reps {
+                s.extend(&u, &mut k);
+            }
+            let st = (cpu_ns() - t) as f64 / (reps * n) as f64;
+            let t = cpu_ns();
+            for _ in 0..reps {
+                for b0 in (0..n / 128).step_by(STRIP_BLOCKS) {
+                    transpose_strip(
+                        &matrix,
+                        STRIP_BLOCKS,
+                        &mut k[b0 * 128..(b0 + STRIP_BLOCKS) * 128],
+                    );
+                }
+            }
+            let tt = (cpu_ns() - t) as f64 / (reps * n) as f64;
+            let t = cpu_ns();
+            for _ in 0..reps {
+                for b0 in (0..n / 128).step_by(STRIP_BLOCKS) {
+                    for (j, g) in prgs.iter_mut().enumerate() {
+                        g.fill(
+                            &mut k[b0 * 128 + j * STRIP_BLOCKS..b0 * 128 + (j + 1) * STRIP_BLOCKS],
+                        );
+                    }
+                }
+            }
+            let at = (cpu_ns() - t) as f64 / (reps * n) as f64;
+            println!(
+                "receiver {rt:.2} ns/OT, sender {st:.2} ns/OT, transpose {tt:.2}, one PRG {at:.2}"
+            );
+        }
+        r.extend(&choices, &mut u, &mut m);
+        s.extend(&u, &mut k);
+        assert_eq!(m[5], k[5] ^ delta.select(choices[0].bit(5)));
     }
 }
