@@ -211,12 +211,13 @@ impl CotSender {
             let seed = Block::random(&mut rand::rng());
             ch.send(&seed.to_bytes()).await?;
             ch.flush().await?;
+            // Our sum while the receiver computes its answer (both passes overlap).
+            let mut check = Check::new(seed);
+            check.absorb(&out[..total], None);
             let mut ans = [0u8; 32];
             ch.recv_exact(&mut ans).await?;
             let x = Block::from_bytes(ans[..16].try_into().expect("16 bytes"));
             let t = Block::from_bytes(ans[16..].try_into().expect("16 bytes"));
-            let mut check = Check::new(seed);
-            check.absorb(&out[..total], None);
             if !check.sender_accepts(self.delta.as_block(), x, t) {
                 return Err(OtError::ConsistencyCheck);
             }
