@@ -9,6 +9,13 @@
 //! its VAES-256 back end on CPUs without AVX-512 state (its feature probe asks for ZMM).
 //! (`duet_core::Prg` now also has a VAES ECB path via `AesEcb`; this one stays because it
 //! builds the counters in registers, ≈ 1.8 vs 2.2 ns/block at IKNP's 32 blocks per call.)
+//!
+//! IKNP's rows go through [`receiver_row`] / [`sender_row`]: one fused VAES pass per matrix
+//! row that runs both of the receiver's streams together (`u = G0 ⊕ G1 ⊕ r` needs no second
+//! pass) or applies the sender's `⊕ (u ∧ Δ_j)`, and stores the row straight into the 4-tile
+//! [`Strip`] layout of [`duet_core::transpose::transpose_tiles`] (no gathering copy before
+//! the transpose). Measured per OT (one thread, 2^16-OT calls): receiver 5.6 → 4.3 ns,
+//! sender 4.5 → 3.3 ns.
 
 use duet_core::{Block, Prg};
 use zeroize::Zeroize;

@@ -17,7 +17,8 @@
 //! Layout: a batch of `n` OTs (`n` a multiple of 128) has its choice bits packed in `n / 128`
 //! blocks (OT `i` is bit `i % 128` of block `i / 128`), and `u` is row-major: column `j` is
 //! `u[j·n/128 .. (j+1)·n/128]`. Internally the matrix is built and transposed in strips of
-//! [`STRIP`] OTs (64 KiB), so it stays in cache and is never held for the whole batch.
+//! [`STRIP`] OTs (64 KiB), so it stays in cache and is never held for the whole batch; each
+//! strip is stored as groups of four 128 × 128 tiles, the layout the transpose reads.
 
 use crate::OtError;
 use crate::aesctr::{CtrPrg, Strip, receiver_row, sender_row};

@@ -10,9 +10,13 @@
 //! A receiver whose choice bits differ between columns passes with probability at most
 //! `2^-σ` beyond what it learns about Δ (KOS15 Thm. 1); the extra random OTs hide `r` in `x`.
 //!
-//! Arithmetic is in GF(2^128) = GF(2)[X]/(X^128 + X^7 + X^2 + X + 1), bit `k` of a block the
+//! Arithmetic is in `GF(2^128) = GF(2)[X]/(X^128 + X^7 + X^2 + X + 1)`, bit `k` of a block the
 //! coefficient of `X^k`. Products are accumulated unreduced (256 bits) with carry-less
-//! multiplication (`pclmulqdq`, detected at run time, portable fallback) and reduced once.
+//! multiplication (`vpclmulqdq` on 256-bit registers, two products per instruction, or
+//! `pclmulqdq`, detected at run time; portable fallback) and reduced once. The receiver's
+//! `x` is summed with AVX2 lane masks built from its packed choice bits (no per-bit branch
+//! or 128-bit shift). Both parties absorb their rows at the same time (the sender right
+//! after sending the seed), so the check costs one pass over the rows, not two in a row.
 
 use duet_core::{Block, Prg};
 
