@@ -268,3 +268,107 @@ fn killed_peer_mid_stream_makes_the_other_exit_nonzero() {
     }
     let _ = std::fs::remove_file(file);
 }
+
+/// Write `lines` to a fresh temporary file (removed by the caller's guard).
+fn temp_file(name: &str, lines: &[String]) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("duet-batch-{}-{name}", std::process::id()));
+    std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+    p
+}
+
+/// `--batch` / `--garbler-batch` + `--evaluator-batch`: many instances in one session give
+/// each instance's own result, in order, over TCP and via `local`; mismatched or malformed
+/// batch files are usage errors (exit 2) that name the problem.
+#[test]
+fn batched_runs_give_every_instance_its_result() {
+    let xs: Vec<u64> = vec![0, 1, u64::MAX, 0x0123_4567_89ab_cdef, 77];
+    let ys: Vec<u64> = vec![5, u64::MAX, 1, 0xfedc_ba98_7654_3210, 1 << 63];
+    let want: Vec<String> = xs
+        .iter()
+        .zip(&ys)
+        .map(|(x, y)| format!("{:016x}", x.wrapping_add(*y)))
+        .collect();
+    let mut g_lines: Vec<String> = xs.iter().map(|x| format!("0={x:x}")).collect();
+    g_lines.insert(1, "# a comment, then a blank line".into());
+    g_lines.insert(2, String::new());
+    let e_lines: Vec<String> = ys.iter().map(|y| format!("1={y:x}")).collect();
+    let (gf, ef) = (temp_file("g", &g_lines), temp_file("e", &e_lines));
+    let (gs, es) = (gf.to_str().unwrap(), ef.to_str().unwrap());
+
+    // local
+    let out = Command::new(BIN)
+        .args([
+            "local",
+            "adder64",
+            "--garbler-batch",
+            gs,
+            "--evaluator-batch",
+            es,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().collect::<Vec<_>>(), want);
+
+    // over TCP, with --json on the evaluator
+    let (g, addr) = spawn_listener(Command::new(BIN).args([
+        "garbler",
+        "adder64",
+        "--batch",
+        gs,
+        "--connect-timeout",
+        "20",
+    ]));
+    let e = spawn(Command::new(BIN).args([
+        "evaluator",
+        "adder64",
+        "--connect",
+        &addr,
+        "--batch",
+        es,
+        "--json",
+    ]));
+    let (g, e) = (g.wait_with_output(), e.wait_with_output());
+    assert!(g.status.success(), "garbler: {}", stderr(&g));
+    assert!(e.status.success(), "evaluator: {}", stderr(&e));
+    assert_eq!(stdout(&g).lines().collect::<Vec<_>>(), want);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&e)).unwrap();
+    let got: Vec<String> = v["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o[0].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(v["stats"]["instances"], 5);
+    assert_eq!(v["stats"]["and_gates"], 5 * 63);
+
+    // fewer evaluator instances; a malformed line
+    let short = temp_file("short", &e_lines[..3]);
+    let bad = temp_file("bad", &["0=12".into(), "0=zz".into()]);
+    for (g_file, e_file, needle) in [
+        (
+            gs,
+            short.to_str().unwrap(),
+            "has 5 instances, the evaluator's 3",
+        ),
+        (bad.to_str().unwrap(), es, "line 2"),
+    ] {
+        let out = Command::new(BIN)
+            .args([
+                "local",
+                "adder64",
+                "--garbler-batch",
+                g_file,
+                "--evaluator-batch",
+                e_file,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(needle), "{}", stderr(&out));
+    }
+    for f in [gf, ef, short, bad] {
+        let _ = std::fs::remove_file(f);
+    }
+}

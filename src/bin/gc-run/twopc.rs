@@ -75,6 +75,23 @@ pub struct LocalArgs {
     /// An input value the evaluator owns: I=HEX.
     #[arg(long = "evaluator-input", value_name = "I=HEX")]
     evaluator: Vec<String>,
+    /// Batched run: the garbler's inputs of many instances, one line per instance of
+    /// space-separated I=HEX (blank lines and `#` comments skipped). Needs
+    /// --evaluator-batch with as many lines; prints one line of outputs per instance.
+    #[arg(
+        long = "garbler-batch",
+        value_name = "FILE",
+        requires = "evaluator_batch",
+        conflicts_with_all = ["garbler", "evaluator"]
+    )]
+    garbler_batch: Option<std::path::PathBuf>,
+    /// Batched run: the evaluator's inputs, one line per instance (see --garbler-batch).
+    #[arg(
+        long = "evaluator-batch",
+        value_name = "FILE",
+        requires = "garbler_batch"
+    )]
+    evaluator_batch: Option<std::path::PathBuf>,
 }
 
 /// Arguments of `gc-run garbler` / `gc-run evaluator`.
@@ -95,6 +112,12 @@ pub struct PartyArgs {
     /// An input value this party owns: I=HEX with I its index in the circuit header.
     #[arg(long = "input", value_name = "I=HEX")]
     inputs: Vec<String>,
+    /// Batched run of many instances in one session (one handshake, one OT extension, one
+    /// table stream): this party's inputs, one line per instance of space-separated I=HEX
+    /// (blank lines and `#` comments skipped). The peer needs a file with as many lines;
+    /// prints one line of outputs per instance.
+    #[arg(long = "batch", value_name = "FILE", conflicts_with = "inputs")]
+    batch: Option<std::path::PathBuf>,
 }
 
 /// Parse `I=HEX` arguments into (index, value); a usage error for a bad form, index or value,
@@ -117,22 +140,64 @@ fn parse_owned(c: &Circuit, args: &[String], flag: &str) -> Result<Vec<(usize, B
     Ok(out)
 }
 
-fn print_result(opts: &RunOpts, prepared: &Prepared, out: &[Bits], stats: Stats) {
-    let hex: Vec<String> = out.iter().map(values::to_hex).collect();
+/// Read a batch file: one instance per line of space-separated `I=HEX` (blank lines and
+/// `#` comments skipped); a usage error naming the file and line for anything malformed.
+fn parse_batch(c: &Circuit, path: &std::path::Path) -> Result<Vec<Vec<(usize, Bits)>>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| usage(format!("batch file {}: {e}", path.display())))?;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let args: Vec<String> = line.split_whitespace().map(str::to_owned).collect();
+        let what = format!("batch file {} line {}", path.display(), n + 1);
+        out.push(parse_owned(c, &args, &what).map_err(|e| usage(format!("{what}: {e}")))?);
+    }
+    if out.is_empty() {
+        return Err(usage(format!(
+            "batch file {}: no instances",
+            path.display()
+        )));
+    }
+    Ok(out)
+}
+
+/// Print the outputs: one line per output value (one instance), or one line per instance
+/// of space-separated values (a batch); `--json`: one object.
+fn print_result(opts: &RunOpts, prepared: &Prepared, out: &[Vec<Bits>], batch: bool, stats: Stats) {
+    let hex: Vec<Vec<String>> = out
+        .iter()
+        .map(|o| o.iter().map(values::to_hex).collect())
+        .collect();
+    let k = out.len().max(1) as u64;
     if opts.json {
-        let v = serde_json::json!({
-            "outputs": hex,
+        let outputs = if batch {
+            serde_json::json!(hex)
+        } else {
+            serde_json::json!(hex.into_iter().next().unwrap_or_default())
+        };
+        let mut v = serde_json::json!({
+            "outputs": outputs,
             "stats": {
-                "and_gates": prepared.and_gates(),
-                "xor_gates": prepared.xor_gates(),
+                "and_gates": prepared.and_gates() * k,
+                "xor_gates": prepared.xor_gates() * k,
                 "bytes_sent": stats.sent,
                 "bytes_received": stats.received,
                 "seconds": stats.seconds,
             }
         });
+        if batch {
+            v["stats"]["instances"] = serde_json::json!(k);
+        }
         println!("{v}");
-    } else {
+    } else if batch {
         for h in hex {
+            println!("{}", h.join(" "));
+        }
+    } else {
+        for h in hex.into_iter().flatten() {
             println!("{h}");
         }
     }
@@ -205,15 +270,15 @@ fn map_err(e: ProtocolError) -> anyhow::Error {
     }
 }
 
-/// One party's whole run over an open channel: session set-up, one run, close.
+/// One party's whole run over an open channel: session set-up, one (batched) run, close.
 async fn party(
     ch: Channel,
     garbler: bool,
     prepared: &Prepared,
-    inputs: &[(usize, Bits)],
+    instances: &[Vec<(usize, Bits)>],
     policy: OutputPolicy,
     progress: Option<Arc<AtomicU64>>,
-) -> Result<(Vec<Bits>, Stats)> {
+) -> Result<(Vec<Vec<Bits>>, Stats)> {
     let t = Instant::now();
     let opts = SessionOptions {
         progress,
@@ -229,7 +294,7 @@ async fn party(
     .with_context(|| format!("{who}: session set-up"))?;
     info!("{who}: base OT done after {:?}", t.elapsed());
     let out = s
-        .run_prepared(prepared, inputs, policy)
+        .run_many(prepared, instances, policy)
         .await
         .map_err(map_err)
         .context(who)?;
@@ -250,28 +315,48 @@ async fn party(
 /// Run `gc-run local`.
 pub fn run_local(args: LocalArgs) -> Result<()> {
     let c = load_circuit(&args.opts.circuit)?;
-    let g_in = parse_owned(&c, &args.garbler, "--garbler-input")?;
-    let e_in = parse_owned(&c, &args.evaluator, "--evaluator-input")?;
-    for i in 0..c.inputs().len() {
-        let (g, e) = (
-            g_in.iter().any(|(j, _)| *j == i),
-            e_in.iter().any(|(j, _)| *j == i),
-        );
-        if g && e {
-            return Err(usage(format!("input {i} is given to both parties")));
-        }
-        if !g && !e {
-            return Err(usage(format!(
-                "input {i} is given to neither party (use --garbler-input {i}=HEX or \
-                 --evaluator-input {i}=HEX)"
-            )));
+    let batch = args.garbler_batch.is_some();
+    let (g_in, e_in) = match (&args.garbler_batch, &args.evaluator_batch) {
+        (Some(g), Some(e)) => (parse_batch(&c, g)?, parse_batch(&c, e)?),
+        _ => (
+            vec![parse_owned(&c, &args.garbler, "--garbler-input")?],
+            vec![parse_owned(&c, &args.evaluator, "--evaluator-input")?],
+        ),
+    };
+    if g_in.len() != e_in.len() {
+        return Err(usage(format!(
+            "the garbler's batch has {} instances, the evaluator's {}",
+            g_in.len(),
+            e_in.len()
+        )));
+    }
+    for (n, (g_in, e_in)) in g_in.iter().zip(&e_in).enumerate() {
+        let at = if batch {
+            format!("instance {n}: ")
+        } else {
+            String::new()
+        };
+        for i in 0..c.inputs().len() {
+            let (g, e) = (
+                g_in.iter().any(|(j, _)| *j == i),
+                e_in.iter().any(|(j, _)| *j == i),
+            );
+            if g && e {
+                return Err(usage(format!("{at}input {i} is given to both parties")));
+            }
+            if !g && !e {
+                return Err(usage(format!(
+                    "{at}input {i} is given to neither party (use --garbler-input {i}=HEX or \
+                     --evaluator-input {i}=HEX)"
+                )));
+            }
         }
     }
     let prepared = Prepared::new(c);
     let policy: OutputPolicy = args.opts.reveal.into();
     let rt = runtime()?;
     let (g_out, e_out, stats) = rt.block_on(async {
-        let progress = Progress::start(prepared.and_gates());
+        let progress = Progress::start(prepared.and_gates() * g_in.len() as u64);
         let cfg = ChannelConfig::default();
         let (a, b) = duet_net::duplex_pair(&cfg);
         let (p1, p2) = (prepared.clone(), prepared.clone());
@@ -290,7 +375,7 @@ pub fn run_local(args: LocalArgs) -> Result<()> {
     } else {
         e_out
     };
-    print_result(&args.opts, &prepared, &out, stats);
+    print_result(&args.opts, &prepared, &out, batch, stats);
     Ok(())
 }
 
@@ -298,13 +383,17 @@ pub fn run_local(args: LocalArgs) -> Result<()> {
 pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
     args.net.validate()?;
     let c = load_circuit(&args.opts.circuit)?;
-    let mine = parse_owned(&c, &args.inputs, "--input")?;
+    let batch = args.batch.is_some();
+    let mine = match &args.batch {
+        Some(path) => parse_batch(&c, path)?,
+        None => vec![parse_owned(&c, &args.inputs, "--input")?],
+    };
     let prepared = Prepared::new(c);
     let policy: OutputPolicy = args.opts.reveal.into();
     let rt = runtime()?;
     let (out, stats) = rt.block_on(async {
         let ch = args.net.open().await?;
-        let progress = Progress::start(prepared.and_gates());
+        let progress = Progress::start(prepared.and_gates() * mine.len() as u64);
         let r = party(
             ch,
             garbler,
@@ -317,7 +406,7 @@ pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
         progress.finish();
         r
     })?;
-    print_result(&args.opts, &prepared, &out, stats);
+    print_result(&args.opts, &prepared, &out, batch, stats);
     Ok(())
 }
 
