@@ -1,6 +1,6 @@
 //! [`Evaluator`]: half-gates evaluation (ZRE15) as a sink of table batches.
 
-use crate::hash::{BATCH, EvalQueue};
+use crate::hash::{BATCH, EvalQueue, xor_slots};
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;
 use duet_circuits::liveness::{OpKind, SLOT_FALSE, SLOT_TRUE, SlotMap};
@@ -105,7 +105,7 @@ impl<'p> Evaluator<'p> {
             }
             let s = &mut self.slots;
             match op.kind {
-                OpKind::Xor => s[op.out as usize] = s[op.a as usize] ^ s[op.b as usize],
+                OpKind::Xor => xor_slots(s, op.a, op.b, op.out),
                 OpKind::And => {
                     let (tg, te) = match self.carry {
                         Some(tg) => match t.split_first() {
@@ -129,8 +129,7 @@ impl<'p> Evaluator<'p> {
                             [] => break,
                         },
                     };
-                    let (a, b) = (s[op.a as usize], s[op.b as usize]);
-                    self.q.push(a, b, tg, te, op.out);
+                    self.q.push_slots(s, op.a, op.b, tg, te, op.out);
                     if self.q.n == BATCH {
                         self.flush();
                     }

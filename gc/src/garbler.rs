@@ -1,6 +1,6 @@
 //! [`Garbler`]: half-gates garbling (ZRE15) as a pull iterator of table batches.
 
-use crate::hash::{BATCH, GarbleQueue};
+use crate::hash::{BATCH, GarbleQueue, xor_slots};
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;
 use duet_circuits::liveness::{OpKind, SLOT_FALSE, SLOT_NOT, SLOT_TRUE, SlotMap};
@@ -110,8 +110,8 @@ impl<'p> Garbler<'p> {
             }
             self.pos += 1;
             let s = &mut self.slots;
-            let (a, b) = (s[op.a as usize], s[op.b as usize]);
             if op.kind == OpKind::And {
+                let (a, b) = (s[op.a as usize], s[op.b as usize]);
                 self.q.push(a, b, op.out);
                 if self.q.n == BATCH {
                     self.flush(out);
@@ -120,7 +120,7 @@ impl<'p> Garbler<'p> {
                     }
                 }
             } else {
-                s[op.out as usize] = a ^ b;
+                xor_slots(s, op.a, op.b, op.out);
             }
         }
         self.flush(out);

@@ -260,6 +260,26 @@ impl EvalQueue {
         self.n = k + 1;
     }
 
+    /// [`EvalQueue::push`] of the labels in slots `a` and `b` (vector copies).
+    #[inline(always)]
+    pub(crate) fn push_slots(
+        &mut self,
+        slots: &[Block],
+        a: u32,
+        b: u32,
+        tg: Block,
+        te: Block,
+        out: u32,
+    ) {
+        let k = self.n;
+        copy_slot(slots, a, &mut self.a[k]);
+        copy_slot(slots, b, &mut self.b[k]);
+        self.t[2 * k] = tg;
+        self.t[2 * k + 1] = te;
+        self.out[k] = out;
+        self.n = k + 1;
+    }
+
     /// Evaluate the queued gates (numbered `first_gate ..`); the active output label of
     /// queued gate `k` goes to `out(k, label)`. Empties the queue.
     #[inline]
@@ -445,5 +465,51 @@ mod tests {
                 assert_eq!(e1[k], l1[k] ^ (Block::mask(v) & delta), "gate {k} of {n}");
             }
         }
+    }
+}
+
+/// `slots[out] = slots[a] ⊕ slots[b]` with one 16-byte vector load per operand and one store
+/// (a `Block` is otherwise moved as two 64-bit halves: twice the memory operations in the
+/// XOR-heavy op loops of the garbler and evaluator).
+///
+/// # Panics
+/// If a slot index is out of range (a bug in the slot program).
+#[inline(always)]
+pub(crate) fn xor_slots(slots: &mut [Block], a: u32, b: u32, out: u32) {
+    let (a, b, o) = (a as usize, b as usize, out as usize);
+    let n = slots.len();
+    assert!(a < n && b < n && o < n, "slot index out of range");
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: the three indices are in bounds (checked just above); SSE2 is part of x86-64;
+    // unaligned loads and stores of 16 bytes within the slice.
+    unsafe {
+        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_storeu_si128, _mm_xor_si128};
+        let p = slots.as_mut_ptr().cast::<__m128i>();
+        let x = _mm_xor_si128(_mm_loadu_si128(p.add(a)), _mm_loadu_si128(p.add(b)));
+        _mm_storeu_si128(p.add(o), x);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        slots[o] = slots[a] ^ slots[b];
+    }
+}
+
+/// `*dst = slots[i]` with one 16-byte vector load and store (see [`xor_slots`]).
+///
+/// # Panics
+/// If `i` is out of range (a bug in the slot program).
+#[inline(always)]
+pub(crate) fn copy_slot(slots: &[Block], i: u32, dst: &mut Block) {
+    let src = &slots[i as usize];
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: both references are valid 16-byte locations; SSE2 is part of x86-64.
+    unsafe {
+        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_storeu_si128};
+        let v = _mm_loadu_si128((src as *const Block).cast::<__m128i>());
+        _mm_storeu_si128((dst as *mut Block).cast::<__m128i>(), v);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        *dst = *src;
     }
 }
