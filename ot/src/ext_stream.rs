@@ -69,6 +69,34 @@ impl CotReceiver {
         &mut self,
         ch: &mut Channel,
         n: usize,
+        sink: impl FnMut(&[Block], &[Block]),
+    ) -> Result<(), OtError> {
+        self.cot_stream(ch, n, None, sink).await
+    }
+
+    /// [`CotReceiver::receive_cot`] streamed: `sink(m)` gets the `m_i = k_i ⊕ choices[i]·Δ`
+    /// in OT order, in consecutive chunks of at most [`CHUNK`] OTs (`n = choices.len()` in
+    /// all), as they are extended, so a consumer that hashes them (Gilboa multiplication,
+    /// B2A) overlaps its work with the extension. Memory is one chunk. Matches any sending
+    /// COT call of the same `n`.
+    ///
+    /// # Errors
+    /// As [`CotReceiver::receive_random_cot_stream`].
+    pub async fn receive_cot_stream(
+        &mut self,
+        ch: &mut Channel,
+        choices: &[bool],
+        mut sink: impl FnMut(&[Block]),
+    ) -> Result<(), OtError> {
+        self.cot_stream(ch, choices.len(), Some(choices), |_, m| sink(m))
+            .await
+    }
+
+    async fn cot_stream(
+        &mut self,
+        ch: &mut Channel,
+        n: usize,
+        choices: Option<&[bool]>,
         mut sink: impl FnMut(&[Block], &[Block]),
     ) -> Result<(), OtError> {
         if self.security == Security::Malicious {
@@ -87,6 +115,9 @@ impl CotReceiver {
             let c = CHUNK.min(total - c0);
             let r = &mut r[..c / 128];
             self.prg.fill_blocks(r);
+            if let Some(choices) = choices {
+                pack_bits(&choices[c0.min(n)..(c0 + c).min(n)], r);
+            }
             self.next_rows(ch, r, &mut rows[..c]).await?;
             let valid = c.min(n - c0);
             sink(&r[..valid.div_ceil(128)], &rows[..valid]);
