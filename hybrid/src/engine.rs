@@ -184,27 +184,43 @@ fn word_bytes(ell: u32, width: u32) -> usize {
     (0..width).map(|i| nbytes(ell - i)).sum()
 }
 
-/// `H(x_j ⊕ off, t_0 + j)` truncated to 64 bits into `out[j]`, for all `j` (fixed-size
-/// stack buffers, no allocation).
+/// Reused stack buffers of [`hash_into`] (tweaks and blocks of one 64-block piece).
+struct HashScratch {
+    tw: [Block; 64],
+    h: [Block; 64],
+}
+
+impl HashScratch {
+    fn new() -> Self {
+        HashScratch {
+            tw: [Block::ZERO; 64],
+            h: [Block::ZERO; 64],
+        }
+    }
+}
+
+/// `H(x_j ⊕ off, t_0 + j)` truncated to 64 bits into `out[j]`, for all `j` (TCCR, GKWY20
+/// §7.4; the caller's scratch buffers, no allocation or initialisation per call).
 ///
 /// # Panics
 /// If `out` is shorter than `xs` (a caller bug).
-fn hash_into(first_tweak: u64, xs: &[Block], off: Block, out: &mut [u64]) {
+fn hash_into(sc: &mut HashScratch, first_tweak: u64, xs: &[Block], off: Block, out: &mut [u64]) {
     assert!(
         out.len() >= xs.len(),
         "hash_into: output shorter than input"
     );
     const C: usize = 64;
-    let (mut tw, mut h) = ([Block::ZERO; C], [Block::ZERO; C]);
     for (k, (xc, oc)) in xs.chunks(C).zip(out.chunks_mut(C)).enumerate() {
         let n = xc.len();
-        for j in 0..n {
-            tw[j] = Block((1u128 << 127) | u128::from(first_tweak + (k * C + j) as u64));
-            h[j] = xc[j] ^ off;
+        let (tw, h) = (&mut sc.tw[..n], &mut sc.h[..n]);
+        let t0 = first_tweak.wrapping_add((k * C) as u64);
+        for (j, ((t, h), x)) in tw.iter_mut().zip(h.iter_mut()).zip(xc).enumerate() {
+            *t = Block((1u128 << 127) | u128::from(t0.wrapping_add(j as u64)));
+            *h = *x ^ off;
         }
-        FIXED_KEY_AES.tccr_many(&tw[..n], &mut h[..n]);
-        for j in 0..n {
-            oc[j] = h[j].0 as u64;
+        FIXED_KEY_AES.tccr_many_clobber(tw, h);
+        for (o, h) in oc.iter_mut().zip(h.iter()) {
+            *o = h.0 as u64;
         }
     }
 }
@@ -389,29 +405,15 @@ impl Engine {
         let e_words: Vec<usize> = (0..operands.len())
             .filter(|&i| matches!(plans[i], Plan::EWord | Plan::Both))
             .collect();
-        // 3. one COT batch: Gilboa choice bits, then the evaluator's input bits
+        // 3. + 4. one COT batch, streamed: Gilboa choice bits first, then the evaluator's
+        // input bits. Each chunk's Gilboa rows are hashed as it arrives (overlapping the
+        // extension of the next chunk); the input-bit rows are kept for A2Y.
         let n_cot = lu * (terms.len() + e_words.len());
-        let mut cots = std::mem::take(&mut self.cot_buf);
-        if n_cot == 0 {
-            cots.clear();
-        } else {
+        let n_gil = terms.len() * lu;
+        let mut in_cots = std::mem::take(&mut self.cot_buf);
+        in_cots.clear();
+        if n_cot > 0 {
             self.stats.cots += n_cot as u64;
-            match &mut self.cot {
-                Cot::Sender(s) => s.send_cot_into(ch, n_cot, &mut cots).await?,
-                Cot::Receiver(r) => {
-                    let mut choices = Vec::with_capacity(n_cot);
-                    for &(_, _, y) in &terms {
-                        choices.extend((0..l).map(|i| Ring::bit(y, i)));
-                    }
-                    for &i in &e_words {
-                        let Operand::Val(v) = &operands[i] else {
-                            unreachable!()
-                        };
-                        choices.extend((0..l).map(|k| Ring::bit(v.share, k)));
-                    }
-                    r.receive_cot_into(ch, &choices, &mut cots).await?
-                }
-            }
         }
         if n_cot > 0 || !tasks.is_empty() {
             self.stats.rounds += 1;
@@ -419,49 +421,76 @@ impl Engine {
         self.stats.mul_terms += terms.len() as u64;
         let tw0 = self.hash_ctr;
         self.hash_ctr += (terms.len() * lu) as u64;
-        let (gil_cots, in_cots) = cots.split_at(terms.len() * lu);
-        // 4. multiplication corrections, term by term (ℓ hashes per side on the stack)
         let total = terms.len() * word_bytes(l, l);
         let mut buf = std::mem::take(&mut self.bytes);
         buf.clear();
         buf.resize(total + 8, 0);
         let (mut h0, mut h1) = ([0u64; 64], [0u64; 64]);
+        let mut sc = HashScratch::new();
         let mut pos = 0;
-        match me {
-            Role::Garbler => {
+        // rows seen so far; chunk boundaries are multiples of ℓ (CHUNK is), so every chunk
+        // holds whole Gilboa terms
+        let mut off = 0usize;
+        match (&mut self.cot, me) {
+            (Cot::Sender(s), Role::Garbler) => {
                 let d = self.delta.as_ref().expect("garbler has delta").as_block();
-                for (t, &(j, x, _)) in terms.iter().enumerate() {
-                    let ks = &gil_cots[t * lu..(t + 1) * lu];
-                    let tw = tw0 + (t * lu) as u64;
-                    hash_into(tw, ks, Block::ZERO, &mut h0);
-                    hash_into(tw, ks, d, &mut h1);
-                    let mut acc = 0u64;
-                    for i in 0..l {
-                        let (r0, r1) = (h0[i as usize], h1[i as usize]);
-                        put_at(
-                            &mut buf,
-                            &mut pos,
-                            r0.wrapping_sub(r1).wrapping_add(x),
-                            l - i,
-                        );
-                        acc = acc.wrapping_add(r0 << i);
-                    }
-                    prods[j].share = ring.reduce(prods[j].share.wrapping_sub(acc));
+                if n_cot > 0 {
+                    s.send_cot_stream(ch, n_cot, |k| {
+                        let gil = n_gil.saturating_sub(off).min(k.len());
+                        for (q, ks) in k[..gil].chunks_exact(lu).enumerate() {
+                            let t = off / lu + q;
+                            let (j, x, _) = terms[t];
+                            let tw = tw0 + (t * lu) as u64;
+                            hash_into(&mut sc, tw, ks, Block::ZERO, &mut h0);
+                            hash_into(&mut sc, tw, ks, d, &mut h1);
+                            let mut acc = 0u64;
+                            for i in 0..l {
+                                let (r0, r1) = (h0[i as usize], h1[i as usize]);
+                                put_at(
+                                    &mut buf,
+                                    &mut pos,
+                                    r0.wrapping_sub(r1).wrapping_add(x),
+                                    l - i,
+                                );
+                                acc = acc.wrapping_add(r0 << i);
+                            }
+                            prods[j].share = ring.reduce(prods[j].share.wrapping_sub(acc));
+                        }
+                        in_cots.extend_from_slice(&k[gil..]);
+                        off += k.len();
+                    })
+                    .await?;
                 }
                 ch.send(&buf[..total]).await?;
             }
-            Role::Evaluator => {
-                // the hash half of every term first, while the garbler computes its
-                // corrections: Σ_i 2^i H(m_i)
-                let hsum: Vec<u64> = terms
-                    .iter()
-                    .enumerate()
-                    .map(|(t, _)| {
-                        let ms = &gil_cots[t * lu..(t + 1) * lu];
-                        hash_into(tw0 + (t * lu) as u64, ms, Block::ZERO, &mut h0);
-                        (0..l).fold(0u64, |acc, i| acc.wrapping_add(h0[i as usize] << i))
+            (Cot::Receiver(r), Role::Evaluator) => {
+                let mut choices = Vec::with_capacity(n_cot);
+                for &(_, _, y) in &terms {
+                    choices.extend((0..l).map(|i| Ring::bit(y, i)));
+                }
+                for &i in &e_words {
+                    let Operand::Val(v) = &operands[i] else {
+                        unreachable!()
+                    };
+                    choices.extend((0..l).map(|k| Ring::bit(v.share, k)));
+                }
+                // the hash half of every term, Σ_i 2^i H(m_i), while the extension runs
+                let mut hsum: Vec<u64> = Vec::with_capacity(terms.len());
+                if n_cot > 0 {
+                    r.receive_cot_stream(ch, &choices, |m| {
+                        let gil = n_gil.saturating_sub(off).min(m.len());
+                        for ms in m[..gil].chunks_exact(lu) {
+                            let t = hsum.len();
+                            hash_into(&mut sc, tw0 + (t * lu) as u64, ms, Block::ZERO, &mut h0);
+                            hsum.push(
+                                (0..l).fold(0u64, |acc, i| acc.wrapping_add(h0[i as usize] << i)),
+                            );
+                        }
+                        in_cots.extend_from_slice(&m[gil..]);
+                        off += m.len();
                     })
-                    .collect();
+                    .await?;
+                }
                 ch.recv_exact(&mut buf[..total]).await?;
                 for (&(j, _, y), &h) in terms.iter().zip(&hsum) {
                     let mut acc = h;
@@ -472,6 +501,7 @@ impl Engine {
                     prods[j].share = ring.reduce(prods[j].share.wrapping_add(acc));
                 }
             }
+            _ => unreachable!("the garbler is the COT sender, the evaluator the receiver"),
         }
         self.bytes = buf;
         // 5. A2Y: every non-public operand becomes labels. Operands held (also) by the
@@ -575,7 +605,7 @@ impl Engine {
             }
             self.stats.garbled_ops += members.len() as u64;
         }
-        self.cot_buf = cots;
+        self.cot_buf = in_cots;
         // 7. Y2A of every result
         let shares = self.y2a(ch, &results).await?;
         if me == Role::Garbler {
@@ -684,6 +714,7 @@ impl Engine {
         buf.clear();
         buf.resize(bytes + 8, 0);
         let (mut h0, mut h1) = ([0u64; 64], [0u64; 64]);
+        let mut sc = HashScratch::new();
         let mut xs = [Block::ZERO; 64];
         let (mut pos, mut tw) = (0usize, tw0);
         match self.role {
@@ -695,8 +726,8 @@ impl Engine {
                     for (c, &z) in xs.iter_mut().zip(w) {
                         *c = z ^ (Block::mask(z.lsb()) & d);
                     }
-                    hash_into(tw, xs, Block::ZERO, &mut h0);
-                    hash_into(tw, xs, d, &mut h1);
+                    hash_into(&mut sc, tw, xs, Block::ZERO, &mut h0);
+                    hash_into(&mut sc, tw, xs, d, &mut h1);
                     tw += w.len() as u64;
                     let mut s = 0u64;
                     for (i, z) in w.iter().enumerate() {
@@ -718,7 +749,7 @@ impl Engine {
                 let hsum: Vec<u64> = words
                     .iter()
                     .map(|w| {
-                        hash_into(tw, w, Block::ZERO, &mut h0);
+                        hash_into(&mut sc, tw, w, Block::ZERO, &mut h0);
                         tw += w.len() as u64;
                         (0..w.len()).fold(0u64, |acc, i| acc.wrapping_add(h0[i] << i))
                     })
