@@ -95,7 +95,7 @@ fn hash_rows(rows: &[Block], off: Block, base: u64, out: &mut [Block]) {
             *d = *s ^ off;
             tw[i] = Block((base as u128) + (k * 256 + i) as u128);
         }
-        FIXED_KEY_AES.tccr_many(&tw[..dst.len()], dst);
+        FIXED_KEY_AES.tccr_many_clobber(&mut tw[..dst.len()], dst);
     }
 }
 
