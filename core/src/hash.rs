@@ -132,17 +132,11 @@ impl FixedKeyAes {
     #[inline]
     pub fn tccr_many(&self, tweaks: &[Block], xs: &mut [Block]) {
         assert_eq!(tweaks.len(), xs.len(), "tccr_many: one tweak per block");
+        let mut tmp = [Block::ZERO; 64];
         for (chunk, tw) in xs.chunks_mut(64).zip(tweaks.chunks(64)) {
-            self.permute_many(chunk); // chunk = π(x)
-            let mut tmp = [Block::ZERO; 64];
             let t = &mut tmp[..chunk.len()];
-            for ((t, c), w) in t.iter_mut().zip(chunk.iter()).zip(tw) {
-                *t = *c ^ *w;
-            }
-            self.permute_many(t);
-            for (c, p) in chunk.iter_mut().zip(t.iter()) {
-                *c ^= *p;
-            }
+            t.copy_from_slice(tw);
+            self.tccr_many_clobber(t, chunk);
         }
     }
 
