@@ -413,6 +413,52 @@ pub fn evaluate_and_gates(
     }
 }
 
+/// `slots[out] = slots[a] ⊕ slots[b]` with one 16-byte vector load per operand and one store
+/// (a `Block` is otherwise moved as two 64-bit halves: twice the memory operations in the
+/// XOR-heavy op loops of the garbler and evaluator).
+///
+/// # Panics
+/// If a slot index is out of range (a bug in the slot program).
+#[inline(always)]
+pub(crate) fn xor_slots(slots: &mut [Block], a: u32, b: u32, out: u32) {
+    let (a, b, o) = (a as usize, b as usize, out as usize);
+    let n = slots.len();
+    assert!(a < n && b < n && o < n, "slot index out of range");
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: the three indices are in bounds (checked just above); SSE2 is part of x86-64;
+    // unaligned loads and stores of 16 bytes within the slice.
+    unsafe {
+        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_storeu_si128, _mm_xor_si128};
+        let p = slots.as_mut_ptr().cast::<__m128i>();
+        let x = _mm_xor_si128(_mm_loadu_si128(p.add(a)), _mm_loadu_si128(p.add(b)));
+        _mm_storeu_si128(p.add(o), x);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        slots[o] = slots[a] ^ slots[b];
+    }
+}
+
+/// `*dst = slots[i]` with one 16-byte vector load and store (see [`xor_slots`]).
+///
+/// # Panics
+/// If `i` is out of range (a bug in the slot program).
+#[inline(always)]
+pub(crate) fn copy_slot(slots: &[Block], i: u32, dst: &mut Block) {
+    let src = &slots[i as usize];
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: both references are valid 16-byte locations; SSE2 is part of x86-64.
+    unsafe {
+        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_storeu_si128};
+        let v = _mm_loadu_si128((src as *const Block).cast::<__m128i>());
+        _mm_storeu_si128((dst as *mut Block).cast::<__m128i>(), v);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        *dst = *src;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -465,51 +511,5 @@ mod tests {
                 assert_eq!(e1[k], l1[k] ^ (Block::mask(v) & delta), "gate {k} of {n}");
             }
         }
-    }
-}
-
-/// `slots[out] = slots[a] ⊕ slots[b]` with one 16-byte vector load per operand and one store
-/// (a `Block` is otherwise moved as two 64-bit halves: twice the memory operations in the
-/// XOR-heavy op loops of the garbler and evaluator).
-///
-/// # Panics
-/// If a slot index is out of range (a bug in the slot program).
-#[inline(always)]
-pub(crate) fn xor_slots(slots: &mut [Block], a: u32, b: u32, out: u32) {
-    let (a, b, o) = (a as usize, b as usize, out as usize);
-    let n = slots.len();
-    assert!(a < n && b < n && o < n, "slot index out of range");
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: the three indices are in bounds (checked just above); SSE2 is part of x86-64;
-    // unaligned loads and stores of 16 bytes within the slice.
-    unsafe {
-        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_storeu_si128, _mm_xor_si128};
-        let p = slots.as_mut_ptr().cast::<__m128i>();
-        let x = _mm_xor_si128(_mm_loadu_si128(p.add(a)), _mm_loadu_si128(p.add(b)));
-        _mm_storeu_si128(p.add(o), x);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        slots[o] = slots[a] ^ slots[b];
-    }
-}
-
-/// `*dst = slots[i]` with one 16-byte vector load and store (see [`xor_slots`]).
-///
-/// # Panics
-/// If `i` is out of range (a bug in the slot program).
-#[inline(always)]
-pub(crate) fn copy_slot(slots: &[Block], i: u32, dst: &mut Block) {
-    let src = &slots[i as usize];
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: both references are valid 16-byte locations; SSE2 is part of x86-64.
-    unsafe {
-        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_storeu_si128};
-        let v = _mm_loadu_si128((src as *const Block).cast::<__m128i>());
-        _mm_storeu_si128((dst as *mut Block).cast::<__m128i>(), v);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        *dst = *src;
     }
 }
