@@ -343,6 +343,32 @@ fn batched_runs_give_every_instance_its_result() {
     assert_eq!(v["stats"]["instances"], 5);
     assert_eq!(v["stats"]["and_gates"], 5 * 63);
 
+    // outputs revealed to the evaluator only: the garbler prints nothing
+    let (g, addr) = spawn_listener(Command::new(BIN).args([
+        "garbler",
+        "adder64",
+        "--batch",
+        gs,
+        "--reveal",
+        "evaluator",
+        "--connect-timeout",
+        "20",
+    ]));
+    let e = spawn(Command::new(BIN).args([
+        "evaluator",
+        "adder64",
+        "--connect",
+        &addr,
+        "--batch",
+        es,
+        "--reveal",
+        "evaluator",
+    ]));
+    let (g, e) = (g.wait_with_output(), e.wait_with_output());
+    assert!(g.status.success() && e.status.success(), "{}", stderr(&g));
+    assert_eq!(stdout(&g), "");
+    assert_eq!(stdout(&e).lines().collect::<Vec<_>>(), want);
+
     // fewer evaluator instances; a malformed line
     let short = temp_file("short", &e_lines[..3]);
     let bad = temp_file("bad", &["0=12".into(), "0=zz".into()]);

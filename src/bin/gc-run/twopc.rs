@@ -193,8 +193,11 @@ fn print_result(opts: &RunOpts, prepared: &Prepared, out: &[Vec<Bits>], batch: b
         }
         println!("{v}");
     } else if batch {
-        for h in hex {
-            println!("{}", h.join(" "));
+        // nothing at all when the outputs are not revealed to this party
+        if hex.iter().any(|h| !h.is_empty()) {
+            for h in hex {
+                println!("{}", h.join(" "));
+            }
         }
     } else {
         for h in hex.into_iter().flatten() {
