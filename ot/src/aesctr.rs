@@ -161,6 +161,7 @@ fn receiver_row_generic(
         done += k;
     }
     Block::slice_as_bytes_mut(&mut t).zeroize();
+    Block::slice_as_bytes_mut(&mut e).zeroize();
 }
 
 /// Sender row `row` of one IKNP strip (`w = u.len()` blocks): `q = G ⊕ (u ∧ mask)` written
