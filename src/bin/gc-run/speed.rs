@@ -50,12 +50,17 @@ pub struct SpeedArgs {
 }
 
 /// One measurement.
-struct Row {
-    name: &'static str,
-    items: usize,
-    unit: &'static str,
-    seconds: f64,
-    bytes: u64,
+pub(crate) struct Row {
+    /// measurement name
+    pub(crate) name: &'static str,
+    /// items processed
+    pub(crate) items: usize,
+    /// unit of an item (`COT`, `OT`, `AND`, `block`)
+    pub(crate) unit: &'static str,
+    /// wall-clock seconds
+    pub(crate) seconds: f64,
+    /// bytes both parties sent
+    pub(crate) bytes: u64,
 }
 
 impl Row {
@@ -137,21 +142,7 @@ pub fn run(args: SpeedArgs) -> anyhow::Result<()> {
             SpeedTarget::Ot => speed_ot(&args).await,
             SpeedTarget::Garble => speed_gc(args.count, true),
             SpeedTarget::Evaluate => speed_gc(args.count, false),
-            SpeedTarget::TwoPc => {
-                crate::twopc::speed_2pc(args.count.min(1 << 22))
-                    .await
-                    .map(|rows| {
-                        rows.into_iter()
-                            .map(|r| Row {
-                                name: r.name,
-                                items: r.items,
-                                unit: r.unit,
-                                seconds: r.seconds,
-                                bytes: r.bytes,
-                            })
-                            .collect()
-                    })
-            }
+            SpeedTarget::TwoPc => crate::twopc::speed_2pc(args.count.min(1 << 22)).await,
         }
     })?;
     for r in rows {

@@ -21,6 +21,7 @@ use tracing::info;
 use crate::circuit_arg::{CIRCUIT_HELP, load_circuit, parse_input};
 use crate::common::{runtime, usage};
 use crate::net_args::NetArgs;
+use crate::speed::Row;
 
 /// Who learns the outputs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -413,24 +414,8 @@ pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
     Ok(())
 }
 
-/// One `gc-run speed 2pc` measurement (printed by `speed.rs`).
-#[allow(dead_code)] // used by `gc-run speed 2pc` (speed.rs)
-pub struct SpeedRow {
-    /// measurement name
-    pub name: &'static str,
-    /// items processed
-    pub items: usize,
-    /// unit of an item (`block`, `AND`)
-    pub unit: &'static str,
-    /// wall-clock seconds
-    pub seconds: f64,
-    /// bytes both parties sent
-    pub bytes: u64,
-}
-
 /// Both parties in this process: set-up + first run, then `more` runs; returns (seconds of
 /// set-up + first run, seconds of the other runs, bytes both ways).
-#[allow(dead_code)] // used by `gc-run speed 2pc` (speed.rs)
 async fn local_timed(p: &Prepared, more: usize) -> Result<(f64, f64, u64)> {
     let (a, b) = duet_net::duplex_pair(&ChannelConfig::default());
     let w = p.circuit().inputs();
@@ -471,11 +456,10 @@ async fn local_timed(p: &Prepared, more: usize) -> Result<(f64, f64, u64)> {
 /// `gc-run speed 2pc`: `aes_128` set-up + first block, `aes_128` amortised over 1 000 blocks
 /// in one session (one batched [`Session::run_many`] after the first block), and a layered circuit of about `n_and` AND gates, all with both parties
 /// in this process over an in-memory channel.
-#[allow(dead_code)] // used by `gc-run speed 2pc` (speed.rs)
-pub async fn speed_2pc(n_and: usize) -> Result<Vec<SpeedRow>> {
+pub async fn speed_2pc(n_and: usize) -> Result<Vec<Row>> {
     let aes = Prepared::new(load_circuit("aes_128")?);
     let (first, _, bytes) = local_timed(&aes, 0).await?;
-    let mut rows = vec![SpeedRow {
+    let mut rows = vec![Row {
         name: "2pc-aes_128-first",
         items: 1,
         unit: "block",
@@ -484,7 +468,7 @@ pub async fn speed_2pc(n_and: usize) -> Result<Vec<SpeedRow>> {
     }];
     let blocks = 1000;
     let (_, rest, bytes_all) = local_timed(&aes, blocks).await?;
-    rows.push(SpeedRow {
+    rows.push(Row {
         name: "2pc-aes_128",
         items: blocks,
         unit: "block",
@@ -493,7 +477,7 @@ pub async fn speed_2pc(n_and: usize) -> Result<Vec<SpeedRow>> {
     });
     let big = Prepared::new(duet_circuits::library::layered(n_and)?);
     let (first, _, bytes) = local_timed(&big, 0).await?;
-    rows.push(SpeedRow {
+    rows.push(Row {
         name: "2pc-layered",
         items: big.and_gates() as usize,
         unit: "AND",
