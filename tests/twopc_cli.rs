@@ -276,6 +276,32 @@ fn temp_file(name: &str, lines: &[String]) -> PathBuf {
     p
 }
 
+/// `adder64` with `--batch` files over TCP: garbler listens on a fresh port, evaluator
+/// connects; each side gets its extra arguments. Both outputs.
+fn batch_pair(g_file: &str, e_file: &str, g_extra: &[&str], e_extra: &[&str]) -> (Output, Output) {
+    let mut ga = vec![
+        "garbler",
+        "adder64",
+        "--batch",
+        g_file,
+        "--connect-timeout",
+        "20",
+    ];
+    ga.extend(g_extra);
+    let (g, addr) = spawn_listener(Command::new(BIN).args(&ga));
+    let mut ea = vec![
+        "evaluator",
+        "adder64",
+        "--connect",
+        &addr,
+        "--batch",
+        e_file,
+    ];
+    ea.extend(e_extra);
+    let e = spawn(Command::new(BIN).args(&ea));
+    (g.wait_with_output(), e.wait_with_output())
+}
+
 /// `--batch` / `--garbler-batch` + `--evaluator-batch`: many instances in one session give
 /// each instance's own result, in order, over TCP and via `local`; mismatched or malformed
 /// batch files are usage errors (exit 2) that name the problem.
@@ -311,24 +337,7 @@ fn batched_runs_give_every_instance_its_result() {
     assert_eq!(stdout(&out).lines().collect::<Vec<_>>(), want);
 
     // over TCP, with --json on the evaluator
-    let (g, addr) = spawn_listener(Command::new(BIN).args([
-        "garbler",
-        "adder64",
-        "--batch",
-        gs,
-        "--connect-timeout",
-        "20",
-    ]));
-    let e = spawn(Command::new(BIN).args([
-        "evaluator",
-        "adder64",
-        "--connect",
-        &addr,
-        "--batch",
-        es,
-        "--json",
-    ]));
-    let (g, e) = (g.wait_with_output(), e.wait_with_output());
+    let (g, e) = batch_pair(gs, es, &[], &["--json"]);
     assert!(g.status.success(), "garbler: {}", stderr(&g));
     assert!(e.status.success(), "evaluator: {}", stderr(&e));
     assert_eq!(stdout(&g).lines().collect::<Vec<_>>(), want);
@@ -344,27 +353,8 @@ fn batched_runs_give_every_instance_its_result() {
     assert_eq!(v["stats"]["and_gates"], 5 * 63);
 
     // outputs revealed to the evaluator only: the garbler prints nothing
-    let (g, addr) = spawn_listener(Command::new(BIN).args([
-        "garbler",
-        "adder64",
-        "--batch",
-        gs,
-        "--reveal",
-        "evaluator",
-        "--connect-timeout",
-        "20",
-    ]));
-    let e = spawn(Command::new(BIN).args([
-        "evaluator",
-        "adder64",
-        "--connect",
-        &addr,
-        "--batch",
-        es,
-        "--reveal",
-        "evaluator",
-    ]));
-    let (g, e) = (g.wait_with_output(), e.wait_with_output());
+    let reveal = ["--reveal", "evaluator"];
+    let (g, e) = batch_pair(gs, es, &reveal, &reveal);
     assert!(g.status.success() && e.status.success(), "{}", stderr(&g));
     assert_eq!(stdout(&g), "");
     assert_eq!(stdout(&e).lines().collect::<Vec<_>>(), want);

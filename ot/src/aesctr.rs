@@ -222,6 +222,7 @@ mod x86 {
     //! 32-byte chunks (`chunks_exact_mut(32)`) of each 16-block chunk's bytes, the tail
     //! (< 16 blocks) goes to `ctr_aesni`, which touches no raw memory (registers to `u128`).
     use super::*;
+    use crate::ymm::{load2, store2};
     use std::arch::x86_64::*;
 
     /// The 11 round keys of AES-128 (from [`duet_core::expand_key`]), zeroized on drop.
@@ -342,22 +343,6 @@ mod x86 {
             );
             _mm256_set_epi64x((b >> 64) as i64, b as i64, (a >> 64) as i64, a as i64)
         })
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn load2(b: &[Block]) -> __m256i {
-        let b: &[Block; 2] = b.try_into().expect("2 blocks");
-        // SAFETY: `b` is exactly 32 bytes.
-        unsafe { _mm256_loadu_si256(b.as_ptr().cast()) }
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn store2(b: &mut [Block], v: __m256i) {
-        let b: &mut [Block; 2] = b.try_into().expect("2 blocks");
-        // SAFETY: `b` is exactly 32 bytes.
-        unsafe { _mm256_storeu_si256(b.as_mut_ptr().cast(), v) }
     }
 
     /// [`super::receiver_row`] for `w = r.len()` a multiple of 8, stream counter `ctr`

@@ -74,6 +74,7 @@ mod clmul {
     //! `pclmulqdq` inner product. Sound: the only caller checks
     //! `is_x86_feature_detected!("pclmulqdq")` before calling; loads go through safe slice
     //! iteration (no raw pointers).
+    use crate::ymm::load2;
     use duet_core::Block;
     use std::arch::x86_64::*;
 
@@ -103,14 +104,6 @@ mod clmul {
         };
         let (lo, hi, mid) = (f(lo), f(hi), f(mid));
         (hi ^ (mid >> 64), lo ^ (mid << 64))
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn load2(b: &[Block]) -> __m256i {
-        let b: &[Block; 2] = b.try_into().expect("2 blocks");
-        // SAFETY: `b` is exactly 32 bytes.
-        unsafe { _mm256_loadu_si256(b.as_ptr().cast()) }
     }
 
     /// XOR of the two 128-bit lanes as a `u128`.

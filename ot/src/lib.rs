@@ -40,6 +40,8 @@ mod error;
 mod ext;
 pub mod iknp;
 pub mod kos;
+#[cfg(target_arch = "x86_64")]
+mod ymm;
 
 pub use error::OtError;
 pub use ext::{CHUNK, CotReceiver, CotSender, MAX_OT_BYTES, Security};
