@@ -206,19 +206,27 @@ impl Sender {
                 actual: msgs.len() as u64,
             });
         }
-        let pads = self.random_pads(receiver_msg)?;
-        Ok(encrypt_with(pads, msgs))
+        let pads = Pads(self.random_pads(receiver_msg)?);
+        Ok(encrypt_with(&pads.0, msgs))
     }
 }
 
-/// `e_b = m_b ⊕ k_b` for every OT, 32 bytes per OT; the pads are wiped.
-fn encrypt_with(mut pads: Vec<[Block; 2]>, msgs: &[[Block; 2]]) -> Vec<u8> {
+/// Random-OT pads, wiped when dropped (also on an error path).
+struct Pads(Vec<[Block; 2]>);
+
+impl Drop for Pads {
+    fn drop(&mut self) {
+        Block::slice_as_bytes_mut(bytemuck::cast_slice_mut(&mut self.0)).zeroize();
+    }
+}
+
+/// `e_b = m_b ⊕ k_b` for every OT, 32 bytes per OT.
+fn encrypt_with(pads: &[[Block; 2]], msgs: &[[Block; 2]]) -> Vec<u8> {
     let mut out = Vec::with_capacity(msgs.len() * CIPHERTEXT_BYTES_PER_OT);
     for (p, m) in pads.iter().zip(msgs) {
         out.extend_from_slice(&(p[0] ^ m[0]).to_bytes());
         out.extend_from_slice(&(p[1] ^ m[1]).to_bytes());
     }
-    Block::slice_as_bytes_mut(bytemuck::cast_slice_mut(&mut pads)).zeroize();
     out
 }
 
@@ -398,15 +406,17 @@ pub async fn send(ch: &mut Channel, msgs: &[[Block; 2]]) -> Result<(), OtError> 
     let sender = Sender::new(&mut rand::rng(), msgs.len())?;
     ch.send_frame(&sender.setup_message()).await?;
     ch.flush().await?;
-    let mut pads = Vec::with_capacity(msgs.len());
+    // every pad is wiped when these drop, on success and on any error
+    let mut pads = Pads(Vec::with_capacity(msgs.len()));
     let mut frame = [0u8; POINTS_PER_FRAME * RECEIVER_BYTES_PER_OT];
-    while pads.len() < msgs.len() {
-        let k = POINTS_PER_FRAME.min(msgs.len() - pads.len());
+    while pads.0.len() < msgs.len() {
+        let k = POINTS_PER_FRAME.min(msgs.len() - pads.0.len());
         let frame = &mut frame[..k * RECEIVER_BYTES_PER_OT];
         ch.recv_frame_exact(frame).await?;
-        pads.extend(sender.pads_for(pads.len(), frame)?);
+        let more = Pads(sender.pads_for(pads.0.len(), frame)?);
+        pads.0.extend_from_slice(&more.0);
     }
-    let ct = encrypt_with(pads, msgs);
+    let ct = encrypt_with(&pads.0, msgs);
     ch.send_frame(&ct).await?;
     ch.flush().await?;
     Ok(())
