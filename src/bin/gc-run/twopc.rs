@@ -136,7 +136,10 @@ fn parse_owned(c: &Circuit, args: &[String], flag: &str) -> Result<Vec<(usize, B
         if out.iter().any(|(j, _)| *j == i) {
             return Err(usage(format!("{flag}: input {i} given twice")));
         }
-        out.push((i, parse_input(c, i, hex)?));
+        out.push((
+            i,
+            parse_input(c, i, hex).map_err(|e| usage(format!("{flag}: {e}")))?,
+        ));
     }
     Ok(out)
 }
@@ -154,7 +157,7 @@ fn parse_batch(c: &Circuit, path: &std::path::Path) -> Result<Vec<Vec<(usize, Bi
         }
         let args: Vec<String> = line.split_whitespace().map(str::to_owned).collect();
         let what = format!("batch file {} line {}", path.display(), n + 1);
-        out.push(parse_owned(c, &args, &what).map_err(|e| usage(format!("{what}: {e}")))?);
+        out.push(parse_owned(c, &args, &what)?);
     }
     if out.is_empty() {
         return Err(usage(format!(
