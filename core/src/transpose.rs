@@ -212,8 +212,8 @@ fn portable_strip(strip: &[[u8; 64]; 128], n: usize, out: &mut [u8], stride: usi
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     //! The AVX2 tile kernel. Why the `unsafe` is sound: the only `unsafe` operations are
-    //! (1) calling `#[target_feature(enable = "avx2")]` functions, which the single caller
-    //! does only after `is_x86_feature_detected!("avx2")` returned true, and (2) unaligned
+    //! (1) calling `#[target_feature(enable = "avx2")]` functions, which both callers
+    //! (`transpose`, `transpose_tiles`) do only after `is_x86_feature_detected!("avx2")` returned true, and (2) unaligned
     //! 16-byte loads/stores whose addresses come from slices indexed with bounds checks
     //! (`&strip[r][..16]`, `&mut out[at..at + 16]`), so every access is in bounds.
     use std::arch::x86_64::*;

@@ -217,7 +217,10 @@ fn sender_row_generic(
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     //! Why the `unsafe` is sound: the `#[target_feature]` functions are only called by
-    //! `CtrPrg` after run-time detection of the features they enable (see `level`).
+    //! `CtrPrg::fill`, `receiver_row` and `sender_row`, each after run-time detection of the
+    //! features they enable (`level() == 2`: AES-NI, SSE2, VAES, AVX2). The row kernels
+    //! access memory only through bounds-checked slices (`crate::ymm` two-block loads and
+    //! stores, strip indexing).
     //! `ctr_vaes` stores 32 bytes at a time with unaligned stores into the bounds-checked
     //! 32-byte chunks (`chunks_exact_mut(32)`) of each 16-block chunk's bytes, the tail
     //! (< 16 blocks) goes to `ctr_aesni`, which touches no raw memory (registers to `u128`).

@@ -71,9 +71,10 @@ fn inner_portable(chis: &[Block], xs: &[Block]) -> (u128, u128) {
 
 #[cfg(target_arch = "x86_64")]
 mod clmul {
-    //! `pclmulqdq` inner product. Sound: the only caller checks
-    //! `is_x86_feature_detected!("pclmulqdq")` before calling; loads go through safe slice
-    //! iteration (no raw pointers).
+    //! Carry-less inner products and the lane-mask sum. Sound: `inner_product` calls
+    //! `inner` after detecting pclmulqdq and `inner_wide` after detecting pclmulqdq,
+    //! vpclmulqdq and AVX2; `select_sum` is called after detecting AVX2. Memory is read
+    //! through bounds-checked slices only (`crate::ymm::load2` takes exactly two blocks).
     use crate::ymm::load2;
     use duet_core::Block;
     use std::arch::x86_64::*;
