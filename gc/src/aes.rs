@@ -21,7 +21,7 @@ const KEY: [u8; 16] = [
 ];
 
 /// Reused working memory of the fused kernels (π of every input between the two TCCR
-/// passes): 8 KiB, allocated once per queue instead of zero-initialised on the stack for
+/// passes): 10 KiB, allocated once per queue instead of zero-initialised on the stack for
 /// every batch (that zeroing cost a third of the garbler's time). Zeroed on drop: it holds
 /// hashes of labels.
 pub(crate) struct Scratch {

@@ -117,12 +117,17 @@ fn load_slots<'s>(
             actual: inputs.len(),
         });
     }
-    let len = prog.num_slots() * m;
     // queued AND gates name their output slot as a u32
-    assert!(
-        u32::try_from(len).is_ok(),
-        "lockstep: m · num_slots = {len} exceeds u32 (use fewer instances per call)"
-    );
+    let len = prog
+        .num_slots()
+        .checked_mul(m)
+        .filter(|&l| u32::try_from(l).is_ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "lockstep: {m} instances × {} slots exceeds u32 (use fewer instances per call)",
+                prog.num_slots()
+            )
+        });
     if slots.len() < len {
         slots.resize(len, Block::ZERO);
     }

@@ -137,8 +137,8 @@ fn check_instances<'a>(
             None => owners0 = Some(owners),
             Some(o) if *o != owners => {
                 return Err(format!(
-                    "instance {n} gives other input values than instance 0 (every instance \
-                     of a batched run must give the same ones)"
+                    "instance {n} gives other input indices than instance 0 (every instance \
+                     of a batched run must give values for the same inputs)"
                 ));
             }
             Some(_) => {}

@@ -405,7 +405,7 @@ async fn run_many_rejects_count_mismatch_and_uneven_instances() {
         e.run_many(&add, &ein, both)
     );
     assert!(
-        matches!(go, Err(ProtocolError::Usage(ref m)) if m.contains("instance 1 gives other input values")),
+        matches!(go, Err(ProtocolError::Usage(ref m)) if m.contains("instance 1 gives other input indices")),
         "{go:?}"
     );
     assert!(matches!(eo, Err(ProtocolError::PeerAborted(_))), "{eo:?}");

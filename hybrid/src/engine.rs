@@ -184,6 +184,10 @@ fn word_bytes(ell: u32, width: u32) -> usize {
     (0..width).map(|i| nbytes(ell - i)).sum()
 }
 
+// The streamed COT chunks of `Engine::layer` hold whole Gilboa terms only if every chunk
+// boundary is a multiple of ℓ ≤ 64.
+const _: () = assert!(duet_ot::CHUNK.is_multiple_of(64));
+
 /// Reused stack buffers of [`hash_into`] (tweaks and blocks of one 64-block piece).
 struct HashScratch {
     tw: [Block; 64],
