@@ -283,25 +283,13 @@ mod x86 {
         // Counter pairs (c + 2i, c + 2i + 1) as 256-bit lanes; the low 64 bits never carry
         // within a 16-block chunk unless they wrap, handled by the scalar path below.
         let step = _mm256_set_epi64x(0, 16, 0, 16);
-        let mut ctrv: [__m256i; 8] = core::array::from_fn(|i| {
-            let (a, b) = (
-                c.wrapping_add(2 * i as u128),
-                c.wrapping_add(2 * i as u128 + 1),
-            );
-            _mm256_set_epi64x((b >> 64) as i64, b as i64, (a >> 64) as i64, a as i64)
-        });
+        let mut ctrv: [__m256i; 8] = lanes(c);
         for chunk in &mut chunks {
             let low = c as u64;
             if !(32..=u64::MAX - 32).contains(&low) {
                 // Near a 64-bit wrap of the low counter half (lane additions do not carry):
                 // rebuild the lanes in full precision.
-                ctrv = core::array::from_fn(|i| {
-                    let (a, b) = (
-                        c.wrapping_add(2 * i as u128),
-                        c.wrapping_add(2 * i as u128 + 1),
-                    );
-                    _mm256_set_epi64x((b >> 64) as i64, b as i64, (a >> 64) as i64, a as i64)
-                });
+                ctrv = lanes(c);
             }
             let mut x: [__m256i; 8] = core::array::from_fn(|i| _mm256_xor_si256(ctrv[i], rk[0]));
             macro_rules! rounds {

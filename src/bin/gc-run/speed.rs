@@ -264,7 +264,8 @@ async fn ot_receiver(ch: &mut Channel, security: Security, n: usize) -> anyhow::
 /// extension, not of the kernel's first-touch page faults (which cost as much as the
 /// extension itself at 2^24 OTs).
 fn touched(n: usize) -> Vec<Block> {
-    vec![Block::ONES; n + 512]
+    // KOS extends its check's extra OTs too, rounded up to whole 128-OT blocks
+    vec![Block::ONES; (n + duet_ot::kos::EXTRA).div_ceil(128) * 128]
 }
 
 fn row(name: &'static str, items: usize, unit: &'static str, t: Instant, bytes: u64) -> Row {
