@@ -94,14 +94,94 @@ pub struct SlotOp {
     pub flush: bool,
 }
 
+/// One op of a slot program in its packed 12-byte form: three little-endian `u32` words
+/// `a | flush << 30`, `b`, `out | kind << 29` (kind 0 = XOR, 1 = AND). [`PackedOp::decode`]
+/// gives the fields; [`PackedOp::to_bytes`] / [`PackedOp::from_bytes`] are the file form.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[repr(transparent)]
+pub struct PackedOp(pub(crate) [u32; 3]);
+
+impl PackedOp {
+    /// Size of the file form in bytes.
+    pub const BYTES: usize = 12;
+
+    /// The op's fields.
+    #[inline(always)]
+    pub fn decode(self) -> SlotOp {
+        decode(self.0)
+    }
+
+    /// The 12-byte little-endian file form.
+    pub fn to_bytes(self) -> [u8; 12] {
+        let mut b = [0u8; 12];
+        for (d, w) in b.chunks_exact_mut(4).zip(self.0) {
+            d.copy_from_slice(&w.to_le_bytes());
+        }
+        b
+    }
+
+    /// Read the 12-byte file form. Returns `None` for bits no op sets (word 0 bit 31,
+    /// word 1 bits 29–31, word 2 bits 30–31); slot ranges are the reader's to check (see
+    /// [`ProgramShape::check`]).
+    pub fn from_bytes(b: &[u8; 12]) -> Option<PackedOp> {
+        let w = |i: usize| u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]);
+        let (a, bb, o) = (w(0), w(1), w(2));
+        if a & LAST != 0 || bb & !MASK != 0 || o >> KIND_SHIFT > 1 {
+            return None;
+        }
+        Some(PackedOp([a, bb, o]))
+    }
+}
+
+/// Everything about a slot program but its ops: what an executor needs to size its label
+/// array, place the input labels and read the output labels.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProgramShape {
+    /// The slot of each input wire, in wire order (input value 0 first).
+    pub input_slots: Vec<u32>,
+    /// The slot of each output wire at the end of the program, in output order.
+    pub output_slots: Vec<u32>,
+    /// Peak number of simultaneously live wires.
+    pub peak: u32,
+    /// Number of ops (gates, with a MAND of n ANDs counted n times).
+    pub len: u64,
+    /// Number of AND ops.
+    pub and_count: u64,
+}
+
+impl ProgramShape {
+    /// Length of a label array that holds every slot: `RESERVED_SLOTS + peak`.
+    pub fn num_slots(&self) -> usize {
+        RESERVED_SLOTS as usize + self.peak as usize
+    }
+
+    /// `Some(op)` if all its slots are below [`ProgramShape::num_slots`] (a program read
+    /// from outside must be checked before an executor indexes its label array with it).
+    #[inline]
+    pub fn check(&self, op: PackedOp) -> Option<SlotOp> {
+        let d = op.decode();
+        let n = self.num_slots() as u32;
+        (d.a < n && d.b < n && d.out < n).then_some(d)
+    }
+}
+
+/// The ops of a slot program read in order, a chunk at a time: how an executor runs a
+/// program too large to hold in memory (see `crate::program_file`).
+pub trait OpSource: Send {
+    /// Replace the contents of `buf` with the next ops of the program, at most `max`
+    /// (`max ≥ 1`) and at least one while any remain; leave `buf` empty at the end.
+    ///
+    /// # Errors
+    /// Read errors, and ops that are malformed or whose slots are out of the program's
+    /// range ([`std::io::ErrorKind::InvalidData`]).
+    fn next_chunk(&mut self, buf: &mut Vec<PackedOp>, max: usize) -> std::io::Result<()>;
+}
+
 /// The liveness-based slot assignment of a circuit and its slot program.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SlotMap {
-    ops: Vec<[u32; 3]>,
-    input_slots: Vec<u32>,
-    output_slots: Vec<u32>,
-    peak: u32,
-    and_count: u64,
+    ops: Vec<PackedOp>,
+    shape: ProgramShape,
 }
 
 #[inline(always)]
@@ -249,32 +329,45 @@ impl SlotMap {
             }
         }
         SlotMap {
-            ops,
-            input_slots,
-            output_slots,
-            peak: next - RESERVED_SLOTS,
-            and_count,
+            shape: ProgramShape {
+                input_slots,
+                output_slots,
+                peak: next - RESERVED_SLOTS,
+                len: ops.len() as u64,
+                and_count,
+            },
+            ops: ops.into_iter().map(PackedOp).collect(),
         }
     }
 
     /// Peak number of simultaneously live wires (slots `RESERVED_SLOTS .. RESERVED_SLOTS + peak`).
     pub fn peak(&self) -> u32 {
-        self.peak
+        self.shape.peak
     }
 
     /// Length of a label array that holds every slot: `RESERVED_SLOTS + peak`.
     pub fn num_slots(&self) -> usize {
-        (RESERVED_SLOTS + self.peak) as usize
+        self.shape.num_slots()
     }
 
     /// The slot of each input wire, in wire order (input value 0 first).
     pub fn input_slots(&self) -> &[u32] {
-        &self.input_slots
+        &self.shape.input_slots
     }
 
     /// The slot of each output wire at the end of the program, in output order.
     pub fn output_slots(&self) -> &[u32] {
-        &self.output_slots
+        &self.shape.output_slots
+    }
+
+    /// The program's shape (everything but its ops).
+    pub fn shape(&self) -> &ProgramShape {
+        &self.shape
+    }
+
+    /// The ops in their packed form.
+    pub fn packed(&self) -> &[PackedOp] {
+        &self.ops
     }
 
     /// Number of ops (gates, with a MAND of n ANDs counted n times).
@@ -289,7 +382,7 @@ impl SlotMap {
 
     /// Number of AND ops (ANDs inside MAND gates included).
     pub fn and_count(&self) -> u64 {
-        self.and_count
+        self.shape.and_count
     }
 
     /// Op `i`, decoded.
@@ -298,18 +391,19 @@ impl SlotMap {
     /// If `i >= len()`.
     #[inline(always)]
     pub fn op(&self, i: usize) -> SlotOp {
-        decode(self.ops[i])
+        self.ops[i].decode()
     }
 
     /// All ops in order, decoded on the fly.
     #[inline]
     pub fn ops(&self) -> impl ExactSizeIterator<Item = SlotOp> + '_ {
-        self.ops.iter().map(|&p| decode(p))
+        self.ops.iter().map(|&p| p.decode())
     }
 
     /// Approximate heap bytes of the program.
     pub fn heap_bytes(&self) -> usize {
-        self.ops.capacity() * 12 + (self.input_slots.capacity() + self.output_slots.capacity()) * 4
+        self.ops.capacity() * PackedOp::BYTES
+            + (self.shape.input_slots.capacity() + self.shape.output_slots.capacity()) * 4
     }
 }
 
@@ -524,5 +618,24 @@ mod tests {
         assert_eq!(m.output_slots().len(), 1);
         // every AND reads the previous one: each op after the first is flagged.
         assert!(m.ops().skip(1).all(|o| o.flush));
+    }
+
+    #[test]
+    fn packed_ops_round_trip_through_bytes_and_reject_stray_bits() {
+        let c = crate::library::layered(300).unwrap();
+        let m = SlotMap::compute(&c);
+        assert_eq!(m.shape().len, m.len() as u64);
+        for &p in m.packed() {
+            assert_eq!(PackedOp::from_bytes(&p.to_bytes()), Some(p));
+            assert_eq!(m.shape().check(p), Some(p.decode()));
+        }
+        let p = m.packed()[0].to_bytes();
+        for (byte, bit) in [(3, 7), (7, 5), (7, 6), (7, 7), (11, 6), (11, 7)] {
+            let mut q = p;
+            q[byte] |= 1 << bit;
+            assert_eq!(PackedOp::from_bytes(&q), None, "byte {byte} bit {bit}");
+        }
+        let far = PackedOp([0, 0, m.num_slots() as u32]);
+        assert_eq!(m.shape().check(far), None);
     }
 }
