@@ -200,34 +200,28 @@ pub enum CircuitError {
     EmptyMand,
 }
 
-/// A Boolean circuit in Bristol Fashion layout: input value `i` occupies the next
-/// `inputs[i]` wires starting at wire 0; the outputs are the **last** `Σ outputs` wires,
-/// output value 0 first. Gates are in topological order.
-///
-/// Built incrementally with [`Circuit::new`] + [`Circuit::push`] (which validates every gate:
-/// wire range, defined before use, assigned once) and [`Circuit::finish`] (checks every
-/// output wire is assigned). A finished circuit is immutable.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Circuit {
+/// The wire rules of a circuit, checked gate by gate with one bit per wire: every wire in
+/// range, read only after it is defined (inputs count as defined), assigned once, and every
+/// output wire assigned at the end. Shared by [`Circuit`] and the streaming compiler
+/// (`crate::program_file`), which must reject exactly the same files.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct WireCheck {
     num_wires: u32,
-    inputs: Vec<u32>,
-    outputs: Vec<u32>,
-    gates: Vec<Packed>,
-    mand: Vec<WireId>,
-    /// one bit per wire: defined yet? (dropped by `finish`)
+    /// one bit per wire: defined yet?
     defined: Vec<u64>,
 }
 
-impl Circuit {
-    /// An empty circuit with `num_wires` wires and the given input and output value widths
-    /// (in bits). Input wires count as defined.
+impl WireCheck {
+    /// The rules of a circuit with this header, the input wires defined.
     ///
     /// # Errors
-    /// [`CircuitError::TooLarge`] if `num_wires > MAX_WIRES`; [`CircuitError::BadLayout`] if
-    /// the inputs plus the outputs need more wires than there are (outputs may overlap inputs
-    /// only when no gate is needed, e.g. an identity circuit; we require
-    /// `Σ inputs ≤ num_wires` and `Σ outputs ≤ num_wires`).
-    pub fn new(num_wires: u32, inputs: Vec<u32>, outputs: Vec<u32>) -> Result<Self, CircuitError> {
+    /// As [`Circuit::new`]: [`CircuitError::TooLarge`] if `num_wires > MAX_WIRES`,
+    /// [`CircuitError::BadLayout`] if the inputs or the outputs need more wires than there are.
+    pub(crate) fn new(
+        num_wires: u32,
+        inputs: &[u32],
+        outputs: &[u32],
+    ) -> Result<Self, CircuitError> {
         if num_wires > MAX_WIRES {
             return Err(CircuitError::TooLarge {
                 what: "more than 2^29-1 wires",
@@ -246,18 +240,11 @@ impl Circuit {
         for w in 0..ib as usize {
             defined[w / 64] |= 1 << (w % 64);
         }
-        Ok(Circuit {
-            num_wires,
-            inputs,
-            outputs,
-            gates: Vec::new(),
-            mand: Vec::new(),
-            defined,
-        })
+        Ok(WireCheck { num_wires, defined })
     }
 
     #[inline]
-    fn check_read(&self, w: WireId) -> Result<(), CircuitError> {
+    fn read(&self, w: WireId) -> Result<(), CircuitError> {
         if w >= self.num_wires {
             return Err(CircuitError::WireOutOfRange {
                 wire: w,
@@ -271,7 +258,7 @@ impl Circuit {
     }
 
     #[inline]
-    fn check_write(&mut self, w: WireId) -> Result<(), CircuitError> {
+    fn write(&mut self, w: WireId) -> Result<(), CircuitError> {
         if w >= self.num_wires {
             return Err(CircuitError::WireOutOfRange {
                 wire: w,
@@ -286,45 +273,37 @@ impl Circuit {
         Ok(())
     }
 
-    /// Append a non-MAND gate after validating it. For MAND use [`Circuit::push_mand`].
+    /// Check a non-MAND gate and mark its output defined.
     ///
     /// # Errors
-    /// Wire out of range, used before defined, or assigned twice. On error the circuit is
-    /// unchanged except that nothing is appended.
-    pub fn push(&mut self, g: Gate) -> Result<(), CircuitError> {
+    /// Wire out of range, used before defined, or assigned twice (nothing is marked then);
+    /// [`CircuitError::TooLarge`] for a [`Gate::Mand`] (use [`WireCheck::mand`]).
+    #[inline]
+    pub(crate) fn gate(&mut self, g: Gate) -> Result<(), CircuitError> {
         match g {
             Gate::Xor { a, b, out } | Gate::And { a, b, out } => {
-                self.check_read(a)?;
-                self.check_read(b)?;
-                self.check_write(out)?;
+                self.read(a)?;
+                self.read(b)?;
+                self.write(out)
             }
             Gate::Inv { a, out } | Gate::Eqw { a, out } => {
-                self.check_read(a)?;
-                self.check_write(out)?;
+                self.read(a)?;
+                self.write(out)
             }
-            Gate::Eq { out, .. } => self.check_write(out)?,
-            Gate::Mand { .. } => {
-                return Err(CircuitError::TooLarge {
-                    what: "use push_mand for MAND gates",
-                });
-            }
+            Gate::Eq { out, .. } => self.write(out),
+            Gate::Mand { .. } => Err(CircuitError::TooLarge {
+                what: "use push_mand for MAND gates",
+            }),
         }
-        if self.gates.len() >= u32::MAX as usize {
-            return Err(CircuitError::TooLarge {
-                what: "more than 2^32-1 gates",
-            });
-        }
-        self.gates.push(Packed::encode(g));
-        Ok(())
     }
 
-    /// Append a MAND gate: `outs[k] := lefts[k] AND rights[k]` for k < n.
+    /// Check a MAND gate (`outs[k] := lefts[k] AND rights[k]`) and mark its outputs
+    /// defined. All reads are checked before any write.
     ///
     /// # Errors
-    /// [`CircuitError::EmptyMand`] for n = 0; lengths that differ give
-    /// [`CircuitError::BadLayout`]; otherwise as [`Circuit::push`]. All reads are checked
-    /// before any write (a MAND's outputs may not feed its own inputs).
-    pub fn push_mand(
+    /// [`CircuitError::EmptyMand`] for n = 0, [`CircuitError::BadLayout`] for lengths that
+    /// differ, otherwise as [`WireCheck::gate`]; on error nothing is marked.
+    pub(crate) fn mand(
         &mut self,
         lefts: &[WireId],
         rights: &[WireId],
@@ -342,21 +321,112 @@ impl Circuit {
             });
         }
         for &w in lefts.iter().chain(rights) {
-            self.check_read(w)?;
+            self.read(w)?;
         }
         for (k, &w) in outs.iter().enumerate() {
-            if let Err(e) = self.check_write(w) {
+            if let Err(e) = self.write(w) {
                 for &u in &outs[..k] {
                     self.defined[u as usize / 64] &= !(1 << (u % 64));
                 }
                 return Err(e);
             }
         }
+        Ok(())
+    }
+
+    /// Check that the last `output_bits` wires are all assigned.
+    ///
+    /// # Errors
+    /// [`CircuitError::OutputUndefined`] naming the first unassigned output wire.
+    pub(crate) fn finish(&self, output_bits: u32) -> Result<(), CircuitError> {
+        for w in (self.num_wires - output_bits)..self.num_wires {
+            if self.defined[w as usize / 64] >> (w % 64) & 1 == 0 {
+                return Err(CircuitError::OutputUndefined { wire: w });
+            }
+        }
+        Ok(())
+    }
+
+    /// Heap bytes (one bit per wire, rounded up to 64).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.defined.capacity() * 8
+    }
+}
+
+/// A Boolean circuit in Bristol Fashion layout: input value `i` occupies the next
+/// `inputs[i]` wires starting at wire 0; the outputs are the **last** `Σ outputs` wires,
+/// output value 0 first. Gates are in topological order.
+///
+/// Built incrementally with [`Circuit::new`] + [`Circuit::push`] (which validates every gate:
+/// wire range, defined before use, assigned once) and [`Circuit::finish`] (checks every
+/// output wire is assigned). A finished circuit is immutable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Circuit {
+    num_wires: u32,
+    inputs: Vec<u32>,
+    outputs: Vec<u32>,
+    gates: Vec<Packed>,
+    mand: Vec<WireId>,
+    /// one bit per wire: defined yet? (dropped by `finish`)
+    check: WireCheck,
+}
+
+impl Circuit {
+    /// An empty circuit with `num_wires` wires and the given input and output value widths
+    /// (in bits). Input wires count as defined.
+    ///
+    /// # Errors
+    /// [`CircuitError::TooLarge`] if `num_wires > MAX_WIRES`; [`CircuitError::BadLayout`] if
+    /// the inputs plus the outputs need more wires than there are (outputs may overlap inputs
+    /// only when no gate is needed, e.g. an identity circuit; we require
+    /// `Σ inputs ≤ num_wires` and `Σ outputs ≤ num_wires`).
+    pub fn new(num_wires: u32, inputs: Vec<u32>, outputs: Vec<u32>) -> Result<Self, CircuitError> {
+        let check = WireCheck::new(num_wires, &inputs, &outputs)?;
+        Ok(Circuit {
+            num_wires,
+            inputs,
+            outputs,
+            gates: Vec::new(),
+            mand: Vec::new(),
+            check,
+        })
+    }
+
+    /// Append a non-MAND gate after validating it. For MAND use [`Circuit::push_mand`].
+    ///
+    /// # Errors
+    /// Wire out of range, used before defined, or assigned twice. On error the circuit is
+    /// unchanged except that nothing is appended.
+    pub fn push(&mut self, g: Gate) -> Result<(), CircuitError> {
+        if self.gates.len() >= u32::MAX as usize {
+            return Err(CircuitError::TooLarge {
+                what: "more than 2^32-1 gates",
+            });
+        }
+        self.check.gate(g)?;
+        self.gates.push(Packed::encode(g));
+        Ok(())
+    }
+
+    /// Append a MAND gate: `outs[k] := lefts[k] AND rights[k]` for k < n.
+    ///
+    /// # Errors
+    /// [`CircuitError::EmptyMand`] for n = 0; lengths that differ give
+    /// [`CircuitError::BadLayout`]; otherwise as [`Circuit::push`]. All reads are checked
+    /// before any write (a MAND's outputs may not feed its own inputs).
+    pub fn push_mand(
+        &mut self,
+        lefts: &[WireId],
+        rights: &[WireId],
+        outs: &[WireId],
+    ) -> Result<(), CircuitError> {
+        let n = lefts.len();
         if self.mand.len() + 3 * n > u32::MAX as usize {
             return Err(CircuitError::TooLarge {
                 what: "MAND operand array over 2^32 entries",
             });
         }
+        self.check.mand(lefts, rights, outs)?;
         let offset = self.mand.len() as u32;
         self.mand.extend_from_slice(lefts);
         self.mand.extend_from_slice(rights);
@@ -374,13 +444,8 @@ impl Circuit {
     /// # Errors
     /// [`CircuitError::OutputUndefined`] naming the first unassigned output wire.
     pub fn finish(mut self) -> Result<Self, CircuitError> {
-        let ob = self.num_output_bits();
-        for w in (self.num_wires - ob)..self.num_wires {
-            if self.defined[w as usize / 64] >> (w % 64) & 1 == 0 {
-                return Err(CircuitError::OutputUndefined { wire: w });
-            }
-        }
-        self.defined = Vec::new();
+        self.check.finish(self.num_output_bits())?;
+        self.check = WireCheck::default();
         self.gates.shrink_to_fit();
         self.mand.shrink_to_fit();
         Ok(self)
@@ -471,7 +536,7 @@ impl Circuit {
 
     /// Approximate heap bytes used by the IR (12 bytes per gate + 4 per MAND operand).
     pub fn heap_bytes(&self) -> usize {
-        self.gates.capacity() * 12 + self.mand.capacity() * 4 + self.defined.capacity() * 8
+        self.gates.capacity() * 12 + self.mand.capacity() * 4 + self.check.heap_bytes()
     }
 }
 

@@ -538,7 +538,7 @@ mod tests {
 
     /// A random valid circuit: `n_in` inputs, `n_gates` random gates, the last `n_out`
     /// wires are outputs.
-    fn random_circuit(seed: u64, n_in: u32, n_gates: u32, n_out: u32) -> Circuit {
+    pub(super) fn random_circuit(seed: u64, n_in: u32, n_gates: u32, n_out: u32) -> Circuit {
         let mut x = seed | 1;
         let mut rnd = move |m: u32| {
             x ^= x << 13;
@@ -637,5 +637,48 @@ mod tests {
         }
         let far = PackedOp([0, 0, m.num_slots() as u32]);
         assert_eq!(m.shape().check(far), None);
+    }
+}
+
+#[cfg(test)]
+mod known_answer {
+    use super::*;
+
+    /// FNV-1a over the packed ops and shape of `SlotMap::compute` on the shipped circuits,
+    /// `layered` of a few sizes and builder circuits: a refactoring of the passes must keep
+    /// the slot program byte-identical.
+    #[test]
+    fn slot_programs_are_unchanged() {
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        let mut eat = |x: u32| {
+            for b in x.to_le_bytes() {
+                h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        };
+        let mut circuits: Vec<Circuit> = crate::library::names()
+            .iter()
+            .map(|n| crate::library::load(n).unwrap())
+            .collect();
+        for n in [1, 300, 20_000, 70_000] {
+            circuits.push(crate::library::layered(n).unwrap());
+        }
+        for seed in 1..60u64 {
+            circuits.push(super::tests::random_circuit(seed, 8, 3000, 9));
+        }
+        for c in &circuits {
+            let m = SlotMap::compute(c);
+            for p in m.packed() {
+                p.0.iter().for_each(|&w| eat(w));
+            }
+            let s = m.shape();
+            s.input_slots
+                .iter()
+                .chain(&s.output_slots)
+                .for_each(|&w| eat(w));
+            eat(s.peak);
+            eat(s.len as u32);
+            eat(s.and_count as u32);
+        }
+        assert_eq!(h, 4198960202768884643);
     }
 }

@@ -145,6 +145,10 @@ pub enum ParseErrorKind {
         #[source]
         source: CircuitError,
     },
+    /// The sink of [`parse_into`](super::parse_into) failed to write its output (e.g. the
+    /// program file of the streaming compiler); the line is the one being parsed.
+    #[error("write error: {0}")]
+    Write(#[source] std::io::Error),
     /// A rule checked at the end (every output wire assigned).
     #[error("{0}")]
     Circuit(#[source] CircuitError),

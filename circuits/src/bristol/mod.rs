@@ -27,7 +27,106 @@ use std::io::{self, BufRead, Write};
 pub use error::{ParseError, ParseErrorKind};
 use lexer::{Lexer, Token};
 
-use crate::{Circuit, Gate, GateKind, MAX_WIRES};
+use crate::{Circuit, CircuitError, Gate, GateKind, MAX_WIRES, WireId};
+
+/// A Bristol Fashion header: the counts and widths of its first three lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// The gate count the header announces (checked against the file by the parser).
+    pub num_gates: u32,
+    /// The wire count (at most [`MAX_WIRES`]).
+    pub num_wires: u32,
+    /// Bit width of each input value, in header order.
+    pub inputs: Vec<u32>,
+    /// Bit width of each output value, in header order.
+    pub outputs: Vec<u32>,
+}
+
+/// Why a [`GateSink`] refused a header or a gate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SinkError {
+    /// The header or gate breaks a circuit rule (wire range, defined before use, assigned
+    /// once, outputs assigned).
+    #[error(transparent)]
+    Circuit(#[from] CircuitError),
+    /// The sink's own output failed (e.g. writing a program file).
+    #[error("write error: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// Where [`parse_into`] puts what it reads: the header once, then every gate in file order,
+/// then `finish`. The parser checks the syntax (numbers, gate names, arities, the gate
+/// count); the sink checks the wire rules (see [`Circuit::push`]) and does the work.
+/// [`parse`] is `parse_into` with a [`Circuit`] builder as the sink.
+pub trait GateSink {
+    /// The header, before any gate.
+    ///
+    /// # Errors
+    /// A header that does not fit (as [`Circuit::new`]).
+    fn begin(&mut self, header: Header) -> Result<(), SinkError>;
+
+    /// A gate other than MAND.
+    ///
+    /// # Errors
+    /// A broken wire rule (as [`Circuit::push`]) or an output failure.
+    fn push(&mut self, g: Gate) -> Result<(), SinkError>;
+
+    /// A MAND gate: `outs[k] := lefts[k] AND rights[k]`, the three slices of equal length
+    /// n ≥ 1.
+    ///
+    /// # Errors
+    /// As [`Circuit::push_mand`], or an output failure.
+    fn push_mand(
+        &mut self,
+        lefts: &[WireId],
+        rights: &[WireId],
+        outs: &[WireId],
+    ) -> Result<(), SinkError>;
+
+    /// After the last gate.
+    ///
+    /// # Errors
+    /// An output wire never assigned (as [`Circuit::finish`]), or an output failure.
+    fn finish(&mut self) -> Result<(), SinkError>;
+}
+
+/// The sink of [`parse`]: builds a [`Circuit`].
+#[derive(Default)]
+struct Build(Option<Circuit>);
+
+impl Build {
+    fn circuit(&mut self) -> Result<&mut Circuit, SinkError> {
+        self.0
+            .as_mut()
+            .ok_or(SinkError::Circuit(CircuitError::TooLarge {
+                what: "gate before the header",
+            }))
+    }
+}
+
+impl GateSink for Build {
+    fn begin(&mut self, h: Header) -> Result<(), SinkError> {
+        self.0 = Some(Circuit::new(h.num_wires, h.inputs, h.outputs)?);
+        Ok(())
+    }
+
+    fn push(&mut self, g: Gate) -> Result<(), SinkError> {
+        Ok(self.circuit()?.push(g)?)
+    }
+
+    fn push_mand(&mut self, l: &[WireId], r: &[WireId], o: &[WireId]) -> Result<(), SinkError> {
+        Ok(self.circuit()?.push_mand(l, r, o)?)
+    }
+
+    fn finish(&mut self) -> Result<(), SinkError> {
+        self.circuit()?;
+        if let Some(c) = self.0.take() {
+            self.0 = Some(c.finish()?);
+        }
+        Ok(())
+    }
+}
 
 /// Parse a Bristol Fashion circuit (basic or MAND form) from a reader.
 ///
@@ -41,11 +140,17 @@ use crate::{Circuit, Gate, GateKind, MAX_WIRES};
 /// names, wrong gate arity, an EQ constant other than 0/1, a wire out of range, read before
 /// it is defined or assigned twice, an output wire never assigned.
 pub fn parse<R: BufRead>(r: R) -> Result<Circuit, ParseError> {
-    Parser {
-        lx: Lexer::new(r),
-        wires: Vec::new(),
-    }
-    .run()
+    let mut sink = Build::default();
+    parse_into(r, &mut sink)?;
+    // `parse_into` returned Ok, so the sink saw the header and was finished.
+    sink.0.ok_or_else(|| {
+        ParseError::new(
+            1,
+            ParseErrorKind::UnexpectedEof {
+                expected: "the gate count (header line 1)".into(),
+            },
+        )
+    })
 }
 
 /// Parse a Bristol Fashion circuit held in a string. See [`parse`].
@@ -54,6 +159,35 @@ pub fn parse<R: BufRead>(r: R) -> Result<Circuit, ParseError> {
 /// As [`parse`].
 pub fn parse_str(s: &str) -> Result<Circuit, ParseError> {
     parse(s.as_bytes())
+}
+
+/// Parse a Bristol Fashion file into `sink`, in one pass: the header, every gate in file
+/// order, then [`GateSink::finish`]. Memory: a few kilobytes plus the sink's.
+///
+/// # Errors
+/// As [`parse`] (with the sink's wire checks); a [`SinkError::Io`] of the sink becomes
+/// [`ParseErrorKind::Write`] on the line being parsed.
+pub fn parse_into<R: BufRead, S: GateSink + ?Sized>(r: R, sink: &mut S) -> Result<(), ParseError> {
+    Parser {
+        lx: Lexer::new(r),
+        wires: Vec::new(),
+    }
+    .run(sink)
+}
+
+/// A [`SinkError`] on `line` as a [`ParseError`], the rule broken wrapped by `kind`.
+fn sink_err(
+    line: u64,
+    e: SinkError,
+    kind: impl FnOnce(CircuitError) -> ParseErrorKind,
+) -> ParseError {
+    ParseError::new(
+        line,
+        match e {
+            SinkError::Circuit(c) => kind(c),
+            SinkError::Io(io) => ParseErrorKind::Write(io),
+        },
+    )
 }
 
 struct Parser<R> {
@@ -106,7 +240,7 @@ impl<R: BufRead> Parser<R> {
         Ok(v)
     }
 
-    fn run(mut self) -> Result<Circuit, ParseError> {
+    fn run<S: GateSink + ?Sized>(mut self, sink: &mut S) -> Result<(), ParseError> {
         let (num_gates, _) = self.number("the gate count (header line 1)")?;
         let (num_wires, wline) = self.number("the wire count (header line 1)")?;
         if num_wires > MAX_WIRES {
@@ -121,8 +255,13 @@ impl<R: BufRead> Parser<R> {
             "an output value width (header line 3)",
         )?;
         let header_line = self.lx.line();
-        let mut c = Circuit::new(num_wires, inputs, outputs)
-            .map_err(|e| self.err(header_line, ParseErrorKind::Header(e)))?;
+        sink.begin(Header {
+            num_gates,
+            num_wires,
+            inputs,
+            outputs,
+        })
+        .map_err(|e| sink_err(header_line, e, ParseErrorKind::Header))?;
 
         for index in 0..num_gates {
             let first = match self.lx.next_token()? {
@@ -137,7 +276,7 @@ impl<R: BufRead> Parser<R> {
                     ));
                 }
             };
-            self.gate(&mut c, index, first)?;
+            self.gate(sink, num_wires, index, first)?;
         }
         if let Some(t) = self.lx.next_token()? {
             return Err(self.err(
@@ -149,16 +288,21 @@ impl<R: BufRead> Parser<R> {
             ));
         }
         let end = self.lx.end_line();
-        c.finish()
-            .map_err(|e| self.err(end, ParseErrorKind::Circuit(e)))
+        sink.finish()
+            .map_err(|e| sink_err(end, e, ParseErrorKind::Circuit))
     }
 
     /// One gate whose first token (the input count) is `first`.
-    fn gate(&mut self, c: &mut Circuit, index: u32, first: Token) -> Result<(), ParseError> {
+    fn gate<S: GateSink + ?Sized>(
+        &mut self,
+        sink: &mut S,
+        nw: u32,
+        index: u32,
+        first: Token,
+    ) -> Result<(), ParseError> {
         let line = first.line;
         let nin = first.number("a gate's input count")?;
         let (nout, _) = self.number("a gate's output count")?;
-        let nw = c.num_wires();
         if nin as u64 > 2 * nw as u64 || nout > nw {
             return Err(self.err(
                 line,
@@ -256,30 +400,21 @@ impl<R: BufRead> Parser<R> {
                     return Err(arity("2n inputs and n outputs (n ≥ 1)"));
                 }
                 let n = nout as usize;
-                let source = c.push_mand(&w[..n], &w[n..2 * n], &w[2 * n..]);
-                return source.map_err(|source| {
-                    self.err(
-                        line,
-                        ParseErrorKind::Gate {
-                            index,
-                            kind,
-                            source,
-                        },
-                    )
-                });
+                let res = sink.push_mand(&w[..n], &w[n..2 * n], &w[2 * n..]);
+                return res.map_err(|e| gate_err(line, index, kind, e));
             }
         };
-        c.push(gate).map_err(|source| {
-            self.err(
-                line,
-                ParseErrorKind::Gate {
-                    index,
-                    kind,
-                    source,
-                },
-            )
-        })
+        sink.push(gate).map_err(|e| gate_err(line, index, kind, e))
     }
+}
+
+/// A sink's refusal of gate `index` (of `kind`, on `line`).
+fn gate_err(line: u64, index: u32, kind: GateKind, e: SinkError) -> ParseError {
+    sink_err(line, e, |source| ParseErrorKind::Gate {
+        index,
+        kind,
+        source,
+    })
 }
 
 /// Write `c` in Bristol Fashion (MAND gates as `MAND`), one gate per line, with a final
