@@ -11,6 +11,7 @@ pub mod eval;
 mod ir;
 
 pub mod bristol;
+pub mod digest;
 pub mod library;
 pub mod liveness;
 pub mod stats;

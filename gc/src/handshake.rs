@@ -17,7 +17,7 @@
 //! Wire format: every message is one `duet_net` frame (u32 LE length prefix). All integers
 //! little-endian.
 
-use duet_circuits::{Circuit, Gate};
+use duet_circuits::Circuit;
 use std::fmt;
 
 /// The version of the Duet 2PC protocol spoken by this crate.
@@ -136,60 +136,12 @@ impl CircuitDigest {
     /// INV=2, EQ=3, EQW=4, MAND=5) followed by its operands as `u32`s: `a b out` (XOR, AND),
     /// `a out` (INV, EQW), `value out` (EQ), `n lefts… rights… outs…` (MAND).
     ///
-    /// Linear in the circuit size (about 1 ns per byte of encoding); sessions that run one
-    /// circuit often should compute it once (see `Prepared` in the protocol module).
+    /// The encoding lives in [`duet_circuits::digest`], whose `DigestHasher` gives the same
+    /// digest for a circuit streamed from a file. Linear in the circuit size (about 1 ns per
+    /// byte of encoding); sessions that run one circuit often should compute it once (see
+    /// `Prepared` in the protocol module).
     pub fn of(circuit: &Circuit) -> CircuitDigest {
-        let mut h = blake3::Hasher::new_derive_key("duet-gc circuit digest v1");
-        let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
-        let put = |buf: &mut Vec<u8>, x: u32| buf.extend_from_slice(&x.to_le_bytes());
-        put(&mut buf, circuit.num_wires());
-        put(&mut buf, circuit.inputs().len() as u32);
-        for &w in circuit.inputs() {
-            put(&mut buf, w);
-        }
-        put(&mut buf, circuit.outputs().len() as u32);
-        for &w in circuit.outputs() {
-            put(&mut buf, w);
-        }
-        buf.extend_from_slice(&(circuit.num_gates() as u64).to_le_bytes());
-        for g in circuit.gates() {
-            match g {
-                Gate::Xor { a, b, out } | Gate::And { a, b, out } => {
-                    buf.push(g.kind() as u8);
-                    put(&mut buf, a);
-                    put(&mut buf, b);
-                    put(&mut buf, out);
-                }
-                Gate::Inv { a, out } | Gate::Eqw { a, out } => {
-                    buf.push(g.kind() as u8);
-                    put(&mut buf, a);
-                    put(&mut buf, out);
-                }
-                Gate::Eq { value, out } => {
-                    buf.push(g.kind() as u8);
-                    put(&mut buf, value as u32);
-                    put(&mut buf, out);
-                }
-                Gate::Mand { offset, n } => {
-                    buf.push(g.kind() as u8);
-                    put(&mut buf, n);
-                    let (l, r, o) = circuit.mand_operands(offset, n);
-                    for &w in l.iter().chain(r).chain(o) {
-                        put(&mut buf, w);
-                        if buf.len() >= (1 << 16) - 4 {
-                            h.update(&buf);
-                            buf.clear();
-                        }
-                    }
-                }
-            }
-            if buf.len() >= (1 << 16) - 16 {
-                h.update(&buf);
-                buf.clear();
-            }
-        }
-        h.update(&buf);
-        CircuitDigest(*h.finalize().as_bytes())
+        CircuitDigest(duet_circuits::digest::of(circuit))
     }
 
     /// The first 4 bytes in hex followed by `…`, for error messages.
@@ -462,6 +414,7 @@ pub fn compare_offers(garbler: &RunOffer, evaluator: &RunOffer) -> Result<(), St
 #[cfg(test)]
 mod tests {
     use super::*;
+    use duet_circuits::Gate;
 
     fn circuit(and: bool) -> Circuit {
         let mut c = Circuit::new(3, vec![1, 1], vec![1]).unwrap();
