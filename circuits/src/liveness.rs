@@ -39,7 +39,11 @@
 //! only after it was written. Writes of queued ANDs never clobber a live label: a queued
 //! AND's slot holds a live wire (or is the scratch slot) until it is read, which is flagged.
 
-use crate::{Circuit, Gate, WireId};
+mod passes;
+
+use passes::{Allocator, RawOp, Scheduler};
+
+use crate::{Circuit, Gate};
 
 const KIND_SHIFT: u32 = 29;
 const MASK: u32 = (1 << 29) - 1;
@@ -184,30 +188,12 @@ pub struct SlotMap {
     shape: ProgramShape,
 }
 
-#[inline(always)]
-fn pack_k(kind: u32, a: u32, b: u32, out: u32) -> [u32; 3] {
-    [a, b, (kind << KIND_SHIFT) | out]
-}
-
-#[inline(always)]
-fn pack(is_and: bool, a: u32, b: u32, out: u32) -> [u32; 3] {
-    pack_k(is_and as u32, a, b, out)
-}
-
-#[inline(always)]
-fn set(bits: &mut [u64], w: WireId) -> bool {
-    let (i, m) = (w as usize / 64, 1u64 << (w % 64));
-    let was = bits[i] & m != 0;
-    bits[i] |= m;
-    was
-}
-
 impl SlotMap {
     /// Compute the slot program of a (finished) circuit. Transient memory: 4 bytes + 1 bit
-    /// per wire; the result takes 12 bytes per op (an n-AND MAND gate is n ops).
+    /// per wire; the result takes 12 bytes per op (an n-AND MAND gate is n ops). The
+    /// streaming compiler [`crate::program_file`] runs the same passes on a file.
     pub fn compute(c: &Circuit) -> SlotMap {
-        let nw = c.num_wires() as usize;
-        let n_in = c.num_input_bits();
+        let (nw, n_in, n_out) = (c.num_wires(), c.num_input_bits(), c.num_output_bits());
         let n_ops: usize = c
             .gates()
             .map(|g| match g {
@@ -216,126 +202,38 @@ impl SlotMap {
             })
             .sum();
         // ---- pass 0: expand MAND gates into ops (wire ids), then schedule each window.
-        let mut ops = Vec::with_capacity(n_ops);
-        let mut and_count = 0u64;
+        let mut ops: Vec<RawOp> = Vec::with_capacity(n_ops);
         for g in c.gates() {
-            match g {
-                Gate::Xor { a, b, out } => ops.push(pack_k(K_XOR, a, b, out)),
-                Gate::And { a, b, out } => {
-                    and_count += 1;
-                    ops.push(pack_k(K_AND, a, b, out))
-                }
-                Gate::Inv { a, out } => ops.push(pack_k(K_INV, a, 0, out)),
-                Gate::Eq { value, out } => ops.push(pack_k(K_CONST, value as u32, 0, out)),
-                Gate::Eqw { a, out } => ops.push(pack_k(K_COPY, a, 0, out)),
-                Gate::Mand { offset, n } => {
-                    and_count += n as u64;
+            match (g, passes::gate_op(g)) {
+                (_, Some(op)) => ops.push(op),
+                (Gate::Mand { offset, n }, None) => {
                     let (l, r, o) = c.mand_operands(offset, n);
                     for k in 0..n as usize {
-                        ops.push(pack_k(K_AND, l[k], r[k], o[k]));
+                        ops.push(passes::and_op(l[k], r[k], o[k]));
                     }
                 }
-            }
-        }
-        // `slot_of` doubles as the per-wire level table of the scheduler.
-        let mut slot_of = vec![0u32; nw];
-        schedule(&mut ops, &mut slot_of);
-        // ---- pass 1 (backwards): last uses and dead outputs.
-        let mut read_later = vec![0u64; nw.div_ceil(64)];
-        for j in 0..c.outputs().len() {
-            for w in c.output_wires(j) {
-                set(&mut read_later, w);
-            }
-        }
-        for p in ops.iter_mut().rev() {
-            let rl = &mut read_later;
-            let out = p[2] & MASK;
-            if rl[out as usize / 64] >> (out % 64) & 1 == 0 {
-                p[1] |= DEAD;
-            }
-            match p[2] >> KIND_SHIFT {
-                K_XOR | K_AND => {
-                    if !set(rl, p[0]) {
-                        p[0] |= LAST;
-                    }
-                    if !set(rl, p[1] & MASK) {
-                        p[1] |= LAST;
-                    }
-                }
-                K_INV | K_COPY if !set(rl, p[0]) => p[0] |= LAST,
                 _ => {}
             }
         }
-        slot_of.iter_mut().for_each(|x| *x = 0);
+        let and_count = ops.iter().filter(|p| passes::is_and(p)).count() as u64;
+        let mut sched = Scheduler::new();
+        for win in ops.chunks_mut(WINDOW) {
+            sched.window(win);
+        }
+        drop(sched);
+        // ---- pass 1 (backwards): last uses and dead outputs.
+        let mut read_later = passes::read_later_at_end(nw, n_out);
+        for p in ops.iter_mut().rev() {
+            passes::mark_last_uses(p, &mut read_later);
+        }
         // ---- pass 2 (forwards): allocate slots, rewrite ops in place, set flush flags.
-        let mut free: Vec<u32> = Vec::new();
-        // stamp[s] == epoch: slot s was written by an AND since the last flush flag.
-        let mut stamp: Vec<u32> = vec![0; (RESERVED_SLOTS + n_in) as usize];
-        let mut epoch = 1u32;
-        let input_slots: Vec<u32> = (RESERVED_SLOTS..RESERVED_SLOTS + n_in).collect();
-        for w in 0..n_in {
-            slot_of[w as usize] = RESERVED_SLOTS + w;
-            if read_later[w as usize / 64] >> (w % 64) & 1 == 0 {
-                free.push(RESERVED_SLOTS + w);
-            }
-        }
+        let mut alloc = Allocator::new(n_in, &read_later, vec![0u32; nw as usize]);
         drop(read_later);
-        let mut next = RESERVED_SLOTS + n_in;
         for op in ops.iter_mut() {
-            let kind = op[2] >> KIND_SHIFT;
-            let out_w = op[2] & MASK;
-            let dead = op[1] & DEAD != 0;
-            let mut read = |x: u32| {
-                let sl = slot_of[(x & MASK) as usize];
-                if x & LAST != 0 {
-                    free.push(sl);
-                }
-                sl
-            };
-            // every op becomes `out := a XOR b` or `out := a AND b`
-            let (is_and, sa, sb) = match kind {
-                K_XOR => (false, read(op[0]), read(op[1])),
-                K_AND => (true, read(op[0]), read(op[1])),
-                K_INV => (false, read(op[0]), SLOT_NOT),
-                K_COPY => (false, read(op[0]), SLOT_ZERO),
-                _ if op[0] & MASK == 1 => (false, SLOT_TRUE, SLOT_ZERO),
-                _ => (false, SLOT_FALSE, SLOT_ZERO),
-            };
-            let mut new = pack(is_and, sa, sb, 0);
-            if stamp[sa as usize] == epoch || stamp[sb as usize] == epoch {
-                new[0] |= FLUSH;
-                epoch += 1;
-            }
-            let so = if dead {
-                SLOT_SCRATCH
-            } else if let Some(s) = free.pop() {
-                s
-            } else {
-                stamp.push(0);
-                next += 1;
-                next - 1
-            };
-            slot_of[out_w as usize] = so;
-            if is_and && so != SLOT_SCRATCH {
-                stamp[so as usize] = epoch;
-            }
-            new[2] |= so;
-            *op = new;
-        }
-        let mut output_slots = Vec::with_capacity(c.num_output_bits() as usize);
-        for j in 0..c.outputs().len() {
-            for w in c.output_wires(j) {
-                output_slots.push(slot_of[w as usize]);
-            }
+            alloc.op(op);
         }
         SlotMap {
-            shape: ProgramShape {
-                input_slots,
-                output_slots,
-                peak: next - RESERVED_SLOTS,
-                len: ops.len() as u64,
-                and_count,
-            },
+            shape: alloc.shape(n_in, nw, n_out, ops.len() as u64, and_count),
             ops: ops.into_iter().map(PackedOp).collect(),
         }
     }
@@ -409,54 +307,6 @@ impl SlotMap {
 
 /// Ops per scheduling window (see the module docs, pass 0).
 pub const WINDOW: usize = 1 << 13;
-
-/// Reorder the ops inside consecutive windows of [`WINDOW`] ops so that AND gates that do
-/// not depend on each other come together (one flush per AND level of the window instead
-/// of one per dependent pair): within a window, op keys are `2·level` for ANDs and
-/// `2·level + 1` for the rest, where a wire's level counts the ANDs on its longest path
-/// inside the window (wires from earlier windows have level 0); a stable sort by key keeps
-/// the order topological (an AND of level L reads levels < L; any other op reads levels
-/// ≤ L, and ties keep their original, topological, order). Windows bound the extra live
-/// wires to about one window. `level` (one entry per wire) is scratch, any content.
-fn schedule(ops: &mut [[u32; 3]], level: &mut [u32]) {
-    let mut keys: Vec<u64> = Vec::with_capacity(WINDOW.min(ops.len()));
-    let mut tmp: Vec<[u32; 3]> = Vec::with_capacity(WINDOW.min(ops.len()));
-    // level[w] = base + l + 1 for wires of the current window (l = level), smaller values
-    // (earlier windows, or the initial contents below `base`) mean level 0.
-    level.iter_mut().for_each(|x| *x = 0);
-    let mut base = 0u32;
-    for win in ops.chunks_mut(WINDOW) {
-        keys.clear();
-        let lv = |level: &[u32], w: u32| level[w as usize].saturating_sub(base + 1);
-        for (i, p) in win.iter().enumerate() {
-            let (a, b) = (p[0], p[1]);
-            let (l, key) = match p[2] >> KIND_SHIFT {
-                K_XOR => {
-                    let l = lv(level, a).max(lv(level, b));
-                    (l, 2 * l + 1)
-                }
-                K_AND => {
-                    let l = lv(level, a).max(lv(level, b)) + 1;
-                    (l, 2 * l)
-                }
-                K_INV | K_COPY => {
-                    let l = lv(level, a);
-                    (l, 2 * l + 1)
-                }
-                _ => (0, 1),
-            };
-            level[(p[2] & MASK) as usize] = base + l + 1;
-            keys.push((key as u64) << 32 | i as u64);
-        }
-        keys.sort_unstable();
-        tmp.clear();
-        tmp.extend_from_slice(win);
-        for (dst, k) in win.iter_mut().zip(&keys) {
-            *dst = tmp[(*k & 0xffff_ffff) as usize];
-        }
-        base = base.saturating_add(WINDOW as u32 + 2);
-    }
-}
 
 #[inline(always)]
 fn decode(p: [u32; 3]) -> SlotOp {
