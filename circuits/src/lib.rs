@@ -4,6 +4,9 @@
 //! - Bristol Fashion parse and write (all six gate types: XOR, AND, INV, EQ, EQW, MAND);
 //! - plaintext evaluation (the reference for every protocol test);
 //! - statistics, and a liveness pass mapping wires to reusable slots;
+//! - [`ProgramFile`](program_file::ProgramFile): that slot program compiled from a Bristol
+//!   file into a temporary file, for circuits too large for memory;
+//! - the circuit [`digest`] the two parties compare;
 //! - [`CircuitBuilder`](builder::CircuitBuilder) with word-level gadgets.
 
 pub mod builder;
@@ -14,9 +17,11 @@ pub mod bristol;
 pub mod digest;
 pub mod library;
 pub mod liveness;
+pub mod program_file;
 pub mod stats;
 pub mod values;
 
+pub(crate) use ir::WireCheck;
 pub use ir::{Circuit, CircuitError, Gate, GateKind, MAX_WIRES, WireId};
 
 /// One input or output value: bit `k` is wire `k` of the value (least significant first).

@@ -39,7 +39,7 @@
 //! only after it was written. Writes of queued ANDs never clobber a live label: a queued
 //! AND's slot holds a live wire (or is the scratch slot) until it is read, which is flagged.
 
-mod passes;
+pub(crate) mod passes;
 
 use passes::{Allocator, RawOp, Scheduler};
 

@@ -1,0 +1,428 @@
+//! [`ProgramFile`]: the slot program of a Bristol Fashion circuit compiled into a temporary
+//! file, for circuits too large to hold in memory (a 10^9-gate circuit is 12 GB as a
+//! [`Circuit`] and again as a [`SlotMap`](crate::liveness::SlotMap)).
+//!
+//! [`ProgramFile::compile_bristol`] reads the Bristol text once and runs the three passes of
+//! [`SlotMap::compute`](crate::liveness::SlotMap::compute) (see [`crate::liveness`]) with
+//! the same per-op code, so the ops are **identical** to
+//! `SlotMap::compute(&bristol::parse(text)?)`:
+//!
+//! 0. while parsing (forwards): validate every gate exactly as [`bristol::parse`] does
+//!    (same [`ParseError`]s, with line numbers), hash it into the circuit digest
+//!    ([`crate::digest`]), expand MAND gates into ANDs, reorder each window of
+//!    [`WINDOW`](crate::liveness::WINDOW) ops by AND level, and append the ops (wire ids)
+//!    to the file;
+//! 1. backwards, a large chunk at a time, with one bit per wire ("read later?"): mark last
+//!    uses and dead outputs, written back in place;
+//! 2. forwards, a chunk at a time, with a wire → slot hash map of the **live** wires only, a
+//!    free list and the flush stamps: rewrite every op in place into its final
+//!    [`PackedOp`] form.
+//!
+//! **Disk**: 12 bytes per op ([`PackedOp::BYTES`]; an n-AND MAND gate is n ops), in `dir` or
+//! the system's temporary directory; the file is deleted when the [`ProgramFile`] is dropped.
+//! **Memory** does not grow with the number of gates: 1 bit per wire (the wire rules of pass
+//! 0, then the "read later" bits of pass 1; 2^29 wires take 64 MiB), O(peak live wires)
+//! (pass 2's map, free list and stamps: at most about 40 bytes per live wire), O(`WINDOW`)
+//! for the scheduler, and 1–2 MiB of I/O buffers. No count the file declares is used to
+//! reserve memory.
+//!
+//! **Limits**: at most [`MAX_WIRES`](crate::MAX_WIRES) = 2^29 − 1 wires, because a packed op
+//! keeps its kind in the top bits of the 32-bit output word (the same limit as the IR);
+//! slots are below `RESERVED_SLOTS + peak` and so fit as well.
+//!
+//! [`ProgramFile::ops`] opens an independent reader ([`FileOps`], an
+//! [`OpSource`]) that checks every op it reads, so garbler and evaluator can each run the
+//! program from the same file in one process.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufRead, ErrorKind};
+use std::path::Path;
+
+use tempfile::NamedTempFile;
+use thiserror::Error;
+
+use crate::bristol::{self, GateSink, Header, ParseError, SinkError};
+use crate::digest::DigestHasher;
+use crate::liveness::passes::{self, Allocator, RawOp, Scheduler, WireMap};
+use crate::liveness::{OpSource, PackedOp, ProgramShape, WINDOW};
+use crate::{Gate, WireCheck, WireId};
+
+/// Ops per chunk of passes 1 and 2 and of a reader's block (1.5 MiB).
+const CHUNK_OPS: usize = 1 << 17;
+/// Capacity of the pass-0 writer.
+const WRITE_BUF: usize = 1 << 20;
+
+/// A Bristol file could not be compiled.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum CompileError {
+    /// The file is not a valid circuit (the same error [`bristol::parse`] gives), or the
+    /// program file could not be written while parsing ([`bristol::ParseErrorKind::Write`]).
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The temporary program file could not be created, read or written after parsing.
+    #[error("program file: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// A slot program in a temporary file (see the module docs), with the circuit's layout,
+/// counts and digest.
+#[derive(Debug)]
+pub struct ProgramFile {
+    file: NamedTempFile,
+    shape: ProgramShape,
+    inputs: Vec<u32>,
+    outputs: Vec<u32>,
+    num_wires: u32,
+    num_gates: u32,
+    xor_count: u64,
+    digest: [u8; 32],
+}
+
+impl ProgramFile {
+    /// Compile a Bristol Fashion circuit (basic or MAND form) read from `r` into a program
+    /// file in `dir` (`None`: the system's temporary directory). One pass over the text; the
+    /// program is then rewritten in place twice (see the module docs for disk and memory).
+    ///
+    /// # Errors
+    /// [`CompileError::Parse`] with exactly the [`ParseError`] of [`bristol::parse`] for an
+    /// invalid file; [`CompileError::Io`] if the temporary file cannot be created, read or
+    /// written (a write failure during parsing is a [`ParseError`] of kind
+    /// [`Write`](bristol::ParseErrorKind::Write) on the line being parsed).
+    pub fn compile_bristol<R: BufRead>(r: R, dir: Option<&Path>) -> Result<Self, CompileError> {
+        let file = match dir {
+            Some(d) => NamedTempFile::new_in(d)?,
+            None => NamedTempFile::new()?,
+        };
+        let f = file.as_file();
+        let (header, digest, len, and_count, xor_count) = {
+            let mut p0 = Pass0 {
+                check: WireCheck::default(),
+                header: None,
+                digest: None,
+                win: Vec::with_capacity(WINDOW),
+                bytes: Vec::with_capacity(WINDOW * PackedOp::BYTES),
+                sched: Scheduler::new(),
+                out: BufWriter::with_capacity(WRITE_BUF, f),
+                len: 0,
+                and_count: 0,
+                xor_count: 0,
+            };
+            bristol::parse_into(r, &mut p0)?;
+            (p0.header, p0.digest, p0.len, p0.and_count, p0.xor_count)
+        };
+        let (Some(h), Some(digest)) = (header, digest) else {
+            return Err(io::Error::other("the parser finished without a header").into());
+        };
+        let n_in: u32 = h.inputs.iter().sum();
+        let n_out: u32 = h.outputs.iter().sum();
+        // ---- pass 1 (backwards): last uses and dead outputs.
+        let mut read_later = passes::read_later_at_end(h.num_wires, n_out);
+        rewrite(f, len, true, |p| passes::mark_last_uses(p, &mut read_later))?;
+        // ---- pass 2 (forwards): slots of the live wires only.
+        let mut alloc = Allocator::new(n_in, &read_later, WireMap::with_capacity(1024));
+        drop(read_later);
+        rewrite(f, len, false, |p| alloc.op(p))?;
+        let shape = alloc.shape(n_in, h.num_wires, n_out, len, and_count);
+        Ok(ProgramFile {
+            file,
+            shape,
+            inputs: h.inputs,
+            outputs: h.outputs,
+            num_wires: h.num_wires,
+            num_gates: h.num_gates,
+            xor_count,
+            digest: digest.finish(),
+        })
+    }
+
+    /// The program's shape: input and output slots, peak live wires, number of ops and
+    /// of AND ops.
+    pub fn shape(&self) -> &ProgramShape {
+        &self.shape
+    }
+
+    /// Bit width of each input value, in header order.
+    pub fn inputs(&self) -> &[u32] {
+        &self.inputs
+    }
+
+    /// Bit width of each output value, in header order.
+    pub fn outputs(&self) -> &[u32] {
+        &self.outputs
+    }
+
+    /// Number of wires of the circuit.
+    pub fn num_wires(&self) -> u32 {
+        self.num_wires
+    }
+
+    /// Number of gates of the circuit (a MAND gate counts once).
+    pub fn num_gates(&self) -> u32 {
+        self.num_gates
+    }
+
+    /// Number of AND ops: AND gates plus every AND inside a MAND gate.
+    pub fn and_count(&self) -> u64 {
+        self.shape.and_count
+    }
+
+    /// Number of XOR gates.
+    pub fn xor_count(&self) -> u64 {
+        self.xor_count
+    }
+
+    /// The circuit digest ([`crate::digest`]), equal to that of the parsed circuit.
+    pub fn digest(&self) -> [u8; 32] {
+        self.digest
+    }
+
+    /// Number of ops (gates, with a MAND of n ANDs counted n times).
+    pub fn len(&self) -> u64 {
+        self.shape.len
+    }
+
+    /// True if the program has no ops.
+    pub fn is_empty(&self) -> bool {
+        self.shape.len == 0
+    }
+
+    /// Where the program file is (deleted when `self` is dropped).
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+
+    /// A new reader of the ops from the first, independent of any other reader.
+    ///
+    /// # Errors
+    /// The file cannot be opened, or its size is not `12 · len()` bytes
+    /// ([`ErrorKind::InvalidData`]).
+    pub fn ops(&self) -> io::Result<FileOps> {
+        let f = self.file.reopen()?;
+        let size = f.metadata()?.len();
+        let want = self.shape.len.saturating_mul(PackedOp::BYTES as u64);
+        if size != want {
+            return Err(io::Error::new(
+                ErrorKind::InvalidData,
+                format!(
+                    "program file has {size} bytes, expected {want} ({} ops)",
+                    self.shape.len
+                ),
+            ));
+        }
+        Ok(FileOps {
+            r: BufReader::with_capacity(CHUNK_OPS * PackedOp::BYTES, f),
+            shape: ProgramShape {
+                peak: self.shape.peak,
+                len: self.shape.len,
+                and_count: self.shape.and_count,
+                ..ProgramShape::default()
+            },
+            pos: 0,
+            bytes: Vec::new(),
+        })
+    }
+}
+
+/// A reader of a [`ProgramFile`]'s ops (from [`ProgramFile::ops`]): reads blocks of up to
+/// 1.5 MiB and checks every op with [`PackedOp::from_bytes`] and [`ProgramShape::check`].
+#[derive(Debug)]
+pub struct FileOps {
+    r: BufReader<File>,
+    /// peak and len only (what `check` needs)
+    shape: ProgramShape,
+    /// ops read so far
+    pos: u64,
+    bytes: Vec<u8>,
+}
+
+impl FileOps {
+    /// Number of ops read so far.
+    pub fn position(&self) -> u64 {
+        self.pos
+    }
+}
+
+impl OpSource for FileOps {
+    /// # Errors
+    /// Read errors; [`ErrorKind::UnexpectedEof`] if the file ends before the program's
+    /// `len` ops; [`ErrorKind::InvalidData`] naming the op index for a malformed op or a
+    /// slot out of range. `buf` is left empty on error.
+    fn next_chunk(&mut self, buf: &mut Vec<PackedOp>, max: usize) -> io::Result<()> {
+        buf.clear();
+        let left = self.shape.len - self.pos;
+        let n = (max.clamp(1, CHUNK_OPS) as u64).min(left) as usize;
+        if n == 0 {
+            return Ok(());
+        }
+        self.bytes.resize(n * PackedOp::BYTES, 0);
+        if let Err(e) = self.r.read_exact(&mut self.bytes) {
+            return Err(if e.kind() == ErrorKind::UnexpectedEof {
+                io::Error::new(
+                    ErrorKind::UnexpectedEof,
+                    format!(
+                        "program file ends before op {} of {}",
+                        self.pos + n as u64,
+                        self.shape.len
+                    ),
+                )
+            } else {
+                e
+            });
+        }
+        buf.reserve(n);
+        for (i, rec) in self.bytes.chunks_exact(PackedOp::BYTES).enumerate() {
+            let rec: &[u8; PackedOp::BYTES] = rec.try_into().map_err(io::Error::other)?;
+            match PackedOp::from_bytes(rec).filter(|&p| self.shape.check(p).is_some()) {
+                Some(p) => buf.push(p),
+                None => {
+                    buf.clear();
+                    return Err(io::Error::new(
+                        ErrorKind::InvalidData,
+                        format!(
+                            "op {} of the program file is malformed or has a slot out of \
+                             range (the program has {} slots)",
+                            self.pos + i as u64,
+                            self.shape.num_slots()
+                        ),
+                    ));
+                }
+            }
+        }
+        self.pos += n as u64;
+        Ok(())
+    }
+}
+
+/// Pass 0 as the parser's [`GateSink`]: the shared wire rules, the digest, the counts, and
+/// the scheduled ops appended to the file a window at a time.
+struct Pass0<'f> {
+    check: WireCheck,
+    header: Option<Header>,
+    digest: Option<DigestHasher>,
+    /// the current window's ops
+    win: Vec<RawOp>,
+    /// a window's ops as bytes
+    bytes: Vec<u8>,
+    sched: Scheduler,
+    out: BufWriter<&'f File>,
+    len: u64,
+    and_count: u64,
+    xor_count: u64,
+}
+
+impl Pass0<'_> {
+    #[inline]
+    fn op(&mut self, op: RawOp) -> io::Result<()> {
+        self.and_count += passes::is_and(&op) as u64;
+        self.win.push(op);
+        if self.win.len() == WINDOW {
+            self.flush_window()?;
+        }
+        Ok(())
+    }
+
+    fn flush_window(&mut self) -> io::Result<()> {
+        self.sched.window(&mut self.win);
+        self.bytes.clear();
+        for &op in &self.win {
+            self.bytes.extend_from_slice(&PackedOp(op).to_bytes());
+        }
+        self.out.write_all(&self.bytes)?;
+        self.len += self.win.len() as u64;
+        self.win.clear();
+        Ok(())
+    }
+}
+
+impl GateSink for Pass0<'_> {
+    fn begin(&mut self, h: Header) -> Result<(), SinkError> {
+        self.check = WireCheck::new(h.num_wires, &h.inputs, &h.outputs)?;
+        self.digest = Some(DigestHasher::new(
+            h.num_wires,
+            &h.inputs,
+            &h.outputs,
+            h.num_gates as u64,
+        ));
+        self.header = Some(h);
+        Ok(())
+    }
+
+    fn push(&mut self, g: Gate) -> Result<(), SinkError> {
+        self.check.gate(g)?;
+        if let Some(d) = &mut self.digest {
+            d.push(g);
+        }
+        self.xor_count += matches!(g, Gate::Xor { .. }) as u64;
+        if let Some(op) = passes::gate_op(g) {
+            self.op(op)?;
+        }
+        Ok(())
+    }
+
+    fn push_mand(&mut self, l: &[WireId], r: &[WireId], o: &[WireId]) -> Result<(), SinkError> {
+        self.check.mand(l, r, o)?;
+        if let Some(d) = &mut self.digest {
+            d.push_mand(l, r, o);
+        }
+        for ((&a, &b), &out) in l.iter().zip(r).zip(o) {
+            self.op(passes::and_op(a, b, out))?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), SinkError> {
+        let n_out = self.header.as_ref().map_or(0, |h| h.outputs.iter().sum());
+        self.check.finish(n_out)?;
+        self.check = WireCheck::default();
+        if !self.win.is_empty() {
+            self.flush_window()?;
+        }
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+/// Rewrite the `len` ops of `f` in place, a chunk of [`CHUNK_OPS`] at a time, calling
+/// `per_op` on each in program order (`backward`: in reverse order, last op first).
+fn rewrite(
+    mut f: &File,
+    len: u64,
+    backward: bool,
+    mut per_op: impl FnMut(&mut RawOp),
+) -> io::Result<()> {
+    let chunk = CHUNK_OPS as u64;
+    let mut buf = vec![0u8; (chunk.min(len) as usize) * PackedOp::BYTES];
+    let n_chunks = len.div_ceil(chunk);
+    for k in 0..n_chunks {
+        let idx = if backward { n_chunks - 1 - k } else { k };
+        let start = idx * chunk;
+        let n = chunk.min(len - start) as usize;
+        let bytes = &mut buf[..n * PackedOp::BYTES];
+        let at = SeekFrom::Start(start * PackedOp::BYTES as u64);
+        f.seek(at)?;
+        f.read_exact(bytes)?;
+        let mut visit = |rec: &mut [u8]| {
+            let w = |i: usize| {
+                u32::from_le_bytes([rec[4 * i], rec[4 * i + 1], rec[4 * i + 2], rec[4 * i + 3]])
+            };
+            let mut op = [w(0), w(1), w(2)];
+            per_op(&mut op);
+            for (d, x) in rec.chunks_exact_mut(4).zip(op) {
+                d.copy_from_slice(&x.to_le_bytes());
+            }
+        };
+        if backward {
+            bytes
+                .chunks_exact_mut(PackedOp::BYTES)
+                .rev()
+                .for_each(&mut visit);
+        } else {
+            bytes.chunks_exact_mut(PackedOp::BYTES).for_each(&mut visit);
+        }
+        f.seek(at)?;
+        f.write_all(bytes)?;
+    }
+    f.flush()
+}
