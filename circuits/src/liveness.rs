@@ -6,14 +6,19 @@
 //! allocates nothing per gate:
 //!
 //! 0. forwards, it expands MAND gates into ANDs and reorders the ops inside windows of
-//!    [`WINDOW`] ops so that independent AND gates come together (a stable, topological reordering by AND depth inside each window; garbler and
-//!    evaluator both run this same deterministic program, so the table order is that of
-//!    the program);
+//!    [`WINDOW`] ops so that independent AND gates come together (a stable, topological
+//!    reordering by AND depth inside each window, with the levels of the window's wires
+//!    only; garbler and evaluator both run this same deterministic program, so the table
+//!    order is that of the program);
 //! 1. backwards, with one bit per wire ("read later?"), it marks for every operand read
 //!    whether it is the wire's last use, and for every output whether it is dead (never
 //!    read, not a circuit output);
 //! 2. forwards, with a wire → slot table and a free list, it frees the slots of last uses
 //!    and then allocates the output's slot (so an output may take over an input's slot).
+//!
+//! The per-op logic of the passes is written once (a private `passes` module) and shared
+//! with [`crate::program_file`], which runs the same passes over a file for circuits too
+//! large for memory and produces the same ops.
 //!
 //! The result is a **slot program** of XOR and AND ops only, packed in 12 bytes like the
 //! IR, with slot indices instead of wire ids. INV, EQ and EQW become XORs with

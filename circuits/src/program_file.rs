@@ -1,6 +1,6 @@
 //! [`ProgramFile`]: the slot program of a Bristol Fashion circuit compiled into a temporary
 //! file, for circuits too large to hold in memory (a 10^9-gate circuit is 12 GB as a
-//! [`Circuit`] and again as a [`SlotMap`](crate::liveness::SlotMap)).
+//! [`Circuit`](crate::Circuit) and again as a [`SlotMap`](crate::liveness::SlotMap)).
 //!
 //! [`ProgramFile::compile_bristol`] reads the Bristol text once and runs the three passes of
 //! [`SlotMap::compute`](crate::liveness::SlotMap::compute) (see [`crate::liveness`]) with
@@ -10,8 +10,7 @@
 //! 0. while parsing (forwards): validate every gate exactly as [`bristol::parse`] does
 //!    (same [`ParseError`]s, with line numbers), hash it into the circuit digest
 //!    ([`crate::digest`]), expand MAND gates into ANDs, reorder each window of
-//!    [`WINDOW`](crate::liveness::WINDOW) ops by AND level, and append the ops (wire ids)
-//!    to the file;
+//!    [`WINDOW`] ops by AND level, and append the ops (wire ids) to the file;
 //! 1. backwards, a large chunk at a time, with one bit per wire ("read later?"): mark last
 //!    uses and dead outputs, written back in place;
 //! 2. forwards, a chunk at a time, with a wire → slot hash map of the **live** wires only, a
@@ -23,8 +22,8 @@
 //! **Memory** does not grow with the number of gates: 1 bit per wire (the wire rules of pass
 //! 0, then the "read later" bits of pass 1; 2^29 wires take 64 MiB), O(peak live wires)
 //! (pass 2's map, free list and stamps: at most about 40 bytes per live wire), O(`WINDOW`)
-//! for the scheduler, and 1–2 MiB of I/O buffers. No count the file declares is used to
-//! reserve memory.
+//! for the scheduler, 1–2 MiB of I/O buffers, and the operands of the gate being parsed
+//! (12 bytes per AND of a MAND gate). No count the file declares is used to reserve memory.
 //!
 //! **Limits**: at most [`MAX_WIRES`](crate::MAX_WIRES) = 2^29 − 1 wires, because a packed op
 //! keeps its kind in the top bits of the 32-bit output word (the same limit as the IR);

@@ -377,7 +377,8 @@ impl<T: SlotTable> Allocator<T> {
         let mut new = [sa, sb, (is_and as u32) << KIND_SHIFT];
         if self.stamp[sa as usize] == self.epoch || self.stamp[sb as usize] == self.epoch {
             new[0] |= FLUSH;
-            self.epoch += 1;
+            // Wrapping (past 2^32 flushes) can only add flags, never lose one.
+            self.epoch = self.epoch.wrapping_add(1);
         }
         let so = if dead {
             SLOT_SCRATCH
