@@ -4,14 +4,18 @@
 //! ```text
 //! cargo run --release -p duet-circuits --example program_file -- layered N OUT.txt
 //! cargo run --release -p duet-circuits --example program_file -- compile FILE.txt [DIR]
+//! cargo run --release -p duet-circuits --example program_file -- in-memory FILE.txt
 //! ```
+//!
+//! `in-memory` does the same with `bristol::parse` and `SlotMap::compute`, for comparison.
 
 use std::io::BufReader;
 use std::path::Path;
 use std::time::Instant;
 
+use duet_circuits::liveness::SlotMap;
 use duet_circuits::program_file::ProgramFile;
-use duet_circuits::{bristol, library};
+use duet_circuits::{bristol, digest, library};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,7 +43,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 t.elapsed().as_secs_f64()
             );
         }
-        _ => return Err("usage: layered N OUT | compile FILE [DIR]".into()),
+        ["in-memory", file] => {
+            let t = Instant::now();
+            let r = BufReader::with_capacity(1 << 20, std::fs::File::open(file)?);
+            let c = bristol::parse(r)?;
+            let m = SlotMap::compute(&c);
+            let digest: String = digest::of(&c).iter().map(|b| format!("{b:02x}")).collect();
+            println!(
+                "{file}: {} ops, peak {} live, digest {digest}, {:.2} s",
+                m.len(),
+                m.peak(),
+                t.elapsed().as_secs_f64()
+            );
+        }
+        _ => return Err("usage: layered N OUT | compile FILE [DIR] | in-memory FILE".into()),
     }
     Ok(())
 }
