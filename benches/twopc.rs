@@ -23,7 +23,7 @@ fn runtime() -> tokio::runtime::Runtime {
 type Inputs = Vec<(usize, Bits)>;
 
 fn inputs(p: &Prepared) -> (Inputs, Inputs) {
-    let w = p.circuit().inputs();
+    let w = p.inputs();
     (
         vec![(0, Bits::repeat(true, w[0] as usize))],
         vec![(1, Bits::repeat(false, w[1] as usize))],

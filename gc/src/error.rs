@@ -5,7 +5,7 @@ use thiserror::Error;
 /// Errors of the `duet-gc` crate. "Local misuse" (wrong label counts, Δ without lsb 1,
 /// asking for outputs too early) is kept apart from "peer sent bad data" (truncated or
 /// extra garbled tables, decoding bits of the wrong length).
-#[derive(Debug, Error)]
+#[derive(Clone, Debug, Error)]
 #[non_exhaustive]
 pub enum GcError {
     /// The number of input labels does not match the circuit's input wires.
@@ -38,6 +38,14 @@ pub enum GcError {
     /// Output labels or decoding bits were requested before garbling/evaluation finished.
     #[error("garbling or evaluation has not finished yet")]
     NotFinished,
+    /// A streamed slot program could not be read, or an op of it does not fit its shape.
+    #[error("slot program, op {at}: {what}")]
+    Program {
+        /// index of the op (from 0) where reading failed
+        at: u64,
+        /// what went wrong
+        what: String,
+    },
     /// Decoding bits and output labels differ in number.
     #[error("wrong number of decoding bits: expected {expected}, got {actual}")]
     DecodingLength {

@@ -1,9 +1,12 @@
 //! [`Evaluator`]: half-gates evaluation (ZRE15) as a sink of table batches.
 
 use crate::hash::{BATCH, EvalQueue, xor_slots};
+use crate::ops::Ops;
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;
-use duet_circuits::liveness::{OpKind, SLOT_FALSE, SLOT_TRUE, SlotMap};
+use duet_circuits::liveness::{
+    OpKind, OpSource, PackedOp, ProgramShape, SLOT_FALSE, SLOT_TRUE, SlotMap,
+};
 use duet_core::Block;
 
 /// The evaluator of one circuit run, sans-IO: feed it the garbler's tables with
@@ -13,8 +16,8 @@ use duet_core::Block;
 /// Holds one active label per live wire (slots of a [`SlotMap`]): memory O(peak live
 /// wires) plus one queued batch of [`BATCH`] AND gates.
 pub struct Evaluator<'p> {
-    prog: &'p SlotMap,
-    pos: usize,
+    shape: &'p ProgramShape,
+    ops: Ops<'p>,
     slots: Vec<Block>,
     salt: Block,
     /// AND gates evaluated (flushed) so far: the hash index of the next flushed gate
@@ -40,22 +43,47 @@ impl<'p> Evaluator<'p> {
         input_active_labels: &[Block],
         salt: Block,
     ) -> Result<Self, GcError> {
-        let ins = prog.input_slots();
+        Self::with_ops(prog.shape(), Ops::memory(prog), input_active_labels, salt)
+    }
+
+    /// An evaluator for a slot program of shape `shape` whose ops are read from `ops` in
+    /// chunks of [`crate::STREAM_CHUNK_OPS`] as evaluation goes (a program compiled to a
+    /// file): memory is the labels plus one chunk, whatever the circuit size. Arguments
+    /// otherwise as [`Evaluator::new`]; read errors surface from [`Evaluator::consume`].
+    ///
+    /// # Errors
+    /// As [`Evaluator::new`].
+    pub fn streamed(
+        shape: &'p ProgramShape,
+        ops: Box<dyn OpSource + 'p>,
+        input_active_labels: &[Block],
+        salt: Block,
+    ) -> Result<Self, GcError> {
+        Self::with_ops(shape, Ops::streamed(ops), input_active_labels, salt)
+    }
+
+    fn with_ops(
+        shape: &'p ProgramShape,
+        ops: Ops<'p>,
+        input_active_labels: &[Block],
+        salt: Block,
+    ) -> Result<Self, GcError> {
+        let ins = &shape.input_slots;
         if input_active_labels.len() != ins.len() {
             return Err(GcError::InputLabelCount {
                 expected: ins.len(),
                 actual: input_active_labels.len(),
             });
         }
-        let mut slots = vec![Block::ZERO; prog.num_slots()];
+        let mut slots = vec![Block::ZERO; shape.num_slots()];
         slots[SLOT_FALSE as usize] = CONST_LABEL;
         slots[SLOT_TRUE as usize] = CONST_LABEL;
         for (&s, &l) in ins.iter().zip(input_active_labels) {
             slots[s as usize] = l;
         }
         Ok(Evaluator {
-            prog,
-            pos: 0,
+            shape,
+            ops,
             slots,
             salt,
             gate: 0,
@@ -69,7 +97,7 @@ impl<'p> Evaluator<'p> {
 
     /// Number of table blocks the whole circuit needs (2 per AND gate).
     pub fn total_table_blocks(&self) -> u64 {
-        2 * self.prog.and_count()
+        2 * self.shape.and_count
     }
 
     /// Number of table blocks still expected.
@@ -85,7 +113,7 @@ impl<'p> Evaluator<'p> {
     /// gates for (the evaluator is then unusable; later calls return the same error).
     pub fn consume(&mut self, tables: &[Block]) -> Result<(), GcError> {
         if let Some(e) = &self.failed {
-            return Err(clone_err(e));
+            return Err(e.clone());
         }
         self.received += tables.len() as u64;
         if self.received > self.total_table_blocks() {
@@ -93,13 +121,43 @@ impl<'p> Evaluator<'p> {
                 expected: self.total_table_blocks(),
                 actual: self.received,
             };
-            self.failed = Some(clone_err(&e));
+            self.failed = Some(e.clone());
             return Err(e);
         }
         let mut t = tables;
-        let n_ops = self.prog.len();
-        while self.pos < n_ops {
-            let op = self.prog.op(self.pos);
+        while !self.ops_done {
+            let chunk = self.ops.take();
+            let ops = self.ops.slice(&chunk);
+            let starved = self.run(ops, &mut t);
+            self.ops.put(chunk);
+            if starved {
+                break;
+            }
+            match self.ops.refill(self.shape) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.flush();
+                    self.ops_done = true;
+                }
+                Err(e) => {
+                    self.failed = Some(e.clone());
+                    return Err(e);
+                }
+            }
+        }
+        debug_assert!(
+            t.is_empty(),
+            "the block count check above admits no leftovers"
+        );
+        Ok(())
+    }
+
+    /// Run `ops[self.ops.pos..]` on the tables `t` (advancing it); `true` if it stopped
+    /// because the tables ran out, `false` at the end of `ops`.
+    #[inline(always)]
+    fn run(&mut self, ops: &[PackedOp], t: &mut &[Block]) -> bool {
+        while let Some(&p) = ops.get(self.ops.pos) {
+            let op = p.decode();
             if op.flush {
                 self.flush();
             }
@@ -110,23 +168,23 @@ impl<'p> Evaluator<'p> {
                     let (tg, te) = match self.carry {
                         Some(tg) => match t.split_first() {
                             Some((&te, rest)) => {
-                                t = rest;
+                                *t = rest;
                                 self.carry = None;
                                 (tg, te)
                             }
-                            None => break,
+                            None => return true,
                         },
-                        None => match t {
-                            [tg, te, rest @ ..] => {
-                                t = rest;
-                                (*tg, *te)
+                        None => match **t {
+                            [tg, te, ref rest @ ..] => {
+                                *t = rest;
+                                (tg, te)
                             }
                             [tg] => {
-                                self.carry = Some(*tg);
-                                t = &[];
-                                break;
+                                self.carry = Some(tg);
+                                *t = &[];
+                                return true;
                             }
-                            [] => break,
+                            [] => return true,
                         },
                     };
                     self.q.push_slots(s, op.a, op.b, tg, te, op.out);
@@ -135,17 +193,9 @@ impl<'p> Evaluator<'p> {
                     }
                 }
             }
-            self.pos += 1;
+            self.ops.pos += 1;
         }
-        debug_assert!(
-            t.is_empty(),
-            "the block count check above admits no leftovers"
-        );
-        if self.pos == n_ops && !self.ops_done {
-            self.flush();
-            self.ops_done = true;
-        }
-        Ok(())
+        false
     }
 
     #[inline]
@@ -180,21 +230,11 @@ impl<'p> Evaluator<'p> {
             });
         }
         Ok(self
-            .prog
-            .output_slots()
+            .shape
+            .output_slots
             .iter()
             .map(|&s| self.slots[s as usize])
             .collect())
-    }
-}
-
-fn clone_err(e: &GcError) -> GcError {
-    match e {
-        GcError::ExtraTables { expected, actual } => GcError::ExtraTables {
-            expected: *expected,
-            actual: *actual,
-        },
-        _ => GcError::NotFinished,
     }
 }
 

@@ -1,9 +1,12 @@
 //! [`Garbler`]: half-gates garbling (ZRE15) as a pull iterator of table batches.
 
 use crate::hash::{BATCH, GarbleQueue, xor_slots};
+use crate::ops::Ops;
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;
-use duet_circuits::liveness::{OpKind, SLOT_FALSE, SLOT_NOT, SLOT_TRUE, SlotMap};
+use duet_circuits::liveness::{
+    OpKind, OpSource, PackedOp, ProgramShape, SLOT_FALSE, SLOT_NOT, SLOT_TRUE, SlotMap,
+};
 use duet_core::{Block, Delta};
 use zeroize::Zeroize;
 
@@ -21,8 +24,9 @@ pub const DEFAULT_BATCH_BLOCKS: usize = 1 << 16;
 /// `P ⊕ c·Δ` for the public label `P` = [`CONST_LABEL`], so that the evaluator's active
 /// label is `P` whatever `c` is; EQW copies. AND gates cost two blocks each (ZRE15).
 pub struct Garbler<'p> {
-    prog: &'p SlotMap,
-    pos: usize,
+    shape: &'p ProgramShape,
+    ops: Ops<'p>,
+    failed: Option<GcError>,
     slots: Vec<Block>,
     delta: Block,
     salt: Block,
@@ -49,7 +53,41 @@ impl<'p> Garbler<'p> {
         input_zero_labels: &[Block],
         salt: Block,
     ) -> Result<Self, GcError> {
-        let ins = prog.input_slots();
+        Self::with_ops(
+            prog.shape(),
+            Ops::memory(prog),
+            delta,
+            input_zero_labels,
+            salt,
+        )
+    }
+
+    /// A garbler for a slot program of shape `shape` whose ops are read from `ops` in
+    /// chunks of [`crate::STREAM_CHUNK_OPS`] as garbling goes (a program compiled to a file,
+    /// `duet_circuits::program_file`): memory is the labels plus one chunk, whatever the
+    /// circuit size. Arguments otherwise as [`Garbler::new`]; read errors surface from
+    /// [`Garbler::try_next_batch`].
+    ///
+    /// # Errors
+    /// As [`Garbler::new`].
+    pub fn streamed(
+        shape: &'p ProgramShape,
+        ops: Box<dyn OpSource + 'p>,
+        delta: &Delta,
+        input_zero_labels: &[Block],
+        salt: Block,
+    ) -> Result<Self, GcError> {
+        Self::with_ops(shape, Ops::streamed(ops), delta, input_zero_labels, salt)
+    }
+
+    fn with_ops(
+        shape: &'p ProgramShape,
+        ops: Ops<'p>,
+        delta: &Delta,
+        input_zero_labels: &[Block],
+        salt: Block,
+    ) -> Result<Self, GcError> {
+        let ins = &shape.input_slots;
         if input_zero_labels.len() != ins.len() {
             return Err(GcError::InputLabelCount {
                 expected: ins.len(),
@@ -59,7 +97,7 @@ impl<'p> Garbler<'p> {
         if !delta.as_block().lsb() {
             return Err(GcError::DeltaLsb);
         }
-        let mut slots = vec![Block::ZERO; prog.num_slots()];
+        let mut slots = vec![Block::ZERO; shape.num_slots()];
         slots[SLOT_NOT as usize] = delta.as_block();
         slots[SLOT_FALSE as usize] = CONST_LABEL;
         slots[SLOT_TRUE as usize] = CONST_LABEL ^ delta.as_block();
@@ -67,8 +105,9 @@ impl<'p> Garbler<'p> {
             slots[s as usize] = l;
         }
         Ok(Garbler {
-            prog,
-            pos: 0,
+            shape,
+            ops,
+            failed: None,
             slots,
             delta: delta.as_block(),
             salt,
@@ -91,15 +130,60 @@ impl<'p> Garbler<'p> {
     /// Returns `true` if blocks were appended, `false` once the circuit is completely
     /// garbled and nothing was appended (the usual loop is
     /// `while g.next_batch(&mut buf) { send(&buf); buf.clear(); }`). A circuit with no AND
-    /// gates is garbled by the first call, which returns `false`.
+    /// gates is garbled by the first call, which returns `false`. A streamed program's read
+    /// error also returns `false`, and then [`Garbler::output_zero_labels`] returns it: use
+    /// [`Garbler::try_next_batch`] to see it at once.
     pub fn next_batch(&mut self, out: &mut Vec<Block>) -> bool {
+        match self.try_next_batch(out) {
+            Ok(more) => more,
+            Err(e) => {
+                self.failed = Some(e);
+                false
+            }
+        }
+    }
+
+    /// [`Garbler::next_batch`], with the read errors of a streamed program.
+    ///
+    /// # Errors
+    /// [`GcError::Program`] if a streamed program cannot be read, has an op outside its
+    /// shape or more or fewer ops than its shape says; the garbler is then unusable.
+    pub fn try_next_batch(&mut self, out: &mut Vec<Block>) -> Result<bool, GcError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
         if self.done {
-            return false;
+            return Ok(false);
         }
         let start = out.len();
-        let n_ops = self.prog.len();
-        while self.pos < n_ops {
-            let op = self.prog.op(self.pos);
+        loop {
+            let chunk = self.ops.take();
+            let ops = self.ops.slice(&chunk);
+            let full = self.run(ops, start, out);
+            self.ops.put(chunk);
+            if full {
+                return Ok(true);
+            }
+            match self.ops.refill(self.shape) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    self.failed = Some(e.clone());
+                    return Err(e);
+                }
+            }
+        }
+        self.flush(out);
+        self.done = true;
+        Ok(out.len() > start)
+    }
+
+    /// Run `ops[self.ops.pos..]`; `true` if it stopped because the batch target (counted
+    /// from `start`) was reached, `false` at the end of `ops`.
+    #[inline(always)]
+    fn run(&mut self, ops: &[PackedOp], start: usize, out: &mut Vec<Block>) -> bool {
+        while let Some(&p) = ops.get(self.ops.pos) {
+            let op = p.decode();
             if op.flush {
                 self.flush(out);
                 // a chain of dependent ANDs never fills the queue: honour the batch target
@@ -108,7 +192,7 @@ impl<'p> Garbler<'p> {
                     return true;
                 }
             }
-            self.pos += 1;
+            self.ops.pos += 1;
             let s = &mut self.slots;
             if op.kind == OpKind::And {
                 let (a, b) = (s[op.a as usize], s[op.b as usize]);
@@ -123,9 +207,7 @@ impl<'p> Garbler<'p> {
                 xor_slots(s, op.a, op.b, op.out);
             }
         }
-        self.flush(out);
-        self.done = true;
-        out.len() > start
+        false
     }
 
     #[inline]
@@ -166,20 +248,24 @@ impl<'p> Garbler<'p> {
 
     /// Number of table blocks the whole circuit produces (2 per AND gate).
     pub fn total_table_blocks(&self) -> u64 {
-        2 * self.prog.and_count()
+        2 * self.shape.and_count
     }
 
     /// The output wires' 0-labels, in output order.
     ///
     /// # Errors
-    /// [`GcError::NotFinished`] before the last batch.
+    /// [`GcError::NotFinished`] before the last batch; the read error of a streamed
+    /// program.
     pub fn output_zero_labels(&self) -> Result<Vec<Block>, GcError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
         if !self.done {
             return Err(GcError::NotFinished);
         }
         Ok(self
-            .prog
-            .output_slots()
+            .shape
+            .output_slots
             .iter()
             .map(|&s| self.slots[s as usize])
             .collect())

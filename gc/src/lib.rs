@@ -39,6 +39,10 @@
 //!   [`decode`] with the decoding bits, [`split_values`] into per-output [`Bits`](duet_circuits::Bits).
 //! - Labels live in the slots of [`duet_circuits::liveness::SlotMap`]: memory is O(peak
 //!   live wires); tables are never held whole.
+//! - Circuits too large to hold: [`Garbler::streamed`] / [`Evaluator::streamed`] read the
+//!   slot program from an [`OpSource`](duet_circuits::liveness::OpSource) (e.g. a
+//!   [`ProgramFile`](duet_circuits::program_file::ProgramFile) compiled from a Bristol file)
+//!   in chunks of [`STREAM_CHUNK_OPS`] ops; in the protocol, [`Prepared::from_file`].
 //! - The hash (fixed-key AES TCCR of GKWY20 with per-run salted gate tweaks) and the
 //!   batched kernels [`hash::garble_and_gates`] / [`hash::evaluate_and_gates`] are in
 //!   [`hash`], which documents the choice.
@@ -99,6 +103,7 @@ mod evaluator;
 mod garbler;
 pub mod hash;
 pub mod multi;
+mod ops;
 
 pub mod handshake;
 pub mod protocol;
@@ -107,6 +112,7 @@ mod session;
 pub use error::GcError;
 pub use evaluator::{Evaluator, decode, split_values};
 pub use garbler::{DEFAULT_BATCH_BLOCKS, Garbler};
+pub use ops::STREAM_CHUNK_OPS;
 
 pub use handshake::{CircuitDigest, OutputPolicy, Role};
 pub use protocol::{Prepared, ProtocolError, RunStats, SessionOptions};

@@ -73,11 +73,11 @@ async fn hello(ch: &mut Channel, role: Role) -> Result<(), ProtocolError> {
 /// Check this party's inputs against the circuit; the owner of every input value as this
 /// party sees it, and its values in header order.
 fn check_inputs<'a>(
-    c: &Circuit,
+    widths: &[u32],
     role: Role,
     inputs: &'a [(usize, Bits)],
 ) -> Result<(Vec<Role>, Vec<Option<&'a Bits>>), String> {
-    let n = c.inputs().len();
+    let n = widths.len();
     let mut mine: Vec<Option<&Bits>> = vec![None; n];
     for (i, bits) in inputs {
         let i = *i;
@@ -89,7 +89,7 @@ fn check_inputs<'a>(
         if mine[i].is_some() {
             return Err(format!("input {i} is given twice"));
         }
-        let width = c.inputs()[i] as usize;
+        let width = widths[i] as usize;
         if bits.len() != width {
             return Err(format!(
                 "input {i} has {} bits, the circuit expects {width}",
@@ -109,7 +109,7 @@ fn check_inputs<'a>(
 /// instance) and each instance's values.
 #[allow(clippy::type_complexity)]
 fn check_instances<'a>(
-    c: &Circuit,
+    widths: &[u32],
     role: Role,
     instances: &[&'a [(usize, Bits)]],
 ) -> Result<(Vec<Role>, Vec<Vec<Option<&'a Bits>>>), String> {
@@ -126,7 +126,7 @@ fn check_instances<'a>(
     let mut owners0 = None;
     let mut all = Vec::with_capacity(instances.len());
     for (n, inputs) in instances.iter().enumerate() {
-        let (owners, mine) = check_inputs(c, role, inputs).map_err(|e| {
+        let (owners, mine) = check_inputs(widths, role, inputs).map_err(|e| {
             if instances.len() > 1 {
                 format!("instance {n}: {e}")
             } else {
@@ -312,7 +312,7 @@ impl Session {
         }
         let start = Instant::now();
         let (sent0, recv0) = (self.ch.bytes_sent(), self.ch.bytes_received());
-        let checked = check_instances(&p.circuit, self.role, instances);
+        let checked = check_instances(p.inputs(), self.role, instances);
         let count = instances.len() as u32;
         let message = match &checked {
             Ok((owners, _)) => RunOffer {
@@ -333,7 +333,7 @@ impl Session {
         self.ch.flush().await?;
         let peer = self
             .ch
-            .recv_frame(RunOffer::max_len(p.circuit.inputs().len()))
+            .recv_frame(RunOffer::max_len(p.inputs().len()))
             .await?;
         self.poisoned = false;
         let (owners, mine) = checked.map_err(ProtocolError::Usage)?;

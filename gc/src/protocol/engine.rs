@@ -6,13 +6,15 @@
 //! at most [`MAX_FRAME_BLOCKS`] and at most what the circuit still needs, and stops when
 //! every AND gate has its two blocks.
 
-use super::{Prepared, ProtocolError};
-use crate::{Evaluator, Garbler};
+use super::{Body, Prepared, ProtocolError};
+use crate::{Evaluator, Garbler, GcError};
 use duet_core::{Block, Delta};
 use duet_net::{Channel, NetError};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use duet_circuits::liveness::OpSource;
 pub(crate) use duet_circuits::liveness::SlotMap as Program;
+use duet_circuits::program_file::ProgramFile;
 
 /// Table blocks per frame the garbler aims for (64 Ki blocks = 1 MiB = 32 768 AND gates).
 pub const FRAME_BLOCKS: usize = 1 << 16;
@@ -23,6 +25,17 @@ pub const MAX_FRAME_BLOCKS: usize = 2 * FRAME_BLOCKS;
 fn add(progress: Option<&AtomicU64>, blocks: usize) {
     if let Some(p) = progress {
         p.fetch_add(blocks as u64 / 2, Ordering::Relaxed);
+    }
+}
+
+/// A fresh reader of a program file's ops.
+fn open(f: &ProgramFile) -> Result<Box<dyn OpSource + '_>, GcError> {
+    match f.ops() {
+        Ok(ops) => Ok(Box::new(ops)),
+        Err(e) => Err(GcError::Program {
+            at: 0,
+            what: format!("cannot open the program file: {e}"),
+        }),
     }
 }
 
@@ -56,10 +69,13 @@ pub(crate) fn garble(
     };
     let mut outs = Vec::with_capacity(inputs0.len());
     for (z, salt) in inputs0.iter().zip(salts) {
-        let mut g = Garbler::new(&p.program, delta, z, *salt)?;
+        let mut g = match &*p.body {
+            Body::Memory { program, .. } => Garbler::new(program, delta, z, *salt)?,
+            Body::File(f) => Garbler::streamed(f.shape(), open(f)?, delta, z, *salt)?,
+        };
         loop {
             g.set_batch_blocks(FRAME_BLOCKS.saturating_sub(buf.len()));
-            if !g.next_batch(&mut buf) {
+            if !g.try_next_batch(&mut buf)? {
                 break;
             }
             if buf.len() >= FRAME_BLOCKS {
@@ -128,7 +144,10 @@ pub(crate) fn evaluate(
     let (mut buf, mut off) = (Vec::new(), 0usize);
     let mut outs = Vec::with_capacity(inputs.len());
     for (inp, salt) in inputs.iter().zip(salts) {
-        let mut e = Evaluator::new(&p.program, inp, *salt)?;
+        let mut e = match &*p.body {
+            Body::Memory { program, .. } => Evaluator::new(program, inp, *salt)?,
+            Body::File(f) => Evaluator::streamed(f.shape(), open(f)?, inp, *salt)?,
+        };
         loop {
             let left = e.remaining_table_blocks();
             if left == 0 {

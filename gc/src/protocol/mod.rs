@@ -42,6 +42,8 @@ mod run;
 mod tests;
 
 use crate::handshake::CircuitDigest;
+use duet_circuits::liveness::ProgramShape;
+use duet_circuits::program_file::ProgramFile;
 use duet_circuits::{Circuit, Gate};
 use duet_net::NetError;
 use duet_ot::OtError;
@@ -113,14 +115,29 @@ impl Default for SessionOptions {
 
 /// A circuit ready to run many times: shared, with its digest and gate counts computed once.
 ///
-/// Cheap to clone (the circuit is behind an [`Arc`]).
+/// Either held in memory ([`Prepared::new`]: the circuit and its slot program, 24 bytes per
+/// gate) or compiled to a file on disk ([`Prepared::from_file`]: a
+/// [`ProgramFile`] whose slot program both cores read chunk by chunk, so a run's memory is
+/// O(peak live wires) whatever the circuit size). The digest is the same either way, so
+/// one party may stream a circuit the other holds in memory.
+///
+/// Cheap to clone (the program is behind an [`Arc`]).
 #[derive(Clone, Debug)]
 pub struct Prepared {
-    pub(crate) circuit: Arc<Circuit>,
-    pub(crate) program: Arc<engine::Program>,
+    pub(crate) body: Arc<Body>,
     digest: CircuitDigest,
     and_gates: u64,
     xor_gates: u64,
+}
+
+/// Where a [`Prepared`] circuit's slot program lives.
+#[derive(Debug)]
+pub(crate) enum Body {
+    Memory {
+        circuit: Arc<Circuit>,
+        program: engine::Program,
+    },
+    File(ProgramFile),
 }
 
 impl Prepared {
@@ -138,19 +155,66 @@ impl Prepared {
                 _ => {}
             }
         }
-        let program = Arc::new(engine::Program::compute(&circuit));
+        let program = engine::Program::compute(&circuit);
         Prepared {
-            circuit,
-            program,
+            body: Arc::new(Body::Memory { circuit, program }),
             digest,
             and_gates,
             xor_gates,
         }
     }
 
-    /// The circuit.
-    pub fn circuit(&self) -> &Circuit {
-        &self.circuit
+    /// Prepare a circuit compiled to a slot-program file (see
+    /// [`duet_circuits::program_file`]): each run opens its own reader of the file.
+    pub fn from_file(file: ProgramFile) -> Prepared {
+        Prepared {
+            digest: CircuitDigest(file.digest()),
+            and_gates: file.and_count(),
+            xor_gates: file.xor_count(),
+            body: Arc::new(Body::File(file)),
+        }
+    }
+
+    /// The circuit, if it is held in memory (`None` for [`Prepared::from_file`]).
+    pub fn circuit(&self) -> Option<&Circuit> {
+        match &*self.body {
+            Body::Memory { circuit, .. } => Some(circuit),
+            Body::File(_) => None,
+        }
+    }
+
+    /// True if the slot program is read from a file as runs go.
+    pub fn is_streamed(&self) -> bool {
+        matches!(&*self.body, Body::File(_))
+    }
+
+    /// Width in bits of each input value, in header order.
+    pub fn inputs(&self) -> &[u32] {
+        match &*self.body {
+            Body::Memory { circuit, .. } => circuit.inputs(),
+            Body::File(f) => f.inputs(),
+        }
+    }
+
+    /// Width in bits of each output value, in header order.
+    pub fn outputs(&self) -> &[u32] {
+        match &*self.body {
+            Body::Memory { circuit, .. } => circuit.outputs(),
+            Body::File(f) => f.outputs(),
+        }
+    }
+
+    /// Input wires: the sum of [`Prepared::inputs`].
+    pub fn num_input_bits(&self) -> usize {
+        self.inputs().iter().map(|&w| w as usize).sum()
+    }
+
+    /// The slot program's shape (input and output slots, peak live wires, ops).
+    pub fn shape(&self) -> &ProgramShape {
+        match &*self.body {
+            Body::Memory { program, .. } => program.shape(),
+            Body::File(f) => f.shape(),
+        }
     }
 
     /// The blake3 digest both parties compare in the handshake.

@@ -25,9 +25,15 @@ fn bytes_to_blocks(bytes: &[u8]) -> Vec<Block> {
         .collect()
 }
 
+/// The wires of input value `i` of a circuit whose input widths are `widths` (input value 0
+/// starts at wire 0).
+fn input_wires(widths: &[u32], i: usize) -> std::ops::Range<usize> {
+    let start: usize = widths[..i].iter().map(|&w| w as usize).sum();
+    start..start + widths[i] as usize
+}
+
 fn split_outputs(p: &Prepared, bits: &mut impl Iterator<Item = bool>) -> Vec<Bits> {
-    p.circuit
-        .outputs()
+    p.outputs()
         .iter()
         .map(|&w| (0..w).map(|_| bits.next().unwrap_or(false)).collect())
         .collect()
@@ -47,14 +53,14 @@ pub(crate) async fn garbler_run(
     policy: OutputPolicy,
     progress: Option<Arc<AtomicU64>>,
 ) -> Result<Vec<Vec<Bits>>, ProtocolError> {
-    let c = &*p.circuit;
+    let widths = p.inputs();
     let k = mine.len();
     let first = mine
         .first()
         .ok_or_else(|| ProtocolError::Internal("a run of no instances".into()))?;
-    let n_eval: usize = (0..c.inputs().len())
+    let n_eval: usize = (0..widths.len())
         .filter(|&i| first[i].is_none())
-        .map(|i| c.inputs()[i] as usize)
+        .map(|i| widths[i] as usize)
         .sum();
     // One COT extension for every instance's evaluator input bits (instance-major).
     let total = n_eval * k;
@@ -73,23 +79,23 @@ pub(crate) async fn garbler_run(
     let mut zeros = Vec::with_capacity(k);
     let mut salts = Vec::with_capacity(k);
     for inst in mine {
-        let mut zero = vec![Block::ZERO; c.num_input_bits() as usize];
+        let mut zero = vec![Block::ZERO; p.num_input_bits()];
         // A fresh public salt separates this instance's hash tweaks from every other's.
         let salt = prg.next_block();
         let mut active = salt.to_bytes().to_vec();
         for (i, value) in inst.iter().enumerate() {
-            let wires = c.input_wires(i);
+            let wires = input_wires(widths, i);
             match value {
                 Some(bits) => {
                     for (j, wire) in wires.enumerate() {
                         let l0 = prg.next_block();
-                        zero[wire as usize] = l0;
+                        zero[wire] = l0;
                         active.extend_from_slice(&(l0 ^ delta.select(bits[j])).to_bytes());
                     }
                 }
                 None => {
                     for wire in wires {
-                        zero[wire as usize] = ks.next().unwrap_or_default();
+                        zero[wire] = ks.next().unwrap_or_default();
                     }
                 }
             }
@@ -148,7 +154,7 @@ pub(crate) async fn evaluator_run(
     policy: OutputPolicy,
     progress: Option<Arc<AtomicU64>>,
 ) -> Result<Vec<Vec<Bits>>, ProtocolError> {
-    let c = &*p.circuit;
+    let widths = p.inputs();
     let k = mine.len();
     let mut choices = Vec::new();
     let mut n_garbler = 0usize;
@@ -156,7 +162,7 @@ pub(crate) async fn evaluator_run(
         for (i, value) in inst.iter().enumerate() {
             match value {
                 Some(bits) => choices.extend(bits.iter().by_vals()),
-                None if n == 0 => n_garbler += c.inputs()[i] as usize,
+                None if n == 0 => n_garbler += widths[i] as usize,
                 None => {}
             }
         }
@@ -181,15 +187,15 @@ pub(crate) async fn evaluator_run(
         ch.recv_frame_exact(&mut theirs).await?;
         let mut theirs = bytes_to_blocks(&theirs).into_iter();
         salts.push(theirs.next().unwrap_or_default());
-        let mut labels = vec![Block::ZERO; c.num_input_bits() as usize];
+        let mut labels = vec![Block::ZERO; p.num_input_bits()];
         for (i, value) in inst.iter().enumerate() {
             let src = if value.is_some() {
                 &mut ms
             } else {
                 &mut theirs
             };
-            for wire in c.input_wires(i) {
-                labels[wire as usize] = src.next().unwrap_or_default();
+            for wire in input_wires(widths, i) {
+                labels[wire] = src.next().unwrap_or_default();
             }
         }
         all.push(labels);

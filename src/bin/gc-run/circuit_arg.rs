@@ -2,7 +2,14 @@
 //! command that runs a circuit.
 
 use anyhow::Result;
+use duet_circuits::program_file::ProgramFile;
 use duet_circuits::{Bits, Circuit, library, values};
+use duet_gc::Prepared;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+use std::time::Instant;
+use tracing::info;
 
 use crate::common::usage;
 
@@ -17,13 +24,43 @@ pub fn load_circuit(spec: &str) -> Result<Circuit> {
     library::load(spec).map_err(|e| usage(e.to_string()))
 }
 
-/// Parse the hex value for input value `index` of `c` (SOURCES.md convention: big-endian hex,
+/// Files larger than this are streamed by the two-party commands even without `--stream`.
+pub const STREAM_THRESHOLD: u64 = 256 << 20;
+
+/// Prepare CIRCUIT for two-party runs: in memory, or — with `stream`, or for a file over
+/// [`STREAM_THRESHOLD`] bytes — compiled to a slot-program file in the temporary directory
+/// (`$TMPDIR`, 12 bytes per gate, deleted at exit) that the run reads chunk by chunk, so
+/// memory does not grow with the circuit. Errors as [`load_circuit`].
+pub fn load_prepared(spec: &str, stream: bool) -> Result<Prepared> {
+    let path = Path::new(spec);
+    let big = path
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() > STREAM_THRESHOLD);
+    if !(stream || big) || !path.is_file() {
+        if stream && !path.exists() {
+            info!("{spec}: a built-in circuit, held in memory (--stream is for files)");
+        }
+        return Ok(Prepared::new(load_circuit(spec)?));
+    }
+    let f = File::open(path).map_err(|e| usage(format!("{spec}: {e}")))?;
+    let t = Instant::now();
+    let file = ProgramFile::compile_bristol(BufReader::with_capacity(1 << 20, f), None)
+        .map_err(|e| usage(format!("{spec}: {e}")))?;
+    info!(
+        "{spec}: compiled to a slot-program file in {:.2?} ({} ops, peak {} live wires)",
+        t.elapsed(),
+        file.shape().len,
+        file.shape().peak
+    );
+    Ok(Prepared::from_file(file))
+}
+
+/// Parse the hex value for input value `index` of a circuit with input widths `widths` (SOURCES.md convention: big-endian hex,
 /// wire k of the value = bit k; `0x` prefix, upper case and fewer digits accepted).
 ///
 /// A usage error (exit 2) names the input and its width if the index does not exist, the
 /// string is not hex, or the value is too wide.
-pub fn parse_input(c: &Circuit, index: usize, hex: &str) -> Result<Bits> {
-    let widths = c.inputs();
+pub fn parse_input(widths: &[u32], index: usize, hex: &str) -> Result<Bits> {
     let Some(&width) = widths.get(index) else {
         return Err(usage(format!(
             "input {index} does not exist: the circuit has {} input value(s) (0..{})",
@@ -58,7 +95,7 @@ pub fn parse_all_inputs(c: &Circuit, hex: &[String]) -> Result<Vec<Bits>> {
     }
     hex.iter()
         .enumerate()
-        .map(|(i, h)| parse_input(c, i, h))
+        .map(|(i, h)| parse_input(widths, i, h))
         .collect()
 }
 

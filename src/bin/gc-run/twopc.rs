@@ -12,13 +12,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use duet_circuits::{Bits, Circuit, values};
+use duet_circuits::{Bits, values};
 use duet_gc::{OutputPolicy, Prepared, ProtocolError, Session, SessionOptions};
 use duet_net::{Channel, ChannelConfig};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tracing::info;
 
-use crate::circuit_arg::{CIRCUIT_HELP, load_circuit, parse_input};
+use crate::circuit_arg::{CIRCUIT_HELP, load_circuit, load_prepared, parse_input};
 use crate::common::{runtime, usage};
 use crate::net_args::NetArgs;
 use crate::speed::Row;
@@ -55,6 +55,11 @@ pub struct RunOpts {
     /// Print one JSON object {"outputs": [hex…], "stats": {…}} instead of lines.
     #[arg(long)]
     json: bool,
+    /// Compile the circuit file to a slot program on disk ($TMPDIR, 12 bytes per gate) and
+    /// read it as the run goes, so memory does not grow with the circuit (for circuits too
+    /// large to hold). Automatic for files over 256 MiB. The peer may or may not stream.
+    #[arg(long)]
+    stream: bool,
 }
 
 /// Arguments of `gc-run local`.
@@ -123,7 +128,7 @@ pub struct PartyArgs {
 
 /// Parse `I=HEX` arguments into (index, value); a usage error for a bad form, index or value,
 /// or an index given twice.
-fn parse_owned(c: &Circuit, args: &[String], flag: &str) -> Result<Vec<(usize, Bits)>> {
+fn parse_owned(widths: &[u32], args: &[String], flag: &str) -> Result<Vec<(usize, Bits)>> {
     let mut out: Vec<(usize, Bits)> = Vec::new();
     for a in args {
         let (i, hex) = a
@@ -138,7 +143,7 @@ fn parse_owned(c: &Circuit, args: &[String], flag: &str) -> Result<Vec<(usize, B
         }
         out.push((
             i,
-            parse_input(c, i, hex).map_err(|e| usage(format!("{flag}: {e}")))?,
+            parse_input(widths, i, hex).map_err(|e| usage(format!("{flag}: {e}")))?,
         ));
     }
     Ok(out)
@@ -146,7 +151,7 @@ fn parse_owned(c: &Circuit, args: &[String], flag: &str) -> Result<Vec<(usize, B
 
 /// Read a batch file: one instance per line of space-separated `I=HEX` (blank lines and
 /// `#` comments skipped); a usage error naming the file and line for anything malformed.
-fn parse_batch(c: &Circuit, path: &std::path::Path) -> Result<Vec<Vec<(usize, Bits)>>> {
+fn parse_batch(widths: &[u32], path: &std::path::Path) -> Result<Vec<Vec<(usize, Bits)>>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| usage(format!("batch file {}: {e}", path.display())))?;
     let mut out = Vec::new();
@@ -157,7 +162,7 @@ fn parse_batch(c: &Circuit, path: &std::path::Path) -> Result<Vec<Vec<(usize, Bi
         }
         let args: Vec<String> = line.split_whitespace().map(str::to_owned).collect();
         let what = format!("batch file {} line {}", path.display(), n + 1);
-        out.push(parse_owned(c, &args, &what)?);
+        out.push(parse_owned(widths, &args, &what)?);
     }
     if out.is_empty() {
         return Err(usage(format!(
@@ -321,13 +326,14 @@ async fn party(
 
 /// Run `gc-run local`.
 pub fn run_local(args: LocalArgs) -> Result<()> {
-    let c = load_circuit(&args.opts.circuit)?;
+    let prepared = load_prepared(&args.opts.circuit, args.opts.stream)?;
+    let w = prepared.inputs();
     let batch = args.garbler_batch.is_some();
     let (g_in, e_in) = match (&args.garbler_batch, &args.evaluator_batch) {
-        (Some(g), Some(e)) => (parse_batch(&c, g)?, parse_batch(&c, e)?),
+        (Some(g), Some(e)) => (parse_batch(w, g)?, parse_batch(w, e)?),
         _ => (
-            vec![parse_owned(&c, &args.garbler, "--garbler-input")?],
-            vec![parse_owned(&c, &args.evaluator, "--evaluator-input")?],
+            vec![parse_owned(w, &args.garbler, "--garbler-input")?],
+            vec![parse_owned(w, &args.evaluator, "--evaluator-input")?],
         ),
     };
     if g_in.len() != e_in.len() {
@@ -343,7 +349,7 @@ pub fn run_local(args: LocalArgs) -> Result<()> {
         } else {
             String::new()
         };
-        for i in 0..c.inputs().len() {
+        for i in 0..w.len() {
             let (g, e) = (
                 g_in.iter().any(|(j, _)| *j == i),
                 e_in.iter().any(|(j, _)| *j == i),
@@ -359,7 +365,6 @@ pub fn run_local(args: LocalArgs) -> Result<()> {
             }
         }
     }
-    let prepared = Prepared::new(c);
     let policy: OutputPolicy = args.opts.reveal.into();
     let rt = runtime()?;
     let (g_out, e_out, stats) = rt.block_on(async {
@@ -389,13 +394,12 @@ pub fn run_local(args: LocalArgs) -> Result<()> {
 /// Run `gc-run garbler` (`garbler = true`) or `gc-run evaluator`.
 pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
     args.net.validate()?;
-    let c = load_circuit(&args.opts.circuit)?;
+    let prepared = load_prepared(&args.opts.circuit, args.opts.stream)?;
     let batch = args.batch.is_some();
     let mine = match &args.batch {
-        Some(path) => parse_batch(&c, path)?,
-        None => vec![parse_owned(&c, &args.inputs, "--input")?],
+        Some(path) => parse_batch(prepared.inputs(), path)?,
+        None => vec![parse_owned(prepared.inputs(), &args.inputs, "--input")?],
     };
-    let prepared = Prepared::new(c);
     let policy: OutputPolicy = args.opts.reveal.into();
     let rt = runtime()?;
     let (out, stats) = rt.block_on(async {
@@ -421,7 +425,7 @@ pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
 /// set-up + first run, seconds of the other runs, bytes both ways).
 async fn local_timed(p: &Prepared, more: usize) -> Result<(f64, f64, u64)> {
     let (a, b) = duet_net::duplex_pair(&ChannelConfig::default());
-    let w = p.circuit().inputs();
+    let w = p.inputs();
     let g_in = vec![(0usize, Bits::repeat(true, w[0] as usize))];
     let e_in: Vec<(usize, Bits)> = (1..w.len())
         .map(|i| (i, Bits::repeat(false, w[i] as usize)))
