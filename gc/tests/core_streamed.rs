@@ -130,19 +130,24 @@ fn expect_program_error(r: Result<impl std::fmt::Debug, GcError>, what: &str) ->
     }
 }
 
-/// Garble and evaluate from `src_g` / `src_e`; both must fail with a program error
+/// Garble until the garbler is done or fails; the last result.
+fn garble_to_end(g: &mut Garbler, tables: &mut Vec<Block>) -> Result<bool, GcError> {
+    loop {
+        match g.try_next_batch(tables) {
+            Ok(true) => continue,
+            r => return r,
+        }
+    }
+}
+
+/// Garble and evaluate with ops from `make()`; both must fail with a program error
 /// containing `what` at op `at`.
 fn both_fail(shape: &ProgramShape, make: &dyn Fn() -> Box<VecSource>, what: &str, at: u64) {
     let mut rng = ChaCha12Rng::seed_from_u64(5);
     let l = labels(shape.input_slots.len(), &mut rng);
     let mut g = Garbler::streamed(shape, make(), &l.delta, &l.zero, l.salt).unwrap();
     let mut tables = Vec::new();
-    let r = loop {
-        match g.try_next_batch(&mut tables) {
-            Ok(true) => continue,
-            r => break r,
-        }
-    };
+    let r = garble_to_end(&mut g, &mut tables);
     assert_eq!(expect_program_error(r, what), at);
     // the garbler stays failed
     expect_program_error(g.output_zero_labels(), what);
@@ -190,12 +195,7 @@ fn broken_sources_give_program_errors() {
     let l = labels(shape.input_slots.len(), &mut rng);
     let mut g = Garbler::streamed(shape, liar(), &l.delta, &l.zero, l.salt).unwrap();
     let mut tables = Vec::new();
-    let r = loop {
-        match g.try_next_batch(&mut tables) {
-            Ok(true) => continue,
-            r => break r,
-        }
-    };
+    let r = garble_to_end(&mut g, &mut tables);
     expect_program_error(r, "more ops than");
 
     // an op whose output slot is past the label array
