@@ -100,6 +100,17 @@ fn is_token_byte(b: u8) -> bool {
     (0x21..=0x7e).contains(&b)
 }
 
+/// The length of the whitespace run at the start of `buf` and the newlines in it.
+#[inline]
+fn space_prefix(buf: &[u8]) -> (usize, u64) {
+    let (mut i, mut newlines) = (0usize, 0u64);
+    while i < buf.len() && is_space(buf[i]) {
+        newlines += (buf[i] == b'\n') as u64;
+        i += 1;
+    }
+    (i, newlines)
+}
+
 impl<R: BufRead> Lexer<R> {
     pub(crate) fn new(r: R) -> Self {
         Lexer {
@@ -125,6 +136,7 @@ impl<R: BufRead> Lexer<R> {
         }
     }
 
+    #[inline]
     fn fill(&mut self) -> Result<&[u8], ParseError> {
         loop {
             match self.r.fill_buf() {
@@ -140,21 +152,18 @@ impl<R: BufRead> Lexer<R> {
             .map_err(|e| ParseError::new(line, ParseErrorKind::Io(e)))
     }
 
-    /// The next token, or `None` at end of input.
+    /// Skip whitespace, counting lines. Returns `true` if a token starts at the next byte,
+    /// `false` at end of input.
     ///
     /// # Errors
     /// Read errors and bytes that are neither whitespace nor printable ASCII.
-    pub(crate) fn next_token(&mut self) -> Result<Option<Token>, ParseError> {
-        if self.eof {
-            return Ok(None);
-        }
-        // Skip whitespace.
+    fn skip_space(&mut self) -> Result<bool, ParseError> {
         loop {
             let line = self.line;
             let buf = self.fill()?;
             if buf.is_empty() {
                 self.eof = true;
-                return Ok(None);
+                return Ok(false);
             }
             let mut i = 0;
             let mut newlines = 0;
@@ -182,8 +191,81 @@ impl<R: BufRead> Lexer<R> {
                 return Err(ParseError::new(self.line, ParseErrorKind::BadByte { byte }));
             }
             if at_token {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// Fast path of [`Lexer::next_token`] + [`Token::number`] for the common case: if the
+    /// buffer holds the whitespace before the next token, the token, a decimal number of at
+    /// most 9 digits, and the whitespace byte after it, consume them and return the number
+    /// with its line. Otherwise return `None` with nothing consumed (then call
+    /// [`Lexer::next_token`], which gives the token or the error).
+    ///
+    /// # Errors
+    /// Read errors.
+    #[inline]
+    pub(crate) fn small_number(&mut self) -> Result<Option<(u32, u64)>, ParseError> {
+        if self.eof {
+            return Ok(None);
+        }
+        // an error (even `Interrupted`) is left to the general path, which retries or reports
+        let Ok(buf) = self.r.fill_buf() else {
+            return Ok(None);
+        };
+        let (mut i, newlines) = space_prefix(buf);
+        let start = i;
+        let mut v = 0u32;
+        while i < start + 9 && i < buf.len() {
+            let d = buf[i].wrapping_sub(b'0');
+            if d > 9 {
                 break;
             }
+            v = v * 10 + d as u32;
+            i += 1;
+        }
+        if i == start || i == buf.len() || !is_space(buf[i]) {
+            // not the simple case: the general path reads it from the start
+            return Ok(None);
+        }
+        self.r.consume(i);
+        self.line += newlines;
+        self.after_newline = false;
+        Ok(Some((v, self.line)))
+    }
+
+    /// The next token, or `None` at end of input.
+    ///
+    /// # Errors
+    /// Read errors and bytes that are neither whitespace nor printable ASCII.
+    pub(crate) fn next_token(&mut self) -> Result<Option<Token>, ParseError> {
+        if self.eof {
+            return Ok(None);
+        }
+        // Fast path: whitespace, a token of at most MAX_TOKEN bytes and the whitespace
+        // byte after it all in the buffer.
+        if let Ok(buf) = self.r.fill_buf() {
+            let (start, newlines) = space_prefix(buf);
+            let rest = &buf[start..buf.len().min(start + MAX_TOKEN + 1)];
+            if let Some(len) = rest.iter().position(|&b| !is_token_byte(b))
+                && len > 0
+                && is_space(rest[len])
+            {
+                let mut tok = Token {
+                    buf: [0; MAX_TOKEN],
+                    len,
+                    long: false,
+                    line: self.line + newlines,
+                };
+                tok.buf[..len].copy_from_slice(&rest[..len]);
+                self.r.consume(start + len);
+                self.line = tok.line;
+                self.after_newline = false;
+                return Ok(Some(tok));
+            }
+        }
+        if !self.skip_space()? {
+            return Ok(None);
         }
         // Read the token.
         self.after_newline = false;

@@ -222,6 +222,9 @@ impl<R: BufRead> Parser<R> {
 
     /// The next token as a number; returns it with its line.
     fn number(&mut self, what: &'static str) -> Result<(u32, u64), ParseError> {
+        if let Some(n) = self.lx.small_number()? {
+            return Ok(n);
+        }
         let t = self.token(what)?;
         Ok((t.number(what)?, t.line))
     }
@@ -264,17 +267,20 @@ impl<R: BufRead> Parser<R> {
         .map_err(|e| sink_err(header_line, e, ParseErrorKind::Header))?;
 
         for index in 0..num_gates {
-            let first = match self.lx.next_token()? {
-                Some(t) => t,
-                None => {
-                    return Err(self.err(
-                        self.lx.end_line(),
-                        ParseErrorKind::TooFewGates {
-                            expected: num_gates,
-                            actual: index,
-                        },
-                    ));
-                }
+            let first = match self.lx.small_number()? {
+                Some(n) => n,
+                None => match self.lx.next_token()? {
+                    Some(t) => (t.number("a gate's input count")?, t.line),
+                    None => {
+                        return Err(self.err(
+                            self.lx.end_line(),
+                            ParseErrorKind::TooFewGates {
+                                expected: num_gates,
+                                actual: index,
+                            },
+                        ));
+                    }
+                },
             };
             self.gate(sink, num_wires, index, first)?;
         }
@@ -292,16 +298,14 @@ impl<R: BufRead> Parser<R> {
             .map_err(|e| sink_err(end, e, ParseErrorKind::Circuit))
     }
 
-    /// One gate whose first token (the input count) is `first`.
+    /// One gate whose first token (the input count) `nin` is on `line`.
     fn gate<S: GateSink + ?Sized>(
         &mut self,
         sink: &mut S,
         nw: u32,
         index: u32,
-        first: Token,
+        (nin, line): (u32, u64),
     ) -> Result<(), ParseError> {
-        let line = first.line;
-        let nin = first.number("a gate's input count")?;
         let (nout, _) = self.number("a gate's output count")?;
         if nin as u64 > 2 * nw as u64 || nout > nw {
             return Err(self.err(
@@ -316,6 +320,10 @@ impl<R: BufRead> Parser<R> {
         self.wires.clear();
         let total = nin as u64 + nout as u64;
         for _ in 0..total {
+            if let Some((w, _)) = self.lx.small_number()? {
+                self.wires.push(w);
+                continue;
+            }
             let t = match self.lx.next_token()? {
                 Some(t) => t,
                 None => {
