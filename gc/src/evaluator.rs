@@ -156,7 +156,14 @@ impl<'p> Evaluator<'p> {
     /// because the tables ran out, `false` at the end of `ops`.
     #[inline(always)]
     fn run(&mut self, ops: &[PackedOp], t: &mut &[Block]) -> bool {
-        while let Some(&p) = ops.get(self.ops.pos) {
+        // `pos` and the tables stay in registers: kept in `self`, every op would store and
+        // reload them (a loop-carried dependency through memory).
+        let mut pos = self.ops.pos;
+        let mut tt: &[Block] = t;
+        let starved = loop {
+            let Some(&p) = ops.get(pos) else {
+                break false;
+            };
             let op = p.decode();
             if op.flush {
                 self.flush();
@@ -166,25 +173,25 @@ impl<'p> Evaluator<'p> {
                 OpKind::Xor => xor_slots(s, op.a, op.b, op.out),
                 OpKind::And => {
                     let (tg, te) = match self.carry {
-                        Some(tg) => match t.split_first() {
+                        Some(tg) => match tt.split_first() {
                             Some((&te, rest)) => {
-                                *t = rest;
+                                tt = rest;
                                 self.carry = None;
                                 (tg, te)
                             }
-                            None => return true,
+                            None => break true,
                         },
-                        None => match **t {
+                        None => match *tt {
                             [tg, te, ref rest @ ..] => {
-                                *t = rest;
+                                tt = rest;
                                 (tg, te)
                             }
                             [tg] => {
                                 self.carry = Some(tg);
-                                *t = &[];
-                                return true;
+                                tt = &[];
+                                break true;
                             }
-                            [] => return true,
+                            [] => break true,
                         },
                     };
                     self.q.push_slots(s, op.a, op.b, tg, te, op.out);
@@ -193,9 +200,11 @@ impl<'p> Evaluator<'p> {
                     }
                 }
             }
-            self.ops.pos += 1;
-        }
-        false
+            pos += 1;
+        };
+        self.ops.pos = pos;
+        *t = tt;
+        starved
     }
 
     #[inline]

@@ -182,17 +182,22 @@ impl<'p> Garbler<'p> {
     /// from `start`) was reached, `false` at the end of `ops`.
     #[inline(always)]
     fn run(&mut self, ops: &[PackedOp], start: usize, out: &mut Vec<Block>) -> bool {
-        while let Some(&p) = ops.get(self.ops.pos) {
+        // `pos` stays in a register (see `Evaluator::run`); written back on every exit.
+        let mut pos = self.ops.pos;
+        let full = loop {
+            let Some(&p) = ops.get(pos) else {
+                break false;
+            };
             let op = p.decode();
             if op.flush {
                 self.flush(out);
                 // a chain of dependent ANDs never fills the queue: honour the batch target
                 // here too (the op runs on the next call, whose flush is then a no-op)
                 if out.len() - start >= self.target {
-                    return true;
+                    break true;
                 }
             }
-            self.ops.pos += 1;
+            pos += 1;
             let s = &mut self.slots;
             if op.kind == OpKind::And {
                 let (a, b) = (s[op.a as usize], s[op.b as usize]);
@@ -200,14 +205,15 @@ impl<'p> Garbler<'p> {
                 if self.q.n == BATCH {
                     self.flush(out);
                     if out.len() - start >= self.target {
-                        return true;
+                        break true;
                     }
                 }
             } else {
                 xor_slots(s, op.a, op.b, op.out);
             }
-        }
-        false
+        };
+        self.ops.pos = pos;
+        full
     }
 
     #[inline]
