@@ -14,6 +14,13 @@ use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 #[repr(transparent)]
 pub struct Block(pub u128);
 
+/// Wipes the block (for labels, seeds and pads held in `zeroize::Zeroizing`).
+impl zeroize::Zeroize for Block {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+
 impl Block {
     /// The all-zero block.
     pub const ZERO: Block = Block(0);

@@ -244,7 +244,8 @@ pub struct ReceiverSetup {
     s: RistrettoPoint,
     s_bytes: [u8; 32],
     xs: Vec<Scalar>,
-    choices: Vec<Choice>,
+    /// choice bits as 0/1 bytes (wiped on drop; `Choice` cannot be zeroized)
+    choices: Vec<u8>,
     msg: Vec<u8>,
 }
 
@@ -284,7 +285,7 @@ impl ReceiverSetup {
             s,
             s_bytes,
             xs: (0..choices.len()).map(|_| random_scalar(rng)).collect(),
-            choices: choices.iter().map(|&c| Choice::from(c as u8)).collect(),
+            choices: choices.iter().map(|&c| c as u8).collect(),
             msg: Vec::with_capacity(choices.len() * RECEIVER_BYTES_PER_OT),
         })
     }
@@ -299,6 +300,7 @@ impl ReceiverSetup {
             return None;
         }
         for (x, &c) in self.xs[done..end].iter().zip(&self.choices[done..end]) {
+            let c = Choice::from(c);
             let xg = x * RISTRETTO_BASEPOINT_TABLE;
             let r = RistrettoPoint::conditional_select(&xg, &(xg + self.s), c);
             self.msg.extend_from_slice(r.compress().as_bytes());
@@ -331,12 +333,14 @@ impl ReceiverSetup {
 impl Drop for ReceiverSetup {
     fn drop(&mut self) {
         self.xs.zeroize();
+        self.choices.zeroize();
     }
 }
 
 /// Sans-IO base-OT receiver, after its keys are derived.
 pub struct Receiver {
-    choices: Vec<Choice>,
+    /// choice bits as 0/1 bytes (wiped on drop; `Choice` cannot be zeroized)
+    choices: Vec<u8>,
     keys: Vec<Block>,
 }
 
@@ -382,7 +386,7 @@ impl Receiver {
             .map(|(e, (k, c))| {
                 let e0 = Block::from_bytes(e[..16].try_into().expect("16 bytes"));
                 let e1 = Block::from_bytes(e[16..].try_into().expect("16 bytes"));
-                Block::conditional_select(&e0, &e1, *c) ^ *k
+                Block::conditional_select(&e0, &e1, Choice::from(*c)) ^ *k
             })
             .collect())
     }
@@ -390,7 +394,8 @@ impl Receiver {
 
 impl Drop for Receiver {
     fn drop(&mut self) {
-        Block::slice_as_bytes_mut(&mut self.keys).zeroize();
+        self.keys.zeroize();
+        self.choices.zeroize();
     }
 }
 

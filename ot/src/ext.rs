@@ -16,6 +16,7 @@ use crate::{OtError, base};
 use duet_core::{Block, Delta, FIXED_KEY_AES, Prg};
 use duet_net::Channel;
 use subtle::{Choice, ConditionallySelectable};
+use zeroize::Zeroizing;
 
 /// OTs per frame of `u` (1 MiB).
 pub const CHUNK: usize = 1 << 16;
@@ -132,8 +133,9 @@ impl CotSender {
     ) -> Result<Self, OtError> {
         hello(ch, security).await?;
         let d = delta.as_block();
-        let choices: Vec<bool> = (0..KAPPA).map(|j| d.bit(j)).collect();
-        let seeds = base::receive(ch, &choices).await?;
+        // Δ's bits and the seeds they select are as secret as Δ: wiped on every path.
+        let choices: Zeroizing<Vec<bool>> = Zeroizing::new((0..KAPPA).map(|j| d.bit(j)).collect());
+        let seeds = Zeroizing::new(base::receive(ch, &choices).await?);
         Ok(CotSender {
             core: SenderCore::new(&delta, &seeds)?,
             delta,
@@ -370,9 +372,11 @@ impl CotReceiver {
     pub async fn setup(ch: &mut Channel, security: Security) -> Result<Self, OtError> {
         hello(ch, security).await?;
         let mut prg = Prg::from_os_rng();
-        let seeds: Vec<[Block; 2]> = (0..KAPPA)
-            .map(|_| [prg.next_block(), prg.next_block()])
-            .collect();
+        let seeds: Zeroizing<Vec<[Block; 2]>> = Zeroizing::new(
+            (0..KAPPA)
+                .map(|_| [prg.next_block(), prg.next_block()])
+                .collect(),
+        );
         base::send(ch, &seeds).await?;
         Ok(CotReceiver {
             core: ReceiverCore::new(&seeds)?,

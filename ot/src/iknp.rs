@@ -173,9 +173,22 @@ impl SenderCore {
 
 impl Drop for SenderCore {
     fn drop(&mut self) {
-        // The masks are Δ's bits.
+        // The masks are Δ's bits; the matrix holds the last strip's rows `q_i = k_i`.
         Block::slice_as_bytes_mut(&mut self.masks).zeroize();
+        wipe(&mut self.matrix);
     }
+}
+
+impl Drop for ReceiverCore {
+    fn drop(&mut self) {
+        // the last strip's rows: the receiver's outputs `t_i`
+        wipe(&mut self.matrix);
+    }
+}
+
+/// Zero a strip matrix (64 KiB) when its owner goes away.
+fn wipe(matrix: &mut [Strip]) {
+    bytemuck::cast_slice_mut::<Strip, u8>(matrix).zeroize();
 }
 
 /// Pack `choices` into bits `0..choices.len()` of `r` (other bits untouched).
