@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 p.xor_count(),
                 p.num_wires(),
                 p.shape().peak,
-                std::fs::metadata(p.path())?.len(),
+                p.file().metadata()?.len(),
                 t.elapsed().as_secs_f64()
             );
         }

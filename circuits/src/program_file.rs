@@ -18,7 +18,9 @@
 //!    [`PackedOp`] form.
 //!
 //! **Disk**: 12 bytes per op ([`PackedOp::BYTES`]; an n-AND MAND gate is n ops), in `dir` or
-//! the system's temporary directory; the file is deleted when the [`ProgramFile`] is dropped.
+//! the system's temporary directory, as an **unnamed** file (`O_TMPFILE`, or unlinked at
+//! once): the space is freed when the [`ProgramFile`] and its readers are gone, even if the
+//! process is killed.
 //! **Memory** does not grow with the number of gates: 1 bit per wire (the wire rules of pass
 //! 0, then the "read later" bits of pass 1; 2^29 wires take 64 MiB), O(peak live wires)
 //! (pass 2's map, free list and stamps: at most about 40 bytes per live wire), O(`WINDOW`)
@@ -34,11 +36,10 @@
 //! program from the same file in one process.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::io::{BufRead, ErrorKind};
 use std::path::Path;
 
-use tempfile::NamedTempFile;
 use thiserror::Error;
 
 use crate::bristol::{self, GateSink, Header, ParseError, SinkError};
@@ -69,7 +70,7 @@ pub enum CompileError {
 /// counts and digest.
 #[derive(Debug)]
 pub struct ProgramFile {
-    file: NamedTempFile,
+    file: File,
     shape: ProgramShape,
     inputs: Vec<u32>,
     outputs: Vec<u32>,
@@ -91,10 +92,10 @@ impl ProgramFile {
     /// [`Write`](bristol::ParseErrorKind::Write) on the line being parsed).
     pub fn compile_bristol<R: BufRead>(r: R, dir: Option<&Path>) -> Result<Self, CompileError> {
         let file = match dir {
-            Some(d) => NamedTempFile::new_in(d)?,
-            None => NamedTempFile::new()?,
+            Some(d) => tempfile::tempfile_in(d)?,
+            None => tempfile::tempfile()?,
         };
-        let f = file.as_file();
+        let f = &file;
         let (header, digest, len, and_count, xor_count) = {
             let mut p0 = Pass0 {
                 check: WireCheck::default(),
@@ -187,9 +188,10 @@ impl ProgramFile {
         self.shape.len == 0
     }
 
-    /// Where the program file is (deleted when `self` is dropped).
-    pub fn path(&self) -> &Path {
-        self.file.path()
+    /// The unnamed program file itself (for tests that damage it on purpose).
+    #[doc(hidden)]
+    pub fn file(&self) -> &File {
+        &self.file
     }
 
     /// A new reader of the ops from the first, independent of any other reader.
@@ -198,7 +200,7 @@ impl ProgramFile {
     /// The file cannot be opened, or its size is not `12 · len()` bytes
     /// ([`ErrorKind::InvalidData`]).
     pub fn ops(&self) -> io::Result<FileOps> {
-        let f = self.file.reopen()?;
+        let f = self.file.try_clone()?;
         let size = f.metadata()?.len();
         let want = self.shape.len.saturating_mul(PackedOp::BYTES as u64);
         if size != want {
@@ -211,7 +213,7 @@ impl ProgramFile {
             ));
         }
         Ok(FileOps {
-            r: BufReader::with_capacity(CHUNK_OPS * PackedOp::BYTES, f),
+            file: f,
             shape: ProgramShape {
                 peak: self.shape.peak,
                 len: self.shape.len,
@@ -224,11 +226,12 @@ impl ProgramFile {
     }
 }
 
-/// A reader of a [`ProgramFile`]'s ops (from [`ProgramFile::ops`]): reads blocks of up to
-/// 1.5 MiB and checks every op with [`PackedOp::from_bytes`] and [`ProgramShape::check`].
+/// A reader of a [`ProgramFile`]'s ops (from [`ProgramFile::ops`]): positional reads of up
+/// to 1.5 MiB (readers share the file but not a cursor) and checks every op with
+/// [`PackedOp::from_bytes`] and [`ProgramShape::check`].
 #[derive(Debug)]
 pub struct FileOps {
-    r: BufReader<File>,
+    file: File,
     /// peak and len only (what `check` needs)
     shape: ProgramShape,
     /// ops read so far
@@ -256,7 +259,8 @@ impl OpSource for FileOps {
             return Ok(());
         }
         self.bytes.resize(n * PackedOp::BYTES, 0);
-        if let Err(e) = self.r.read_exact(&mut self.bytes) {
+        let at = self.pos * PackedOp::BYTES as u64;
+        if let Err(e) = read_exact_at(&self.file, &mut self.bytes, at) {
             return Err(if e.kind() == ErrorKind::UnexpectedEof {
                 io::Error::new(
                     ErrorKind::UnexpectedEof,
@@ -291,6 +295,38 @@ impl OpSource for FileOps {
         }
         self.pos += n as u64;
         Ok(())
+    }
+}
+
+/// Fill `buf` from `file` at byte offset `at`, without moving any shared cursor.
+fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+    }
+    #[cfg(windows)]
+    {
+        let (mut done, mut buf) = (0u64, buf);
+        while !buf.is_empty() {
+            match std::os::windows::fs::FileExt::seek_read(file, buf, at + done) {
+                Ok(0) => return Err(ErrorKind::UnexpectedEof.into()),
+                Ok(n) => {
+                    buf = &mut buf[n..];
+                    done += n as u64;
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = (file, buf, at);
+        Err(io::Error::new(
+            ErrorKind::Unsupported,
+            "positional reads are not supported on this platform",
+        ))
     }
 }
 

@@ -29,7 +29,7 @@ pub const STREAM_THRESHOLD: u64 = 256 << 20;
 
 /// Prepare CIRCUIT for two-party runs: in memory, or — with `stream`, or for a file over
 /// [`STREAM_THRESHOLD`] bytes — compiled to a slot-program file in the temporary directory
-/// (`$TMPDIR`, 12 bytes per gate, deleted at exit) that the run reads chunk by chunk, so
+/// (`$TMPDIR`, 12 bytes per gate, unnamed: freed at exit even if killed) that the run reads chunk by chunk, so
 /// memory does not grow with the circuit. Errors as [`load_circuit`].
 pub fn load_prepared(spec: &str, stream: bool) -> Result<Prepared> {
     let path = Path::new(spec);
