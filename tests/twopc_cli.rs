@@ -462,3 +462,35 @@ fn streamed_circuit_files_give_the_same_results() {
     assert!(stderr(&o).contains("line 5"), "{}", stderr(&o));
     let _ = std::fs::remove_file(bad);
 }
+
+/// A batch file with no instance (only comments and blank lines) is a usage error naming
+/// the file, for `local` and for a networked party, before anything connects.
+#[test]
+fn empty_batch_files_are_usage_errors() {
+    let empty = temp_file("empty", &["# nothing here".into(), String::new()]);
+    let e = empty.to_str().unwrap();
+    for args in [
+        vec![
+            "local",
+            "adder64",
+            "--garbler-batch",
+            e,
+            "--evaluator-batch",
+            e,
+        ],
+        vec![
+            "garbler",
+            "adder64",
+            "--listen",
+            "127.0.0.1:0",
+            "--batch",
+            e,
+        ],
+    ] {
+        let o = Command::new(BIN).args(&args).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("no instances"), "{}", stderr(&o));
+        assert!(stderr(&o).contains(e), "{}", stderr(&o));
+    }
+    let _ = std::fs::remove_file(empty);
+}
