@@ -461,6 +461,16 @@ fn streamed_circuit_files_give_the_same_results() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("line 5"), "{}", stderr(&o));
     let _ = std::fs::remove_file(bad);
+
+    // no place for the program file: exit 1 naming the directory
+    let o = Command::new(BIN)
+        .args(["local", aes, "--stream"])
+        .args(["--garbler-input", &g_in, "--evaluator-input", &e_in])
+        .env("TMPDIR", "/nonexistent/duet")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("/nonexistent/duet"), "{}", stderr(&o));
 }
 
 /// A batch file with no instance (only comments and blank lines) is a usage error naming

@@ -2,7 +2,7 @@
 //! command that runs a circuit.
 
 use anyhow::Result;
-use duet_circuits::program_file::ProgramFile;
+use duet_circuits::program_file::{CompileError, ProgramFile};
 use duet_circuits::{Bits, Circuit, library, values};
 use duet_gc::Prepared;
 use std::fs::File;
@@ -30,7 +30,8 @@ pub const STREAM_THRESHOLD: u64 = 256 << 20;
 /// Prepare CIRCUIT for two-party runs: in memory, or — with `stream`, or for a file over
 /// [`STREAM_THRESHOLD`] bytes — compiled to a slot-program file in the temporary directory
 /// (`$TMPDIR`, 12 bytes per gate, unnamed: freed at exit even if killed) that the run reads chunk by chunk, so
-/// memory does not grow with the circuit. Errors as [`load_circuit`].
+/// memory does not grow with the circuit. Errors as [`load_circuit`]; a program file that
+/// cannot be written is exit 1, naming the directory.
 pub fn load_prepared(spec: &str, stream: bool) -> Result<Prepared> {
     let path = Path::new(spec);
     let big = path
@@ -44,8 +45,16 @@ pub fn load_prepared(spec: &str, stream: bool) -> Result<Prepared> {
     }
     let f = File::open(path).map_err(|e| usage(format!("{spec}: {e}")))?;
     let t = Instant::now();
-    let file = ProgramFile::compile_bristol(BufReader::with_capacity(1 << 20, f), None)
-        .map_err(|e| usage(format!("{spec}: {e}")))?;
+    let file =
+        ProgramFile::compile_bristol(BufReader::with_capacity(1 << 20, f), None).map_err(|e| {
+            match e {
+                CompileError::Io(e) => anyhow::anyhow!(
+                    "{spec}: cannot write the slot-program file in {} ($TMPDIR): {e}",
+                    std::env::temp_dir().display()
+                ),
+                e => usage(format!("{spec}: {e}")),
+            }
+        })?;
     info!(
         "{spec}: compiled to a slot-program file in {:.2?} ({} ops, peak {} live wires)",
         t.elapsed(),
