@@ -462,6 +462,45 @@ fn streamed_circuit_files_give_the_same_results() {
     assert!(stderr(&o).contains("line 5"), "{}", stderr(&o));
     let _ = std::fs::remove_file(bad);
 
+    // wire numbers past 2^29 (as in every 10^9-gate file): only --stream runs them
+    let big = temp_file(
+        "bigid.txt",
+        &[
+            "3 1073741832".into(),
+            "2 1 1".into(),
+            "1 1".into(),
+            String::new(),
+            "2 1 0 1 1073741824 AND".into(),
+            "1 1 1073741824 1073741827 INV".into(),
+            "2 1 1073741827 0 1073741831 XOR".into(),
+        ],
+    );
+    let big_s = big.to_str().unwrap();
+    for (y, want) in [("1", "01"), ("0", "00")] {
+        // out = NOT(x AND y) XOR x, x = 1
+        let o = Command::new(BIN)
+            .args(["local", big_s, "--stream", "--garbler-input", "0=1"])
+            .args(["--evaluator-input", &format!("1={y}")])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stdout(&o), want);
+    }
+    let o = Command::new(BIN)
+        .args([
+            "local",
+            big_s,
+            "--garbler-input",
+            "0=1",
+            "--evaluator-input",
+            "1=1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--stream"), "{}", stderr(&o));
+    let _ = std::fs::remove_file(big);
+
     // no place for the program file: exit 1 naming the directory
     let o = Command::new(BIN)
         .args(["local", aes, "--stream"])

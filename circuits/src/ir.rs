@@ -232,7 +232,7 @@ impl Circuit {
     /// only when no gate is needed, e.g. an identity circuit; we require
     /// `Σ inputs ≤ num_wires` and `Σ outputs ≤ num_wires`).
     pub fn new(num_wires: u32, inputs: Vec<u32>, outputs: Vec<u32>) -> Result<Self, CircuitError> {
-        let check = WireCheck::new(num_wires, &inputs, &outputs)?;
+        let check = WireCheck::new(num_wires, &inputs, &outputs, MAX_WIRES)?;
         Ok(Circuit {
             num_wires,
             inputs,

@@ -2,8 +2,9 @@
 //! labels for the live wires only (memory O(peak live wires), not O(wires)).
 //!
 //! A wire is live from its definition (inputs: from the start) to its last read; output
-//! wires stay live to the end. [`SlotMap::compute`] makes three passes over the gates and
-//! allocates nothing per gate:
+//! wires stay live to the end. [`SlotMap::compute`] makes three passes over the gates (ops of
+//! 16 bytes with full 32-bit wire ids until pass 2 packs them) and allocates nothing per
+//! gate:
 //!
 //! 0. forwards, it expands MAND gates into ANDs and reorders the ops inside windows of
 //!    [`WINDOW`] ops so that independent AND gates come together (a stable, topological
@@ -52,10 +53,8 @@ use crate::{Circuit, Gate};
 
 const KIND_SHIFT: u32 = 29;
 const MASK: u32 = (1 << 29) - 1;
-/// word 0 / word 1 bit 31: "last use of this operand" (pass 1 → pass 2 only).
-const LAST: u32 = 1 << 31;
-/// word 1 bit 30: "output is dead" (pass 1 → pass 2 only).
-const DEAD: u32 = 1 << 30;
+/// word 0 bit 31: set by no packed op (a reader rejects it).
+const STRAY: u32 = 1 << 31;
 /// word 0 bit 30: flush queued ANDs before this op (kept in the final program).
 const FLUSH: u32 = 1 << 30;
 // op kinds of passes 0 and 1 (the final program has only XOR and AND)
@@ -135,7 +134,7 @@ impl PackedOp {
     pub fn from_bytes(b: &[u8; 12]) -> Option<PackedOp> {
         let w = |i: usize| u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]);
         let (a, bb, o) = (w(0), w(1), w(2));
-        if a & LAST != 0 || bb & !MASK != 0 || o >> KIND_SHIFT > 1 {
+        if a & STRAY != 0 || bb & !MASK != 0 || o >> KIND_SHIFT > 1 {
             return None;
         }
         Some(PackedOp([a, bb, o]))
@@ -231,15 +230,15 @@ impl SlotMap {
         for p in ops.iter_mut().rev() {
             passes::mark_last_uses(p, &mut read_later);
         }
-        // ---- pass 2 (forwards): allocate slots, rewrite ops in place, set flush flags.
+        // ---- pass 2 (forwards): allocate slots, pack the ops, set flush flags.
         let mut alloc = Allocator::new(n_in, &read_later, vec![0u32; nw as usize]);
         drop(read_later);
-        for op in ops.iter_mut() {
-            alloc.op(op);
-        }
+        // (slots fit the packing: at most MAX_WIRES wires, all but a handful never live at
+        // once; `ProgramFile`, whose circuits may have 2^32 − 2 wires, checks `fits`)
+        let packed: Vec<PackedOp> = ops.iter().map(|op| alloc.op(op)).collect();
         SlotMap {
-            shape: alloc.shape(n_in, nw, n_out, ops.len() as u64, and_count),
-            ops: ops.into_iter().map(PackedOp).collect(),
+            shape: alloc.shape(n_in, nw, n_out, packed.len() as u64, and_count),
+            ops: packed,
         }
     }
 

@@ -10,26 +10,30 @@
 //! 0. while parsing (forwards): validate every gate exactly as [`bristol::parse`] does
 //!    (same [`ParseError`]s, with line numbers), hash it into the circuit digest
 //!    ([`crate::digest`]), expand MAND gates into ANDs, reorder each window of
-//!    [`WINDOW`] ops by AND level, and append the ops (wire ids) to the file;
+//!    [`WINDOW`] ops by AND level, and append the ops (16-byte records with 32-bit wire
+//!    ids) to the file;
 //! 1. backwards, a large chunk at a time, with one bit per wire ("read later?"): mark last
 //!    uses and dead outputs, written back in place;
 //! 2. forwards, a chunk at a time, with a wire → slot hash map of the **live** wires only, a
-//!    free list and the flush stamps: rewrite every op in place into its final
-//!    [`PackedOp`] form.
+//!    free list and the flush stamps: turn every op into its final 12-byte [`PackedOp`],
+//!    written towards the start of the same file (behind the records still to read), which
+//!    is then cut to 12 bytes per op.
 //!
-//! **Disk**: 12 bytes per op ([`PackedOp::BYTES`]; an n-AND MAND gate is n ops), in `dir` or
+//! **Disk**: 16 bytes per op while compiling, 12 after ([`PackedOp::BYTES`]; an n-AND MAND
+//! gate is n ops), in `dir` or
 //! the system's temporary directory, as an **unnamed** file (`O_TMPFILE`, or unlinked at
 //! once): the space is freed when the [`ProgramFile`] and its readers are gone, even if the
 //! process is killed.
 //! **Memory** does not grow with the number of gates: 1 bit per wire (the wire rules of pass
-//! 0, then the "read later" bits of pass 1; 2^29 wires take 64 MiB), O(peak live wires)
+//! 0, then the "read later" bits of pass 1; 10^9 wires take 119 MiB), O(peak live wires)
 //! (pass 2's map, free list and stamps: at most about 40 bytes per live wire), O(`WINDOW`)
 //! for the scheduler, 1–2 MiB of I/O buffers, and the operands of the gate being parsed
 //! (12 bytes per AND of a MAND gate). No count the file declares is used to reserve memory.
 //!
-//! **Limits**: at most [`MAX_WIRES`](crate::MAX_WIRES) = 2^29 − 1 wires, because a packed op
-//! keeps its kind in the top bits of the 32-bit output word (the same limit as the IR);
-//! slots are below `RESERVED_SLOTS + peak` and so fit as well.
+//! **Limits**: up to [`MAX_FILE_WIRES`] = 2^32 − 2 wires, so a 10^9-gate file compiles
+//! (the in-memory [`Circuit`](crate::Circuit) stops at [`MAX_WIRES`](crate::MAX_WIRES) =
+//! 2^29 − 1). Slots are packed in 29 bits: a circuit with more than 2^29 − 6 wires live at
+//! once is refused ([`CompileError::Io`], `InvalidData`).
 //!
 //! [`ProgramFile::ops`] opens an independent reader ([`FileOps`], an
 //! [`OpSource`]) that checks every op it reads, so garbler and evaluator can each run the
@@ -44,9 +48,13 @@ use thiserror::Error;
 
 use crate::bristol::{self, GateSink, Header, ParseError, SinkError};
 use crate::digest::DigestHasher;
-use crate::liveness::passes::{self, Allocator, RawOp, Scheduler, WireMap};
+use crate::liveness::passes::{self, Allocator, RAW_BYTES, RawOp, Scheduler, WireMap};
 use crate::liveness::{OpSource, PackedOp, ProgramShape, WINDOW};
 use crate::{Gate, WireCheck, WireId};
+
+/// The most wires a compiled program may have: 32-bit wire ids, one value kept as the wire
+/// map's empty marker.
+pub const MAX_FILE_WIRES: u32 = u32::MAX - 1;
 
 /// Ops per chunk of passes 1 and 2 and of a reader's block (1.5 MiB).
 const CHUNK_OPS: usize = 1 << 17;
@@ -119,11 +127,19 @@ impl ProgramFile {
         let n_out: u32 = h.outputs.iter().sum();
         // ---- pass 1 (backwards): last uses and dead outputs.
         let mut read_later = passes::read_later_at_end(h.num_wires, n_out);
-        rewrite(f, len, true, |p| passes::mark_last_uses(p, &mut read_later))?;
-        // ---- pass 2 (forwards): slots of the live wires only.
+        mark_file(f, len, |p| passes::mark_last_uses(p, &mut read_later))?;
+        // ---- pass 2 (forwards): slots of the live wires only; 16-byte raw records become
+        // 12-byte packed ops, compacted towards the start of the file.
         let mut alloc = Allocator::new(n_in, &read_later, WireMap::with_capacity(1024));
         drop(read_later);
-        rewrite(f, len, false, |p| alloc.op(p))?;
+        pack_file(f, len, |p| alloc.op(p))?;
+        if !alloc.fits() {
+            return Err(io::Error::new(
+                ErrorKind::InvalidData,
+                "more than 2^29 - 6 wires live at once: slots do not fit a packed op",
+            )
+            .into());
+        }
         let shape = alloc.shape(n_in, h.num_wires, n_out, len, and_count);
         Ok(ProgramFile {
             file,
@@ -362,7 +378,7 @@ impl Pass0<'_> {
         self.sched.window(&mut self.win);
         self.bytes.clear();
         for &op in &self.win {
-            self.bytes.extend_from_slice(&PackedOp(op).to_bytes());
+            self.bytes.extend_from_slice(&passes::raw_to_bytes(&op));
         }
         self.out.write_all(&self.bytes)?;
         self.len += self.win.len() as u64;
@@ -372,8 +388,12 @@ impl Pass0<'_> {
 }
 
 impl GateSink for Pass0<'_> {
+    fn max_wires(&self) -> u32 {
+        MAX_FILE_WIRES
+    }
+
     fn begin(&mut self, h: Header) -> Result<(), SinkError> {
-        self.check = WireCheck::new(h.num_wires, &h.inputs, &h.outputs)?;
+        self.check = WireCheck::new(h.num_wires, &h.inputs, &h.outputs, MAX_FILE_WIRES)?;
         self.digest = Some(DigestHasher::new(
             h.num_wires,
             &h.inputs,
@@ -419,45 +439,51 @@ impl GateSink for Pass0<'_> {
     }
 }
 
-/// Rewrite the `len` ops of `f` in place, a chunk of [`CHUNK_OPS`] at a time, calling
-/// `per_op` on each in program order (`backward`: in reverse order, last op first).
-fn rewrite(
-    mut f: &File,
-    len: u64,
-    backward: bool,
-    mut per_op: impl FnMut(&mut RawOp),
-) -> io::Result<()> {
+/// Pass 1 over the raw records of the file, last to first, a chunk at a time, each
+/// record rewritten in place.
+fn mark_file(mut f: &File, len: u64, mut per_op: impl FnMut(&mut RawOp)) -> io::Result<()> {
     let chunk = CHUNK_OPS as u64;
-    let mut buf = vec![0u8; (chunk.min(len) as usize) * PackedOp::BYTES];
+    let mut buf = vec![0u8; (chunk.min(len) as usize) * RAW_BYTES];
     let n_chunks = len.div_ceil(chunk);
-    for k in 0..n_chunks {
-        let idx = if backward { n_chunks - 1 - k } else { k };
+    for idx in (0..n_chunks).rev() {
         let start = idx * chunk;
         let n = chunk.min(len - start) as usize;
-        let bytes = &mut buf[..n * PackedOp::BYTES];
-        let at = SeekFrom::Start(start * PackedOp::BYTES as u64);
+        let bytes = &mut buf[..n * RAW_BYTES];
+        let at = SeekFrom::Start(start * RAW_BYTES as u64);
         f.seek(at)?;
         f.read_exact(bytes)?;
-        let mut visit = |rec: &mut [u8]| {
-            let w = |i: usize| {
-                u32::from_le_bytes([rec[4 * i], rec[4 * i + 1], rec[4 * i + 2], rec[4 * i + 3]])
-            };
-            let mut op = [w(0), w(1), w(2)];
+        for rec in bytes.chunks_exact_mut(RAW_BYTES).rev() {
+            let mut op = passes::raw_from_bytes(rec);
             per_op(&mut op);
-            for (d, x) in rec.chunks_exact_mut(4).zip(op) {
-                d.copy_from_slice(&x.to_le_bytes());
-            }
-        };
-        if backward {
-            bytes
-                .chunks_exact_mut(PackedOp::BYTES)
-                .rev()
-                .for_each(&mut visit);
-        } else {
-            bytes.chunks_exact_mut(PackedOp::BYTES).for_each(&mut visit);
+            rec.copy_from_slice(&passes::raw_to_bytes(&op));
         }
         f.seek(at)?;
         f.write_all(bytes)?;
     }
     f.flush()
+}
+
+/// Pass 2 over the raw records, first to last: each becomes a 12-byte [`PackedOp`] written
+/// at `12 · i`, never past the raw records not read yet (at `16 · i` and beyond); the file
+/// is then cut to `12 · len` bytes.
+fn pack_file(mut f: &File, len: u64, mut per_op: impl FnMut(&RawOp) -> PackedOp) -> io::Result<()> {
+    let chunk = CHUNK_OPS as u64;
+    let mut raw = vec![0u8; (chunk.min(len) as usize) * RAW_BYTES];
+    let mut packed = Vec::with_capacity((chunk.min(len) as usize) * PackedOp::BYTES);
+    let mut start = 0u64;
+    while start < len {
+        let n = chunk.min(len - start) as usize;
+        let bytes = &mut raw[..n * RAW_BYTES];
+        f.seek(SeekFrom::Start(start * RAW_BYTES as u64))?;
+        f.read_exact(bytes)?;
+        packed.clear();
+        for rec in bytes.chunks_exact(RAW_BYTES) {
+            packed.extend_from_slice(&per_op(&passes::raw_from_bytes(rec)).to_bytes());
+        }
+        f.seek(SeekFrom::Start(start * PackedOp::BYTES as u64))?;
+        f.write_all(&packed)?;
+        start += n as u64;
+    }
+    f.flush()?;
+    f.set_len(len * PackedOp::BYTES as u64)
 }

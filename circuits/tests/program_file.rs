@@ -195,6 +195,10 @@ fn same_verdict(bytes: &[u8]) -> Result<(), TestCaseError> {
             prop_assert_eq!(p.shape(), m.shape());
             prop_assert!(read_all(&mut p.ops().unwrap(), 1000).unwrap() == m.packed());
         }
+        // the file compiler takes 32-bit wire counts, the in-memory IR 29-bit ones
+        (Err(e), Ok(p)) if matches!(e.kind, bristol::ParseErrorKind::TooManyWires { .. }) => {
+            prop_assert!(p.num_wires() > duet_circuits::MAX_WIRES);
+        }
         (Err(e), Err(CompileError::Parse(f))) => {
             prop_assert_eq!(e.line, f.line);
             prop_assert_eq!(e.to_string(), f.to_string());
@@ -305,4 +309,31 @@ fn empty_and_gateless_circuits() {
     assert_same("0 2\n1 2\n1 2\n\n", "identity");
     // One wire, a constant.
     assert_same("1 1\n0\n1 1\n\n1 1 1 0 EQ\n", "constant");
+}
+
+/// A circuit numbering its wires past 2^29 (so every 10^9-gate file): the in-memory parser
+/// refuses it, the file compiler gives exactly the program of the same circuit numbered
+/// compactly (slots do not depend on wire ids), and refuses more than 2^32 − 2 wires.
+#[test]
+fn wire_ids_past_2_29_compile_like_compact_ones() {
+    let big = 1u32 << 30;
+    let (x, o) = (big, big + 7); // the output is the last wire
+    let text = format!(
+        "3 {n}\n2 1 1\n1 1\n\n2 1 0 1 {x} AND\n1 1 {x} {y} INV\n2 1 {y} 0 {o} XOR\n",
+        n = big + 8,
+        y = big + 3,
+    );
+    let small = "3 5\n2 1 1\n1 1\n\n2 1 0 1 2 AND\n1 1 2 3 INV\n2 1 3 0 4 XOR\n";
+    let e = bristol::parse_str(&text).unwrap_err();
+    assert!(
+        matches!(e.kind, bristol::ParseErrorKind::TooManyWires { max, .. } if max == duet_circuits::MAX_WIRES),
+        "{e}"
+    );
+    let p = compile(&text).unwrap();
+    let m = SlotMap::compute(&bristol::parse_str(small).unwrap());
+    assert_eq!(p.num_wires(), big + 8);
+    assert_eq!(p.shape(), m.shape());
+    assert!(read_all(&mut p.ops().unwrap(), 2).unwrap() == m.packed());
+    let e = compile(&format!("0 {}\n1 1\n1 1\n\n", u32::MAX)).unwrap_err();
+    assert!(e.to_string().contains("at most 4294967294"), "{e}");
 }

@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use crate::{CircuitError, GateKind, MAX_WIRES};
+use crate::{CircuitError, GateKind};
 
 /// A Bristol Fashion file was rejected. Displays as `line N: <what is wrong>`.
 #[derive(Debug, Error)]
@@ -66,10 +66,12 @@ pub enum ParseErrorKind {
         expected: String,
     },
     /// The header declares more wires than the IR supports.
-    #[error("the header declares {wires} wires; at most {max} are supported", max = MAX_WIRES)]
+    #[error("the header declares {wires} wires; at most {max} are supported")]
     TooManyWires {
         /// declared wire count
         wires: u32,
+        /// the most the reader takes ([`crate::MAX_WIRES`] for a [`crate::Circuit`])
+        max: u32,
     },
     /// Fewer gates than the header's gate count.
     #[error("the header announces {expected} gates but the file ends after {actual}")]

@@ -60,6 +60,12 @@ pub enum SinkError {
 /// count); the sink checks the wire rules (see [`Circuit::push`]) and does the work.
 /// [`parse`] is `parse_into` with a [`Circuit`] builder as the sink.
 pub trait GateSink {
+    /// The largest wire count the sink takes (checked by the parser on the header line,
+    /// [`ParseErrorKind::TooManyWires`]): [`MAX_WIRES`] unless the sink says otherwise.
+    fn max_wires(&self) -> u32 {
+        MAX_WIRES
+    }
+
     /// The header, before any gate.
     ///
     /// # Errors
@@ -246,8 +252,15 @@ impl<R: BufRead> Parser<R> {
     fn run<S: GateSink + ?Sized>(mut self, sink: &mut S) -> Result<(), ParseError> {
         let (num_gates, _) = self.number("the gate count (header line 1)")?;
         let (num_wires, wline) = self.number("the wire count (header line 1)")?;
-        if num_wires > MAX_WIRES {
-            return Err(self.err(wline, ParseErrorKind::TooManyWires { wires: num_wires }));
+        let max = sink.max_wires();
+        if num_wires > max {
+            return Err(self.err(
+                wline,
+                ParseErrorKind::TooManyWires {
+                    wires: num_wires,
+                    max,
+                },
+            ));
         }
         let inputs = self.widths(
             "the number of input values (header line 2)",

@@ -18,16 +18,22 @@ impl WireCheck {
     /// The rules of a circuit with this header, the input wires defined.
     ///
     /// # Errors
-    /// As [`Circuit::new`]: [`CircuitError::TooLarge`] if `num_wires > MAX_WIRES`,
-    /// [`CircuitError::BadLayout`] if the inputs or the outputs need more wires than there are.
+    /// As [`Circuit::new`]: [`CircuitError::TooLarge`] if `num_wires > max_wires`
+    /// ([`MAX_WIRES`] for a [`Circuit`]), [`CircuitError::BadLayout`] if the inputs or the
+    /// outputs need more wires than there are.
     pub(crate) fn new(
         num_wires: u32,
         inputs: &[u32],
         outputs: &[u32],
+        max_wires: u32,
     ) -> Result<Self, CircuitError> {
-        if num_wires > MAX_WIRES {
+        if num_wires > max_wires {
             return Err(CircuitError::TooLarge {
-                what: "more than 2^29-1 wires",
+                what: if max_wires == MAX_WIRES {
+                    "more than 2^29-1 wires"
+                } else {
+                    "more than 2^32-2 wires"
+                },
             });
         }
         let ib: u64 = inputs.iter().map(|&x| x as u64).sum();

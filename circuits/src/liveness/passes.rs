@@ -2,22 +2,58 @@
 //! docs](super)), shared by [`SlotMap::compute`](super::SlotMap::compute) (all ops in memory)
 //! and the streaming compiler [`crate::program_file`] (ops in a file, a chunk at a time).
 //!
-//! Ops of passes 0 and 1 are `[a, b, kind << 29 | out]` with wire ids (kinds `K_*`, an EQ's
-//! constant in `a`); pass 1 adds the LAST / DEAD marks, pass 2 rewrites each op into its
-//! final packed form with slots.
+//! Ops of passes 0 and 1 ([`RawOp`]) are `[a, b, out, meta]` with full 32-bit wire ids (an
+//! EQ's constant in `a`) and `meta` = kind (`K_*`, bits 0–2) plus pass 1's marks
+//! ([`RAW_LAST_A`], [`RAW_LAST_B`], [`RAW_DEAD`]); pass 2 turns each into its final
+//! [`PackedOp`] over slots. Wire ids are not packed with flags, so a compiled program may
+//! have up to 2^32 − 2 wires (its slots, bounded by the live wires, are packed).
 
 use super::{
-    DEAD, FLUSH, K_AND, K_CONST, K_COPY, K_INV, K_XOR, KIND_SHIFT, LAST, MASK, ProgramShape,
+    FLUSH, K_AND, K_CONST, K_COPY, K_INV, K_XOR, KIND_SHIFT, MASK, PackedOp, ProgramShape,
     RESERVED_SLOTS, SLOT_FALSE, SLOT_NOT, SLOT_SCRATCH, SLOT_TRUE, SLOT_ZERO, WINDOW,
 };
 use crate::{Gate, WireId};
 
-/// A pass-0 op with wire ids.
-pub(crate) type RawOp = [u32; 3];
+/// A pass-0/1 op with wire ids: `[a, b, out, meta]` (see the module docs).
+pub(crate) type RawOp = [u32; 4];
+
+/// Bytes of a [`RawOp`] in the streaming compiler's file (four little-endian words).
+pub(crate) const RAW_BYTES: usize = 16;
+/// `meta` bits 0–2: the kind.
+const RAW_KIND: u32 = 0b111;
+/// `meta`: operand `a` is read for the last time here.
+pub(crate) const RAW_LAST_A: u32 = 1 << 3;
+/// `meta`: operand `b` is read for the last time here.
+pub(crate) const RAW_LAST_B: u32 = 1 << 4;
+/// `meta`: the output is never read and is not a circuit output.
+pub(crate) const RAW_DEAD: u32 = 1 << 5;
 
 #[inline(always)]
 fn pack_k(kind: u32, a: u32, b: u32, out: u32) -> RawOp {
-    [a, b, (kind << KIND_SHIFT) | out]
+    [a, b, out, kind]
+}
+
+#[inline(always)]
+fn kind(p: &RawOp) -> u32 {
+    p[3] & RAW_KIND
+}
+
+/// The file form of a raw op.
+#[inline]
+pub(crate) fn raw_to_bytes(p: &RawOp) -> [u8; RAW_BYTES] {
+    let mut b = [0u8; RAW_BYTES];
+    for (d, w) in b.chunks_exact_mut(4).zip(p) {
+        d.copy_from_slice(&w.to_le_bytes());
+    }
+    b
+}
+
+/// A raw op from its file form (`rec` holds [`RAW_BYTES`] bytes).
+#[inline]
+pub(crate) fn raw_from_bytes(rec: &[u8]) -> RawOp {
+    let w =
+        |i: usize| u32::from_le_bytes([rec[4 * i], rec[4 * i + 1], rec[4 * i + 2], rec[4 * i + 3]]);
+    [w(0), w(1), w(2), w(3)]
 }
 
 /// The pass-0 op of a gate other than MAND (a [`Gate::Mand`] gives `None`: its ANDs come
@@ -43,7 +79,7 @@ pub(crate) fn and_op(a: WireId, b: WireId, out: WireId) -> RawOp {
 /// Whether a pass-0 op is an AND.
 #[inline(always)]
 pub(crate) fn is_and(p: &RawOp) -> bool {
-    p[2] >> KIND_SHIFT == K_AND
+    kind(p) == K_AND
 }
 
 /// A hash map `u32 → u32` for wire ids (open addressing, linear probing, backward-shift
@@ -193,7 +229,7 @@ impl Scheduler {
         for (i, p) in win.iter().enumerate() {
             let lv = |w: u32| level.get(w).unwrap_or(0);
             let (a, b) = (p[0], p[1]);
-            let (l, key) = match p[2] >> KIND_SHIFT {
+            let (l, key) = match kind(p) {
                 K_XOR => {
                     let l = lv(a).max(lv(b));
                     (l, 2 * l + 1)
@@ -208,7 +244,7 @@ impl Scheduler {
                 }
                 _ => (0, 1),
             };
-            level.insert(p[2] & MASK, l);
+            level.insert(p[2], l);
             self.keys.push((key as u64) << 32 | i as u64);
         }
         self.keys.sort_unstable();
@@ -247,19 +283,19 @@ pub(crate) fn read_later_at_end(num_wires: u32, output_bits: u32) -> Vec<u64> {
 /// time (LAST) and a dead output (DEAD), and note the reads in `read_later`.
 #[inline(always)]
 pub(crate) fn mark_last_uses(p: &mut RawOp, read_later: &mut [u64]) {
-    if !get(read_later, p[2] & MASK) {
-        p[1] |= DEAD;
+    if !get(read_later, p[2]) {
+        p[3] |= RAW_DEAD;
     }
-    match p[2] >> KIND_SHIFT {
+    match kind(p) {
         K_XOR | K_AND => {
             if !set(read_later, p[0]) {
-                p[0] |= LAST;
+                p[3] |= RAW_LAST_A;
             }
-            if !set(read_later, p[1] & MASK) {
-                p[1] |= LAST;
+            if !set(read_later, p[1]) {
+                p[3] |= RAW_LAST_B;
             }
         }
-        K_INV | K_COPY if !set(read_later, p[0]) => p[0] |= LAST,
+        K_INV | K_COPY if !set(read_later, p[0]) => p[3] |= RAW_LAST_A,
         _ => {}
     }
 }
@@ -337,33 +373,27 @@ impl<T: SlotTable> Allocator<T> {
         }
     }
 
-    /// Rewrite one marked op (ops in program order) into its final packed form: every op
-    /// becomes `out := a XOR b` or `out := a AND b` over slots.
+    /// The final packed form of one marked op (ops in program order): every op becomes
+    /// `out := a XOR b` or `out := a AND b` over slots. A slot past the packing's
+    /// 2^29 − 1 (more live wires than that) is caught by [`Allocator::shape`].
     #[inline]
-    pub(crate) fn op(&mut self, op: &mut RawOp) {
-        let kind = op[2] >> KIND_SHIFT;
-        let out_w = op[2] & MASK;
-        let dead = op[1] & DEAD != 0;
+    pub(crate) fn op(&mut self, op: &RawOp) -> PackedOp {
+        let kind = kind(op);
+        let out_w = op[2];
+        let dead = op[3] & RAW_DEAD != 0;
         let reads = match kind {
             K_XOR | K_AND => 2,
             K_INV | K_COPY => 1,
             _ => 0,
         };
         // Look both operands up before freeing either (`x XOR x` reads a wire twice).
-        let sa = if reads > 0 {
-            self.slots.slot(op[0] & MASK)
-        } else {
-            0
-        };
-        let sb = if reads > 1 {
-            self.slots.slot(op[1] & MASK)
-        } else {
-            0
-        };
-        for (x, s) in [(op[0], sa), (op[1], sb)].into_iter().take(reads) {
-            if x & LAST != 0 {
+        let sa = if reads > 0 { self.slots.slot(op[0]) } else { 0 };
+        let sb = if reads > 1 { self.slots.slot(op[1]) } else { 0 };
+        let last = [op[3] & RAW_LAST_A != 0, op[3] & RAW_LAST_B != 0];
+        for ((x, s), last) in [(op[0], sa), (op[1], sb)].into_iter().zip(last).take(reads) {
+            if last {
                 self.free.push(s);
-                self.slots.forget(x & MASK);
+                self.slots.forget(x);
             }
         }
         let (is_and, sa, sb) = match kind {
@@ -371,7 +401,7 @@ impl<T: SlotTable> Allocator<T> {
             K_AND => (true, sa, sb),
             K_INV => (false, sa, SLOT_NOT),
             K_COPY => (false, sa, SLOT_ZERO),
-            _ if op[0] & MASK == 1 => (false, SLOT_TRUE, SLOT_ZERO),
+            _ if op[0] == 1 => (false, SLOT_TRUE, SLOT_ZERO),
             _ => (false, SLOT_FALSE, SLOT_ZERO),
         };
         let mut new = [sa, sb, (is_and as u32) << KIND_SHIFT];
@@ -397,8 +427,8 @@ impl<T: SlotTable> Allocator<T> {
         if is_and && so != SLOT_SCRATCH {
             self.stamp[so as usize] = self.epoch;
         }
-        new[2] |= so;
-        *op = new;
+        new[2] |= so & MASK;
+        PackedOp(new)
     }
 
     /// The program's shape after the last op: `num_wires` wires of which the last
@@ -420,6 +450,12 @@ impl<T: SlotTable> Allocator<T> {
             len,
             and_count,
         }
+    }
+
+    /// Whether every slot handed out fits the packed op (at most 2^29 − 1, so fewer than
+    /// about 2^29 simultaneously live wires).
+    pub(crate) fn fits(&self) -> bool {
+        self.next - 1 <= MASK
     }
 }
 

@@ -2,6 +2,8 @@
 //! command that runs a circuit.
 
 use anyhow::Result;
+use duet_circuits::bristol::ParseErrorKind;
+use duet_circuits::library::LoadError;
 use duet_circuits::program_file::{CompileError, ProgramFile};
 use duet_circuits::{Bits, Circuit, library, values};
 use duet_gc::Prepared;
@@ -41,7 +43,17 @@ pub fn load_prepared(spec: &str, stream: bool) -> Result<Prepared> {
         if stream && !path.exists() {
             info!("{spec}: a built-in circuit, held in memory (--stream is for files)");
         }
-        return Ok(Prepared::new(load_circuit(spec)?));
+        return match library::load(spec) {
+            Ok(c) => Ok(Prepared::new(c)),
+            Err(LoadError::Parse { origin, source })
+                if matches!(source.kind, ParseErrorKind::TooManyWires { .. }) =>
+            {
+                Err(usage(format!(
+                    "{origin}: {source} in memory; --stream takes up to 2^32 - 2"
+                )))
+            }
+            Err(e) => Err(usage(e.to_string())),
+        };
     }
     let f = File::open(path).map_err(|e| usage(format!("{spec}: {e}")))?;
     let t = Instant::now();
