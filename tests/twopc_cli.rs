@@ -501,6 +501,53 @@ fn streamed_circuit_files_give_the_same_results() {
     assert!(stderr(&o).contains("--stream"), "{}", stderr(&o));
     let _ = std::fs::remove_file(big);
 
+    // `compile` once, then run the saved program; the peer runs the Bristol text
+    let prog = std::env::temp_dir().join(format!("duet-aes-{}.duet", std::process::id()));
+    let prog_s = prog.to_str().unwrap();
+    let o = Command::new(BIN)
+        .args(["compile", aes, "--out", prog_s])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "compile: {}", stderr(&o));
+    assert!(stdout(&o).contains("6400 AND"), "{}", stdout(&o));
+    let (g, addr) = spawn_listener(Command::new(BIN).args([
+        "garbler",
+        prog_s,
+        "--input",
+        &g_in,
+        "--connect-timeout",
+        "20",
+    ]));
+    let e = spawn(Command::new(BIN).args(["evaluator", aes, "--connect", &addr, "--input", &e_in]))
+        .wait_with_output();
+    let g = g.wait_with_output();
+    assert!(
+        g.status.success(),
+        "garbler on the saved program: {}",
+        stderr(&g)
+    );
+    assert!(e.status.success(), "evaluator: {}", stderr(&e));
+    assert_eq!((stdout(&g), stdout(&e)), (CT.to_string(), CT.to_string()));
+    // a damaged saved program is a usage error naming the file
+    let mut bytes = std::fs::read(&prog).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 4;
+    std::fs::write(&prog, bytes).unwrap();
+    let o = Command::new(BIN)
+        .args([
+            "local",
+            prog_s,
+            "--garbler-input",
+            &g_in,
+            "--evaluator-input",
+            &e_in,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("checksum"), "{}", stderr(&o));
+    let _ = std::fs::remove_file(&prog);
+
     // no place for the program file: exit 1 naming the directory
     let o = Command::new(BIN)
         .args(["local", aes, "--stream"])

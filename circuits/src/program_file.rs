@@ -52,6 +52,9 @@ use crate::liveness::passes::{self, Allocator, RAW_BYTES, RawOp, Scheduler, Wire
 use crate::liveness::{OpSource, PackedOp, ProgramShape, WINDOW};
 use crate::{Gate, WireCheck, WireId};
 
+mod saved;
+pub use saved::SAVED_MAGIC;
+
 /// The most wires a compiled program may have: 32-bit wire ids, one value kept as the wire
 /// map's empty marker.
 pub const MAX_FILE_WIRES: u32 = u32::MAX - 1;
@@ -79,6 +82,11 @@ pub enum CompileError {
 #[derive(Debug)]
 pub struct ProgramFile {
     file: File,
+    /// byte offset of op 0 in `file` (0 for a compiled file, the header's length for a
+    /// saved one, see [`ProgramFile::save`])
+    base: u64,
+    /// bytes after the last op (a saved file's checksum)
+    trailer: u64,
     shape: ProgramShape,
     inputs: Vec<u32>,
     outputs: Vec<u32>,
@@ -143,6 +151,8 @@ impl ProgramFile {
         let shape = alloc.shape(n_in, h.num_wires, n_out, len, and_count);
         Ok(ProgramFile {
             file,
+            base: 0,
+            trailer: 0,
             shape,
             inputs: h.inputs,
             outputs: h.outputs,
@@ -213,12 +223,16 @@ impl ProgramFile {
     /// A new reader of the ops from the first, independent of any other reader.
     ///
     /// # Errors
-    /// The file cannot be opened, or its size is not `12 · len()` bytes
-    /// ([`ErrorKind::InvalidData`]).
+    /// The file cannot be opened, or its size is not that of its header, `12 · len()` bytes
+    /// of ops and its trailer ([`ErrorKind::InvalidData`]).
     pub fn ops(&self) -> io::Result<FileOps> {
         let f = self.file.try_clone()?;
         let size = f.metadata()?.len();
-        let want = self.shape.len.saturating_mul(PackedOp::BYTES as u64);
+        let want = self
+            .shape
+            .len
+            .saturating_mul(PackedOp::BYTES as u64)
+            .saturating_add(self.base + self.trailer);
         if size != want {
             return Err(io::Error::new(
                 ErrorKind::InvalidData,
@@ -230,6 +244,7 @@ impl ProgramFile {
         }
         Ok(FileOps {
             file: f,
+            base: self.base,
             shape: ProgramShape {
                 peak: self.shape.peak,
                 len: self.shape.len,
@@ -248,6 +263,8 @@ impl ProgramFile {
 #[derive(Debug)]
 pub struct FileOps {
     file: File,
+    /// byte offset of op 0
+    base: u64,
     /// peak and len only (what `check` needs)
     shape: ProgramShape,
     /// ops read so far
@@ -275,7 +292,7 @@ impl OpSource for FileOps {
             return Ok(());
         }
         self.bytes.resize(n * PackedOp::BYTES, 0);
-        let at = self.pos * PackedOp::BYTES as u64;
+        let at = self.base + self.pos * PackedOp::BYTES as u64;
         if let Err(e) = read_exact_at(&self.file, &mut self.bytes, at) {
             return Err(if e.kind() == ErrorKind::UnexpectedEof {
                 io::Error::new(

@@ -337,3 +337,60 @@ fn wire_ids_past_2_29_compile_like_compact_ones() {
     let e = compile(&format!("0 {}\n1 1\n1 1\n\n", u32::MAX)).unwrap_err();
     assert!(e.to_string().contains("at most 4294967294"), "{e}");
 }
+
+/// `save` then `open` gives the same program (shape, ops, digest, counts, widths); the saved
+/// file is recognised by its magic; a damaged, truncated or extended file, or another
+/// version, is refused with `InvalidData` naming the problem.
+#[test]
+fn saved_programs_reopen_identically_and_damage_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = bristol::to_string(&library::layered(3 * WINDOW).unwrap());
+    let p = compile(&text).unwrap();
+    let path = dir.path().join("prog.duet");
+    p.save(&path).unwrap();
+    assert!(ProgramFile::is_saved(&path));
+    let q = ProgramFile::open(&path).unwrap();
+    assert_eq!(q.shape(), p.shape());
+    assert_eq!(q.digest(), p.digest());
+    assert_eq!((q.inputs(), q.outputs()), (p.inputs(), p.outputs()));
+    assert_eq!(
+        (q.num_wires(), q.num_gates()),
+        (p.num_wires(), p.num_gates())
+    );
+    assert_eq!(
+        (q.and_count(), q.xor_count()),
+        (p.and_count(), p.xor_count())
+    );
+    let want = read_all(&mut p.ops().unwrap(), 1 << 20).unwrap();
+    assert!(read_all(&mut q.ops().unwrap(), 777).unwrap() == want);
+    drop(q);
+
+    let good = std::fs::read(&path).unwrap();
+    let text_path = dir.path().join("c.txt");
+    std::fs::write(&text_path, &text).unwrap();
+    assert!(!ProgramFile::is_saved(&text_path));
+    let refuse = |bytes: &[u8], what: &str| {
+        std::fs::write(&path, bytes).unwrap();
+        let e = ProgramFile::open(&path).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidData, "{what}: {e}");
+        assert!(e.to_string().contains(what), "{what}: {e}");
+    };
+    let mut flipped = good.clone();
+    let mid = good.len() / 2;
+    flipped[mid] ^= 1;
+    refuse(&flipped, "checksum");
+    refuse(&good[..good.len() - 5], "bytes after the header");
+    let mut longer = good.clone();
+    longer.extend_from_slice(&[0; 12]);
+    refuse(&longer, "bytes after the header");
+    let mut v2 = good.clone();
+    v2[8] = 2;
+    refuse(&v2, "version 2");
+    refuse(&good[..44], "ends inside its header");
+    refuse(&good[..20], "too short");
+    refuse(b"2 1 0 1 2 AND", "not a saved program");
+    // a huge input count is refused before anything is allocated for it
+    let mut huge = good.clone();
+    huge[20..24].copy_from_slice(&u32::MAX.to_le_bytes());
+    refuse(&huge, "do not fit the file");
+}

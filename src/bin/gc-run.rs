@@ -10,6 +10,8 @@ mod circuit_arg;
 mod common;
 #[path = "gc-run/compare.rs"]
 mod compare;
+#[path = "gc-run/compile.rs"]
+mod compile;
 #[path = "gc-run/eval.rs"]
 mod eval;
 #[path = "gc-run/info.rs"]
@@ -58,6 +60,8 @@ enum Command {
     Evaluator(twopc::PartyArgs),
     /// Throughput on this machine, like `openssl speed` (ot, garble, evaluate, 2pc).
     Speed(speed::SpeedArgs),
+    /// Compile a Bristol file into a saved slot program (run it later as the CIRCUIT).
+    Compile(compile::CompileArgs),
     /// Make a static key pair for the secure channel (--key / --peer-key); prints the public key.
     Keygen(keygen::KeygenArgs),
     /// Print the public key (duet-pk:…) of a key-pair file.
@@ -84,6 +88,7 @@ fn main() {
         Command::Garbler(args) => twopc::run_party(args, true),
         Command::Evaluator(args) => twopc::run_party(args, false),
         Command::Speed(args) => speed::run(args),
+        Command::Compile(args) => compile::run(args),
         Command::Keygen(args) => keygen::run_keygen(args),
         Command::Pubkey(args) => keygen::run_pubkey(args),
     };

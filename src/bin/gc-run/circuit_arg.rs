@@ -29,13 +29,20 @@ pub fn load_circuit(spec: &str) -> Result<Circuit> {
 /// Files larger than this are streamed by the two-party commands even without `--stream`.
 pub const STREAM_THRESHOLD: u64 = 256 << 20;
 
-/// Prepare CIRCUIT for two-party runs: in memory, or — with `stream`, or for a file over
+/// Prepare CIRCUIT for two-party runs: a saved program (`gc-run compile`) is opened and
+/// streamed; otherwise in memory, or — with `stream`, or for a file over
 /// [`STREAM_THRESHOLD`] bytes — compiled to a slot-program file in the temporary directory
 /// (`$TMPDIR`, 12 bytes per gate, unnamed: freed at exit even if killed) that the run reads chunk by chunk, so
 /// memory does not grow with the circuit. Errors as [`load_circuit`]; a program file that
 /// cannot be written is exit 1, naming the directory.
 pub fn load_prepared(spec: &str, stream: bool) -> Result<Prepared> {
     let path = Path::new(spec);
+    if path.is_file() && ProgramFile::is_saved(path) {
+        let t = Instant::now();
+        let file = ProgramFile::open(path).map_err(|e| usage(format!("{spec}: {e}")))?;
+        info!("{spec}: saved program checked in {:.2?}", t.elapsed());
+        return Ok(Prepared::from_file(file));
+    }
     let big = path
         .metadata()
         .is_ok_and(|m| m.is_file() && m.len() > STREAM_THRESHOLD);

@@ -1,0 +1,61 @@
+//! `gc-run compile CIRCUIT --out PROG`: compile a Bristol file once into a saved slot
+//! program that `local`, `garbler` and `evaluator` then run directly (no compilation,
+//! streamed from disk).
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use duet_circuits::program_file::{CompileError, ProgramFile};
+
+use crate::common::usage;
+
+/// Arguments of `gc-run compile`.
+#[derive(Args, Debug)]
+#[command(
+    about = "Compile a Bristol file into a saved slot program for later runs",
+    long_about = "Compile a Bristol Fashion file into a slot program (liveness slots, 12 bytes \
+per gate, with the circuit's digest and a checksum) and save it, so that later runs skip the \
+compilation: pass PROG as the CIRCUIT of `gc-run local|garbler|evaluator`, which then read it \
+as the run goes (memory independent of the circuit size). The peer may run the Bristol file \
+itself (the digests agree).\n\nExample:\n  gc-run compile big.txt --out big.duet\n  gc-run \
+garbler big.duet --listen 0.0.0.0:7000 --input 0=…"
+)]
+pub struct CompileArgs {
+    /// The Bristol Fashion circuit file.
+    #[arg(value_name = "CIRCUIT")]
+    circuit: PathBuf,
+    /// Where to write the saved program.
+    #[arg(long, short, value_name = "PROG")]
+    out: PathBuf,
+}
+
+/// Run `gc-run compile`.
+pub fn run(args: CompileArgs) -> Result<()> {
+    let spec = args.circuit.display();
+    let f = File::open(&args.circuit).map_err(|e| usage(format!("{spec}: {e}")))?;
+    let t = Instant::now();
+    let p =
+        ProgramFile::compile_bristol(BufReader::with_capacity(1 << 20, f), None).map_err(|e| {
+            match e {
+                CompileError::Parse(e) => usage(format!("{spec}: {e}")),
+                e => anyhow::Error::new(e).context(format!("{spec}: compiling")),
+            }
+        })?;
+    p.save(&args.out)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    println!(
+        "{}: {} gates ({} AND, {} XOR), {} ops, peak {} live wires, compiled in {:.2} s",
+        args.out.display(),
+        p.num_gates(),
+        p.and_count(),
+        p.xor_count(),
+        p.len(),
+        p.shape().peak,
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
