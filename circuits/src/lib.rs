@@ -5,7 +5,8 @@
 //! - plaintext evaluation (the reference for every protocol test);
 //! - statistics, and a liveness pass mapping wires to reusable slots;
 //! - [`ProgramFile`](program_file::ProgramFile): that slot program compiled from a Bristol
-//!   file into a temporary file, for circuits too large for memory;
+//!   file into a temporary file (up to 2^32 − 2 wires), for circuits too large for memory,
+//!   and saved for later runs;
 //! - the circuit [`digest`] the two parties compare;
 //! - [`CircuitBuilder`](builder::CircuitBuilder) with word-level gadgets.
 
