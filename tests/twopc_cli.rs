@@ -528,6 +528,25 @@ fn streamed_circuit_files_give_the_same_results() {
     );
     assert!(e.status.success(), "evaluator: {}", stderr(&e));
     assert_eq!((stdout(&g), stdout(&e)), (CT.to_string(), CT.to_string()));
+    // `eval` and `info` take the saved program too; `eval --stream` streams a Bristol file
+    for (circuit, extra) in [(prog_s, None), (aes, Some("--stream"))] {
+        let mut a = vec!["eval", circuit, "--input", KEY, "--input", PT];
+        a.extend(extra);
+        let o = Command::new(BIN).args(&a).output().unwrap();
+        assert!(o.status.success(), "eval {circuit}: {}", stderr(&o));
+        assert_eq!(stdout(&o), CT);
+    }
+    let o = Command::new(BIN)
+        .args(["info", prog_s, "--json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "info: {}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (j["and"].as_u64(), j["peak_live_wires"].as_u64()),
+        (Some(6400), Some(1645))
+    );
+
     // a damaged saved program is a usage error naming the file
     let mut bytes = std::fs::read(&prog).unwrap();
     let mid = bytes.len() / 2;

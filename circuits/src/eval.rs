@@ -12,6 +12,7 @@
 //! `MAND` (`n` ANDs, operands `lefts ‖ rights ‖ outs`). A MAND reads all its operands before
 //! it writes (the IR forbids a MAND output feeding the same MAND anyway).
 
+use crate::liveness::{OpKind, OpSource, ProgramShape, SLOT_NOT, SLOT_TRUE};
 use crate::{Bits, Circuit, Gate};
 use thiserror::Error;
 
@@ -27,6 +28,9 @@ pub enum EvalError {
         /// input values supplied
         actual: usize,
     },
+    /// A slot program could not be read (see [`evaluate_program`]).
+    #[error("slot program: {0}")]
+    Program(String),
     /// Input value `index` has the wrong bit width.
     #[error("input value {index} has {actual} bits, expected {expected}")]
     WrongWidth {
@@ -40,13 +44,21 @@ pub enum EvalError {
 }
 
 fn check_widths<T>(c: &Circuit, inputs: &[T], len: impl Fn(&T) -> usize) -> Result<(), EvalError> {
-    if inputs.len() != c.inputs().len() {
+    check_input_widths(c.inputs(), inputs, len)
+}
+
+fn check_input_widths<T>(
+    widths: &[u32],
+    inputs: &[T],
+    len: impl Fn(&T) -> usize,
+) -> Result<(), EvalError> {
+    if inputs.len() != widths.len() {
         return Err(EvalError::WrongValueCount {
-            expected: c.inputs().len(),
+            expected: widths.len(),
             actual: inputs.len(),
         });
     }
-    for (index, (v, &w)) in inputs.iter().zip(c.inputs()).enumerate() {
+    for (index, (v, &w)) in inputs.iter().zip(widths).enumerate() {
         if len(v) != w as usize {
             return Err(EvalError::WrongWidth {
                 index,
@@ -102,6 +114,81 @@ pub fn evaluate(c: &Circuit, inputs: &[Bits]) -> Result<Vec<Bits>, EvalError> {
         })
         .collect();
     Ok(outs)
+}
+
+/// Evaluate a slot program read from `ops` (e.g. a
+/// [`ProgramFile`](crate::program_file::ProgramFile)'s, for circuits too large for memory)
+/// on one set of input values, with the circuit's input and output widths. Inputs and
+/// outputs as [`evaluate`]. Memory: one byte per slot (O(peak live wires)) and one chunk of
+/// ops; every op is checked against `shape`.
+///
+/// # Errors
+/// As [`evaluate`]; [`EvalError::Program`] if `ops` fails, ends early, runs long or has an
+/// op outside `shape`, or if the widths do not match `shape`.
+pub fn evaluate_program(
+    shape: &ProgramShape,
+    input_widths: &[u32],
+    output_widths: &[u32],
+    ops: &mut dyn OpSource,
+    inputs: &[Bits],
+) -> Result<Vec<Bits>, EvalError> {
+    check_input_widths(input_widths, inputs, |b| b.len())?;
+    let n_in: usize = input_widths.iter().map(|&w| w as usize).sum();
+    let n_out: usize = output_widths.iter().map(|&w| w as usize).sum();
+    if n_in != shape.input_slots.len() || n_out != shape.output_slots.len() {
+        return Err(EvalError::Program(
+            "the input or output widths do not match the program".into(),
+        ));
+    }
+    let mut s = vec![0u8; shape.num_slots()];
+    s[SLOT_NOT as usize] = 1;
+    s[SLOT_TRUE as usize] = 1;
+    for (&slot, bit) in shape
+        .input_slots
+        .iter()
+        .zip(inputs.iter().flat_map(|v| v.iter().by_vals()))
+    {
+        s[slot as usize] = bit as u8;
+    }
+    let mut buf = Vec::new();
+    let mut done = 0u64;
+    loop {
+        let max = (shape.len - done).clamp(1, 1 << 16) as usize;
+        ops.next_chunk(&mut buf, max)
+            .map_err(|e| EvalError::Program(format!("op {done}: {e}")))?;
+        if buf.is_empty() {
+            break;
+        }
+        done += buf.len() as u64;
+        if done > shape.len {
+            return Err(EvalError::Program(format!(
+                "more ops than the program's {}",
+                shape.len
+            )));
+        }
+        for &p in &buf {
+            // ANDs run at once: a queue of one, which the flush rules allow
+            let op = shape
+                .check(p)
+                .ok_or_else(|| EvalError::Program("an op with a slot out of range".into()))?;
+            let (a, b) = (s[op.a as usize], s[op.b as usize]);
+            s[op.out as usize] = match op.kind {
+                OpKind::Xor => a ^ b,
+                OpKind::And => a & b,
+            };
+        }
+    }
+    if done != shape.len {
+        return Err(EvalError::Program(format!(
+            "the program ended after {done} of {} ops",
+            shape.len
+        )));
+    }
+    let mut outs = shape.output_slots.iter().map(|&o| s[o as usize] == 1);
+    Ok(output_widths
+        .iter()
+        .map(|&w| (0..w).map(|_| outs.next().unwrap_or(false)).collect())
+        .collect())
 }
 
 /// Evaluate `c` on 64 independent instances at once (bit-sliced).

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use duet_circuits::bristol;
 use duet_circuits::liveness::{OpSource, PackedOp, SlotMap, WINDOW};
 use duet_circuits::program_file::{CompileError, FileOps, ProgramFile};
-use duet_circuits::{Circuit, Gate, digest, library};
+use duet_circuits::{Circuit, Gate, digest, eval, library};
 use proptest::prelude::*;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -54,6 +54,23 @@ fn assert_same(text: &str, what: &str) {
     for max in [1, 7, 1 << 20] {
         let ops = read_all(&mut p.ops().unwrap(), max).unwrap();
         assert!(ops == m.packed(), "{what}: ops differ (chunks of {max})");
+    }
+    // the streamed plaintext evaluator agrees with the wire-by-wire one
+    let mut rng = StdRng::seed_from_u64(p.len());
+    for _ in 0..3 {
+        let inputs: Vec<duet_circuits::Bits> = c
+            .inputs()
+            .iter()
+            .map(|&w| (0..w).map(|_| rng.random::<bool>()).collect())
+            .collect();
+        let mut ops = p.ops().unwrap();
+        let got =
+            eval::evaluate_program(p.shape(), p.inputs(), p.outputs(), &mut ops, &inputs).unwrap();
+        assert_eq!(
+            got,
+            eval::evaluate(&c, &inputs).unwrap(),
+            "{what}: evaluation"
+        );
     }
 }
 
@@ -279,6 +296,19 @@ fn damaged_files_are_rejected_without_panic() {
         let e = read_all(&mut p.ops().unwrap(), 1000).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidData, "{e}");
         assert!(e.to_string().contains(&format!("op {i} ")), "{e}");
+        let zeros: Vec<duet_circuits::Bits> = p
+            .inputs()
+            .iter()
+            .map(|&w| duet_circuits::Bits::repeat(false, w as usize))
+            .collect();
+        let r = eval::evaluate_program(
+            p.shape(),
+            p.inputs(),
+            p.outputs(),
+            &mut p.ops().unwrap(),
+            &zeros,
+        );
+        assert!(matches!(r, Err(eval::EvalError::Program(_))), "{r:?}");
     }
     // A bit no op sets.
     let mut rec = good;

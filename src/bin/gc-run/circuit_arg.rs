@@ -29,19 +29,45 @@ pub fn load_circuit(spec: &str) -> Result<Circuit> {
 /// Files larger than this are streamed by the two-party commands even without `--stream`.
 pub const STREAM_THRESHOLD: u64 = 256 << 20;
 
-/// Prepare CIRCUIT for two-party runs: a saved program (`gc-run compile`) is opened and
+/// A circuit as loaded by [`load_any`].
+pub enum Loaded {
+    /// parsed into memory
+    Memory(Circuit),
+    /// a slot-program file, compiled now or saved by `gc-run compile`
+    File(ProgramFile),
+}
+
+impl Loaded {
+    /// Width in bits of each input value.
+    pub fn inputs(&self) -> &[u32] {
+        match self {
+            Loaded::Memory(c) => c.inputs(),
+            Loaded::File(f) => f.inputs(),
+        }
+    }
+}
+
+/// Prepare CIRCUIT for two-party runs ([`load_any`]).
+pub fn load_prepared(spec: &str, stream: bool) -> Result<Prepared> {
+    Ok(match load_any(spec, stream)? {
+        Loaded::Memory(c) => Prepared::new(c),
+        Loaded::File(f) => Prepared::from_file(f),
+    })
+}
+
+/// Load CIRCUIT: a saved program (`gc-run compile`) is opened (checked whole) and
 /// streamed; otherwise in memory, or — with `stream`, or for a file over
 /// [`STREAM_THRESHOLD`] bytes — compiled to a slot-program file in the temporary directory
 /// (`$TMPDIR`, 12 bytes per gate, unnamed: freed at exit even if killed) that the run reads chunk by chunk, so
 /// memory does not grow with the circuit. Errors as [`load_circuit`]; a program file that
 /// cannot be written is exit 1, naming the directory.
-pub fn load_prepared(spec: &str, stream: bool) -> Result<Prepared> {
+pub fn load_any(spec: &str, stream: bool) -> Result<Loaded> {
     let path = Path::new(spec);
     if path.is_file() && ProgramFile::is_saved(path) {
         let t = Instant::now();
         let file = ProgramFile::open(path).map_err(|e| usage(format!("{spec}: {e}")))?;
         info!("{spec}: saved program checked in {:.2?}", t.elapsed());
-        return Ok(Prepared::from_file(file));
+        return Ok(Loaded::File(file));
     }
     let big = path
         .metadata()
@@ -51,7 +77,7 @@ pub fn load_prepared(spec: &str, stream: bool) -> Result<Prepared> {
             info!("{spec}: a built-in circuit, held in memory (--stream is for files)");
         }
         return match library::load(spec) {
-            Ok(c) => Ok(Prepared::new(c)),
+            Ok(c) => Ok(Loaded::Memory(c)),
             Err(LoadError::Parse { origin, source })
                 if matches!(source.kind, ParseErrorKind::TooManyWires { .. }) =>
             {
@@ -80,7 +106,7 @@ pub fn load_prepared(spec: &str, stream: bool) -> Result<Prepared> {
         file.shape().len,
         file.shape().peak
     );
-    Ok(Prepared::from_file(file))
+    Ok(Loaded::File(file))
 }
 
 /// Parse the hex value for input value `index` of a circuit with input widths `widths` (SOURCES.md convention: big-endian hex,
@@ -105,8 +131,7 @@ pub fn parse_input(widths: &[u32], index: usize, hex: &str) -> Result<Bits> {
 }
 
 /// Parse one hex value per input value, in order. Exit 2 if the count is wrong.
-pub fn parse_all_inputs(c: &Circuit, hex: &[String]) -> Result<Vec<Bits>> {
-    let widths = c.inputs();
+pub fn parse_all_inputs(widths: &[u32], hex: &[String]) -> Result<Vec<Bits>> {
     if hex.len() != widths.len() {
         let list: Vec<String> = widths.iter().map(|w| format!("{w}")).collect();
         return Err(usage(format!(

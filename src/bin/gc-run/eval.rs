@@ -2,11 +2,11 @@
 
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use duet_circuits::{eval, values};
 
-use crate::circuit_arg::{CIRCUIT_HELP, load_circuit, parse_all_inputs};
+use crate::circuit_arg::{CIRCUIT_HELP, Loaded, load_any, parse_all_inputs};
 use crate::common::usage;
 
 /// Arguments of `gc-run eval`.
@@ -31,26 +31,45 @@ pub struct EvalArgs {
     /// Print one JSON object {"outputs": [hex…], "stats": {…}} instead of lines.
     #[arg(long)]
     json: bool,
+    /// Compile the file to a slot program on disk and evaluate it as it is read (memory
+    /// independent of the circuit size; automatic for files over 256 MiB and for saved
+    /// programs from `gc-run compile`).
+    #[arg(long)]
+    stream: bool,
 }
 
 /// Run `gc-run eval`.
 pub fn run(args: EvalArgs) -> Result<()> {
-    let c = load_circuit(&args.circuit)?;
-    let inputs = parse_all_inputs(&c, &args.inputs)?;
+    let loaded = load_any(&args.circuit, args.stream)?;
+    let inputs = parse_all_inputs(loaded.inputs(), &args.inputs)?;
     let t = Instant::now();
-    let outputs = eval::evaluate(&c, &inputs).map_err(|e| usage(e.to_string()))?;
+    let (outputs, and_gates, xor_gates) = match &loaded {
+        Loaded::Memory(c) => {
+            let out = eval::evaluate(c, &inputs).map_err(|e| usage(e.to_string()))?;
+            let xor = c
+                .gates()
+                .filter(|g| matches!(g, duet_circuits::Gate::Xor { .. }))
+                .count() as u64;
+            (out, c.and_count(), xor)
+        }
+        Loaded::File(p) => {
+            let mut ops = p.ops().context("opening the slot program")?;
+            let out = eval::evaluate_program(p.shape(), p.inputs(), p.outputs(), &mut ops, &inputs)
+                .map_err(|e| match e {
+                    eval::EvalError::Program(m) => anyhow::anyhow!("{}: {m}", args.circuit),
+                    e => usage(e.to_string()),
+                })?;
+            (out, p.and_count(), p.xor_count())
+        }
+    };
     let seconds = t.elapsed().as_secs_f64();
     let hex: Vec<String> = outputs.iter().map(values::to_hex).collect();
     if args.json {
-        let xor = c
-            .gates()
-            .filter(|g| matches!(g, duet_circuits::Gate::Xor { .. }))
-            .count();
         let v = serde_json::json!({
             "outputs": hex,
             "stats": {
-                "and_gates": c.and_count(),
-                "xor_gates": xor,
+                "and_gates": and_gates,
+                "xor_gates": xor_gates,
                 "bytes_sent": 0,
                 "bytes_received": 0,
                 "seconds": seconds,

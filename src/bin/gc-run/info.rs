@@ -2,9 +2,12 @@
 
 use anyhow::Result;
 use clap::Args;
+use duet_circuits::program_file::ProgramFile;
 use duet_circuits::stats::Stats;
+use std::path::Path;
 
 use crate::circuit_arg::{CIRCUIT_HELP, load_circuit};
+use crate::common::usage;
 
 /// Arguments of `gc-run info`.
 #[derive(Args, Debug)]
@@ -26,6 +29,10 @@ pub struct InfoArgs {
 
 /// Run `gc-run info`.
 pub fn run(args: InfoArgs) -> Result<()> {
+    let path = Path::new(&args.circuit);
+    if path.is_file() && ProgramFile::is_saved(path) {
+        return saved(&args, path);
+    }
     let c = load_circuit(&args.circuit)?;
     let s = Stats::of(&c);
     if args.json {
@@ -89,5 +96,49 @@ pub fn run(args: InfoArgs) -> Result<()> {
     );
     println!("AND-depth        {}", s.and_depth);
     println!("peak live wires  {}", s.peak_live_wires);
+    Ok(())
+}
+
+/// `info` of a saved program (`gc-run compile`): what it keeps (no INV/EQ/EQW counts, no
+/// AND-depth).
+fn saved(args: &InfoArgs, path: &Path) -> Result<()> {
+    let p = ProgramFile::open(path).map_err(|e| usage(format!("{}: {e}", args.circuit)))?;
+    let digest: String = p.digest().iter().map(|b| format!("{b:02x}")).collect();
+    if args.json {
+        let v = serde_json::json!({
+            "circuit": args.circuit,
+            "saved_program": true,
+            "gates": p.num_gates(),
+            "and": p.and_count(),
+            "xor": p.xor_count(),
+            "wires": p.num_wires(),
+            "inputs": p.inputs(),
+            "outputs": p.outputs(),
+            "peak_live_wires": p.shape().peak,
+            "ops": p.len(),
+            "digest": digest,
+        });
+        println!("{v}");
+        return Ok(());
+    }
+    let bits = |w: &[u32]| w.iter().map(|&x| x as u64).sum::<u64>();
+    println!("circuit          {} (saved slot program)", args.circuit);
+    println!("gates            {}", p.num_gates());
+    println!("  AND            {}", p.and_count());
+    println!("  XOR            {}", p.xor_count());
+    println!("wires            {}", p.num_wires());
+    println!(
+        "inputs           {} value(s), {} bits",
+        p.inputs().len(),
+        bits(p.inputs())
+    );
+    println!(
+        "outputs          {} value(s), {} bits",
+        p.outputs().len(),
+        bits(p.outputs())
+    );
+    println!("peak live wires  {}", p.shape().peak);
+    println!("ops              {}", p.len());
+    println!("digest           {digest}");
     Ok(())
 }
