@@ -105,7 +105,7 @@ pub struct SlotOp {
 /// One op of a slot program in its packed 12-byte form: three little-endian `u32` words
 /// `a | flush << 30`, `b`, `out | kind << 29` (kind 0 = XOR, 1 = AND). [`PackedOp::decode`]
 /// gives the fields; [`PackedOp::to_bytes`] / [`PackedOp::from_bytes`] are the file form.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(transparent)]
 pub struct PackedOp(pub(crate) [u32; 3]);
 
@@ -235,9 +235,25 @@ impl SlotMap {
         drop(read_later);
         // (slots fit the packing: at most MAX_WIRES wires, all but a handful never live at
         // once; `ProgramFile`, whose circuits may have 2^32 − 2 wires, checks `fits`)
-        let packed: Vec<PackedOp> = ops.iter().map(|op| alloc.op(op)).collect();
+        // Packed in place: op i's 3 words go to words 3i.., never past raw op i + 1 (at
+        // 4i + 4), so the program never needs 16 + 12 bytes per op at once.
+        let n = ops.len();
+        let mut flat: Vec<u32> = bytemuck::allocation::cast_vec(ops);
+        for i in 0..n {
+            let raw = [
+                flat[4 * i],
+                flat[4 * i + 1],
+                flat[4 * i + 2],
+                flat[4 * i + 3],
+            ];
+            flat[3 * i..3 * i + 3].copy_from_slice(&alloc.op(&raw).0);
+        }
+        flat.truncate(3 * n);
+        flat.shrink_to_fit();
+        let packed: Vec<PackedOp> = bytemuck::allocation::try_cast_vec(flat)
+            .unwrap_or_else(|(_, flat)| bytemuck::cast_slice::<u32, PackedOp>(&flat).to_vec());
         SlotMap {
-            shape: alloc.shape(n_in, nw, n_out, packed.len() as u64, and_count),
+            shape: alloc.shape(n_in, nw, n_out, n as u64, and_count),
             ops: packed,
         }
     }
