@@ -165,21 +165,8 @@ impl<R: BufRead> Lexer<R> {
                 self.eof = true;
                 return Ok(false);
             }
-            let mut i = 0;
-            let mut newlines = 0;
-            let mut bad = None;
-            while i < buf.len() {
-                let b = buf[i];
-                if b == b'\n' {
-                    newlines += 1;
-                } else if !is_space(b) {
-                    if !is_token_byte(b) {
-                        bad = Some(b);
-                    }
-                    break;
-                }
-                i += 1;
-            }
+            let (i, newlines) = space_prefix(buf);
+            let bad = buf.get(i).copied().filter(|&b| !is_token_byte(b));
             let at_token = i < buf.len();
             let last_nl = (i > 0).then(|| buf[i - 1] == b'\n');
             self.r.consume(i);
@@ -232,6 +219,26 @@ impl<R: BufRead> Lexer<R> {
         self.line += newlines;
         self.after_newline = false;
         Ok(Some((v, self.line)))
+    }
+
+    /// The next token as a number with its line ([`Lexer::small_number`], else
+    /// [`Lexer::next_token`] + [`Token::number`]), or `None` at end of input. `what` names
+    /// the field for messages.
+    ///
+    /// # Errors
+    /// As [`Lexer::next_token`] and [`Token::number`].
+    #[inline]
+    pub(crate) fn next_number(
+        &mut self,
+        what: &'static str,
+    ) -> Result<Option<(u32, u64)>, ParseError> {
+        if let Some(n) = self.small_number()? {
+            return Ok(Some(n));
+        }
+        match self.next_token()? {
+            Some(t) => Ok(Some((t.number(what)?, t.line))),
+            None => Ok(None),
+        }
     }
 
     /// The next token, or `None` at end of input.

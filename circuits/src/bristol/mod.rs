@@ -25,7 +25,7 @@ mod lexer;
 use std::io::{self, BufRead, Write};
 
 pub use error::{ParseError, ParseErrorKind};
-use lexer::{Lexer, Token};
+use lexer::Lexer;
 
 use crate::{Circuit, CircuitError, Gate, GateKind, MAX_WIRES, WireId};
 
@@ -34,7 +34,7 @@ use crate::{Circuit, CircuitError, Gate, GateKind, MAX_WIRES, WireId};
 pub struct Header {
     /// The gate count the header announces (checked against the file by the parser).
     pub num_gates: u32,
-    /// The wire count (at most [`MAX_WIRES`]).
+    /// The wire count (at most the sink's [`GateSink::max_wires`]).
     pub num_wires: u32,
     /// Bit width of each input value, in header order.
     pub inputs: Vec<u32>,
@@ -218,21 +218,12 @@ impl<R: BufRead> Parser<R> {
         )
     }
 
-    /// The next token, which must exist.
-    fn token(&mut self, expected: &str) -> Result<Token, ParseError> {
-        match self.lx.next_token()? {
-            Some(t) => Ok(t),
-            None => Err(self.eof(None, expected)),
-        }
-    }
-
     /// The next token as a number; returns it with its line.
     fn number(&mut self, what: &'static str) -> Result<(u32, u64), ParseError> {
-        if let Some(n) = self.lx.small_number()? {
-            return Ok(n);
+        match self.lx.next_number(what)? {
+            Some(n) => Ok(n),
+            None => Err(self.eof(None, what)),
         }
-        let t = self.token(what)?;
-        Ok((t.number(what)?, t.line))
     }
 
     /// `<count> <w_1> … <w_count>`: a list of value widths.
@@ -280,20 +271,14 @@ impl<R: BufRead> Parser<R> {
         .map_err(|e| sink_err(header_line, e, ParseErrorKind::Header))?;
 
         for index in 0..num_gates {
-            let first = match self.lx.small_number()? {
-                Some(n) => n,
-                None => match self.lx.next_token()? {
-                    Some(t) => (t.number("a gate's input count")?, t.line),
-                    None => {
-                        return Err(self.err(
-                            self.lx.end_line(),
-                            ParseErrorKind::TooFewGates {
-                                expected: num_gates,
-                                actual: index,
-                            },
-                        ));
-                    }
-                },
+            let Some(first) = self.lx.next_number("a gate's input count")? else {
+                return Err(self.err(
+                    self.lx.end_line(),
+                    ParseErrorKind::TooFewGates {
+                        expected: num_gates,
+                        actual: index,
+                    },
+                ));
             };
             self.gate(sink, num_wires, index, first)?;
         }
@@ -333,23 +318,15 @@ impl<R: BufRead> Parser<R> {
         self.wires.clear();
         let total = nin as u64 + nout as u64;
         for _ in 0..total {
-            if let Some((w, _)) = self.lx.small_number()? {
-                self.wires.push(w);
-                continue;
-            }
-            let t = match self.lx.next_token()? {
-                Some(t) => t,
-                None => {
-                    return Err(self.eof(
-                        Some(line),
-                        format!(
-                            "the rest of gate {index} ({nin} input and {nout} output wires, \
-                             then the gate name)"
-                        ),
-                    ));
-                }
+            let Some((w, _)) = self.lx.next_number("a wire number")? else {
+                return Err(self.eof(
+                    Some(line),
+                    format!(
+                        "the rest of gate {index} ({nin} input and {nout} output wires, then \
+                         the gate name)"
+                    ),
+                ));
             };
-            let w = t.number("a wire number")?;
             self.wires.push(w);
         }
         let name = match self.lx.next_token()? {
