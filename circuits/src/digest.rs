@@ -46,26 +46,28 @@ impl DigestHasher {
                 d.put(w);
             }
         }
-        d.buf.extend_from_slice(&num_gates.to_le_bytes());
+        d.bytes(&num_gates.to_le_bytes());
         d
+    }
+
+    /// Append `b` to the encoding (through the buffer).
+    #[inline(always)]
+    fn bytes(&mut self, b: &[u8]) {
+        if self.buf.len() + b.len() > BUF {
+            self.h.update(&self.buf);
+            self.buf.clear();
+        }
+        self.buf.extend_from_slice(b);
     }
 
     #[inline(always)]
     fn put(&mut self, x: u32) {
-        if self.buf.len() + 4 > BUF {
-            self.h.update(&self.buf);
-            self.buf.clear();
-        }
-        self.buf.extend_from_slice(&x.to_le_bytes());
+        self.bytes(&x.to_le_bytes());
     }
 
     #[inline(always)]
     fn kind(&mut self, g: Gate) {
-        if self.buf.len() + 1 > BUF {
-            self.h.update(&self.buf);
-            self.buf.clear();
-        }
-        self.buf.push(g.kind() as u8);
+        self.bytes(&[g.kind() as u8]);
     }
 
     /// Hash the next gate, a non-MAND one. A [`Gate::Mand`] is ignored (its operands are
