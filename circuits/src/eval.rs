@@ -140,6 +140,7 @@ pub fn evaluate_program(
             "the input or output widths do not match the program".into(),
         ));
     }
+    shape.validate().map_err(EvalError::Program)?;
     let mut s = vec![0u8; shape.num_slots()];
     s[SLOT_NOT as usize] = 1;
     s[SLOT_TRUE as usize] = 1;

@@ -222,6 +222,17 @@ pub struct Circuit {
     check: WireCheck,
 }
 
+/// The wires of input value `i` of a circuit whose input value widths are `widths` (input
+/// value 0 starts at wire 0): `start .. start + widths[i]`. For callers that hold only the
+/// header, e.g. a streamed program ([`Circuit::input_wires`] for a circuit).
+///
+/// # Panics
+/// If `i >= widths.len()`.
+pub fn input_wires(widths: &[u32], i: usize) -> core::ops::Range<WireId> {
+    let start: u32 = widths[..i].iter().sum();
+    start..start + widths[i]
+}
+
 impl Circuit {
     /// An empty circuit with `num_wires` wires and the given input and output value widths
     /// (in bits). Input wires count as defined.
@@ -337,8 +348,7 @@ impl Circuit {
     /// # Panics
     /// If `i >= inputs().len()`.
     pub fn input_wires(&self, i: usize) -> core::ops::Range<WireId> {
-        let start: u32 = self.inputs[..i].iter().sum();
-        start..start + self.inputs[i]
+        input_wires(&self.inputs, i)
     }
 
     /// The wires of output value `j` (the outputs are the last wires of the circuit).

@@ -163,6 +163,35 @@ impl ProgramShape {
         RESERVED_SLOTS as usize + self.peak as usize
     }
 
+    /// Check a shape that came from outside (a saved program, a caller) before an executor
+    /// sizes its label array with it: slots number at most 2^32, every input slot is an
+    /// unreserved slot and every output slot a slot, and there are no more ANDs than ops.
+    ///
+    /// # Errors
+    /// What is wrong, in words.
+    pub fn validate(&self) -> Result<(), String> {
+        let n = self.num_slots() as u64;
+        if n > u32::MAX as u64 {
+            return Err(format!("{} live wires do not fit 32-bit slots", self.peak));
+        }
+        if let Some(s) = self
+            .input_slots
+            .iter()
+            .find(|&&s| s < RESERVED_SLOTS || s as u64 >= n)
+        {
+            return Err(format!(
+                "input slot {s} is reserved or past the program's {n} slots"
+            ));
+        }
+        if let Some(s) = self.output_slots.iter().find(|&&s| s as u64 >= n) {
+            return Err(format!("output slot {s} is past the program's {n} slots"));
+        }
+        if self.and_count > self.len {
+            return Err(format!("{} AND ops among {} ops", self.and_count, self.len));
+        }
+        Ok(())
+    }
+
     /// `Some(op)` if all its slots are below [`ProgramShape::num_slots`] (a program read
     /// from outside must be checked before an executor indexes its label array with it).
     #[inline]

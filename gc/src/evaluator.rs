@@ -52,7 +52,8 @@ impl<'p> Evaluator<'p> {
     /// otherwise as [`Evaluator::new`]; read errors surface from [`Evaluator::consume`].
     ///
     /// # Errors
-    /// As [`Evaluator::new`].
+    /// As [`Evaluator::new`]; [`GcError::Program`] if `shape` fails
+    /// [`ProgramShape::validate`] (a slot outside its label array).
     pub fn streamed(
         shape: &'p ProgramShape,
         ops: Box<dyn OpSource + 'p>,
@@ -68,6 +69,10 @@ impl<'p> Evaluator<'p> {
         input_active_labels: &[Block],
         salt: Block,
     ) -> Result<Self, GcError> {
+        // a caller's shape indexes the label array: checked once per run
+        shape
+            .validate()
+            .map_err(|what| GcError::Program { at: 0, what })?;
         let ins = &shape.input_slots;
         if input_active_labels.len() != ins.len() {
             return Err(GcError::InputLabelCount {

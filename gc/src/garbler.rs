@@ -69,7 +69,8 @@ impl<'p> Garbler<'p> {
     /// [`Garbler::try_next_batch`].
     ///
     /// # Errors
-    /// As [`Garbler::new`].
+    /// As [`Garbler::new`]; [`GcError::Program`] if `shape` fails
+    /// [`ProgramShape::validate`] (a slot outside its label array).
     pub fn streamed(
         shape: &'p ProgramShape,
         ops: Box<dyn OpSource + 'p>,
@@ -87,6 +88,10 @@ impl<'p> Garbler<'p> {
         input_zero_labels: &[Block],
         salt: Block,
     ) -> Result<Self, GcError> {
+        // a caller's shape indexes the label array: checked once per run
+        shape
+            .validate()
+            .map_err(|what| GcError::Program { at: 0, what })?;
         let ins = &shape.input_slots;
         if input_zero_labels.len() != ins.len() {
             return Err(GcError::InputLabelCount {

@@ -224,3 +224,41 @@ impl OpSource for LyingSource {
         self.0.next_chunk(buf, usize::MAX)
     }
 }
+
+/// A shape whose slots fall outside its own label array (or on a reserved slot) is refused
+/// by both cores and by the plaintext evaluator, before any label is placed.
+#[test]
+fn shapes_with_slots_out_of_range_are_refused() {
+    let prog = SlotMap::compute(&library::load("adder64").unwrap());
+    let mut rng = ChaCha12Rng::seed_from_u64(8);
+    let l = labels(prog.input_slots().len(), &mut rng);
+    let n = prog.num_slots() as u32;
+    let mut past_out = prog.shape().clone();
+    past_out.output_slots[3] = n;
+    let mut reserved_in = prog.shape().clone();
+    reserved_in.input_slots[0] = duet_circuits::liveness::SLOT_NOT;
+    let mut huge = prog.shape().clone();
+    huge.peak = u32::MAX;
+    for (bad, what) in [
+        (past_out, "output slot"),
+        (reserved_in, "input slot"),
+        (huge, "32-bit"),
+    ] {
+        let src = VecSource::boxed(prog.packed(), 100);
+        let r = Garbler::streamed(&bad, src, &l.delta, &l.zero, l.salt).map(|_| ());
+        expect_program_error(r, what);
+        let src = VecSource::boxed(prog.packed(), 100);
+        let r = Evaluator::streamed(&bad, src, &l.active, l.salt).map(|_| ());
+        expect_program_error(r, what);
+        let mut src = VecSource::boxed(prog.packed(), 100);
+        let zeros: Vec<duet_circuits::Bits> = [64, 64]
+            .iter()
+            .map(|&w| duet_circuits::Bits::repeat(false, w))
+            .collect();
+        let r = duet_circuits::eval::evaluate_program(&bad, &[64, 64], &[64], &mut *src, &zeros);
+        assert!(
+            matches!(&r, Err(duet_circuits::eval::EvalError::Program(m)) if m.contains(what)),
+            "{what}: {r:?}"
+        );
+    }
+}

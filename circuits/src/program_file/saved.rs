@@ -207,12 +207,9 @@ impl ProgramFile {
             len,
             and_count,
         };
-        let n_slots = shape.num_slots() as u64;
-        if n_in + RESERVED_SLOTS as u64 > n_slots
-            || shape.output_slots.iter().any(|&s| s as u64 >= n_slots)
-        {
-            return Err(bad("saved program: a slot out of range"));
-        }
+        shape
+            .validate()
+            .map_err(|e| bad(format!("saved program: {e}")))?;
         Ok(ProgramFile {
             file,
             base,

@@ -3,7 +3,7 @@
 
 use super::{Prepared, ProtocolError, engine};
 use crate::handshake::{OutputPolicy, Role};
-use duet_circuits::Bits;
+use duet_circuits::{Bits, input_wires};
 use duet_core::{Block, Delta, Prg};
 use duet_net::Channel;
 use duet_ot::{CotReceiver, CotSender};
@@ -23,13 +23,6 @@ fn bytes_to_blocks(bytes: &[u8]) -> Vec<Block> {
         .chunks_exact(16)
         .map(|c| Block::from_bytes(c.try_into().expect("16 bytes")))
         .collect()
-}
-
-/// The wires of input value `i` of a circuit whose input widths are `widths` (input value 0
-/// starts at wire 0).
-fn input_wires(widths: &[u32], i: usize) -> std::ops::Range<usize> {
-    let start: usize = widths[..i].iter().map(|&w| w as usize).sum();
-    start..start + widths[i] as usize
 }
 
 fn split_outputs(p: &Prepared, bits: &mut impl Iterator<Item = bool>) -> Vec<Bits> {
@@ -84,7 +77,7 @@ pub(crate) async fn garbler_run(
         let salt = prg.next_block();
         let mut active = salt.to_bytes().to_vec();
         for (i, value) in inst.iter().enumerate() {
-            let wires = input_wires(widths, i);
+            let wires = input_wires(widths, i).map(|w| w as usize);
             match value {
                 Some(bits) => {
                     for (j, wire) in wires.enumerate() {
@@ -194,7 +187,7 @@ pub(crate) async fn evaluator_run(
             } else {
                 &mut theirs
             };
-            for wire in input_wires(widths, i) {
+            for wire in input_wires(widths, i).map(|w| w as usize) {
                 labels[wire] = src.next().unwrap_or_default();
             }
         }
