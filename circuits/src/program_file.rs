@@ -118,7 +118,7 @@ impl ProgramFile {
                 header: None,
                 digest: None,
                 win: Vec::with_capacity(WINDOW),
-                bytes: Vec::with_capacity(WINDOW * PackedOp::BYTES),
+                bytes: Vec::with_capacity(WINDOW * RAW_BYTES),
                 sched: Scheduler::new(),
                 out: BufWriter::with_capacity(WRITE_BUF, f),
                 len: 0,

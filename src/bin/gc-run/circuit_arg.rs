@@ -88,18 +88,8 @@ pub fn load_any(spec: &str, stream: bool) -> Result<Loaded> {
             Err(e) => Err(usage(e.to_string())),
         };
     }
-    let f = File::open(path).map_err(|e| usage(format!("{spec}: {e}")))?;
     let t = Instant::now();
-    let file =
-        ProgramFile::compile_bristol(BufReader::with_capacity(1 << 20, f), None).map_err(|e| {
-            match e {
-                CompileError::Io(e) => anyhow::anyhow!(
-                    "{spec}: cannot write the slot-program file in {} ($TMPDIR): {e}",
-                    std::env::temp_dir().display()
-                ),
-                e => usage(format!("{spec}: {e}")),
-            }
-        })?;
+    let file = compile_file(path)?;
     info!(
         "{spec}: compiled to a slot-program file in {:.2?} ({} ops, peak {} live wires)",
         t.elapsed(),
@@ -107,6 +97,26 @@ pub fn load_any(spec: &str, stream: bool) -> Result<Loaded> {
         file.shape().peak
     );
     Ok(Loaded::File(file))
+}
+
+/// Compile the Bristol file at `path` into a slot-program file in the temporary directory.
+///
+/// A malformed or unreadable circuit is a usage error (exit 2) naming the file and line; a
+/// program file that cannot be written (also mid-parse) is exit 1 naming the directory.
+pub fn compile_file(path: &Path) -> Result<ProgramFile> {
+    let spec = path.display();
+    let f = File::open(path).map_err(|e| usage(format!("{spec}: {e}")))?;
+    let no_room = |e: &dyn std::fmt::Display| {
+        anyhow::anyhow!(
+            "{spec}: cannot write the slot-program file in {} ($TMPDIR): {e}",
+            std::env::temp_dir().display()
+        )
+    };
+    ProgramFile::compile_bristol(BufReader::with_capacity(1 << 20, f), None).map_err(|e| match e {
+        CompileError::Io(e) => no_room(&e),
+        CompileError::Parse(e) if matches!(e.kind, ParseErrorKind::Write(_)) => no_room(&e),
+        e => usage(format!("{spec}: {e}")),
+    })
 }
 
 /// Parse the hex value for input value `index` of a circuit with input widths `widths` (SOURCES.md convention: big-endian hex,

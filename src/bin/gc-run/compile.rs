@@ -2,16 +2,12 @@
 //! program that `local`, `garbler` and `evaluator` then run directly (no compilation,
 //! streamed from disk).
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::circuit_arg::compile_file;
 use anyhow::{Context, Result};
 use clap::Args;
-use duet_circuits::program_file::{CompileError, ProgramFile};
-
-use crate::common::usage;
 
 /// Arguments of `gc-run compile`.
 #[derive(Args, Debug)]
@@ -35,16 +31,8 @@ pub struct CompileArgs {
 
 /// Run `gc-run compile`.
 pub fn run(args: CompileArgs) -> Result<()> {
-    let spec = args.circuit.display();
-    let f = File::open(&args.circuit).map_err(|e| usage(format!("{spec}: {e}")))?;
     let t = Instant::now();
-    let p =
-        ProgramFile::compile_bristol(BufReader::with_capacity(1 << 20, f), None).map_err(|e| {
-            match e {
-                CompileError::Parse(e) => usage(format!("{spec}: {e}")),
-                e => anyhow::Error::new(e).context(format!("{spec}: compiling")),
-            }
-        })?;
+    let p = compile_file(&args.circuit)?;
     p.save(&args.out)
         .with_context(|| format!("writing {}", args.out.display()))?;
     println!(
