@@ -50,7 +50,7 @@ use crate::bristol::{self, GateSink, Header, ParseError, SinkError};
 use crate::digest::DigestHasher;
 use crate::liveness::passes::{self, Allocator, RAW_BYTES, RawOp, Scheduler, WireMap};
 use crate::liveness::{OpSource, PackedOp, ProgramShape, WINDOW};
-use crate::{Gate, WireCheck, WireId};
+use crate::{CircuitError, Gate, WireCheck, WireId};
 
 mod saved;
 pub use saved::SAVED_MAGIC;
@@ -410,6 +410,13 @@ impl GateSink for Pass0<'_> {
     }
 
     fn begin(&mut self, h: Header) -> Result<(), SinkError> {
+        // every input wire gets its own slot (refused here, before any allocation for it)
+        if h.inputs.iter().map(|&w| w as u64).sum::<u64>() > passes::MAX_INPUT_BITS as u64 {
+            return Err(CircuitError::TooLarge {
+                what: "more than 2^29-6 input bits",
+            }
+            .into());
+        }
         self.check = WireCheck::new(h.num_wires, &h.inputs, &h.outputs, MAX_FILE_WIRES)?;
         self.digest = Some(DigestHasher::new(
             h.num_wires,

@@ -366,6 +366,10 @@ fn wire_ids_past_2_29_compile_like_compact_ones() {
     assert!(read_all(&mut p.ops().unwrap(), 2).unwrap() == m.packed());
     let e = compile(&format!("0 {}\n1 1\n1 1\n\n", u32::MAX)).unwrap_err();
     assert!(e.to_string().contains("at most 4294967294"), "{e}");
+    // more input wires than slots can number: refused at the header, before any allocation
+    let e = compile(&format!("0 {n}\n1 {n}\n1 1\n\n", n = 1u32 << 30)).unwrap_err();
+    assert!(e.to_string().contains("2^29-6 input bits"), "{e}");
+    assert!(e.to_string().contains("line 3"), "{e}");
 }
 
 /// `save` then `open` gives the same program (shape, ops, digest, counts, widths); the saved

@@ -341,6 +341,10 @@ impl SlotTable for WireMap {
     }
 }
 
+/// The most input wires a slot program can take: each has its own slot, and slots are
+/// packed in 29 bits after the reserved ones.
+pub(crate) const MAX_INPUT_BITS: u32 = MASK - RESERVED_SLOTS;
+
 /// Pass 2: slot allocation with a free list (freed slots of last uses first, so an output
 /// may take over an input's slot) and the flush stamps. Memory O(peak) plus the table.
 pub(crate) struct Allocator<T> {
@@ -350,11 +354,14 @@ pub(crate) struct Allocator<T> {
     stamp: Vec<u32>,
     epoch: u32,
     next: u32,
+    /// a slot was needed past the packing's limit (see `fits`)
+    overflow: bool,
 }
 
 impl<T: SlotTable> Allocator<T> {
-    /// Start pass 2 with `input_bits` input wires in slots `RESERVED_SLOTS ..`; those that
-    /// are never read (per pass 1's final `read_later`) are free from the start.
+    /// Start pass 2 with `input_bits` input wires in slots `RESERVED_SLOTS ..` (at most
+    /// [`MAX_INPUT_BITS`], checked by the callers' headers); those that are never read (per
+    /// pass 1's final `read_later`) are free from the start.
     pub(crate) fn new(input_bits: u32, read_later: &[u64], mut slots: T) -> Self {
         let mut free = Vec::new();
         for w in 0..input_bits {
@@ -370,12 +377,14 @@ impl<T: SlotTable> Allocator<T> {
             stamp: vec![0; (RESERVED_SLOTS + input_bits) as usize],
             epoch: 1,
             next: RESERVED_SLOTS + input_bits,
+            overflow: false,
         }
     }
 
     /// The final packed form of one marked op (ops in program order): every op becomes
     /// `out := a XOR b` or `out := a AND b` over slots. A slot past the packing's
-    /// 2^29 − 1 (more live wires than that) is caught by [`Allocator::shape`].
+    /// 2^29 − 1 (more live wires than that) is not handed out: [`Allocator::fits`] then
+    /// turns false, and the program must be refused.
     #[inline]
     pub(crate) fn op(&mut self, op: &RawOp) -> PackedOp {
         let kind = kind(op);
@@ -415,10 +424,16 @@ impl<T: SlotTable> Allocator<T> {
         } else {
             let s = match self.free.pop() {
                 Some(s) => s,
-                None => {
+                // slots stop at the packing's limit (`fits` then fails): a program with
+                // more live wires never grows the tables past it
+                None if self.next <= MASK => {
                     self.stamp.push(0);
                     self.next += 1;
                     self.next - 1
+                }
+                None => {
+                    self.overflow = true;
+                    SLOT_SCRATCH
                 }
             };
             self.slots.set(out_w, s);
@@ -455,7 +470,7 @@ impl<T: SlotTable> Allocator<T> {
     /// Whether every slot handed out fits the packed op (at most 2^29 − 1, so fewer than
     /// about 2^29 simultaneously live wires).
     pub(crate) fn fits(&self) -> bool {
-        self.next - 1 <= MASK
+        !self.overflow
     }
 }
 
