@@ -10,7 +10,9 @@
 //!    [`WINDOW`] ops so that independent AND gates come together (a stable, topological
 //!    reordering by AND depth inside each window, with the levels of the window's wires
 //!    only; garbler and evaluator both run this same deterministic program, so the table
-//!    order is that of the program);
+//!    order is that of the program), then spreads dependent XORs apart inside each run of
+//!    non-AND ops of one level, so that an executor's XOR seldom waits for the store of
+//!    the op just before it (the `interleave` module);
 //! 1. backwards, with one bit per wire ("read later?"), it marks for every operand read
 //!    whether it is the wire's last use, and for every output whether it is dead (never
 //!    read, not a circuit output);
@@ -45,6 +47,7 @@
 //! only after it was written. Writes of queued ANDs never clobber a live label: a queued
 //! AND's slot holds a live wire (or is the scratch slot) until it is read, which is flagged.
 
+mod interleave;
 pub(crate) mod passes;
 
 use passes::{Allocator, RawOp, Scheduler};
@@ -117,6 +120,20 @@ impl PackedOp {
     #[inline(always)]
     pub fn decode(self) -> SlotOp {
         decode(self.0)
+    }
+
+    /// The slots `[a, b, out]` of an XOR op without the flush flag, read without decoding:
+    /// the common op, for an executor's inner loop. `None` for an AND or a flagged op (then
+    /// use [`PackedOp::decode`]).
+    #[inline(always)]
+    pub fn plain_xor(self) -> Option<[u32; 3]> {
+        let [a, b, o] = self.0;
+        // kind (word 2) and flags (word 0) live above bit 29; word 1 has none
+        if (a | o) >> KIND_SHIFT == 0 {
+            Some([a, b, o])
+        } else {
+            None
+        }
     }
 
     /// The 12-byte little-endian file form.
@@ -578,6 +595,7 @@ mod known_answer {
             eat(s.len as u32);
             eat(s.and_count as u32);
         }
-        assert_eq!(h, 4198960202768884643);
+        // changed when pass 0 began spreading dependent XORs apart (`interleave`)
+        assert_eq!(h, 13771675915299431419);
     }
 }

@@ -1,6 +1,6 @@
 //! [`Evaluator`]: half-gates evaluation (ZRE15) as a sink of table batches.
 
-use crate::hash::{BATCH, EvalQueue, xor_slots};
+use crate::hash::{BATCH, EvalQueue, run_xors, xor_slots};
 use crate::ops::Ops;
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;
@@ -166,6 +166,7 @@ impl<'p> Evaluator<'p> {
         let mut pos = self.ops.pos;
         let mut tt: &[Block] = t;
         let starved = loop {
+            pos = run_xors(&mut self.slots, ops, pos);
             let Some(&p) = ops.get(pos) else {
                 break false;
             };

@@ -1,6 +1,6 @@
 //! [`Garbler`]: half-gates garbling (ZRE15) as a pull iterator of table batches.
 
-use crate::hash::{BATCH, GarbleQueue, xor_slots};
+use crate::hash::{BATCH, GarbleQueue, run_xors, xor_slots};
 use crate::ops::Ops;
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;
@@ -190,6 +190,7 @@ impl<'p> Garbler<'p> {
         // `pos` stays in a register (see `Evaluator::run`); written back on every exit.
         let mut pos = self.ops.pos;
         let full = loop {
+            pos = run_xors(&mut self.slots, ops, pos);
             let Some(&p) = ops.get(pos) else {
                 break false;
             };

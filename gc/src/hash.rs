@@ -45,6 +45,7 @@
 //! [`crate::multi`]) skip the queues.
 
 use crate::aes::{PI, Scratch};
+use duet_circuits::liveness::PackedOp;
 use duet_core::{Block, Delta};
 
 /// Largest number of AND gates hashed together (garbler: `4 · BATCH` blocks per AES pass).
@@ -437,6 +438,22 @@ pub(crate) fn xor_slots(slots: &mut [Block], a: u32, b: u32, out: u32) {
     {
         slots[o] = slots[a] ^ slots[b];
     }
+}
+
+/// Run the plain XOR ops ([`PackedOp::plain_xor`]) of `ops` from `pos` on, up to the first
+/// AND or flagged op or the end; returns that op's index. The common case of both op
+/// loops, kept free of the executor's state so that the slice and the cursor stay in
+/// registers.
+///
+/// # Panics
+/// If a slot index is out of range (a bug in the slot program).
+#[inline(always)]
+pub(crate) fn run_xors(slots: &mut [Block], ops: &[PackedOp], mut pos: usize) -> usize {
+    while let Some([a, b, o]) = ops.get(pos).and_then(|p| p.plain_xor()) {
+        xor_slots(slots, a, b, o);
+        pos += 1;
+    }
+    pos
 }
 
 /// `*dst = slots[i]` with one 16-byte vector load and store (see [`xor_slots`]).

@@ -8,6 +8,7 @@
 //! [`PackedOp`] over slots. Wire ids are not packed with flags, so a compiled program may
 //! have up to 2^32 − 2 wires (its slots, bounded by the live wires, are packed).
 
+use super::interleave::Interleaver;
 use super::{
     FLUSH, K_AND, K_CONST, K_COPY, K_INV, K_XOR, KIND_SHIFT, MASK, PackedOp, ProgramShape,
     RESERVED_SLOTS, SLOT_FALSE, SLOT_NOT, SLOT_SCRATCH, SLOT_TRUE, SLOT_ZERO, WINDOW,
@@ -74,6 +75,16 @@ pub(crate) fn gate_op(g: Gate) -> Option<RawOp> {
 #[inline(always)]
 pub(crate) fn and_op(a: WireId, b: WireId, out: WireId) -> RawOp {
     pack_k(K_AND, a, b, out)
+}
+
+/// The wires a pass-0 op reads.
+#[inline(always)]
+pub(crate) fn reads(p: &RawOp) -> &[u32] {
+    match kind(p) {
+        K_XOR | K_AND => &p[..2],
+        K_INV | K_COPY => &p[..1],
+        _ => &[],
+    }
 }
 
 /// Whether a pass-0 op is an AND.
@@ -204,11 +215,14 @@ impl WireMap {
 /// inside the window (wires from earlier windows have level 0); a stable sort by key keeps
 /// the order topological (an AND of level L reads levels < L; any other op reads levels
 /// ≤ L, and ties keep their original, topological, order). Windows bound the extra live
-/// wires to about one window. Memory O(WINDOW): the levels of the window's wires only.
+/// wires to about one window. Then each run of non-AND ops with one key is reordered by
+/// [`Interleaver`] (topologically again: it only moves ops after their producers). Memory
+/// O(WINDOW): the levels of the window's wires only, then their positions.
 pub(crate) struct Scheduler {
     level: WireMap,
     keys: Vec<u64>,
     tmp: Vec<RawOp>,
+    spread: Interleaver,
 }
 
 impl Scheduler {
@@ -217,6 +231,7 @@ impl Scheduler {
             level: WireMap::with_capacity(WINDOW),
             keys: Vec::with_capacity(WINDOW),
             tmp: Vec::with_capacity(WINDOW),
+            spread: Interleaver::default(),
         }
     }
 
@@ -252,6 +267,23 @@ impl Scheduler {
         self.tmp.extend_from_slice(win);
         for (dst, k) in win.iter_mut().zip(&self.keys) {
             *dst = self.tmp[(*k & 0xffff_ffff) as usize];
+        }
+        // then spread dependent ops apart inside each run of non-AND ops of one level
+        // (`level` now maps each output wire to its index in the sorted window)
+        for (j, p) in win.iter().enumerate() {
+            self.level.insert(p[2], j as u32);
+        }
+        let mut s = 0;
+        while s < win.len() {
+            let key = self.keys[s] >> 32;
+            let e = s + self.keys[s..]
+                .iter()
+                .take_while(|k| *k >> 32 == key)
+                .count();
+            if key & 1 == 1 {
+                self.spread.run(win, s, e, &self.level);
+            }
+            s = e;
         }
     }
 }
