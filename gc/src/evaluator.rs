@@ -219,10 +219,7 @@ impl<'p> Evaluator<'p> {
         if n == 0 {
             return;
         }
-        let slots = &mut self.slots;
-        let outs = self.q.out;
-        self.q
-            .evaluate(self.salt, self.gate, |k, l| slots[outs[k] as usize] = l);
+        self.q.evaluate(self.salt, self.gate, &mut self.slots);
         self.gate += n as u64;
     }
 

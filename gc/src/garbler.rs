@@ -228,12 +228,8 @@ impl<'p> Garbler<'p> {
         if n == 0 {
             return;
         }
-        let slots = &mut self.slots;
-        let outs = self.q.out;
         self.q
-            .garble(self.delta, self.salt, self.gate, out, |k, l| {
-                slots[outs[k] as usize] = l
-            });
+            .garble(self.delta, self.salt, self.gate, out, &mut self.slots);
         self.gate += n as u64;
     }
 

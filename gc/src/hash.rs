@@ -92,8 +92,11 @@ impl GarbleQueue {
     }
 
     /// Garble the queued gates (numbered `first_gate ..`): the output 0-label of queued
-    /// gate `k` goes to `out0(k, label)`, the tables are appended to `tables` (2 blocks per
+    /// gate `k` goes to `slots[out[k]]`, the tables are appended to `tables` (2 blocks per
     /// gate, queue order). Empties the queue.
+    ///
+    /// # Panics
+    /// If an output slot is out of range (a bug in the slot program).
     #[inline]
     pub(crate) fn garble(
         &mut self,
@@ -101,7 +104,7 @@ impl GarbleQueue {
         salt: Block,
         first_gate: u64,
         tables: &mut Vec<Block>,
-        mut out0: impl FnMut(usize, Block),
+        slots: &mut [Block],
     ) {
         let n = self.n;
         if n == 0 {
@@ -119,8 +122,8 @@ impl GarbleQueue {
             &mut tables[start..],
             &mut self.lab[..n],
         );
-        for (k, l) in self.lab[..n].iter().enumerate() {
-            out0(k, *l);
+        for (&o, &l) in self.out[..n].iter().zip(&self.lab[..n]) {
+            slots[o as usize] = l;
         }
         self.n = 0;
     }
@@ -281,15 +284,13 @@ impl EvalQueue {
         self.n = k + 1;
     }
 
-    /// Evaluate the queued gates (numbered `first_gate ..`); the active output label of
-    /// queued gate `k` goes to `out(k, label)`. Empties the queue.
+    /// Evaluate the queued gates (numbered `first_gate ..`): the active output label of
+    /// queued gate `k` goes to `slots[out[k]]`. Empties the queue.
+    ///
+    /// # Panics
+    /// If an output slot is out of range (a bug in the slot program).
     #[inline]
-    pub(crate) fn evaluate(
-        &mut self,
-        salt: Block,
-        first_gate: u64,
-        mut out: impl FnMut(usize, Block),
-    ) {
+    pub(crate) fn evaluate(&mut self, salt: Block, first_gate: u64, slots: &mut [Block]) {
         let n = self.n;
         if n == 0 {
             return;
@@ -303,8 +304,8 @@ impl EvalQueue {
             &self.t[..2 * n],
             &mut self.lab[..n],
         );
-        for (k, l) in self.lab[..n].iter().enumerate() {
-            out(k, *l);
+        for (&o, &l) in self.out[..n].iter().zip(&self.lab[..n]) {
+            slots[o as usize] = l;
         }
         self.n = 0;
     }

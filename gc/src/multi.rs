@@ -230,8 +230,7 @@ impl Lockstep {
         let flush =
             |q: &mut GarbleQueue, gate: &mut u64, slots: &mut [Block], tables: &mut Vec<Block>| {
                 let n = q.n;
-                let outs = q.out;
-                q.garble(d, salt, *gate, tables, |k, l| slots[outs[k] as usize] = l);
+                q.garble(d, salt, *gate, tables, slots);
                 *gate += n as u64;
             };
         for op in prog.ops() {
@@ -303,8 +302,7 @@ impl Lockstep {
         let mut gate = first_gate;
         let flush = |q: &mut EvalQueue, gate: &mut u64, slots: &mut [Block]| {
             let n = q.n;
-            let outs = q.out;
-            q.evaluate(salt, *gate, |k, l| slots[outs[k] as usize] = l);
+            q.evaluate(salt, *gate, slots);
             *gate += n as u64;
         };
         // next table block to use (the length was checked above)
