@@ -64,7 +64,7 @@ pub(crate) struct GarbleQueue {
     b0: [Block; BATCH],
     lab: [Block; BATCH],
     scratch: Scratch,
-    pub(crate) out: [u32; BATCH],
+    out: [u32; BATCH],
     pub(crate) n: usize,
 }
 
@@ -235,7 +235,7 @@ pub(crate) struct EvalQueue {
     t: [Block; 2 * BATCH],
     lab: [Block; BATCH],
     scratch: Scratch,
-    pub(crate) out: [u32; BATCH],
+    out: [u32; BATCH],
     pub(crate) n: usize,
 }
 
