@@ -17,7 +17,7 @@
 //! evaluate 138 → 129 µs per block, garble 149 → 145 µs. The distance is a tuning choice:
 //! 8 and 12 evaluate alike, 12 garbled faster.
 
-use super::passes::{RawOp, WireMap, reads};
+use super::passes::{NO_OP, RawOp};
 
 /// Ops an XOR is kept from the op producing one of its operands, where the run allows.
 pub(crate) const DISTANCE: u32 = 12;
@@ -39,14 +39,18 @@ pub(crate) struct Interleaver {
     /// (producer, consumer) pairs, and a cursor per producer, while building `users`
     edges: Vec<(u32, u32)>,
     cursor: Vec<u32>,
-    /// ready ops, one bit per op of the run
+    /// ready ops, one bit per op of the run, and one bit per non-empty word of `ready`
+    /// (so that a step skips empty words at once: a run of a few long chains has its
+    /// ready ops far apart)
     ready: Vec<u64>,
+    words: Vec<u64>,
 }
 
 impl Interleaver {
-    /// Reorder `win[s..e]`, a run of XOR-class ops (no AND). `pos` maps each output wire of
-    /// the window to its index in `win`; operands produced outside `s..e` count as far.
-    pub(crate) fn run(&mut self, win: &mut [RawOp], s: usize, e: usize, pos: &WireMap) {
+    /// Reorder `win[s..e]`, a run of XOR-class ops (no AND). `srcs[j]` holds the window
+    /// indices of the producers of `win[j]`'s operands ([`NO_OP`] for none in the window);
+    /// operands produced outside `s..e` count as far.
+    pub(crate) fn run(&mut self, win: &mut [RawOp], s: usize, e: usize, srcs: &[[u32; 2]]) {
         let n = e - s;
         if n < 3 {
             return;
@@ -58,15 +62,12 @@ impl Interleaver {
         self.due.clear();
         self.due.resize(n, 0);
         self.edges.clear();
-        for (k, op) in self.run.iter().enumerate() {
-            for &w in reads(op) {
-                match pos.get(w) {
-                    // the window is topological: an in-run producer comes before k
-                    Some(j) if (s..s + k).contains(&(j as usize)) => {
-                        self.edges.push((j - s as u32, k as u32));
-                        self.waiting[k] += 1;
-                    }
-                    _ => {}
+        for (k, src) in srcs[s..e].iter().enumerate() {
+            for &j in src {
+                // the window is topological: an in-run producer comes before k
+                if j != NO_OP && (s..s + k).contains(&(j as usize)) {
+                    self.edges.push((j - s as u32, k as u32));
+                    self.waiting[k] += 1;
                 }
             }
         }
@@ -91,45 +92,59 @@ impl Interleaver {
         }
         self.ready.clear();
         self.ready.resize(n.div_ceil(64), 0);
+        self.words.clear();
+        self.words.resize(n.div_ceil(64 * 64), 0);
         for k in 0..n {
             if self.waiting[k] == 0 {
-                self.ready[k / 64] |= 1 << (k % 64);
+                set_ready(&mut self.ready, &mut self.words, k);
             }
         }
-        // the lowest ready op never moves back: a newly ready op comes after the op placed
-        let mut lo = 0;
         for step in 0..n as u32 {
-            while self.ready[lo] == 0 {
-                lo += 1;
-            }
-            let k = self.pick(lo, step);
+            let k = self.pick(step);
             self.ready[k / 64] &= !(1 << (k % 64));
+            if self.ready[k / 64] == 0 {
+                self.words[k / 4096] &= !(1 << (k / 64 % 64));
+            }
             win[s + step as usize] = self.run[k];
             for &u in &self.users[self.first[k] as usize..self.first[k + 1] as usize] {
                 let u = u as usize;
                 self.due[u] = self.due[u].max(step + DISTANCE);
                 self.waiting[u] -= 1;
                 if self.waiting[u] == 0 {
-                    self.ready[u / 64] |= 1 << (u % 64);
+                    set_ready(&mut self.ready, &mut self.words, u);
                 }
             }
         }
     }
 
-    /// The first of the first [`LOOKAHEAD`] ready ops (from word `lo` on, which is not
-    /// empty) that is due at `step`; if none is, the one of them due soonest (the first
-    /// such), so that fewer than [`DISTANCE`] chains are taken in turn.
-    fn pick(&self, lo: usize, step: u32) -> usize {
-        let mut best = lo * 64 + self.ready[lo].trailing_zeros() as usize;
+    /// The non-empty words of `ready`, in order: `(index, word)`.
+    fn ready_words(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        self.words.iter().enumerate().flat_map(move |(j, &sum)| {
+            let mut sum = sum;
+            std::iter::from_fn(move || {
+                (sum != 0).then(|| {
+                    let i = j * 64 + sum.trailing_zeros() as usize;
+                    sum &= sum - 1;
+                    (i, self.ready[i])
+                })
+            })
+        })
+    }
+
+    /// The first of the first [`LOOKAHEAD`] ready ops that is due at `step`; if none is,
+    /// the one of them due soonest (the first such), so that fewer than [`DISTANCE`] chains
+    /// are taken in turn. A topological run always has a ready op (the first op not placed).
+    fn pick(&self, step: u32) -> usize {
+        let mut best = usize::MAX;
         let mut seen = 0;
-        for (i, &word) in self.ready.iter().enumerate().skip(lo) {
+        for (i, word) in self.ready_words() {
             let mut w = word;
             while w != 0 {
                 let k = i * 64 + w.trailing_zeros() as usize;
                 if self.due[k] <= step {
                     return k;
                 }
-                if self.due[k] < self.due[best] {
+                if best == usize::MAX || self.due[k] < self.due[best] {
                     best = k;
                 }
                 seen += 1;
@@ -143,19 +158,35 @@ impl Interleaver {
     }
 }
 
+/// Mark op `k` ready in `ready` and its word non-empty in `words`.
+#[inline]
+fn set_ready(ready: &mut [u64], words: &mut [u64], k: usize) {
+    ready[k / 64] |= 1 << (k % 64);
+    words[k / 4096] |= 1 << (k / 64 % 64);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::liveness::passes::reads;
     use crate::liveness::{K_INV, K_XOR};
 
     /// Reorder `ops` (one run, outputs numbered from 1000) and return the new order.
     fn spread(ops: &[RawOp]) -> Vec<RawOp> {
         let mut win = ops.to_vec();
-        let mut pos = WireMap::with_capacity(ops.len());
-        for (j, p) in win.iter().enumerate() {
-            pos.insert(p[2], j as u32);
-        }
-        Interleaver::default().run(&mut win, 0, ops.len(), &pos);
+        let at = |w: u32| {
+            ops.iter()
+                .position(|p| p[2] == w)
+                .map_or(NO_OP, |j| j as u32)
+        };
+        let srcs: Vec<[u32; 2]> = ops
+            .iter()
+            .map(|p| {
+                let r = reads(p);
+                [0, 1].map(|k| r.get(k).map_or(NO_OP, |&w| at(w)))
+            })
+            .collect();
+        Interleaver::default().run(&mut win, 0, ops.len(), &srcs);
         win
     }
 

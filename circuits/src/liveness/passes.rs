@@ -217,11 +217,17 @@ impl WireMap {
 /// ≤ L, and ties keep their original, topological, order). Windows bound the extra live
 /// wires to about one window. Then each run of non-AND ops with one key is reordered by
 /// [`Interleaver`] (topologically again: it only moves ops after their producers). Memory
-/// O(WINDOW): the levels of the window's wires only, then their positions.
+/// O(WINDOW): the levels and window indices of the window's wires only.
 pub(crate) struct Scheduler {
     level: WireMap,
     keys: Vec<u64>,
     tmp: Vec<RawOp>,
+    /// per op (window order): the window indices of its operands' producers, or [`NO_OP`]
+    prod: Vec<[u32; 2]>,
+    /// per op: its index after the sort
+    sorted: Vec<u32>,
+    /// `prod` in sorted order and in sorted indices
+    srcs: Vec<[u32; 2]>,
     spread: Interleaver,
 }
 
@@ -231,6 +237,9 @@ impl Scheduler {
             level: WireMap::with_capacity(WINDOW),
             keys: Vec::with_capacity(WINDOW),
             tmp: Vec::with_capacity(WINDOW),
+            prod: Vec::with_capacity(WINDOW),
+            sorted: Vec::with_capacity(WINDOW),
+            srcs: Vec::with_capacity(WINDOW),
             spread: Interleaver::default(),
         }
     }
@@ -240,39 +249,60 @@ impl Scheduler {
     pub(crate) fn window(&mut self, win: &mut [RawOp]) {
         self.level.clear();
         self.keys.clear();
+        self.prod.clear();
         let level = &mut self.level;
         for (i, p) in win.iter().enumerate() {
-            let lv = |w: u32| level.get(w).unwrap_or(0);
-            let (a, b) = (p[0], p[1]);
+            // `level` holds `level << POS_BITS | index in the window` of each output so far
+            let r = reads(p);
+            let got = [0, 1].map(|k| r.get(k).and_then(|&w| level.get(w)));
+            let lv = |k: usize| got[k].map_or(0, |v| v >> POS_BITS);
             let (l, key) = match kind(p) {
                 K_XOR => {
-                    let l = lv(a).max(lv(b));
+                    let l = lv(0).max(lv(1));
                     (l, 2 * l + 1)
                 }
                 K_AND => {
-                    let l = lv(a).max(lv(b)) + 1;
+                    let l = lv(0).max(lv(1)) + 1;
                     (l, 2 * l)
                 }
                 K_INV | K_COPY => {
-                    let l = lv(a);
+                    let l = lv(0);
                     (l, 2 * l + 1)
                 }
                 _ => (0, 1),
             };
-            level.insert(p[2], l);
+            level.insert(p[2], l << POS_BITS | i as u32);
+            self.prod
+                .push(got.map(|g| g.map_or(NO_OP, |v| v & POS_MASK)));
             self.keys.push((key as u64) << 32 | i as u64);
         }
         self.keys.sort_unstable();
         self.tmp.clear();
         self.tmp.extend_from_slice(win);
-        for (dst, k) in win.iter_mut().zip(&self.keys) {
-            *dst = self.tmp[(*k & 0xffff_ffff) as usize];
+        // `sorted[i]`: the new index of op `i`
+        self.sorted.clear();
+        self.sorted.resize(win.len(), 0);
+        for (j, (dst, k)) in win.iter_mut().zip(&self.keys).enumerate() {
+            let i = (*k & 0xffff_ffff) as usize;
+            *dst = self.tmp[i];
+            self.sorted[i] = j as u32;
         }
-        // then spread dependent ops apart inside each run of non-AND ops of one level
-        // (`level` now maps each output wire to its index in the sorted window)
-        for (j, p) in win.iter().enumerate() {
-            self.level.insert(p[2], j as u32);
-        }
+        // then spread dependent ops apart inside each run of non-AND ops of one level, given
+        // the new indices of each op's producers in the window
+        self.srcs.clear();
+        let sorted = &self.sorted;
+        let new = |o: u32| {
+            if o == NO_OP {
+                NO_OP
+            } else {
+                sorted[o as usize]
+            }
+        };
+        self.srcs.extend(
+            self.keys
+                .iter()
+                .map(|k| self.prod[(*k & 0xffff_ffff) as usize].map(new)),
+        );
         let mut s = 0;
         while s < win.len() {
             let key = self.keys[s] >> 32;
@@ -281,12 +311,19 @@ impl Scheduler {
                 .take_while(|k| *k >> 32 == key)
                 .count();
             if key & 1 == 1 {
-                self.spread.run(win, s, e, &self.level);
+                self.spread.run(win, s, e, &self.srcs);
             }
             s = e;
         }
     }
 }
+
+/// Bits of a window index in the scheduler's level map values.
+const POS_BITS: u32 = 13;
+const POS_MASK: u32 = (1 << POS_BITS) - 1;
+const _: () = assert!(WINDOW <= 1 << POS_BITS);
+/// No producer in the window.
+pub(crate) const NO_OP: u32 = u32::MAX;
 
 #[inline(always)]
 fn set(bits: &mut [u64], w: WireId) -> bool {
