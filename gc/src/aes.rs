@@ -342,9 +342,29 @@ mod vaes_x86 {
         let groups = n.div_ceil(8);
         let Scratch { p, x, i: inp } = sc;
         let (pp, xx) = (&mut p[..BATCH / 8], &mut x[..BATCH / 8]);
-        for ((gr, p), i) in pp.iter_mut().enumerate().zip(inp.iter_mut()).take(groups) {
+        // full groups from registers: no per-gate bounds branch and no copy of `i` to `p`
+        // through memory before the AES pass (kernel at 2^12: 33 → 25 µs; the same change
+        // in the garbler's kernel measured slower, so it is not there), then the padded
+        // last group
+        let full = n / 8;
+        for (((p, i), a8), b8) in pp
+            .iter_mut()
+            .zip(inp.iter_mut())
+            .zip(a.chunks_exact(8))
+            .zip(b.chunks_exact(8))
+        {
+            let mut r = [_mm256_setzero_si256(); 8];
+            for (j, rj) in r.iter_mut().enumerate() {
+                *rj = _mm256_set_m128i(ld(&b8[j]), ld(&a8[j]));
+            }
+            *i = r;
+            aes8(&k, &mut r);
+            *p = r;
+        }
+        if full < groups {
+            let (p, i) = (&mut pp[full], &mut inp[full]);
             for (j, ij) in i.iter_mut().enumerate() {
-                let g = 8 * gr + j;
+                let g = 8 * full + j;
                 *ij = _mm256_set_m128i(ld_or_zero(b, g), ld_or_zero(a, g));
             }
             *p = *i;
