@@ -8,7 +8,7 @@ use thiserror::Error;
 
 mod check;
 
-pub(crate) use check::WireCheck;
+pub(crate) use check::{WireCheck, WireLimit};
 
 /// A wire index. Wires are numbered `0..num_wires`; at most [`MAX_WIRES`].
 pub type WireId = u32;
@@ -243,7 +243,7 @@ impl Circuit {
     /// only when no gate is needed, e.g. an identity circuit; we require
     /// `Σ inputs ≤ num_wires` and `Σ outputs ≤ num_wires`).
     pub fn new(num_wires: u32, inputs: Vec<u32>, outputs: Vec<u32>) -> Result<Self, CircuitError> {
-        let check = WireCheck::new(num_wires, &inputs, &outputs, MAX_WIRES)?;
+        let check = WireCheck::new(num_wires, &inputs, &outputs, WireLimit::MEMORY)?;
         Ok(Circuit {
             num_wires,
             inputs,

@@ -48,6 +48,7 @@ use thiserror::Error;
 
 use crate::bristol::{self, GateSink, Header, ParseError, SinkError};
 use crate::digest::DigestHasher;
+use crate::ir::WireLimit;
 use crate::liveness::passes::{self, Allocator, RAW_BYTES, RawOp, Scheduler, WireMap};
 use crate::liveness::{OpSource, PackedOp, ProgramShape, WINDOW};
 use crate::{CircuitError, Gate, WireCheck, WireId};
@@ -58,6 +59,10 @@ pub use saved::SAVED_MAGIC;
 /// The most wires a compiled program may have: 32-bit wire ids, one value kept as the wire
 /// map's empty marker.
 pub const MAX_FILE_WIRES: u32 = u32::MAX - 1;
+const FILE_LIMIT: WireLimit = WireLimit {
+    max: MAX_FILE_WIRES,
+    what: "more than 2^32-2 wires",
+};
 
 /// Ops per chunk of passes 1 and 2 and of a reader's block (1.5 MiB).
 const CHUNK_OPS: usize = 1 << 17;
@@ -417,7 +422,7 @@ impl GateSink for Pass0<'_> {
             }
             .into());
         }
-        self.check = WireCheck::new(h.num_wires, &h.inputs, &h.outputs, MAX_FILE_WIRES)?;
+        self.check = WireCheck::new(h.num_wires, &h.inputs, &h.outputs, FILE_LIMIT)?;
         self.digest = Some(DigestHasher::new(
             h.num_wires,
             &h.inputs,

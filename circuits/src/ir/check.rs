@@ -7,6 +7,21 @@ use super::{CircuitError, Gate, MAX_WIRES, WireId};
 /// range, read only after it is defined (inputs count as defined), assigned once, and every
 /// output wire assigned at the end. Shared by [`Circuit`] and the streaming compiler
 /// (`crate::program_file`), which must reject exactly the same files.
+/// The most wires a reader of circuits takes, and how its refusal reads.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WireLimit {
+    pub(crate) max: u32,
+    pub(crate) what: &'static str,
+}
+
+impl WireLimit {
+    /// The in-memory IR's ([`MAX_WIRES`]: wire ids share their word with the gate kind).
+    pub(crate) const MEMORY: WireLimit = WireLimit {
+        max: MAX_WIRES,
+        what: "more than 2^29-1 wires",
+    };
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct WireCheck {
     num_wires: u32,
@@ -18,23 +33,17 @@ impl WireCheck {
     /// The rules of a circuit with this header, the input wires defined.
     ///
     /// # Errors
-    /// As [`Circuit::new`]: [`CircuitError::TooLarge`] if `num_wires > max_wires`
-    /// ([`MAX_WIRES`] for a [`Circuit`]), [`CircuitError::BadLayout`] if the inputs or the
-    /// outputs need more wires than there are.
+    /// As [`Circuit::new`]: [`CircuitError::TooLarge`] past the reader's `limit`
+    /// ([`WireLimit::MEMORY`] for a [`Circuit`]), [`CircuitError::BadLayout`] if the inputs
+    /// or the outputs need more wires than there are.
     pub(crate) fn new(
         num_wires: u32,
         inputs: &[u32],
         outputs: &[u32],
-        max_wires: u32,
+        limit: WireLimit,
     ) -> Result<Self, CircuitError> {
-        if num_wires > max_wires {
-            return Err(CircuitError::TooLarge {
-                what: if max_wires == MAX_WIRES {
-                    "more than 2^29-1 wires"
-                } else {
-                    "more than 2^32-2 wires"
-                },
-            });
+        if num_wires > limit.max {
+            return Err(CircuitError::TooLarge { what: limit.what });
         }
         let ib: u64 = inputs.iter().map(|&x| x as u64).sum();
         let ob: u64 = outputs.iter().map(|&x| x as u64).sum();

@@ -8,10 +8,11 @@
 //! put together, [`Interleaver`] reorders greedily, in the manner of a list scheduler: at
 //! each step it takes the first op (in the run's order) whose operands were produced at
 //! least [`DISTANCE`] ops earlier, looking at the first [`LOOKAHEAD`] ready ops, and
-//! otherwise the one of those due soonest. The result is a topological order (an op is placed only
-//! once its producers in the run are), deterministic, and close to the original one, so
-//! live ranges, and the label array, hardly grow (`aes_128`: the same peak of 1,645 live
-//! wires; 14 of its 30,263 XORs now read the op just before, against 14,428).
+//! otherwise the one of those due soonest. The result is a topological order (an op is
+//! placed only once its producers in the run are), deterministic, and close to the
+//! original one, so live ranges, and the label array, hardly grow (`aes_128`: the same
+//! peak of 1,645 live wires; 14 of its 30,263 XORs now read the op just before, against
+//! 14,428).
 //!
 //! Measured on `aes_128` (criterion, best of alternating runs on a noisy 2-vCPU machine):
 //! evaluate 138 → 129 µs per block, garble 149 → 145 µs. The distance is a tuning choice:
@@ -36,8 +37,7 @@ pub(crate) struct Interleaver {
     /// consumers of each op, CSR: `users[first[k]..first[k + 1]]`
     first: Vec<u32>,
     users: Vec<u32>,
-    /// (producer, consumer) pairs, and a cursor per producer, while building `users`
-    edges: Vec<(u32, u32)>,
+    /// a cursor per producer while filling `users`
     cursor: Vec<u32>,
     /// ready ops, one bit per op of the run, and one bit per non-empty word of `ready`
     /// (so that a step skips empty words at once: a run of a few long chains has its
@@ -61,34 +61,31 @@ impl Interleaver {
         self.waiting.resize(n, 0);
         self.due.clear();
         self.due.resize(n, 0);
-        self.edges.clear();
-        for (k, src) in srcs[s..e].iter().enumerate() {
-            for &j in src {
-                // the window is topological: an in-run producer comes before k
-                if j != NO_OP && (s..s + k).contains(&(j as usize)) {
-                    self.edges.push((j - s as u32, k as u32));
-                    self.waiting[k] += 1;
-                }
-            }
-        }
+        // consumers of each op, CSR: count, prefix sums, then fill by a cursor per producer
+        // (consumers visited in run order, so each producer's stay in run order)
+        let in_run = |k: usize, j: u32| j != NO_OP && (s..s + k).contains(&(j as usize));
         self.first.clear();
         self.first.resize(n + 1, 0);
-        for &(j, _) in &self.edges {
-            self.first[j as usize + 1] += 1;
+        for (k, src) in srcs[s..e].iter().enumerate() {
+            // the window is topological: an in-run producer comes before k
+            for &j in src.iter().filter(|&&j| in_run(k, j)) {
+                self.first[j as usize - s + 1] += 1;
+                self.waiting[k] += 1;
+            }
         }
         for k in 0..n {
             self.first[k + 1] += self.first[k];
         }
         self.users.clear();
-        self.users.resize(self.edges.len(), 0);
-        // fill by a cursor per producer (edges come in consumer order, so each producer's
-        // consumers stay in run order)
+        self.users.resize(self.first[n] as usize, 0);
         self.cursor.clear();
         self.cursor.extend_from_slice(&self.first[..n]);
-        for &(j, k) in &self.edges {
-            let c = &mut self.cursor[j as usize];
-            self.users[*c as usize] = k;
-            *c += 1;
+        for (k, src) in srcs[s..e].iter().enumerate() {
+            for &j in src.iter().filter(|&&j| in_run(k, j)) {
+                let c = &mut self.cursor[j as usize - s];
+                self.users[*c as usize] = k as u32;
+                *c += 1;
+            }
         }
         self.ready.clear();
         self.ready.resize(n.div_ceil(64), 0);

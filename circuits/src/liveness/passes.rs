@@ -410,8 +410,8 @@ impl SlotTable for WireMap {
     }
 }
 
-/// The most input wires a slot program can take: each has its own slot, and slots are
-/// packed in 29 bits after the reserved ones.
+/// The most unreserved slots of a slot program (slots are packed in 29 bits after the
+/// reserved ones): so the most input wires (each has its own slot) and live wires at once.
 pub(crate) const MAX_INPUT_BITS: u32 = MASK - RESERVED_SLOTS;
 
 /// Pass 2: slot allocation with a free list (freed slots of last uses first, so an output
@@ -459,11 +459,7 @@ impl<T: SlotTable> Allocator<T> {
         let kind = kind(op);
         let out_w = op[2];
         let dead = op[3] & RAW_DEAD != 0;
-        let reads = match kind {
-            K_XOR | K_AND => 2,
-            K_INV | K_COPY => 1,
-            _ => 0,
-        };
+        let reads = reads(op).len();
         // Look both operands up before freeing either (`x XOR x` reads a wire twice).
         let sa = if reads > 0 { self.slots.slot(op[0]) } else { 0 };
         let sb = if reads > 1 { self.slots.slot(op[1]) } else { 0 };

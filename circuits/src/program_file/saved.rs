@@ -27,6 +27,7 @@ use std::io::{self, BufReader, BufWriter, ErrorKind, Read, Write};
 use std::path::Path;
 
 use super::{CHUNK_OPS, ProgramFile, read_exact_at};
+use crate::liveness::passes::MAX_INPUT_BITS;
 use crate::liveness::{PackedOp, ProgramShape, RESERVED_SLOTS};
 
 /// The first 8 bytes of a saved program file.
@@ -180,7 +181,7 @@ impl ProgramFile {
         }
         let n_in: u64 = inputs.iter().map(|&w| w as u64).sum();
         // live wires are wires, and slots fit a packed op (29 bits)
-        let max_peak = (num_wires as u64).min((1 << 29) - 1 - RESERVED_SLOTS as u64);
+        let max_peak = num_wires.min(MAX_INPUT_BITS) as u64;
         if n_in > max_peak || peak as u64 > max_peak || and_count > len {
             return Err(bad("saved program: counts out of range"));
         }

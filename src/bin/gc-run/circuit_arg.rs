@@ -58,8 +58,8 @@ pub fn load_prepared(spec: &str, stream: bool) -> Result<Prepared> {
 /// Load CIRCUIT: a saved program (`gc-run compile`) is opened (checked whole) and
 /// streamed; otherwise in memory, or — with `stream`, or for a file over
 /// [`STREAM_THRESHOLD`] bytes — compiled to a slot-program file in the temporary directory
-/// (`$TMPDIR`, 12 bytes per gate, 16 while compiling; unnamed: freed at exit even if killed) that the run reads chunk by chunk, so
-/// memory does not grow with the circuit. Errors as [`load_circuit`]; a program file that
+/// (`$TMPDIR`, 12 bytes per gate, 16 while compiling; unnamed: freed at exit even if
+/// killed) that the run reads chunk by chunk, so memory does not grow with the circuit. Errors as [`load_circuit`]; a program file that
 /// cannot be written is exit 1, naming the directory.
 pub fn load_any(spec: &str, stream: bool) -> Result<Loaded> {
     let path = Path::new(spec);

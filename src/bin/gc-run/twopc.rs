@@ -55,9 +55,10 @@ pub struct RunOpts {
     /// Print one JSON object {"outputs": [hex…], "stats": {…}} instead of lines.
     #[arg(long)]
     json: bool,
-    /// Compile the circuit file to a slot program on disk ($TMPDIR, 16 bytes per gate while compiling, 12 after) and
-    /// read it as the run goes, so memory does not grow with the circuit (for circuits too
-    /// large to hold). Automatic for files over 256 MiB. The peer may or may not stream.
+    /// Compile the circuit file to a slot program on disk ($TMPDIR, 16 bytes per gate while
+    /// compiling, 12 after) and read it as the run goes, so memory does not grow with the
+    /// circuit (for circuits too large to hold). Automatic for files over 256 MiB. The peer
+    /// may or may not stream.
     #[arg(long)]
     stream: bool,
 }
