@@ -170,7 +170,8 @@ mod vaes_x86 {
     use std::arch::x86_64::*;
 
     /// Groups of 8 registers: the garbler uses `p`, `x` as `BATCH / 4` groups (4 gates
-    /// each), the evaluator `p`, `x`, `i` as `BATCH / 8` groups (8 gates each).
+    /// each) and `i` as one `[A0 | B0]` register per gate, the evaluator `p`, `x`, `i` as
+    /// `BATCH / 8` groups (8 gates each).
     pub(crate) struct Scratch {
         p: [[__m256i; 8]; BATCH / 4],
         x: [[__m256i; 8]; BATCH / 4],
@@ -217,13 +218,6 @@ mod vaes_x86 {
         unsafe { _mm_storeu_si128(b as *mut Block as *mut __m128i, v) }
     }
 
-    /// All-ones if bit 0 of `x` is set, else zero.
-    #[inline]
-    #[target_feature(enable = "avx2,vaes,aes")]
-    fn lsb_mask(x: __m128i) -> __m128i {
-        _mm_shuffle_epi32(_mm_srai_epi32(_mm_slli_epi32(x, 31), 31), 0)
-    }
-
     #[inline]
     #[target_feature(enable = "avx2,vaes,aes")]
     fn keys(rk: &[Block; 11]) -> [__m256i; 11] {
@@ -245,10 +239,13 @@ mod vaes_x86 {
     }
 
     /// The garbler's half-gates on the `n = a0.len() ≤ BATCH` gates of `a0`/`b0`, 4 gates
-    /// (8 registers `[A0 | A0⊕Δ]`, `[B0 | B0⊕Δ]`) at a time: π of every input of the batch
+    /// (8 registers `[A0 | B0]`, `[A0⊕Δ | B0⊕Δ]`) at a time: π of every input of the batch
     /// first, then the tweaked second pass (each pass a run of independent groups, so
-    /// throughput-bound), then the half-gate algebra gate by gate. Padding lanes of the last group are zeros and are
-    /// not stored.
+    /// throughput-bound), then the half-gate algebra in 256-bit registers. With
+    /// `X = [H(A0) | H(B0)]`, `Y = [H(A1) | H(B1)]` and `[p_a | p_b]` the lsbs of `[A0 | B0]`:
+    /// `V = X ⊕ Y ⊕ [p_b·Δ | 0] = [T_G | H(B0)⊕H(B1)]`, the table `[T_G | T_E] = V ⊕ [0 | A0]`,
+    /// `[W_G | W_E] = X ⊕ [p_a | p_b]·V`, output `W_G ⊕ W_E` (ZRE15 Fig. 2). Padding lanes
+    /// of the last group are zeros and are not stored.
     ///
     /// Callers must make sure the CPU supports VAES, AVX2 and AES-NI (the target features)
     /// and that `b0`, `tab`, `lab` hold at least `n`, `2n`, `n` blocks; all memory
@@ -270,53 +267,104 @@ mod vaes_x86 {
         debug_assert!(n <= BATCH, "a fused batch holds at most BATCH gates");
         let k = keys(rk);
         let d = ld(&delta);
-        let dd = _mm256_inserti128_si256(_mm256_setzero_si256(), d, 1);
+        let dd = _mm256_broadcastsi128_si256(d);
         let s = _mm256_broadcastsi128_si256(ld(&salt));
         let groups = n.div_ceil(4);
-        let Scratch { p: pp, x: xx, .. } = sc;
-        for (gr, p) in pp.iter_mut().enumerate().take(groups) {
+        let Scratch {
+            p: pp,
+            x: xx,
+            i: inp,
+        } = sc;
+        let abs = inp.as_flattened_mut();
+        // full groups straight from the inputs, then the zero-padded last group
+        let full = n / 4;
+        for (((p, ab4), a4), b4) in pp
+            .iter_mut()
+            .zip(abs.chunks_exact_mut(4))
+            .zip(a0.chunks_exact(4))
+            .zip(b0.chunks_exact(4))
+        {
+            let mut r = [_mm256_setzero_si256(); 8];
             for j in 0..4 {
-                let g = 4 * gr + j;
-                p[2 * j] = _mm256_xor_si256(_mm256_broadcastsi128_si256(ld_or_zero(a0, g)), dd);
-                p[2 * j + 1] = _mm256_xor_si256(_mm256_broadcastsi128_si256(ld_or_zero(b0, g)), dd);
+                let ab = _mm256_set_m128i(ld(&b4[j]), ld(&a4[j]));
+                ab4[j] = ab;
+                r[2 * j] = ab;
+                r[2 * j + 1] = _mm256_xor_si256(ab, dd);
+            }
+            aes8(&k, &mut r);
+            *p = r;
+        }
+        if full < groups {
+            let p = &mut pp[full];
+            for j in 0..4 {
+                let g = 4 * full + j;
+                let ab = _mm256_set_m128i(ld_or_zero(b0, g), ld_or_zero(a0, g));
+                abs[g] = ab;
+                p[2 * j] = ab;
+                p[2 * j + 1] = _mm256_xor_si256(ab, dd);
             }
             aes8(&k, p);
         }
-        // tweaks: the low 64 bits of both lanes count 2·gate (left) and 2·gate + 1 (right)
+        // tweaks [2·gate | 2·gate + 1] in the low 64 bits of the two lanes, the same for
+        // a gate's two registers
         let two = _mm256_set_epi64x(0, 2, 0, 2);
-        let mut tl = _mm256_set1_epi64x(first_gate.wrapping_mul(2) as i64);
-        tl = _mm256_blend_epi32::<0b1100_1100>(tl, _mm256_setzero_si256());
-        let mut tr = _mm256_or_si256(tl, _mm256_set_epi64x(0, 1, 0, 1));
+        let g2 = first_gate.wrapping_mul(2) as i64;
+        let mut tw = _mm256_set_epi64x(0, g2.wrapping_add(1), 0, g2);
         // pass 2 over the whole batch too, then the algebra: every AES pass is a run of
         // independent groups (throughput-bound), never a chain the algebra waits on
         for (x, p) in xx.iter_mut().zip(pp.iter()).take(groups) {
             for j in 0..4 {
-                x[2 * j] = _mm256_xor_si256(p[2 * j], _mm256_xor_si256(s, tl));
-                x[2 * j + 1] = _mm256_xor_si256(p[2 * j + 1], _mm256_xor_si256(s, tr));
-                tl = _mm256_add_epi64(tl, two);
-                tr = _mm256_add_epi64(tr, two);
+                let t = _mm256_xor_si256(s, tw);
+                x[2 * j] = _mm256_xor_si256(p[2 * j], t);
+                x[2 * j + 1] = _mm256_xor_si256(p[2 * j + 1], t);
+                tw = _mm256_add_epi64(tw, two);
             }
             aes8(&k, x);
         }
-        for g in 0..n {
-            let (gr, j) = (g / 4, g % 4);
-            let (p, x) = (&pp[gr], &xx[gr]);
-            let ha = _mm256_xor_si256(x[2 * j], p[2 * j]);
-            let hb = _mm256_xor_si256(x[2 * j + 1], p[2 * j + 1]);
-            let (ha0, ha1) = (_mm256_castsi256_si128(ha), _mm256_extracti128_si256(ha, 1));
-            let (hb0, hb1) = (_mm256_castsi256_si128(hb), _mm256_extracti128_si256(hb, 1));
-            let a = ld(&a0[g]);
-            let (ma, mb) = (lsb_mask(a), lsb_mask(ld(&b0[g])));
-            // ZRE15 Fig. 2, as in `hash::garble_portable`.
-            let tg = _mm_xor_si128(_mm_xor_si128(ha0, ha1), _mm_and_si128(mb, d));
-            let wg = _mm_xor_si128(ha0, _mm_and_si128(ma, tg));
-            let hbx = _mm_xor_si128(hb0, hb1);
-            let te = _mm_xor_si128(hbx, a);
-            let we = _mm_xor_si128(hb0, _mm_and_si128(mb, hbx));
-            st(&mut tab[2 * g], tg);
-            st(&mut tab[2 * g + 1], te);
-            st(&mut lab[g], _mm_xor_si128(wg, we));
+        let d_lo = _mm256_inserti128_si256(_mm256_setzero_si256(), d, 0);
+        for ((((p, x), ab4), t8), l4) in pp
+            .iter()
+            .zip(xx.iter())
+            .zip(abs.chunks_exact(4))
+            .zip(tab.chunks_exact_mut(8))
+            .zip(lab.chunks_exact_mut(4))
+            .take(full)
+        {
+            for j in 0..4 {
+                let (tt, out) = gate_algebra(p, x, j, ab4[j], d_lo);
+                stu256(&mut t8[2 * j..2 * j + 2], tt);
+                st(&mut l4[j], out);
+            }
         }
+        for g in 4 * full..n {
+            let (tt, out) = gate_algebra(&pp[full], &xx[full], g % 4, abs[g], d_lo);
+            stu256(&mut tab[2 * g..2 * g + 2], tt);
+            st(&mut lab[g], out);
+        }
+    }
+
+    /// Half-gates algebra of gate `j` of a garbler's group (see [`garble`]): returns the
+    /// table `[T_G | T_E]` and the output 0-label.
+    #[inline]
+    #[target_feature(enable = "avx2,vaes,aes")]
+    fn gate_algebra(
+        p: &[__m256i; 8],
+        x: &[__m256i; 8],
+        j: usize,
+        ab: __m256i,
+        d_lo: __m256i,
+    ) -> (__m256i, __m128i) {
+        let hx = _mm256_xor_si256(x[2 * j], p[2 * j]);
+        let hy = _mm256_xor_si256(x[2 * j + 1], p[2 * j + 1]);
+        // [p_a | p_b]: each lane's lsb spread over the lane
+        let m = _mm256_shuffle_epi32::<0>(_mm256_srai_epi32::<31>(_mm256_slli_epi32::<31>(ab)));
+        // [p_b·Δ | 0]
+        let pbd = _mm256_and_si256(_mm256_permute2x128_si256::<0x81>(m, m), d_lo);
+        let v = _mm256_xor_si256(_mm256_xor_si256(hx, hy), pbd);
+        let tt = _mm256_xor_si256(v, _mm256_permute2x128_si256::<0x08>(ab, ab));
+        let w = _mm256_xor_si256(hx, _mm256_and_si256(m, v));
+        let out = _mm_xor_si128(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
+        (tt, out)
     }
 
     /// The evaluator's half-gates on the `n = a.len() ≤ BATCH` gates, 8 gates (8 registers
@@ -343,8 +391,7 @@ mod vaes_x86 {
         let Scratch { p, x, i: inp } = sc;
         let (pp, xx) = (&mut p[..BATCH / 8], &mut x[..BATCH / 8]);
         // full groups from registers: no per-gate bounds branch and no copy of `i` to `p`
-        // through memory before the AES pass (kernel at 2^12: 33 → 25 µs; the same change
-        // in the garbler's kernel measured slower, so it is not there), then the padded
+        // through memory before the AES pass (kernel at 2^12: 33 → 25 µs), then the padded
         // last group
         let full = n / 8;
         for (((p, i), a8), b8) in pp
@@ -396,6 +443,15 @@ mod vaes_x86 {
             let out = _mm_xor_si128(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
             st(&mut lab[g], out);
         }
+    }
+
+    /// One 256-bit register to two consecutive blocks.
+    #[inline]
+    #[target_feature(enable = "avx2,vaes,aes")]
+    fn stu256(b: &mut [Block], v: __m256i) {
+        let b: &mut [Block; 2] = b.try_into().expect("two blocks");
+        // SAFETY: a 32-byte unaligned store to a valid exclusive reference to two blocks.
+        unsafe { _mm256_storeu_si256(b as *mut [Block; 2] as *mut __m256i, v) }
     }
 
     /// Two consecutive blocks as one 256-bit register.
