@@ -232,6 +232,12 @@ pub trait OpSource: Send {
 }
 
 /// The liveness-based slot assignment of a circuit and its slot program.
+///
+/// Invariant: every slot of every op is below [`SlotMap::num_slots`], and the shape passes
+/// [`ProgramShape::validate`]. [`SlotMap::compute`] checks both before it returns a map,
+/// and a map cannot be changed afterwards, so executors may index a label array of
+/// `num_slots()` blocks with these ops without bounds checks (the `gc` crate's op loops
+/// do).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SlotMap {
     ops: Vec<PackedOp>,
@@ -242,6 +248,10 @@ impl SlotMap {
     /// Compute the slot program of a (finished) circuit. Transient memory: 4 bytes + 1 bit
     /// per wire; the result takes 12 bytes per op (an n-AND MAND gate is n ops). The
     /// streaming compiler [`crate::program_file`] runs the same passes on a file.
+    ///
+    /// # Panics
+    /// Only on a bug in the slot allocator (an op outside the program's slots: the type's
+    /// invariant is checked before the map is returned).
     pub fn compute(c: &Circuit) -> SlotMap {
         let (nw, n_in, n_out) = (c.num_wires(), c.num_input_bits(), c.num_output_bits());
         let n_ops: usize = c
@@ -298,10 +308,17 @@ impl SlotMap {
         flat.shrink_to_fit();
         let packed: Vec<PackedOp> = bytemuck::allocation::try_cast_vec(flat)
             .unwrap_or_else(|(_, flat)| bytemuck::cast_slice::<u32, PackedOp>(&flat).to_vec());
-        SlotMap {
+        let map = SlotMap {
             shape: alloc.shape(n_in, nw, n_out, n as u64, and_count),
             ops: packed,
-        }
+        };
+        // the type's invariant, on which executors' unchecked slot accesses rest: one pass,
+        // a fraction of the compile time
+        assert!(
+            map.shape.validate().is_ok() && map.ops.iter().all(|&op| map.shape.check(op).is_some()),
+            "slot program out of its shape (a bug in the slot allocator)"
+        );
+        map
     }
 
     /// Peak number of simultaneously live wires (slots `RESERVED_SLOTS .. RESERVED_SLOTS + peak`).

@@ -190,7 +190,10 @@ impl<'p> Garbler<'p> {
         // `pos` stays in a register (see `Evaluator::run`); written back on every exit.
         let mut pos = self.ops.pos;
         let full = loop {
-            pos = run_xors(&mut self.slots, ops, pos);
+            // SAFETY: `self.slots` has `shape.num_slots()` blocks (made so in `with_ops`, never
+            // resized) and `ops` are a `SlotMap`'s (its invariant) or a streamed chunk that
+            // `Ops::refill` checked against that shape: every slot is in range.
+            pos = unsafe { run_xors(&mut self.slots, ops, pos) };
             let Some(&p) = ops.get(pos) else {
                 break false;
             };
