@@ -1,13 +1,13 @@
 //! OT benchmarks: base OT (128), IKNP random COT (fresh output vectors, `-into`: reused
 //! output buffers, `-stream`: outputs consumed chunk by chunk and not stored — the consumer
 //! XOR-folds them), chosen-message OT, KOS random COT.
-//! Both parties run in one process over the in-memory duplex, each on its own tokio task
-//! (2 worker threads). Bytes per COT are printed once per benchmark.
+//! Both parties run in one process over the in-memory duplex, each on its own thread
+//! ([`duet_net::run_pair`]). Bytes per COT are printed once per benchmark.
 //! 2^24-OT runs are included when `DUET_BENCH_LARGE=1` (they take seconds per sample).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use duet_core::{Block, Delta};
-use duet_net::{Channel, ChannelConfig, duplex_pair};
+use duet_net::{Channel, ChannelConfig, duplex_pair, run_pair};
 use duet_ot::{CotReceiver, CotSender, Security, base};
 use std::time::{Duration, Instant};
 use tokio::runtime::Runtime;
@@ -52,7 +52,7 @@ enum Op {
 
 /// Run one call of `n` OTs on both parties (each on its own task); returns the wall time
 /// and the bytes both sent.
-fn run(rt: &Runtime, p: &mut Parties, op: Op, n: usize) -> (Duration, u64) {
+fn run(p: &mut Parties, op: Op, n: usize) -> (Duration, u64) {
     let (mut s, mut a) = p.s.take().unwrap();
     let (mut r, mut b) = p.r.take().unwrap();
     let (mut sbuf, mut rbuf) = p.bufs.take().unwrap();
@@ -66,45 +66,43 @@ fn run(rt: &Runtime, p: &mut Parties, op: Op, n: usize) -> (Duration, u64) {
         _ => Vec::new(),
     };
     let t = Instant::now();
-    let (sp, rp) = rt.block_on(async move {
-        let st = tokio::spawn(async move {
-            match op {
-                Op::RandomCot => drop(s.send_cot(&mut a, n).await.unwrap()),
-                Op::RandomCotInto => s.send_cot_into(&mut a, n, &mut sbuf).await.unwrap(),
-                Op::RandomCotStream => {
-                    let mut acc = Block::ZERO;
-                    s.send_cot_stream(&mut a, n, |k| acc = k.iter().fold(acc, |x, &y| x ^ y))
-                        .await
-                        .unwrap();
-                    std::hint::black_box(acc);
-                }
-                Op::ChosenOt => s.send_ot(&mut a, &msgs).await.unwrap(),
-            }
-            (s, a, sbuf)
-        });
-        let rt = tokio::spawn(async move {
-            match op {
-                Op::RandomCot => drop(r.receive_random_cot(&mut b, n).await.unwrap()),
-                Op::RandomCotInto => drop(
-                    r.receive_random_cot_into(&mut b, n, &mut rbuf)
-                        .await
-                        .unwrap(),
-                ),
-                Op::RandomCotStream => {
-                    let mut acc = Block::ZERO;
-                    r.receive_random_cot_stream(&mut b, n, |bits, m| {
-                        acc = m.iter().chain(bits).fold(acc, |x, &y| x ^ y)
-                    })
+    let sender = async move {
+        match op {
+            Op::RandomCot => drop(s.send_cot(&mut a, n).await.unwrap()),
+            Op::RandomCotInto => s.send_cot_into(&mut a, n, &mut sbuf).await.unwrap(),
+            Op::RandomCotStream => {
+                let mut acc = Block::ZERO;
+                s.send_cot_stream(&mut a, n, |k| acc = k.iter().fold(acc, |x, &y| x ^ y))
                     .await
                     .unwrap();
-                    std::hint::black_box(acc);
-                }
-                Op::ChosenOt => drop(r.receive_ot(&mut b, &choices).await.unwrap()),
+                std::hint::black_box(acc);
             }
-            (r, b, rbuf)
-        });
-        (st.await.unwrap(), rt.await.unwrap())
-    });
+            Op::ChosenOt => s.send_ot(&mut a, &msgs).await.unwrap(),
+        }
+        (s, a, sbuf)
+    };
+    let receiver = async move {
+        match op {
+            Op::RandomCot => drop(r.receive_random_cot(&mut b, n).await.unwrap()),
+            Op::RandomCotInto => drop(
+                r.receive_random_cot_into(&mut b, n, &mut rbuf)
+                    .await
+                    .unwrap(),
+            ),
+            Op::RandomCotStream => {
+                let mut acc = Block::ZERO;
+                r.receive_random_cot_stream(&mut b, n, |bits, m| {
+                    acc = m.iter().chain(bits).fold(acc, |x, &y| x ^ y)
+                })
+                .await
+                .unwrap();
+                std::hint::black_box(acc);
+            }
+            Op::ChosenOt => drop(r.receive_ot(&mut b, &choices).await.unwrap()),
+        }
+        (r, b, rbuf)
+    };
+    let (sp, rp) = run_pair(sender, receiver).expect("runtimes");
     let el = t.elapsed();
     let bytes = sp.1.bytes_sent() - b0 + rp.1.bytes_sent() - b1;
     p.s = Some((sp.0, sp.1));
@@ -179,7 +177,7 @@ fn bench_ext(c: &mut Criterion) {
     for (name, sec, op, log) in cases {
         let n = 1usize << log;
         let mut p = parties(&rt, sec);
-        let (_, bytes) = run(&rt, &mut p, op, n);
+        let (_, bytes) = run(&mut p, op, n);
         println!(
             "{name} 2^{log}: {:.2} bytes per OT",
             bytes as f64 / n as f64
@@ -188,7 +186,7 @@ fn bench_ext(c: &mut Criterion) {
         g.throughput(Throughput::Elements(n as u64));
         g.sample_size(10);
         g.bench_function(format!("2^{log}"), |bch| {
-            bch.iter_custom(|iters| (0..iters).map(|_| run(&rt, &mut p, op, n).0).sum())
+            bch.iter_custom(|iters| (0..iters).map(|_| run(&mut p, op, n).0).sum())
         });
         g.finish();
     }

@@ -3,7 +3,8 @@
 //! [`Channel`] is a buffered, framed, counted, timeout-guarded async byte stream over any
 //! tokio transport: TCP in the clear ([`tcp`]), TCP encrypted and mutually authenticated
 //! with pinned static keys ([`secure`], Noise `XX` + AES-256-GCM), or an in-memory
-//! [`duplex_pair`] for tests and one-process runs. Protocol crates (`ot`, `gc`, `hybrid`)
+//! [`duplex_pair`] for tests and one-process runs, whose two parties [`run_pair`] runs
+//! on threads of their own. Protocol crates (`ot`, `gc`, `hybrid`)
 //! keep their math sans-IO and drive a `Channel` from thin async functions; they run
 //! unchanged over every transport.
 //!
@@ -15,10 +16,12 @@
 
 mod channel;
 mod keys;
+mod pair;
 mod record;
 pub mod secure;
 pub mod tcp;
 
 pub use channel::{Channel, ChannelConfig, NetError, duplex_pair};
 pub use keys::{KEY_FILE_HEADER, KeyError, PUBLIC_KEY_PREFIX, PublicKey, StaticKeyPair};
+pub use pair::run_pair;
 pub use secure::SecureKeys;

@@ -10,7 +10,7 @@ use crate::net_args::NetArgs;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use duet_core::{Block, Delta};
-use duet_net::{Channel, ChannelConfig, duplex_pair};
+use duet_net::{Channel, ChannelConfig, duplex_pair, run_pair};
 use duet_ot::{CotReceiver, CotSender, Security};
 use std::time::{Duration, Instant};
 
@@ -171,12 +171,12 @@ async fn speed_ot(args: &SpeedArgs) -> anyhow::Result<Vec<Row>> {
         ..Default::default()
     };
     let (mut a, mut b) = duplex_pair(&config);
-    let s = tokio::spawn(async move { ot_sender(&mut a, security, n).await });
-    let r = tokio::spawn(async move { ot_receiver(&mut b, security, n).await });
-    let (s, r) = (
-        s.await.context("sender task")?,
-        r.await.context("receiver task")?,
-    );
+    // each party on a thread of its own (see `run_pair`: spawned tasks take turns)
+    let (s, r) = run_pair(
+        async move { ot_sender(&mut a, security, n).await },
+        async move { ot_receiver(&mut b, security, n).await },
+    )
+    .context("party threads")?;
     let (s, r) = (s?, r?);
     // The phases run in lockstep: a phase took as long as the slower party.
     Ok(s.into_iter()
