@@ -88,15 +88,16 @@ async fn hello(ch: &mut Channel, security: Security) -> Result<(), OtError> {
     Ok(())
 }
 
-/// `H(tweak_i, x_i ⊕ off)` for all `i` with TCCR (GKWY20 §7.4), tweaks `base + i`.
-fn hash_rows(rows: &[Block], off: Block, base: u64, out: &mut [Block]) {
+/// `x_i ← H(tweak_i, x_i ⊕ off)` in place for all `i` with TCCR (GKWY20 §7.4), tweaks
+/// `base + i`.
+fn hash_rows(rows: &mut [Block], off: Block, base: u64) {
     let mut tw = [Block::ZERO; 256];
-    for (k, (src, dst)) in rows.chunks(256).zip(out.chunks_mut(256)).enumerate() {
-        for (i, (d, s)) in dst.iter_mut().zip(src).enumerate() {
-            *d = *s ^ off;
-            tw[i] = Block((base as u128) + (k * 256 + i) as u128);
+    for (k, chunk) in rows.chunks_mut(256).enumerate() {
+        for (i, (x, t)) in chunk.iter_mut().zip(tw.iter_mut()).enumerate() {
+            *x ^= off;
+            *t = Block((base as u128) + (k * 256 + i) as u128);
         }
-        FIXED_KEY_AES.tccr_many_clobber(&mut tw[..dst.len()], dst);
+        FIXED_KEY_AES.tccr_many_clobber(&mut tw[..chunk.len()], chunk);
     }
 }
 
@@ -267,13 +268,26 @@ impl CotSender {
         Ok(self.rot_pads(&k))
     }
 
+    /// The random-OT pads `(H(i, k_i), H(i, k_i ⊕ Δ))`: hashed 256 OTs at a time into
+    /// one output vector (no full-length temporaries to fault in and zip: those made
+    /// `speed ot`'s random-OT row mostly page faults).
     fn rot_pads(&mut self, k: &[Block]) -> Vec<[Block; 2]> {
-        let mut h0 = vec![Block::ZERO; k.len()];
-        let mut h1 = vec![Block::ZERO; k.len()];
-        hash_rows(k, Block::ZERO, self.tweak, &mut h0);
-        hash_rows(k, self.delta.as_block(), self.tweak, &mut h1);
+        let mut pads: Vec<[Block; 2]> = bytemuck::zeroed_vec(k.len());
+        let mut h = Zeroizing::new([[Block::ZERO; 256]; 2]);
+        let offs = [Block::ZERO, self.delta.as_block()];
+        for (c, (src, dst)) in k.chunks(256).zip(pads.chunks_mut(256)).enumerate() {
+            let base = self.tweak + 256 * c as u64;
+            for (hj, &off) in h.iter_mut().zip(&offs) {
+                let hj = &mut hj[..src.len()];
+                hj.copy_from_slice(src);
+                hash_rows(hj, off, base);
+            }
+            for (i, d) in dst.iter_mut().enumerate() {
+                *d = [h[0][i], h[1][i]];
+            }
+        }
         self.tweak += k.len() as u64;
-        h0.into_iter().zip(h1).map(|(a, b)| [a, b]).collect()
+        pads
     }
 
     /// Chosen-message OT on blocks: the receiver learns `msgs[i][b_i]` only. 48 bytes per OT.
@@ -524,16 +538,15 @@ impl CotReceiver {
         ch: &mut Channel,
         n: usize,
     ) -> Result<(Vec<bool>, Vec<Block>), OtError> {
-        let (r, m) = self.extend(ch, KIND_ROT, n, None).await?;
-        let h = self.rot_pads(&m);
-        Ok((unpack_bits(&r, n), h))
+        let (r, mut m) = self.extend(ch, KIND_ROT, n, None).await?;
+        self.rot_pads(&mut m);
+        Ok((unpack_bits(&r, n), m))
     }
 
-    fn rot_pads(&mut self, m: &[Block]) -> Vec<Block> {
-        let mut h = vec![Block::ZERO; m.len()];
-        hash_rows(m, Block::ZERO, self.tweak, &mut h);
+    /// The random-OT pads `H(i, m_i)`, hashed in place over the `m_i`.
+    fn rot_pads(&mut self, m: &mut [Block]) {
+        hash_rows(m, Block::ZERO, self.tweak);
         self.tweak += m.len() as u64;
-        h
     }
 
     /// Chosen-message OT on blocks: returns `msgs[i][choices[i]]` of the sender's pairs.
@@ -547,8 +560,8 @@ impl CotReceiver {
         choices: &[bool],
     ) -> Result<Vec<Block>, OtError> {
         let n = choices.len();
-        let (_, m) = self.extend(ch, KIND_OT, n, Some(choices)).await?;
-        let h = self.rot_pads(&m);
+        let (_, mut h) = self.extend(ch, KIND_OT, n, Some(choices)).await?;
+        self.rot_pads(&mut h);
         let mut ct = vec![Block::ZERO; 2 * n];
         for piece in Block::slice_as_bytes_mut(&mut ct).chunks_mut(CT_FRAME) {
             ch.recv_frame_exact(piece).await?;
@@ -572,8 +585,8 @@ impl CotReceiver {
         choices: &[bool],
     ) -> Result<Vec<Vec<u8>>, OtError> {
         let n = choices.len();
-        let (_, m) = self.extend(ch, KIND_OT_BYTES, n, Some(choices)).await?;
-        let h = self.rot_pads(&m);
+        let (_, mut h) = self.extend(ch, KIND_OT_BYTES, n, Some(choices)).await?;
+        self.rot_pads(&mut h);
         let mut lens = vec![0u8; 8 * n];
         ch.recv_frame_exact(&mut lens).await?;
         let lens: Vec<(usize, usize)> = lens
