@@ -3,7 +3,8 @@
 //! - `pi`: AES-128 ECB over 16 KiB through `duet_core::AesEcb` (the ceiling; compare with
 //!   `openssl speed -evp aes-128-ecb`);
 //! - `kernel-2^12` / `kernel-2^22`: independent AND gates, labels in L1 / in memory
-//!   (`duet_gc::hash::{garble_and_gates, evaluate_and_gates}`);
+//!   (`duet_gc::hash::{garble_and_gates, evaluate_and_gates}`), large arrays on huge pages
+//!   (`duet_core::mem::zeroed_blocks`);
 //! - `aes_128`: the Bristol `aes_128` circuit (6,400 AND gates) interpreted from the
 //!   shipped file through the slot program, per block (element = AND gate);
 //! - `lockstep`: 256 instances of a 64-bit adder (63 AND) and of a signed 64-bit comparator
@@ -15,6 +16,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use duet_circuits::library;
 use duet_circuits::liveness::SlotMap;
+use duet_core::mem::zeroed_blocks;
 use duet_core::{Block, Delta};
 use duet_gc::hash::{evaluate_and_gates, garble_and_gates};
 use duet_gc::{Evaluator, Garbler};
@@ -44,10 +46,17 @@ fn bench_kernel_n(c: &mut Criterion, log: u32) {
     let mut rng = rand::rng();
     let delta = Delta::random(&mut rng);
     let salt = Block::random(&mut rng);
-    let a: Vec<Block> = (0..n).map(|_| Block::random(&mut rng)).collect();
-    let b: Vec<Block> = (0..n).map(|_| Block::random(&mut rng)).collect();
-    let mut out = vec![Block::ZERO; n];
-    let mut tables = Vec::with_capacity(2 * n);
+    // Large label arrays as a bulk caller would hold them: huge-page backed
+    // (`duet_core::mem::zeroed_blocks`; 4 KiB pages cost the 2^22 kernels 15–20 %).
+    let random = |rng: &mut rand::rngs::ThreadRng| {
+        let mut v = zeroed_blocks(n);
+        v.iter_mut().for_each(|x| *x = Block::random(rng));
+        v
+    };
+    let (a, b) = (random(&mut rng), random(&mut rng));
+    let mut out = zeroed_blocks(n);
+    let mut tables = zeroed_blocks(2 * n);
+    tables.clear();
     garble_and_gates(&delta, salt, 0, &a, &b, &mut out, &mut tables);
     let mut g = c.benchmark_group(format!("kernel-2^{log}"));
     g.throughput(Throughput::Elements(n as u64));

@@ -1,6 +1,6 @@
 //! `duet-core`: the 128-bit [`Block`], the garbler's global offset [`Delta`], fixed-key AES
 //! hashes after GKWY20 (Guo–Katz–Wang–Yu, eprint 2019/074 §7), an AES-CTR [`Prg`], and the
-//! bit-matrix transpose used by OT extension.
+//! bit-matrix transpose used by OT extension, and non-temporal block stores for bulk outputs.
 //!
 //! No networking and no protocol logic lives here: these are the primitives that `ot` and
 //! `gc` build on.
@@ -9,6 +9,7 @@ pub mod aes_ecb;
 mod block;
 mod delta;
 pub mod hash;
+pub mod mem;
 mod prg;
 pub mod transpose;
 

@@ -46,10 +46,27 @@
 
 use crate::aes::{PI, Scratch};
 use duet_circuits::liveness::PackedOp;
+use duet_core::mem::{NonTemporal, prefetch};
 use duet_core::{Block, Delta};
+use zeroize::Zeroizing;
 
 /// Largest number of AND gates hashed together (garbler: `4 · BATCH` blocks per AES pass).
 pub const BATCH: usize = 64;
+
+/// From this many gates on, [`garble_and_gates`] writes its tables and output labels with
+/// non-temporal stores ([`duet_core::mem::NonTemporal`]): 2^15 gates are 1.5 MiB of output,
+/// past L2, where the kernel is bound by memory traffic and a plain store to a cold line
+/// reads it first; it also prefetches its inputs [`PREFETCH_BATCHES`] batches ahead.
+/// Measured (criterion, 2^22 gates, Xeon with AVX-512, 2 vCPU, labels on huge pages):
+/// 77 → 83 M AND/s from the streamed stores, → 87–91 with the prefetch; unchanged on 4 KiB
+/// pages. The evaluator writes a third as much and measured slower with either (113 → 104
+/// on 4 KiB pages with the stores, 128 → 111 on huge pages with the prefetch), so it
+/// stores and loads plainly.
+pub const STREAM_GATES: usize = 1 << 15;
+
+/// How many batches ahead the streamed garbling kernel prefetches its inputs (4 and 8
+/// measured alike, 16 slower).
+const PREFETCH_BATCHES: usize = 8;
 
 /// The tweak of side `side` (0 = left, 1 = right) of AND gate `gate`.
 #[inline(always)]
@@ -372,6 +389,30 @@ pub fn garble_and_gates(
     let d = delta.as_block();
     let mut scratch = Scratch::new();
     let mut gate = first_gate;
+    if a0.len() >= STREAM_GATES {
+        // Past the caches: garble each batch into L1 staging, then stream it out.
+        let mut tab = Zeroizing::new([Block::ZERO; 2 * BATCH]);
+        let mut lab = Zeroizing::new([Block::ZERO; BATCH]);
+        let mut nt = NonTemporal::new();
+        tables.reserve(2 * a0.len());
+        for (k, ((a, b), o)) in a0
+            .chunks(BATCH)
+            .zip(b0.chunks(BATCH))
+            .zip(out0.chunks_mut(BATCH))
+            .enumerate()
+        {
+            let ahead = ((k + PREFETCH_BATCHES) * BATCH).min(a0.len());
+            let end = (ahead + BATCH).min(a0.len());
+            prefetch(&a0[ahead..end]);
+            prefetch(&b0[ahead..end]);
+            let (t, l) = (&mut tab[..2 * a.len()], &mut lab[..a.len()]);
+            garble_chunk(&mut scratch, d, salt, gate, a, b, t, l);
+            nt.extend(tables, t);
+            nt.copy(o, l);
+            gate += a.len() as u64;
+        }
+        return;
+    }
     for ((a, b), o) in a0
         .chunks(BATCH)
         .zip(b0.chunks(BATCH))
@@ -554,6 +595,61 @@ mod tests {
                 let v = bits[k].0 & bits[k].1;
                 assert_eq!(e1[k], l1[k] ^ (Block::mask(v) & delta), "gate {k} of {n}");
             }
+        }
+    }
+
+    /// The streamed path of `garble_and_gates` (from `STREAM_GATES` gates on: staging,
+    /// non-temporal stores, prefetch) writes exactly what the plain path writes, appended to
+    /// tables already there; evaluating its tables gives the AND of the bits.
+    #[test]
+    fn streamed_kernel_matches_plain_kernel() {
+        let mut rng = rand::rng();
+        let delta = Delta::random(&mut rng);
+        let salt = Block::random(&mut rng);
+        let n = STREAM_GATES + 77;
+        let a0: Vec<Block> = (0..n).map(|_| Block::random(&mut rng)).collect();
+        let b0: Vec<Block> = (0..n).map(|_| Block::random(&mut rng)).collect();
+        let (mut out_s, mut tab_s) = (vec![Block::ZERO; n], vec![Block::ONES; 3]);
+        garble_and_gates(&delta, salt, 9, &a0, &b0, &mut out_s, &mut tab_s);
+        // the plain path, in pieces below the threshold (gate numbers continued)
+        let (mut out_p, mut tab_p) = (vec![Block::ZERO; n], vec![Block::ONES; 3]);
+        let half = n / 2;
+        assert!(half < STREAM_GATES);
+        garble_and_gates(
+            &delta,
+            salt,
+            9,
+            &a0[..half],
+            &b0[..half],
+            &mut out_p[..half],
+            &mut tab_p,
+        );
+        let g = 9 + half as u64;
+        garble_and_gates(
+            &delta,
+            salt,
+            g,
+            &a0[half..],
+            &b0[half..],
+            &mut out_p[half..],
+            &mut tab_p,
+        );
+        assert_eq!(tab_s.len(), 3 + 2 * n);
+        assert!(tab_s == tab_p, "tables differ");
+        assert!(out_s == out_p, "output labels differ");
+        let d = delta.as_block();
+        let bit = |i: usize, k: usize| (i * 7 + k * 3) % 5 < 2;
+        let a: Vec<Block> = (0..n)
+            .map(|i| a0[i] ^ (Block::mask(bit(i, 0)) & d))
+            .collect();
+        let b: Vec<Block> = (0..n)
+            .map(|i| b0[i] ^ (Block::mask(bit(i, 1)) & d))
+            .collect();
+        let mut e = vec![Block::ZERO; n];
+        evaluate_and_gates(salt, 9, &a, &b, &tab_s[3..], &mut e);
+        for i in 0..n {
+            let v = bit(i, 0) & bit(i, 1);
+            assert_eq!(e[i], out_s[i] ^ (Block::mask(v) & d), "gate {i}");
         }
     }
 }
