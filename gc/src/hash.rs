@@ -54,15 +54,17 @@ use zeroize::Zeroizing;
 pub const BATCH: usize = 64;
 
 /// From this many gates on, [`garble_and_gates`] writes its tables and output labels with
-/// non-temporal stores ([`duet_core::mem::NonTemporal`]): 2^15 gates are 1.5 MiB of output,
-/// past L2, where the kernel is bound by memory traffic and a plain store to a cold line
-/// reads it first; it also prefetches its inputs [`PREFETCH_BATCHES`] batches ahead.
-/// Measured (criterion, 2^22 gates, Xeon with AVX-512, 2 vCPU, labels on huge pages):
-/// 77 → 83 M AND/s from the streamed stores, → 87–91 with the prefetch; unchanged on 4 KiB
-/// pages. The evaluator writes a third as much and measured slower with either (113 → 104
+/// non-temporal stores ([`duet_core::mem::NonTemporal`]) and prefetches its inputs
+/// [`PREFETCH_BATCHES`] batches ahead. 2^20 gates are 48 MiB of output, past the L3 of a
+/// core complex on most machines: there the kernel is bound by memory traffic and a plain
+/// store to a cold line reads it first. Below that the streamed stores only push lines
+/// out of a cache that would have held them. Measured (criterion, Xeon with AVX-512,
+/// 2 vCPU, labels on huge pages), plain / streamed: 2^16 gates 99 / 85 M AND/s, 2^18
+/// 106 / 83, 2^22 73–77 / 81–91 (of which 77 → 83 the stores, the rest the prefetch).
+/// The evaluator writes a third as much and measured slower with either (2^22: 113 → 104
 /// on 4 KiB pages with the stores, 128 → 111 on huge pages with the prefetch), so it
 /// stores and loads plainly.
-pub const STREAM_GATES: usize = 1 << 15;
+pub const STREAM_GATES: usize = 1 << 20;
 
 /// How many batches ahead the streamed garbling kernel prefetches its inputs (4 and 8
 /// measured alike, 16 slower).
