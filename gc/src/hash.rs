@@ -370,7 +370,9 @@ fn evaluate_portable(
 /// The half-gates kernel on labels in memory (benchmarks, and callers that manage their own
 /// labels): garble AND gates `first_gate .. first_gate + n` with input 0-labels `a0[k]`,
 /// `b0[k]`, writing the output 0-labels to `out0[k]` and appending `2n` table blocks to
-/// `tables`. `salt` is the public per-run salt (see the module docs).
+/// `tables`. `salt` is the public per-run salt (see the module docs). From
+/// [`STREAM_GATES`] gates on, the tables and output labels are written with non-temporal
+/// stores (fenced before the call returns) and leave the caches.
 ///
 /// # Panics
 /// If the three slices differ in length, or `delta`'s lsb is 0 (caller bugs).
