@@ -100,21 +100,9 @@ impl NonTemporal {
     #[inline]
     pub fn copy(&mut self, dst: &mut [Block], src: &[Block]) {
         assert_eq!(dst.len(), src.len(), "NonTemporal::copy: lengths differ");
-        #[cfg(target_arch = "x86_64")]
-        {
-            use core::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_stream_si128};
-            for (d, s) in dst.iter_mut().zip(src) {
-                // SAFETY: SSE2 is part of x86-64. `d` is a valid, exclusive `&mut Block`, and
-                // a `Block` (a `u128`, `repr(transparent)`) is 16-byte aligned, as `movntdq`
-                // requires; `s` is a valid `&Block` (read with an unaligned load).
-                unsafe {
-                    let v = _mm_loadu_si128(s as *const Block as *const __m128i);
-                    _mm_stream_si128(d as *mut Block as *mut __m128i, v);
-                }
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        dst.copy_from_slice(src);
+        // SAFETY: `dst` is valid for writes of `src.len()` blocks (an exclusive slice of
+        // that length).
+        unsafe { stream_to(dst.as_mut_ptr(), src) };
     }
 
     /// Append `src` to `dst` with non-temporal stores, writing straight into `dst`'s spare
@@ -125,14 +113,39 @@ impl NonTemporal {
         dst.reserve(src.len());
         let len = dst.len();
         let spare = &mut dst.spare_capacity_mut()[..src.len()];
-        // SAFETY: `MaybeUninit<Block>` has the layout of `Block`, and this `&mut` slice of it
-        // is valid for writes of `src.len()` blocks; `copy` writes every one of them (it
-        // never reads `dst`) before `set_len` exposes them.
-        let spare: &mut [Block] = unsafe { &mut *(spare as *mut [_] as *mut [Block]) };
-        self.copy(spare, src);
+        // SAFETY: `spare` is valid for writes of `src.len()` blocks (`MaybeUninit<Block>`
+        // has `Block`'s layout); `stream_to` only writes through the raw pointer.
+        unsafe { stream_to(spare.as_mut_ptr().cast::<Block>(), src) };
         // SAFETY: the `src.len()` blocks after `len` were initialised just above, within
         // the capacity reserved at the start.
         unsafe { dst.set_len(len + src.len()) };
+    }
+}
+
+/// Write `src` to `dst .. dst + src.len()` with non-temporal stores (plain writes off
+/// x86-64). Writes only; never reads `dst`.
+///
+/// # Safety
+/// `dst` must be valid for writes of `src.len()` blocks and not overlap `src`.
+#[inline]
+unsafe fn stream_to(dst: *mut Block, src: &[Block]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_stream_si128};
+        for (i, s) in src.iter().enumerate() {
+            // SAFETY: SSE2 is part of x86-64. `dst + i` is in the caller's writable range,
+            // and a `Block` pointer (a `u128`, `repr(transparent)`) is 16-byte aligned, as
+            // `movntdq` requires; `s` is a valid `&Block` (read with an unaligned load).
+            unsafe {
+                let v = _mm_loadu_si128(s as *const Block as *const __m128i);
+                _mm_stream_si128(dst.add(i).cast::<__m128i>(), v);
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    for (i, s) in src.iter().enumerate() {
+        // SAFETY: `dst + i` is in the caller's writable range.
+        unsafe { dst.add(i).write(*s) };
     }
 }
 
