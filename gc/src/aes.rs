@@ -11,6 +11,7 @@
 //! (checked equal by a test there).
 
 use crate::hash::BATCH;
+use core::mem::MaybeUninit;
 use duet_core::{AesEcb, Block};
 use std::sync::LazyLock;
 
@@ -98,9 +99,60 @@ impl Pi {
         );
         #[cfg(target_arch = "x86_64")]
         if self.aes.has_vaes() {
+            // SAFETY: `MaybeUninit<Block>` has `Block`'s layout, and the kernel writes only
+            // initialised blocks, so `tab` stays initialised.
+            let tab = unsafe { &mut *(tab as *mut [Block] as *mut [MaybeUninit<Block>]) };
             // SAFETY: `has_vaes` is true only if the CPU has VAES, AVX2 and AES-NI.
             unsafe {
-                vaes_x86::garble(
+                vaes_x86::garble::<false>(
+                    &mut scratch.v,
+                    self.aes.round_keys(),
+                    a0,
+                    b0,
+                    delta,
+                    salt,
+                    first_gate,
+                    tab,
+                    lab,
+                )
+            };
+            return true;
+        }
+        let _ = (scratch, a0, b0, delta, salt, first_gate, tab, lab);
+        false
+    }
+
+    /// [`Pi::garble_fused`] for outputs far larger than the caches: `tab` may be
+    /// uninitialised (all of its first `2n` blocks are written), and the tables and labels
+    /// of full groups of 4 gates are written with non-temporal stores, which the caller
+    /// must fence (`duet_core::mem::NonTemporal`'s drop) before another thread reads them.
+    /// Returns `false` (doing nothing) when the VAES path is unavailable.
+    ///
+    /// # Panics
+    /// As [`Pi::garble_fused`].
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub(crate) fn garble_fused_streaming(
+        &self,
+        scratch: &mut Scratch,
+        a0: &[Block],
+        b0: &[Block],
+        delta: Block,
+        salt: Block,
+        first_gate: u64,
+        tab: &mut [MaybeUninit<Block>],
+        lab: &mut [Block],
+    ) -> bool {
+        let n = a0.len();
+        assert!(
+            n <= BATCH && b0.len() == n && tab.len() >= 2 * n && lab.len() >= n,
+            "garble_fused_streaming: slice lengths"
+        );
+        #[cfg(target_arch = "x86_64")]
+        if self.aes.has_vaes() {
+            // SAFETY: `has_vaes` is true only if the CPU has VAES, AVX2 and AES-NI.
+            unsafe {
+                vaes_x86::garble::<true>(
                     &mut scratch.v,
                     self.aes.round_keys(),
                     a0,
@@ -166,6 +218,7 @@ impl Pi {
 #[cfg(target_arch = "x86_64")]
 mod vaes_x86 {
     use crate::hash::BATCH;
+    use core::mem::MaybeUninit;
     use duet_core::Block;
     use std::arch::x86_64::*;
 
@@ -250,9 +303,13 @@ mod vaes_x86 {
     /// Callers must make sure the CPU supports VAES, AVX2 and AES-NI (the target features)
     /// and that `b0`, `tab`, `lab` hold at least `n`, `2n`, `n` blocks; all memory
     /// accesses are through bounds-checked slice indexing.
+    ///
+    /// With `NT` the full groups' tables and output labels are written with non-temporal
+    /// stores (for outputs far larger than the caches; the caller fences). `tab` may be
+    /// uninitialised: every one of its first `2n` blocks is written, and nothing else is.
     #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx2,vaes,aes")]
-    pub(super) fn garble(
+    pub(super) fn garble<const NT: bool>(
         sc: &mut Scratch,
         rk: &[Block; 11],
         a0: &[Block],
@@ -260,7 +317,7 @@ mod vaes_x86 {
         delta: Block,
         salt: Block,
         first_gate: u64,
-        tab: &mut [Block],
+        tab: &mut [MaybeUninit<Block>],
         lab: &mut [Block],
     ) {
         let n = a0.len();
@@ -332,13 +389,22 @@ mod vaes_x86 {
         {
             for j in 0..4 {
                 let (tt, out) = gate_algebra(p, x, j, ab4[j], d_lo);
-                stu256(&mut t8[2 * j..2 * j + 2], tt);
-                st(&mut l4[j], out);
+                let t2: &mut [MaybeUninit<Block>; 2] =
+                    (&mut t8[2 * j..2 * j + 2]).try_into().expect("two blocks");
+                if NT {
+                    stream256(t2, tt);
+                    stream(&mut l4[j], out);
+                } else {
+                    stu256(t2, tt);
+                    st(&mut l4[j], out);
+                }
             }
         }
         for g in 4 * full..n {
             let (tt, out) = gate_algebra(&pp[full], &xx[full], g % 4, abs[g], d_lo);
-            stu256(&mut tab[2 * g..2 * g + 2], tt);
+            let t2: &mut [MaybeUninit<Block>; 2] =
+                (&mut tab[2 * g..2 * g + 2]).try_into().expect("two blocks");
+            stu256(t2, tt);
             st(&mut lab[g], out);
         }
     }
@@ -445,13 +511,35 @@ mod vaes_x86 {
         }
     }
 
-    /// One 256-bit register to two consecutive blocks.
+    /// One 256-bit register to two consecutive (possibly uninitialised) blocks.
     #[inline]
     #[target_feature(enable = "avx2,vaes,aes")]
-    fn stu256(b: &mut [Block], v: __m256i) {
-        let b: &mut [Block; 2] = b.try_into().expect("two blocks");
-        // SAFETY: a 32-byte unaligned store to a valid exclusive reference to two blocks.
-        unsafe { _mm256_storeu_si256(b as *mut [Block; 2] as *mut __m256i, v) }
+    fn stu256(b: &mut [MaybeUninit<Block>; 2], v: __m256i) {
+        // SAFETY: a 32-byte unaligned store to a valid exclusive reference to two blocks
+        // (`MaybeUninit<Block>` has `Block`'s layout; the store initialises both).
+        unsafe { _mm256_storeu_si256(b.as_mut_ptr().cast::<__m256i>(), v) }
+    }
+
+    /// [`stu256`] with non-temporal stores (two 16-byte `movntdq`: a table pair is only
+    /// 16-byte aligned).
+    #[inline]
+    #[target_feature(enable = "avx2,vaes,aes")]
+    fn stream256(b: &mut [MaybeUninit<Block>; 2], v: __m256i) {
+        let p = b.as_mut_ptr().cast::<__m128i>();
+        // SAFETY: `p` and `p + 1` are the two blocks of a valid exclusive reference, each
+        // 16-byte aligned (a `Block` is a `u128`), as `movntdq` requires.
+        unsafe {
+            _mm_stream_si128(p, _mm256_castsi256_si128(v));
+            _mm_stream_si128(p.add(1), _mm256_extracti128_si256::<1>(v));
+        }
+    }
+
+    /// One block, non-temporal.
+    #[inline]
+    #[target_feature(enable = "avx2,vaes,aes")]
+    fn stream(b: &mut Block, v: __m128i) {
+        // SAFETY: a valid exclusive reference, 16-byte aligned (a `Block` is a `u128`).
+        unsafe { _mm_stream_si128(b as *mut Block as *mut __m128i, v) }
     }
 
     /// Two consecutive blocks as one 256-bit register.

@@ -54,16 +54,18 @@ use zeroize::Zeroizing;
 pub const BATCH: usize = 64;
 
 /// From this many gates on, [`garble_and_gates`] writes its tables and output labels with
-/// non-temporal stores ([`duet_core::mem::NonTemporal`]) and prefetches its inputs
-/// [`PREFETCH_BATCHES`] batches ahead. 2^20 gates are 48 MiB of output, past the L3 of a
-/// core complex on most machines: there the kernel is bound by memory traffic and a plain
-/// store to a cold line reads it first. Below that the streamed stores only push lines
-/// out of a cache that would have held them. Measured (criterion, Xeon with AVX-512,
-/// 2 vCPU, labels on huge pages), plain / streamed: 2^16 gates 99 / 85 M AND/s, 2^18
-/// 106 / 83, 2^22 73–77 / 81–91 (of which 77 → 83 the stores, the rest the prefetch).
-/// The evaluator writes a third as much and measured slower with either (2^22: 113 → 104
-/// on 4 KiB pages with the stores, 128 → 111 on huge pages with the prefetch), so it
-/// stores and loads plainly.
+/// non-temporal stores and prefetches its inputs [`PREFETCH_BATCHES`] batches ahead: the
+/// fused kernel stores straight from its registers into the tables' spare capacity (no
+/// zero-fill, no staging copy); the portable kernel writes to L1 staging that
+/// [`duet_core::mem::NonTemporal`] streams out. 2^20 gates are 48 MiB of output, past the
+/// L3 of a core complex on most machines: there the kernel is bound by memory traffic and
+/// a plain store to a cold line reads it first. Below that streamed stores only push out
+/// lines a cache would have held (with staging: 2^16 gates plain / streamed 99 / 85 M
+/// AND/s, 2^18 106 / 83). Measured at 2^22 gates (criterion, Xeon with AVX-512, 2 vCPU,
+/// labels on huge pages): plain 73–77, staged and streamed 81–91, streamed from the
+/// kernel 105–109 M AND/s. The evaluator writes a third as much and measured slower with
+/// streamed stores or prefetch (2^22: 113 → 104 on 4 KiB pages with the stores, 128 → 111
+/// on huge pages with the prefetch), so it stores and loads plainly.
 pub const STREAM_GATES: usize = 1 << 20;
 
 /// How many batches ahead the streamed garbling kernel prefetches its inputs (4 and 8
@@ -394,7 +396,8 @@ pub fn garble_and_gates(
     let mut scratch = Scratch::new();
     let mut gate = first_gate;
     if a0.len() >= STREAM_GATES {
-        // Past the caches: garble each batch into L1 staging, then stream it out.
+        // Past the caches: the fused kernel streams its stores out itself (the fence is
+        // `nt`'s drop); the portable one goes through L1 staging.
         let mut tab = Zeroizing::new([Block::ZERO; 2 * BATCH]);
         let mut lab = Zeroizing::new([Block::ZERO; BATCH]);
         let mut nt = NonTemporal::new();
@@ -409,10 +412,19 @@ pub fn garble_and_gates(
             let end = (ahead + BATCH).min(a0.len());
             prefetch(&a0[ahead..end]);
             prefetch(&b0[ahead..end]);
-            let (t, l) = (&mut tab[..2 * a.len()], &mut lab[..a.len()]);
-            garble_chunk(&mut scratch, d, salt, gate, a, b, t, l);
-            nt.extend(tables, t);
-            nt.copy(o, l);
+            let start = tables.len();
+            let spare = &mut tables.spare_capacity_mut()[..2 * a.len()];
+            if PI.garble_fused_streaming(&mut scratch, a, b, d, salt, gate, spare, o) {
+                // SAFETY: the kernel wrote all `2 · a.len()` blocks of `spare`, within the
+                // capacity reserved above.
+                unsafe { tables.set_len(start + 2 * a.len()) };
+            } else {
+                // no fused kernel: the portable one into L1 staging, then streamed out
+                let (t, l) = (&mut tab[..2 * a.len()], &mut lab[..a.len()]);
+                garble_chunk(&mut scratch, d, salt, gate, a, b, t, l);
+                nt.extend(tables, t);
+                nt.copy(o, l);
+            }
             gate += a.len() as u64;
         }
         return;
