@@ -92,34 +92,10 @@ impl Pi {
         tab: &mut [Block],
         lab: &mut [Block],
     ) -> bool {
-        let n = a0.len();
-        assert!(
-            n <= BATCH && b0.len() == n && tab.len() >= 2 * n && lab.len() >= n,
-            "garble_fused: slice lengths"
-        );
-        #[cfg(target_arch = "x86_64")]
-        if self.aes.has_vaes() {
-            // SAFETY: `MaybeUninit<Block>` has `Block`'s layout, and the kernel writes only
-            // initialised blocks, so `tab` stays initialised.
-            let tab = unsafe { &mut *(tab as *mut [Block] as *mut [MaybeUninit<Block>]) };
-            // SAFETY: `has_vaes` is true only if the CPU has VAES, AVX2 and AES-NI.
-            unsafe {
-                vaes_x86::garble::<false>(
-                    &mut scratch.v,
-                    self.aes.round_keys(),
-                    a0,
-                    b0,
-                    delta,
-                    salt,
-                    first_gate,
-                    tab,
-                    lab,
-                )
-            };
-            return true;
-        }
-        let _ = (scratch, a0, b0, delta, salt, first_gate, tab, lab);
-        false
+        // SAFETY: `MaybeUninit<Block>` has `Block`'s layout, and the kernel writes only
+        // initialised blocks, so `tab` stays initialised.
+        let tab = unsafe { &mut *(tab as *mut [Block] as *mut [MaybeUninit<Block>]) };
+        self.garble_vaes::<false>(scratch, a0, b0, delta, salt, first_gate, tab, lab)
     }
 
     /// [`Pi::garble_fused`] for outputs far larger than the caches: `tab` may be
@@ -143,16 +119,33 @@ impl Pi {
         tab: &mut [MaybeUninit<Block>],
         lab: &mut [Block],
     ) -> bool {
+        self.garble_vaes::<true>(scratch, a0, b0, delta, salt, first_gate, tab, lab)
+    }
+
+    /// Both of the above: the VAES kernel, with non-temporal stores if `NT`.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn garble_vaes<const NT: bool>(
+        &self,
+        scratch: &mut Scratch,
+        a0: &[Block],
+        b0: &[Block],
+        delta: Block,
+        salt: Block,
+        first_gate: u64,
+        tab: &mut [MaybeUninit<Block>],
+        lab: &mut [Block],
+    ) -> bool {
         let n = a0.len();
         assert!(
             n <= BATCH && b0.len() == n && tab.len() >= 2 * n && lab.len() >= n,
-            "garble_fused_streaming: slice lengths"
+            "garble_fused: slice lengths"
         );
         #[cfg(target_arch = "x86_64")]
         if self.aes.has_vaes() {
             // SAFETY: `has_vaes` is true only if the CPU has VAES, AVX2 and AES-NI.
             unsafe {
-                vaes_x86::garble::<true>(
+                vaes_x86::garble::<NT>(
                     &mut scratch.v,
                     self.aes.round_keys(),
                     a0,
