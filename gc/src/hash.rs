@@ -396,37 +396,7 @@ pub fn garble_and_gates(
     let mut scratch = Scratch::new();
     let mut gate = first_gate;
     if a0.len() >= STREAM_GATES {
-        // Past the caches: the fused kernel streams its stores out itself (the fence is
-        // `nt`'s drop); the portable one goes through L1 staging.
-        let mut tab = Zeroizing::new([Block::ZERO; 2 * BATCH]);
-        let mut lab = Zeroizing::new([Block::ZERO; BATCH]);
-        let mut nt = NonTemporal::new();
-        tables.reserve(2 * a0.len());
-        for (k, ((a, b), o)) in a0
-            .chunks(BATCH)
-            .zip(b0.chunks(BATCH))
-            .zip(out0.chunks_mut(BATCH))
-            .enumerate()
-        {
-            let ahead = ((k + PREFETCH_BATCHES) * BATCH).min(a0.len());
-            let end = (ahead + BATCH).min(a0.len());
-            prefetch(&a0[ahead..end]);
-            prefetch(&b0[ahead..end]);
-            let start = tables.len();
-            let spare = &mut tables.spare_capacity_mut()[..2 * a.len()];
-            if PI.garble_fused_streaming(&mut scratch, a, b, d, salt, gate, spare, o) {
-                // SAFETY: the kernel wrote all `2 · a.len()` blocks of `spare`, within the
-                // capacity reserved above.
-                unsafe { tables.set_len(start + 2 * a.len()) };
-            } else {
-                // no fused kernel: the portable one into L1 staging, then streamed out
-                let (t, l) = (&mut tab[..2 * a.len()], &mut lab[..a.len()]);
-                garble_chunk(&mut scratch, d, salt, gate, a, b, t, l);
-                nt.extend(tables, t);
-                nt.copy(o, l);
-            }
-            gate += a.len() as u64;
-        }
+        garble_streamed(d, salt, first_gate, a0, b0, out0, tables, true);
         return;
     }
     for ((a, b), o) in a0
@@ -437,6 +407,56 @@ pub fn garble_and_gates(
         let start = tables.len();
         tables.resize(start + 2 * a.len(), Block::ZERO);
         garble_chunk(&mut scratch, d, salt, gate, a, b, &mut tables[start..], o);
+        gate += a.len() as u64;
+    }
+}
+
+/// The streamed path of [`garble_and_gates`] (past the caches): with `fused` (and a CPU
+/// that has the fused kernel) the kernel streams its stores out itself, else the portable
+/// kernel writes to L1 staging that is streamed out. The fence is `nt`'s drop.
+#[allow(clippy::too_many_arguments)]
+fn garble_streamed(
+    d: Block,
+    salt: Block,
+    first_gate: u64,
+    a0: &[Block],
+    b0: &[Block],
+    out0: &mut [Block],
+    tables: &mut Vec<Block>,
+    fused: bool,
+) {
+    let mut scratch = Scratch::new();
+    let mut gate = first_gate;
+    let mut tab = Zeroizing::new([Block::ZERO; 2 * BATCH]);
+    let mut lab = Zeroizing::new([Block::ZERO; BATCH]);
+    let mut nt = NonTemporal::new();
+    tables.reserve(2 * a0.len());
+    for (k, ((a, b), o)) in a0
+        .chunks(BATCH)
+        .zip(b0.chunks(BATCH))
+        .zip(out0.chunks_mut(BATCH))
+        .enumerate()
+    {
+        let ahead = ((k + PREFETCH_BATCHES) * BATCH).min(a0.len());
+        let end = (ahead + BATCH).min(a0.len());
+        prefetch(&a0[ahead..end]);
+        prefetch(&b0[ahead..end]);
+        let start = tables.len();
+        let spare = &mut tables.spare_capacity_mut()[..2 * a.len()];
+        if fused && PI.garble_fused_streaming(&mut scratch, a, b, d, salt, gate, spare, o) {
+            // SAFETY: the kernel wrote all `2 · a.len()` blocks of `spare`, within the
+            // capacity reserved above.
+            unsafe { tables.set_len(start + 2 * a.len()) };
+        } else {
+            let (t, l) = (&mut tab[..2 * a.len()], &mut lab[..a.len()]);
+            if fused {
+                garble_chunk(&mut scratch, d, salt, gate, a, b, t, l);
+            } else {
+                garble_portable(a, b, d, salt, gate, t, l);
+            }
+            nt.extend(tables, t);
+            nt.copy(o, l);
+        }
         gate += a.len() as u64;
     }
 }
@@ -653,6 +673,20 @@ mod tests {
         assert_eq!(tab_s.len(), 3 + 2 * n);
         assert!(tab_s == tab_p, "tables differ");
         assert!(out_s == out_p, "output labels differ");
+        // the staged path of the portable kernel (what a CPU without VAES runs)
+        let (mut out_q, mut tab_q) = (vec![Block::ZERO; n], vec![Block::ONES; 3]);
+        garble_streamed(
+            delta.as_block(),
+            salt,
+            9,
+            &a0,
+            &b0,
+            &mut out_q,
+            &mut tab_q,
+            false,
+        );
+        assert!(tab_q == tab_p, "portable streamed tables differ");
+        assert!(out_q == out_p, "portable streamed output labels differ");
         let d = delta.as_block();
         let bit = |i: usize, k: usize| (i * 7 + k * 3) % 5 < 2;
         let a: Vec<Block> = (0..n)
