@@ -98,34 +98,17 @@ impl Pi {
         self.garble_vaes::<false>(scratch, a0, b0, delta, salt, first_gate, tab, lab)
     }
 
-    /// [`Pi::garble_fused`] for outputs far larger than the caches: `tab` may be
-    /// uninitialised (all of its first `2n` blocks are written), and the tables and labels
-    /// of full groups of 4 gates are written with non-temporal stores, which the caller
-    /// must fence (`duet_core::mem::NonTemporal`'s drop) before another thread reads them.
-    /// Returns `false` (doing nothing) when the VAES path is unavailable.
+    /// [`Pi::garble_fused`] into a table slice that may be uninitialised (all of its first
+    /// `2n` blocks are written). With `NT` (for outputs far larger than the caches) the
+    /// tables and labels of full groups of 4 gates are written with non-temporal stores,
+    /// which the caller must fence (`duet_core::mem::NonTemporal`'s drop) before another
+    /// thread reads them. Returns `false` (doing nothing) when the VAES path is unavailable.
     ///
     /// # Panics
     /// As [`Pi::garble_fused`].
     #[allow(clippy::too_many_arguments)]
     #[inline]
-    pub(crate) fn garble_fused_streaming(
-        &self,
-        scratch: &mut Scratch,
-        a0: &[Block],
-        b0: &[Block],
-        delta: Block,
-        salt: Block,
-        first_gate: u64,
-        tab: &mut [MaybeUninit<Block>],
-        lab: &mut [Block],
-    ) -> bool {
-        self.garble_vaes::<true>(scratch, a0, b0, delta, salt, first_gate, tab, lab)
-    }
-
-    /// Both of the above: the VAES kernel, with non-temporal stores if `NT`.
-    #[allow(clippy::too_many_arguments)]
-    #[inline]
-    fn garble_vaes<const NT: bool>(
+    pub(crate) fn garble_vaes<const NT: bool>(
         &self,
         scratch: &mut Scratch,
         a0: &[Block],

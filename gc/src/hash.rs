@@ -393,12 +393,12 @@ pub fn garble_and_gates(
     );
     assert!(delta.as_block().lsb(), "garble_and_gates: Δ needs lsb 1");
     let d = delta.as_block();
-    let mut scratch = Scratch::new();
-    let mut gate = first_gate;
     if a0.len() >= STREAM_GATES {
         garble_streamed(d, salt, first_gate, a0, b0, out0, tables, true);
         return;
     }
+    let mut scratch = Scratch::new();
+    let mut gate = first_gate;
     for ((a, b), o) in a0
         .chunks(BATCH)
         .zip(b0.chunks(BATCH))
@@ -443,7 +443,7 @@ fn garble_streamed(
         prefetch(&b0[ahead..end]);
         let start = tables.len();
         let spare = &mut tables.spare_capacity_mut()[..2 * a.len()];
-        if fused && PI.garble_fused_streaming(&mut scratch, a, b, d, salt, gate, spare, o) {
+        if fused && PI.garble_vaes::<true>(&mut scratch, a, b, d, salt, gate, spare, o) {
             // SAFETY: the kernel wrote all `2 · a.len()` blocks of `spare`, within the
             // capacity reserved above.
             unsafe { tables.set_len(start + 2 * a.len()) };
@@ -634,9 +634,10 @@ mod tests {
         }
     }
 
-    /// The streamed path of `garble_and_gates` (from `STREAM_GATES` gates on: staging,
-    /// non-temporal stores, prefetch) writes exactly what the plain path writes, appended to
-    /// tables already there; evaluating its tables gives the AND of the bits.
+    /// The streamed path of `garble_and_gates` (from `STREAM_GATES` gates on: non-temporal
+    /// stores from the fused kernel, or from L1 staging for the portable one; prefetch)
+    /// writes exactly what the plain path writes, appended to tables already there;
+    /// evaluating its tables gives the AND of the bits.
     #[test]
     fn streamed_kernel_matches_plain_kernel() {
         let mut rng = rand::rng();
