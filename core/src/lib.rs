@@ -1,6 +1,7 @@
 //! `duet-core`: the 128-bit [`Block`], the garbler's global offset [`Delta`], fixed-key AES
-//! hashes after GKWY20 (Guo–Katz–Wang–Yu, eprint 2019/074 §7), an AES-CTR [`Prg`], and the
-//! bit-matrix transpose used by OT extension, and non-temporal block stores for bulk outputs.
+//! hashes after GKWY20 (Guo–Katz–Wang–Yu, eprint 2019/074 §7), an AES-CTR [`Prg`], the
+//! bit-matrix transpose used by OT extension, and [`mem`]: huge-page vectors, prefetch and
+//! non-temporal stores for bulk outputs.
 //!
 //! No networking and no protocol logic lives here: these are the primitives that `ot` and
 //! `gc` build on.

@@ -2,17 +2,18 @@
 //! ([`zeroed_blocks`]) and non-temporal (streaming) stores ([`NonTemporal`]).
 //!
 //! With 4 KiB pages a kernel streaming through four 64 MiB arrays (inputs, outputs, tables)
-//! misses the TLB every 4 KiB on each of them; on 2 MiB pages it does not. The half-gates
-//! kernels on 2^22 gates in memory, criterion on a Xeon (AVX-512, 2 vCPU): garble 72 → 88 M
-//! AND/s, evaluate 113 → 137 M AND/s, from huge pages and streamed garbler stores together.
+//! misses the TLB every 4 KiB on each of them; on 2 MiB pages it does not.
 //!
 //! A plain store to a line that is not in cache first reads the line from memory (the
 //! read-for-ownership), so writing `n` fresh blocks costs `2n` blocks of memory traffic. A
 //! non-temporal store (`movntdq`) writes the line without reading it, and does not evict
-//! the working set for data that will not be read again soon. The half-gates kernels on
-//! labels in memory (`duet_gc::hash::garble_and_gates`) are bound by memory traffic once
-//! their slices outgrow the caches, and write 48 bytes per AND gate: streaming those
-//! stores removes a third of their traffic.
+//! the working set for data that will not be read again soon. The garbler's half-gates
+//! kernel on labels in memory (`duet_gc::hash::garble_and_gates`) reads 32 and writes 48
+//! bytes per AND gate; streaming the writes removes 48 of its 128 bytes of traffic.
+//!
+//! Measured on 2^22 gates in memory (criterion, Xeon with AVX-512, 2 vCPU): garble 72 M
+//! AND/s on 4 KiB pages with plain stores, 100–109 on huge pages with the kernel's stores
+//! streamed; evaluate 113 → 118–136 from huge pages alone.
 //!
 //! Use it only for outputs that are large (well past L2) and not read back at once: a
 //! streamed line is evicted from the caches.
