@@ -3,7 +3,7 @@
 //! - `pi`: AES-128 ECB over 16 KiB through `duet_core::AesEcb` (the ceiling; compare with
 //!   `openssl speed -evp aes-128-ecb`);
 //! - `kernel-2^12` / `kernel-2^22`: independent AND gates, labels in L1 / in memory
-//!   (`duet_gc::hash::{garble_and_gates, evaluate_and_gates}`), large arrays on huge pages
+//!   (`duet_gc_core::half_gates::{garble_and_gates, evaluate_and_gates}`), large arrays on huge pages
 //!   (`duet_core::mem::zeroed_blocks`);
 //! - `aes_128`: the Bristol `aes_128` circuit (6,400 AND gates) interpreted from the
 //!   shipped file through the slot program, per block (element = AND gate);
@@ -18,8 +18,8 @@ use duet_circuits::library;
 use duet_circuits::liveness::SlotMap;
 use duet_core::mem::zeroed_blocks;
 use duet_core::{Block, Delta};
-use duet_gc::hash::{evaluate_and_gates, garble_and_gates};
 use duet_gc::{Evaluator, Garbler};
+use duet_gc_core::half_gates::{evaluate_and_gates, garble_and_gates};
 use std::hint::black_box;
 
 /// The ceiling: AES-128 ECB over 16 KiB (1,024 blocks, in L1) through `duet_core::AesEcb`,

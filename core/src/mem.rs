@@ -8,7 +8,7 @@
 //! read-for-ownership), so writing `n` fresh blocks costs `2n` blocks of memory traffic. A
 //! non-temporal store (`movntdq`) writes the line without reading it, and does not evict
 //! the working set for data that will not be read again soon. The garbler's half-gates
-//! kernel on labels in memory (`duet_gc::hash::garble_and_gates`) reads 32 and writes 48
+//! kernel on labels in memory (`duet_gc_core::half_gates::garble_and_gates`) reads 32 and writes 48
 //! bytes per AND gate; streaming the writes removes 48 of its 128 bytes of traffic.
 //!
 //! Measured on 2^22 gates in memory (criterion, Xeon with AVX-512, 2 vCPU): garble 72 M

@@ -1,53 +1,8 @@
-//! `duet-gc`: half-gates garbled circuits (Zahur–Rosulek–Evans, eprint 2014/756) with
-//! free-XOR and point-and-permute, and the semi-honest two-party protocol on top.
-//!
-//! # Sync core (sans-IO)
-//!
-//! ```
-//! use duet_circuits::{Circuit, Gate, liveness::SlotMap};
-//! use duet_core::{Block, Delta};
-//! use duet_gc::{Evaluator, Garbler, decode};
-//!
-//! // out = x AND y
-//! let mut c = Circuit::new(3, vec![1, 1], vec![1]).unwrap();
-//! c.push(Gate::And { a: 0, b: 1, out: 2 }).unwrap();
-//! let c = c.finish().unwrap();
-//! let prog = SlotMap::compute(&c);
-//!
-//! let mut rng = rand::rng();
-//! let delta = Delta::random(&mut rng);
-//! let salt = Block::random(&mut rng); // public, sent to the evaluator
-//! let zero: Vec<Block> = (0..2).map(|_| Block::random(&mut rng)).collect();
-//! let mut g = Garbler::new(&prog, &delta, &zero, salt).unwrap();
-//! let mut tables = Vec::new();
-//! while g.next_batch(&mut tables) {} // stream each batch in real use
-//!
-//! // x = 1, y = 1: the evaluator holds the 1-labels (via OT for its own inputs).
-//! let active = [zero[0] ^ delta.as_block(), zero[1] ^ delta.as_block()];
-//! let mut e = Evaluator::new(&prog, &active, salt).unwrap();
-//! e.consume(&tables).unwrap();
-//! let labels = e.finish().unwrap();
-//! let out = decode(&labels, &g.decoding_bits().unwrap()).unwrap();
-//! assert!(out[0]);
-//! ```
-//!
-//! - [`Garbler::new`]`(&SlotMap, &Delta, input_zero_labels, salt)` → pull batches with
-//!   [`Garbler::next_batch`] (≈ 1 MiB each, 2 blocks per AND gate in gate order), then
-//!   [`Garbler::output_zero_labels`] / [`Garbler::decoding_bits`].
-//! - [`Evaluator::new`]`(&SlotMap, input_active_labels, salt)` → [`Evaluator::consume`] the
-//!   blocks as they arrive (any split), then [`Evaluator::finish`] → active output labels,
-//!   [`decode`] with the decoding bits, [`split_values`] into per-output [`Bits`](duet_circuits::Bits).
-//! - Labels live in the slots of [`duet_circuits::liveness::SlotMap`]: memory is O(peak
-//!   live wires); tables are never held whole.
-//! - Circuits too large to hold: [`Garbler::streamed`] / [`Evaluator::streamed`] read the
-//!   slot program from an [`OpSource`](duet_circuits::liveness::OpSource) (e.g. a
-//!   [`ProgramFile`](duet_circuits::program_file::ProgramFile) compiled from a Bristol file)
-//!   in chunks of [`STREAM_CHUNK_OPS`] ops; in the protocol, [`Prepared::from_file`].
-//! - The hash (fixed-key AES TCCR of GKWY20 with per-run salted gate tweaks) and the
-//!   batched kernels [`hash::garble_and_gates`] / [`hash::evaluate_and_gates`] are in
-//!   [`hash`], which documents the choice.
-//! - Public constants (EQ gates): the evaluator's active label is always [`CONST_LABEL`];
-//!   the garbler's 0-label is `CONST_LABEL ⊕ c·Δ`. No bytes are sent for XOR, INV, EQ, EQW.
+//! `duet-gc`: the semi-honest two-party garbled-circuit protocol (Yao with half-gates,
+//! Zahur–Rosulek–Evans, eprint 2014/756; free-XOR and point-and-permute) over a
+//! `duet_net::Channel`: handshake, sessions, streamed runs and output decoding. The sans-IO
+//! garbler and evaluator it drives are the [`duet_gc_core`] crate, re-exported here
+//! ([`Garbler`], [`Evaluator`], [`multi`], [`half_gates`]).
 //!
 //! # Two-party protocol ([`Session`])
 //!
@@ -97,30 +52,15 @@
 //! - Lower level (hybrid conversions): [`Garbler`] / [`Evaluator`] with your own labels, and
 //!   [`multi::Lockstep`] for many instances of one small circuit at once.
 
-mod aes;
-mod error;
-mod evaluator;
-mod garbler;
-pub mod hash;
-pub mod multi;
-mod ops;
-
 pub mod handshake;
 pub mod protocol;
 mod session;
 
-pub use error::GcError;
-pub use evaluator::{Evaluator, decode, split_values};
-pub use garbler::{DEFAULT_BATCH_BLOCKS, Garbler};
-pub use ops::STREAM_CHUNK_OPS;
+pub use duet_gc_core::{
+    CONST_LABEL, DEFAULT_BATCH_BLOCKS, Evaluator, Garbler, GcError, STREAM_CHUNK_OPS, decode,
+    half_gates, multi, split_values,
+};
 
 pub use handshake::{CircuitDigest, OutputPolicy, Role};
 pub use protocol::{Prepared, ProtocolError, RunStats, SessionOptions};
 pub use session::Session;
-
-use duet_core::Block;
-
-/// The public active label of every constant wire (EQ gate): the evaluator holds it for
-/// both constants, the garbler's 0-label is `CONST_LABEL ⊕ c·Δ`. Any public value works;
-/// this one is "duet-gc constant" in ASCII.
-pub const CONST_LABEL: Block = Block(u128::from_le_bytes(*b"duet-gc constant"));

@@ -16,7 +16,7 @@
 //!    `L_i ⊕ x_i·Δ` (uniform, independent of `x_i`).
 //! 4. **Garbled tables** stream in gate order in frames of about [`FRAME_BLOCKS`] blocks
 //!    (1 MiB, two blocks per AND gate), after a fresh public per-run salt that separates the
-//!    hash tweaks of the runs of a session (see [`crate::hash`]); for circuits larger than
+//!    hash tweaks of the runs of a session (see [`crate::half_gates`]); for circuits larger than
 //!    one frame the garbler garbles on a blocking thread while its async task sends, and the evaluator evaluates on a blocking
 //!    thread while its async task receives (bounded queues, so memory is O(frames), never
 //!    O(gates) of tables).

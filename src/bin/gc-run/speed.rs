@@ -283,8 +283,8 @@ fn row(name: &'static str, items: usize, unit: &'static str, t: Instant, bytes: 
 /// `aes_128` circuit per block, single-threaded, sync core only (no network).
 fn speed_gc(n: usize, garble: bool) -> anyhow::Result<Vec<Row>> {
     use duet_circuits::liveness::SlotMap;
-    use duet_gc::hash::{evaluate_and_gates, garble_and_gates};
     use duet_gc::{Evaluator, Garbler};
+    use duet_gc_core::half_gates::{evaluate_and_gates, garble_and_gates};
     let mut prg = duet_core::Prg::from_os_rng();
     let delta = Delta::from_block_set_lsb(prg.next_block());
     let salt = prg.next_block();

@@ -6,7 +6,7 @@
 use duet_circuits::library;
 use duet_circuits::liveness::{OpSource, PackedOp, ProgramShape, SlotMap};
 use duet_core::{Block, Delta};
-use duet_gc::{Evaluator, Garbler, GcError, STREAM_CHUNK_OPS};
+use duet_gc_core::{Evaluator, Garbler, GcError, STREAM_CHUNK_OPS};
 use rand::SeedableRng;
 use rand::rngs::ChaCha12Rng;
 use std::io;

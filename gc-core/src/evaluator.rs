@@ -1,6 +1,7 @@
 //! [`Evaluator`]: half-gates evaluation (ZRE15) as a sink of table batches.
 
-use crate::hash::{BATCH, EvalQueue, run_xors, xor_slots};
+use crate::exec::{run_xors, xor_slots};
+use crate::half_gates::{BATCH, EvalQueue};
 use crate::ops::Ops;
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;

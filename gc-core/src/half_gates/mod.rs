@@ -1,4 +1,7 @@
-//! The garbling hash and the batched half-gates kernels.
+//! Half-gates (ZRE15): the garbling hash, the AND queues and the batched kernels.
+//!
+//! Files: this one (hash choice, queues, bulk kernels), [`portable`] (the kernels on
+//! slices through [`crate::pi`]), `vaes` (the fused VAES-256 kernels, x86-64).
 //!
 //! # Which hash, and why
 //!
@@ -44,10 +47,15 @@
 //! Callers with labels in slices ([`garble_and_gates`], [`evaluate_and_gates`], the rows of
 //! [`crate::multi`]) skip the queues.
 
-use crate::aes::{PI, Scratch};
-use duet_circuits::liveness::PackedOp;
+mod portable;
+mod vaes;
+
+use crate::exec::copy_slot;
+use crate::pi::PI;
 use duet_core::mem::{NonTemporal, prefetch};
 use duet_core::{Block, Delta};
+use portable::{evaluate_portable, garble_portable};
+pub(crate) use vaes::Scratch;
 use zeroize::Zeroizing;
 
 /// Largest number of AND gates hashed together (garbler: `4 · BATCH` blocks per AES pass).
@@ -197,58 +205,6 @@ pub(crate) fn evaluate_chunk(
     }
 }
 
-/// The garbler's half-gates on up to [`BATCH`] gates through [`PI`] on slices: TCCR of
-/// `[A0, A0⊕Δ, B0, B0⊕Δ]` per gate, then ZRE15 Fig. 2.
-fn garble_portable(
-    a0: &[Block],
-    b0: &[Block],
-    delta: Block,
-    salt: Block,
-    first_gate: u64,
-    tab: &mut [Block],
-    lab: &mut [Block],
-) {
-    let n = a0.len();
-    let mut x = [Block::ZERO; 4 * BATCH];
-    for g in 0..n {
-        x[4 * g] = a0[g];
-        x[4 * g + 1] = a0[g] ^ delta;
-        x[4 * g + 2] = b0[g];
-        x[4 * g + 3] = b0[g] ^ delta;
-    }
-    let x = &mut x[..4 * n];
-    let mut p = [Block::ZERO; 4 * BATCH];
-    let p = &mut p[..4 * n];
-    p.copy_from_slice(x);
-    PI.permute(p);
-    for (g, (xs, ps)) in x.chunks_exact_mut(4).zip(p.chunks_exact(4)).enumerate() {
-        let gate = first_gate.wrapping_add(g as u64);
-        let (tl, tr) = (tweak(salt, gate, 0), tweak(salt, gate, 1));
-        xs[0] = ps[0] ^ tl;
-        xs[1] = ps[1] ^ tl;
-        xs[2] = ps[2] ^ tr;
-        xs[3] = ps[3] ^ tr;
-    }
-    PI.permute(x);
-    for g in 0..n {
-        let h0 = x[4 * g] ^ p[4 * g];
-        let h1 = x[4 * g + 1] ^ p[4 * g + 1];
-        let h2 = x[4 * g + 2] ^ p[4 * g + 2];
-        let h3 = x[4 * g + 3] ^ p[4 * g + 3];
-        let (ma, mb) = (Block::mask(a0[g].lsb()), Block::mask(b0[g].lsb()));
-        // ZRE15 Fig. 2. Generator half-gate: T_G = H(A0) ⊕ H(A1) ⊕ p_b·Δ,
-        // W_G = H(A0) ⊕ p_a·T_G. Evaluator half-gate: T_E = H(B0) ⊕ H(B1) ⊕ A0,
-        // W_E = H(B0) ⊕ p_b·(T_E ⊕ A0). Output 0-label W_G ⊕ W_E.
-        let tg = h0 ^ h1 ^ (mb & delta);
-        let wg = h0 ^ (ma & tg);
-        let te = h2 ^ h3 ^ a0[g];
-        let we = h2 ^ (mb & (h2 ^ h3));
-        tab[2 * g] = tg;
-        tab[2 * g + 1] = te;
-        lab[g] = wg ^ we;
-    }
-}
-
 /// Up to [`BATCH`] queued AND gates on the evaluator side: active labels, tables, slots.
 pub(crate) struct EvalQueue {
     a: [Block; BATCH],
@@ -329,43 +285,6 @@ impl EvalQueue {
             slots[o as usize] = l;
         }
         self.n = 0;
-    }
-}
-
-/// The evaluator's half-gates on up to [`BATCH`] gates through [`PI`] on slices.
-fn evaluate_portable(
-    a: &[Block],
-    b: &[Block],
-    t: &[Block],
-    salt: Block,
-    first_gate: u64,
-    lab: &mut [Block],
-) {
-    let n = a.len();
-    let mut x = [Block::ZERO; 2 * BATCH];
-    for g in 0..n {
-        x[2 * g] = a[g];
-        x[2 * g + 1] = b[g];
-    }
-    let x = &mut x[..2 * n];
-    let mut p = [Block::ZERO; 2 * BATCH];
-    let p = &mut p[..2 * n];
-    p.copy_from_slice(x);
-    PI.permute(p);
-    for (g, (xs, ps)) in x.chunks_exact_mut(2).zip(p.chunks_exact(2)).enumerate() {
-        let gate = first_gate.wrapping_add(g as u64);
-        xs[0] = ps[0] ^ tweak(salt, gate, 0);
-        xs[1] = ps[1] ^ tweak(salt, gate, 1);
-    }
-    PI.permute(x);
-    for g in 0..n {
-        let ha = x[2 * g] ^ p[2 * g];
-        let hb = x[2 * g + 1] ^ p[2 * g + 1];
-        let (sa, sb) = (Block::mask(a[g].lsb()), Block::mask(b[g].lsb()));
-        // ZRE15 Fig. 2: W_G = H(A) ⊕ s_a·T_G, W_E = H(B) ⊕ s_b·(T_E ⊕ A).
-        let wg = ha ^ (sa & t[2 * g]);
-        let we = hb ^ (sb & (t[2 * g + 1] ^ a[g]));
-        lab[g] = wg ^ we;
     }
 }
 
@@ -489,94 +408,6 @@ pub fn evaluate_and_gates(
     {
         evaluate_chunk(&mut scratch, salt, gate, a, b, t, o);
         gate += a.len() as u64;
-    }
-}
-
-/// `slots[out] = slots[a] ⊕ slots[b]` with one 16-byte vector load per operand and one store
-/// (a `Block` is otherwise moved as two 64-bit halves: twice the memory operations in the
-/// XOR-heavy op loops of the garbler and evaluator).
-///
-/// # Panics
-/// If a slot index is out of range (a bug in the slot program).
-#[inline(always)]
-pub(crate) fn xor_slots(slots: &mut [Block], a: u32, b: u32, out: u32) {
-    let (a, b, o) = (a as usize, b as usize, out as usize);
-    let n = slots.len();
-    assert!(a < n && b < n && o < n, "slot index out of range");
-    // SAFETY: the three indices are in bounds (checked just above).
-    unsafe { xor_raw(slots.as_mut_ptr(), a, b, o) }
-}
-
-/// Run the plain XOR ops ([`PackedOp::plain_xor`]) of `ops` from `pos` on, up to the first
-/// AND or flagged op or the end; returns that op's index. The common case of both op
-/// loops, kept free of the executor's state so that the slice and the cursor stay in
-/// registers, and free of bounds checks: they were 6 of its 18 instructions per op, and
-/// the loop is bound by instruction throughput (`aes_128` evaluate 115 → 108 µs per block).
-///
-/// # Safety
-/// Every slot of every op in `ops[pos..]` must be below `slots.len()`. This holds for the
-/// ops of a [`duet_circuits::liveness::SlotMap`] (its invariant, checked when it is
-/// built) and for ops that passed [`duet_circuits::liveness::ProgramShape::check`], run on
-/// a label array of the shape's `num_slots()` blocks.
-#[inline(always)]
-pub(crate) unsafe fn run_xors(slots: &mut [Block], ops: &[PackedOp], pos: usize) -> usize {
-    let rest = ops.get(pos..).unwrap_or_default();
-    let n = slots.len();
-    let base = slots.as_mut_ptr();
-    let mut done = 0;
-    for p in rest {
-        let Some([a, b, o]) = p.plain_xor() else {
-            break;
-        };
-        let (a, b, o) = (a as usize, b as usize, o as usize);
-        debug_assert!(a < n && b < n && o < n, "slot index out of range");
-        // SAFETY: the three slots are below `slots.len()` (the caller's contract), so the
-        // pointers stay inside the slice; `base` is its only access while this loop runs.
-        unsafe { xor_raw(base, a, b, o) };
-        done += 1;
-    }
-    pos + done
-}
-
-/// `*base.add(o) = *base.add(a) ⊕ *base.add(b)`, one vector load per operand and a store.
-///
-/// # Safety
-/// `base.add(a)`, `base.add(b)` and `base.add(o)` must be valid for 16-byte reads (and the
-/// last for writes).
-#[inline(always)]
-unsafe fn xor_raw(base: *mut Block, a: usize, b: usize, o: usize) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: valid per the caller's contract; SSE2 is part of x86-64; unaligned accesses.
-    unsafe {
-        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_storeu_si128, _mm_xor_si128};
-        let p = base.cast::<__m128i>();
-        let x = _mm_xor_si128(_mm_loadu_si128(p.add(a)), _mm_loadu_si128(p.add(b)));
-        _mm_storeu_si128(p.add(o), x);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    // SAFETY: valid per the caller's contract.
-    unsafe {
-        *base.add(o) = *base.add(a) ^ *base.add(b);
-    }
-}
-
-/// `*dst = slots[i]` with one 16-byte vector load and store (see [`xor_slots`]).
-///
-/// # Panics
-/// If `i` is out of range (a bug in the slot program).
-#[inline(always)]
-pub(crate) fn copy_slot(slots: &[Block], i: u32, dst: &mut Block) {
-    let src = &slots[i as usize];
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: both references are valid 16-byte locations; SSE2 is part of x86-64.
-    unsafe {
-        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_storeu_si128};
-        let v = _mm_loadu_si128((src as *const Block).cast::<__m128i>());
-        _mm_storeu_si128((dst as *mut Block).cast::<__m128i>(), v);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        *dst = *src;
     }
 }
 

@@ -7,7 +7,7 @@ use duet_circuits::eval::evaluate;
 use duet_circuits::liveness::{SlotMap, WINDOW};
 use duet_circuits::{Bits, Circuit, Gate};
 use duet_core::{Block, Delta};
-use duet_gc::Garbler;
+use duet_gc_core::Garbler;
 use proptest::prelude::*;
 use rand::rngs::ChaCha12Rng;
 use rand::{RngExt, SeedableRng};

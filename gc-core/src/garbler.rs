@@ -1,6 +1,7 @@
 //! [`Garbler`]: half-gates garbling (ZRE15) as a pull iterator of table batches.
 
-use crate::hash::{BATCH, GarbleQueue, run_xors, xor_slots};
+use crate::exec::{run_xors, xor_slots};
+use crate::half_gates::{BATCH, GarbleQueue};
 use crate::ops::Ops;
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;
@@ -42,7 +43,7 @@ impl<'p> Garbler<'p> {
     /// `input_zero_labels` holds one 0-label per input wire in wire order (input value 0
     /// first): random labels for the garbler's own inputs, the COT outputs `k_i` for the
     /// evaluator's. `salt` is a fresh public random block per run, sent to the evaluator
-    /// (it separates the hash tweaks of different runs; see [`crate::hash`]).
+    /// (it separates the hash tweaks of different runs; see [`crate::half_gates`]).
     ///
     /// # Errors
     /// [`GcError::InputLabelCount`] if the number of labels is not the number of input

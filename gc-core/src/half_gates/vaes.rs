@@ -1,25 +1,19 @@
-//! The fixed-key permutation π = AES-128 under a public key, and the fused VAES-256
-//! half-gates kernels.
+//! The fused VAES-256 half-gates kernels (π of [`crate::pi`] with the ZRE15 algebra in
+//! registers).
 //!
-//! This is the crate's only `unsafe` code. Why it exists: half-gates garbling is bound by AES
+//! With the executor's XOR loop ([`crate::exec`]), this is the crate's only `unsafe` code. Why it exists: half-gates garbling is bound by AES
 //! throughput (8 calls per AND gate for the garbler, 4 for the evaluator), and on this AMD
 //! Zen 3 machine (two 256-bit `vaesenc` per cycle, no AVX-512) keeping 16 blocks in 8
 //! registers through both TCCR passes *and* computing the tables in registers is about twice
 //! as fast as separate permutation calls. Plain permutation goes through
 //! [`duet_core::AesEcb`] (its own VAES loop, else the `aes` crate); without VAES the fused
-//! kernels report `false` and the portable kernels of [`crate::hash`] run the same math
+//! kernels report `false` and the portable kernels of [`super::portable`] run the same math
 //! (checked equal by a test there).
 
-use crate::hash::BATCH;
+use super::BATCH;
+use crate::pi::Pi;
 use core::mem::MaybeUninit;
-use duet_core::{AesEcb, Block};
-use std::sync::LazyLock;
-
-/// The fixed public AES key of the garbling hash: the first 16 bytes of the binary
-/// expansion of e (nothing up the sleeve).
-const KEY: [u8; 16] = [
-    0xb7, 0xe1, 0x51, 0x62, 0x8a, 0xed, 0x2a, 0x6a, 0xbf, 0x71, 0x58, 0x80, 0x9c, 0xf4, 0xf3, 0xc7,
-];
+use duet_core::Block;
 
 /// Reused working memory of the fused kernels (π of every input between the two TCCR
 /// passes): 10 KiB, allocated once per queue instead of zero-initialised on the stack for
@@ -56,22 +50,7 @@ impl Drop for Scratch {
     }
 }
 
-/// π with its key schedule and the back end chosen once per process.
-pub(crate) struct Pi {
-    aes: AesEcb,
-}
-
-pub(crate) static PI: LazyLock<Pi> = LazyLock::new(|| Pi {
-    aes: AesEcb::new(KEY),
-});
-
 impl Pi {
-    /// π applied in place to every block (any length; fastest for multiples of 16).
-    #[inline]
-    pub(crate) fn permute(&self, blocks: &mut [Block]) {
-        self.aes.encrypt_blocks(blocks);
-    }
-
     /// The garbler's fused half-gates kernel (TCCR hashes + ZRE15 Fig. 2) on the
     /// `n = a0.len() ≤ BATCH` gates of `a0`/`b0` (input 0-labels); tables to `tab[..2n]`,
     /// output 0-labels to `lab[..n]`. Returns `false` (doing nothing) when the VAES path is
@@ -193,7 +172,7 @@ impl Pi {
 
 #[cfg(target_arch = "x86_64")]
 mod vaes_x86 {
-    use crate::hash::BATCH;
+    use crate::half_gates::BATCH;
     use core::mem::MaybeUninit;
     use duet_core::Block;
     use std::arch::x86_64::*;

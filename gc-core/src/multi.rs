@@ -3,20 +3,19 @@
 //! A small circuit such as a 64-bit comparator or adder is a chain of dependent AND gates:
 //! garbled alone, every AND batch holds one gate and the AES pipeline idles. Run `m`
 //! instances together, op by op, and each op contributes `m` independent AND gates, so the
-//! fused kernels of [`crate::hash`] always see full batches. The hybrid layer uses this for
+//! fused kernels of [`crate::half_gates`] always see full batches. The hybrid layer uses this for
 //! a layer's conversions and comparisons (one call per template and chunk of values).
 //!
 //! Order (both sides must use the same): for each op of the slot program, for each instance
 //! `0..m`. The `j`-th AND gate in that order gets the tweaks of gate `first_gate + j` (see
-//! [`crate::hash`]), and its two table blocks are blocks `2j`, `2j + 1` of the tables.
+//! [`crate::half_gates`]), and its two table blocks are blocks `2j`, `2j + 1` of the tables.
 //! Labels are instance-major on input and output: instance `i`'s input wire `k` is
 //! `inputs[i · n_in + k]`.
 //!
 //! Memory: `m · num_slots` labels (the slot program's peak live wires, per instance) plus the
 //! tables (`2 · m · and_count` blocks), so callers chunk `m` (a few hundred instances).
 
-use crate::aes::Scratch;
-use crate::hash::{BATCH, EvalQueue, GarbleQueue, evaluate_chunk, garble_chunk};
+use crate::half_gates::{BATCH, EvalQueue, GarbleQueue, Scratch, evaluate_chunk, garble_chunk};
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::liveness::{OpKind, SLOT_FALSE, SLOT_NOT, SLOT_TRUE, SLOT_ZERO, SlotMap};
 use duet_core::{Block, Delta};

@@ -6,7 +6,7 @@
 use duet_circuits::liveness::SlotMap;
 use duet_circuits::{Bits, Circuit};
 use duet_core::{Block, Delta};
-use duet_gc::{Evaluator, Garbler, decode, split_values};
+use duet_gc_core::{Evaluator, Garbler, decode, split_values};
 use rand::Rng;
 
 /// What one garbled run produced, for the security sanity checks.

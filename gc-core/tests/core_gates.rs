@@ -5,7 +5,7 @@
 use duet_circuits::liveness::SlotMap;
 use duet_circuits::{Bits, Circuit, Gate};
 use duet_core::{Block, Delta};
-use duet_gc::{Evaluator, Garbler, GcError, decode};
+use duet_gc_core::{Evaluator, Garbler, GcError, decode};
 use rand::SeedableRng;
 use rand::rngs::ChaCha12Rng;
 
