@@ -19,21 +19,23 @@ pub enum GcError {
     /// Δ must have lsb 1 for point-and-permute (use `Delta::from_block_set_lsb`).
     #[error("the garbling offset Δ must have lsb 1")]
     DeltaLsb,
-    /// The garbled-table stream ended before every AND gate had its two blocks.
-    #[error("garbled tables truncated: expected {expected} blocks, got {actual}")]
+    /// The garbled-table stream ended before every AND gate was evaluated.
+    #[error(
+        "garbled tables truncated: {evaluated} of {and_gates} AND gates evaluated after {received} table bytes"
+    )]
     TablesTruncated {
-        /// blocks the circuit needs (2 per AND gate)
-        expected: u64,
-        /// blocks received
-        actual: u64,
+        /// AND gates of the circuit
+        and_gates: u64,
+        /// AND gates evaluated
+        evaluated: u64,
+        /// table bytes received
+        received: u64,
     },
-    /// More garbled-table blocks arrived than the circuit has AND gates for.
-    #[error("extra garbled tables: expected {expected} blocks, got at least {actual}")]
+    /// More garbled-table bytes arrived than the circuit has AND gates for.
+    #[error("extra garbled tables: {extra} bytes past the end of the circuit's tables")]
     ExtraTables {
-        /// blocks the circuit needs (2 per AND gate)
-        expected: u64,
-        /// blocks received so far
-        actual: u64,
+        /// bytes past the end
+        extra: u64,
     },
     /// Output labels or decoding bits were requested before garbling/evaluation finished.
     #[error("garbling or evaluation has not finished yet")]

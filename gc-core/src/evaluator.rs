@@ -1,37 +1,55 @@
-//! [`Evaluator`]: half-gates evaluation (ZRE15) as a sink of table batches.
+//! [`Evaluator`]: evaluation under a [`Scheme`] (half-gates by default) as a sink of
+//! table bytes.
 
-use crate::exec::{run_xors, xor_slots};
-use crate::half_gates::{BATCH, EvalQueue};
+use crate::exec::{self, AndSink};
 use crate::ops::Ops;
+use crate::scheme::{EvalQueue, HalfGates, MAX_BATCH, Scheme, Tweak};
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;
-use duet_circuits::liveness::{
-    OpKind, OpSource, PackedOp, ProgramShape, SLOT_FALSE, SLOT_TRUE, SlotMap,
-};
+use duet_circuits::liveness::{OpSource, PackedOp, ProgramShape, SLOT_FALSE, SLOT_TRUE, SlotMap};
 use duet_core::Block;
 
-/// The evaluator of one circuit run, sans-IO: feed it the garbler's tables with
-/// [`Evaluator::consume`] as they arrive (split at any block boundary), then
-/// [`Evaluator::finish`] for the active output labels.
+/// The evaluator of one circuit run, sans-IO: feed it the garbler's table stream with
+/// [`Evaluator::consume`] as it arrives (split anywhere), then [`Evaluator::finish`] for
+/// the active output labels.
 ///
 /// Holds one active label per live wire (slots of a [`SlotMap`]): memory O(peak live
-/// wires) plus one queued batch of [`BATCH`] AND gates.
-pub struct Evaluator<'p> {
+/// wires) plus one queued batch of [`MAX_BATCH`] AND gates.
+pub struct Evaluator<'p, S: Scheme = HalfGates> {
     shape: &'p ProgramShape,
     ops: Ops<'p>,
     slots: Vec<Block>,
     salt: Block,
     /// AND gates evaluated (flushed) so far: the hash index of the next flushed gate
     gate: u64,
-    q: Box<EvalQueue>,
-    /// the first block of an AND gate whose second block has not arrived yet
-    carry: Option<Block>,
+    q: Box<S::Eval>,
+    /// the first bytes of a gate's table or of a batch's trailer whose rest has not arrived
+    carry: Carry,
+    /// table bytes taken so far
     received: u64,
     ops_done: bool,
     failed: Option<GcError>,
 }
 
-impl<'p> Evaluator<'p> {
+/// A gate's table or a batch's trailer split across [`Evaluator::consume`] calls.
+struct Carry {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl Carry {
+    /// Move bytes from `t` until the carry holds `k`; true once it does.
+    #[cold]
+    fn fill(&mut self, t: &mut &[u8], k: usize) -> bool {
+        let take = (k - self.len).min(t.len());
+        self.buf[self.len..self.len + take].copy_from_slice(&t[..take]);
+        self.len += take;
+        *t = &t[take..];
+        self.len == k
+    }
+}
+
+impl<'p> Evaluator<'p, HalfGates> {
     /// An evaluator for the circuit whose slot program is `prog`, with one active label per
     /// input wire in wire order (the garbler's active labels for its inputs, the COT
     /// outputs `m_i` for the evaluator's), and the garbler's public `salt` for this run.
@@ -44,7 +62,7 @@ impl<'p> Evaluator<'p> {
         input_active_labels: &[Block],
         salt: Block,
     ) -> Result<Self, GcError> {
-        Self::with_ops(prog.shape(), Ops::memory(prog), input_active_labels, salt)
+        Self::with_scheme(prog, input_active_labels, salt)
     }
 
     /// An evaluator for a slot program of shape `shape` whose ops are read from `ops` in
@@ -56,6 +74,33 @@ impl<'p> Evaluator<'p> {
     /// As [`Evaluator::new`]; [`GcError::Program`] if `shape` fails
     /// [`ProgramShape::validate`] (a slot outside its label array).
     pub fn streamed(
+        shape: &'p ProgramShape,
+        ops: Box<dyn OpSource + 'p>,
+        input_active_labels: &[Block],
+        salt: Block,
+    ) -> Result<Self, GcError> {
+        Self::streamed_with_scheme(shape, ops, input_active_labels, salt)
+    }
+}
+
+impl<'p, S: Scheme> Evaluator<'p, S> {
+    /// [`Evaluator::new`] under the scheme `S`.
+    ///
+    /// # Errors
+    /// As [`Evaluator::new`].
+    pub fn with_scheme(
+        prog: &'p SlotMap,
+        input_active_labels: &[Block],
+        salt: Block,
+    ) -> Result<Self, GcError> {
+        Self::with_ops(prog.shape(), Ops::memory(prog)?, input_active_labels, salt)
+    }
+
+    /// [`Evaluator::streamed`] under the scheme `S`.
+    ///
+    /// # Errors
+    /// As [`Evaluator::streamed`].
+    pub fn streamed_with_scheme(
         shape: &'p ProgramShape,
         ops: Box<dyn OpSource + 'p>,
         input_active_labels: &[Block],
@@ -93,48 +138,66 @@ impl<'p> Evaluator<'p> {
             slots,
             salt,
             gate: 0,
-            q: Box::new(EvalQueue::new()),
-            carry: None,
+            q: Box::new(S::Eval::new()),
+            carry: Carry {
+                buf: [0; 64],
+                len: 0,
+            },
             received: 0,
             ops_done: false,
             failed: None,
         })
     }
 
-    /// Number of table blocks the whole circuit needs (2 per AND gate).
-    pub fn total_table_blocks(&self) -> u64 {
-        2 * self.shape.and_count
+    /// Number of AND gates of the whole circuit.
+    pub fn and_gates(&self) -> u64 {
+        self.shape.and_count
     }
 
-    /// Number of table blocks still expected.
-    pub fn remaining_table_blocks(&self) -> u64 {
-        self.total_table_blocks().saturating_sub(self.received)
+    /// Number of AND gates evaluated so far.
+    pub fn and_gates_done(&self) -> u64 {
+        self.gate
     }
 
-    /// Evaluate as many gates as `tables` (the next blocks of the garbler's stream) allow.
-    /// A gate whose two blocks are split across calls is finished by the next call.
+    /// Table bytes taken so far.
+    pub fn bytes_received(&self) -> u64 {
+        self.received
+    }
+
+    /// Evaluate as many gates as `tables` (the next bytes of the garbler's table stream)
+    /// allow. A gate or trailer split across calls is finished by the next call.
     ///
     /// # Errors
-    /// [`GcError::ExtraTables`] if the stream holds more blocks than the circuit has AND
-    /// gates for (the evaluator is then unusable; later calls return the same error).
-    pub fn consume(&mut self, tables: &[Block]) -> Result<(), GcError> {
-        if let Some(e) = &self.failed {
-            return Err(e.clone());
-        }
-        self.received += tables.len() as u64;
-        if self.received > self.total_table_blocks() {
+    /// [`GcError::ExtraTables`] if the stream holds more bytes than the circuit needs (the
+    /// evaluator is then unusable; later calls return the same error); the read errors of
+    /// a streamed program.
+    pub fn consume(&mut self, tables: &[u8]) -> Result<(), GcError> {
+        let used = self.consume_prefix(tables)?;
+        if used < tables.len() {
             let e = GcError::ExtraTables {
-                expected: self.total_table_blocks(),
-                actual: self.received,
+                extra: (tables.len() - used) as u64,
             };
             self.failed = Some(e.clone());
             return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Evaluate as many gates as `tables` allow and return how many of its bytes were
+    /// taken: all of them, unless the circuit is finished before (the rest belongs to
+    /// whatever follows in the stream, e.g. the next instance of a batched run).
+    ///
+    /// # Errors
+    /// As [`Evaluator::consume`], less the extra-bytes check.
+    pub fn consume_prefix(&mut self, tables: &[u8]) -> Result<usize, GcError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
         }
         let mut t = tables;
         while !self.ops_done {
             let chunk = self.ops.take();
             let ops = self.ops.slice(&chunk);
-            let starved = self.run(ops, &mut t);
+            let starved = self.run(ops, &mut t, false);
             self.ops.put(chunk);
             if starved {
                 break;
@@ -142,7 +205,9 @@ impl<'p> Evaluator<'p> {
             match self.ops.refill(self.shape) {
                 Ok(true) => {}
                 Ok(false) => {
-                    self.flush();
+                    if self.run(&[], &mut t, true) {
+                        break;
+                    }
                     self.ops_done = true;
                 }
                 Err(e) => {
@@ -151,80 +216,26 @@ impl<'p> Evaluator<'p> {
                 }
             }
         }
-        debug_assert!(
-            t.is_empty(),
-            "the block count check above admits no leftovers"
-        );
-        Ok(())
+        let used = tables.len() - t.len();
+        self.received += used as u64;
+        Ok(used)
     }
 
-    /// Run `ops[self.ops.pos..]` on the tables `t` (advancing it); `true` if it stopped
-    /// because the tables ran out, `false` at the end of `ops`.
+    /// Run `ops[self.ops.pos..]` on the table bytes `t` (advancing it), then, with `last`,
+    /// the final flush; `true` if it stopped because the bytes ran out.
     #[inline(always)]
-    fn run(&mut self, ops: &[PackedOp], t: &mut &[Block]) -> bool {
-        // `pos` and the tables stay in registers: kept in `self`, every op would store and
-        // reload them (a loop-carried dependency through memory).
-        let mut pos = self.ops.pos;
-        let mut tt: &[Block] = t;
-        let starved = loop {
-            // SAFETY: `self.slots` has `shape.num_slots()` blocks (made so in `with_ops`, never
-            // resized) and `ops` are a `SlotMap`'s (its invariant) or a streamed chunk that
-            // `Ops::refill` checked against that shape: every slot is in range.
-            pos = unsafe { run_xors(&mut self.slots, ops, pos) };
-            let Some(&p) = ops.get(pos) else {
-                break false;
-            };
-            let op = p.decode();
-            if op.flush {
-                self.flush();
-            }
-            let s = &mut self.slots;
-            match op.kind {
-                OpKind::Xor => xor_slots(s, op.a, op.b, op.out),
-                OpKind::And => {
-                    let (tg, te) = match self.carry {
-                        Some(tg) => match tt.split_first() {
-                            Some((&te, rest)) => {
-                                tt = rest;
-                                self.carry = None;
-                                (tg, te)
-                            }
-                            None => break true,
-                        },
-                        None => match *tt {
-                            [tg, te, ref rest @ ..] => {
-                                tt = rest;
-                                (tg, te)
-                            }
-                            [tg] => {
-                                self.carry = Some(tg);
-                                tt = &[];
-                                break true;
-                            }
-                            [] => break true,
-                        },
-                    };
-                    self.q.push_slots(s, op.a, op.b, tg, te, op.out);
-                    if self.q.n == BATCH {
-                        self.flush();
-                    }
-                }
-            }
-            pos += 1;
+    fn run(&mut self, ops: &[PackedOp], t: &mut &[u8], last: bool) -> bool {
+        let mut sink = EvalSink::<S> {
+            q: &mut self.q,
+            t,
+            carry: &mut self.carry,
+            salt: self.salt,
+            gate: &mut self.gate,
         };
-        self.ops.pos = pos;
-        *t = tt;
-        starved
-    }
-
-    #[inline]
-    fn flush(&mut self) {
-        let n = self.q.n;
-        if n == 0 {
-            return;
+        if last {
+            return sink.flush(&mut self.slots);
         }
-        self.q.evaluate(self.salt, self.gate, &mut self.slots);
-        self.gate += n as u64;
+        exec::run(&mut self.slots, ops, &mut self.ops.pos, &mut sink)
     }
 
     /// True once every gate is evaluated.
@@ -241,8 +252,9 @@ impl<'p> Evaluator<'p> {
         self.consume(&[])?;
         if !self.ops_done {
             return Err(GcError::TablesTruncated {
-                expected: self.total_table_blocks(),
-                actual: self.received,
+                and_gates: self.shape.and_count,
+                evaluated: self.gate,
+                received: self.received,
             });
         }
         Ok(self
@@ -251,6 +263,68 @@ impl<'p> Evaluator<'p> {
             .iter()
             .map(|&s| self.slots[s as usize])
             .collect())
+    }
+}
+
+/// The evaluator's AND handling in the executor: take each gate's table bytes as it is
+/// queued and the batch's trailer when it is evaluated.
+struct EvalSink<'a, 't, S: Scheme> {
+    q: &'a mut S::Eval,
+    t: &'a mut &'t [u8],
+    carry: &'a mut Carry,
+    salt: Block,
+    gate: &'a mut u64,
+}
+
+impl<S: Scheme> AndSink for EvalSink<'_, '_, S> {
+    #[inline(always)]
+    fn full(&self) -> bool {
+        self.q.len() == MAX_BATCH
+    }
+
+    #[inline(always)]
+    fn and(&mut self, slots: &mut [Block], a: u32, b: u32, out: u32) -> bool {
+        let k = S::GATE_BYTES;
+        if self.carry.len == 0 && self.t.len() >= k {
+            let (g, rest) = self.t.split_at(k);
+            *self.t = rest;
+            self.q.push(slots, a, b, g, out);
+            return true;
+        }
+        if !self.carry.fill(self.t, k) {
+            return false;
+        }
+        self.q.push(slots, a, b, &self.carry.buf[..k], out);
+        self.carry.len = 0;
+        true
+    }
+
+    #[inline]
+    fn flush(&mut self, slots: &mut [Block]) -> bool {
+        let n = self.q.len();
+        if n == 0 {
+            return false;
+        }
+        let tw = Tweak {
+            salt: self.salt,
+            first_gate: *self.gate,
+        };
+        let k = S::trailer_bytes(n);
+        if k == 0 {
+            self.q.evaluate(tw, &[], slots);
+        } else if self.carry.len == 0 && self.t.len() >= k {
+            let (tr, rest) = self.t.split_at(k);
+            *self.t = rest;
+            self.q.evaluate(tw, tr, slots);
+        } else {
+            if !self.carry.fill(self.t, k) {
+                return true;
+            }
+            self.q.evaluate(tw, &self.carry.buf[..k], slots);
+            self.carry.len = 0;
+        }
+        *self.gate += n as u64;
+        false
     }
 }
 

@@ -1,7 +1,7 @@
 //! The op executor's inner loops: XOR ops on the slot array (the bulk of every slot
 //! program), shared by every scheme's garbler and evaluator.
 
-use duet_circuits::liveness::PackedOp;
+use duet_circuits::liveness::{OpKind, PackedOp};
 use duet_core::Block;
 
 /// `slots[out] = slots[a] ⊕ slots[b]` with one 16-byte vector load per operand and one store
@@ -90,4 +90,82 @@ pub(crate) fn copy_slot(slots: &[Block], i: u32, dst: &mut Block) {
     {
         *dst = *src;
     }
+}
+
+/// One party's handling of AND gates in [`run`]: queue a gate, flush the queue.
+pub(crate) trait AndSink {
+    /// True if the queue holds a full batch (or, for an evaluator short of a trailer, a
+    /// batch it could not flush yet).
+    fn full(&self) -> bool;
+    /// Queue the AND gate `a ∧ b → out`; `false` if it cannot be queued yet (the evaluator
+    /// is short of table bytes), in which case nothing changed.
+    fn and(&mut self, slots: &mut [Block], a: u32, b: u32, out: u32) -> bool;
+    /// Garble or evaluate the queued gates; `true` to stop the run here (the garbler's batch
+    /// target is met, or the evaluator is short of the batch's trailer and keeps the queue).
+    fn flush(&mut self, slots: &mut [Block]) -> bool;
+}
+
+/// The op executor: run `ops[*pos..]` on the label array `slots` — plain XORs in
+/// [`run_xors`], XOR-class ops with a flush flag after flushing the AND queue, AND gates
+/// queued in `k` and flushed when the queue is full or an op depends on a queued gate (the
+/// slot program's flush flag). Returns `true` if `k` stopped the run (`*pos` is then the
+/// next op to run: an op whose flush stopped the run runs on the next call, whose flush is
+/// then a no-op or a retry), `false` at the end of `ops` (the queue may hold gates: the
+/// caller flushes at the end of the program).
+///
+/// Every op's slots are checked against `slots.len()` here, once per chunk, before the
+/// unchecked XOR loop runs on them: the executor does not rest on another crate's
+/// invariant for memory safety.
+///
+/// # Errors
+/// The index of the first op with a slot outside `slots`, if any (nothing is run then).
+#[inline(always)]
+pub(crate) fn run<K: AndSink>(
+    slots: &mut [Block],
+    ops: &[PackedOp],
+    pos: &mut usize,
+    k: &mut K,
+) -> bool {
+    let mut p = *pos;
+    let stopped = loop {
+        // SAFETY: every op of `ops` has its slots below `slots.len()`: checked by
+        // `check_ops` for each chunk before it reaches this loop (see `Ops`).
+        p = unsafe { run_xors(slots, ops, p) };
+        let Some(&op) = ops.get(p) else {
+            break false;
+        };
+        let op = op.decode();
+        if op.flush && k.flush(slots) {
+            break true;
+        }
+        if op.kind == OpKind::And {
+            // a batch the evaluator could not flush for want of its trailer
+            if k.full() && k.flush(slots) {
+                break true;
+            }
+            if !k.and(slots, op.a, op.b, op.out) {
+                break true;
+            }
+            p += 1;
+            if k.full() && k.flush(slots) {
+                break true;
+            }
+        } else {
+            xor_slots(slots, op.a, op.b, op.out);
+            p += 1;
+        }
+    };
+    *pos = p;
+    stopped
+}
+
+/// The index of the first op of `ops` with a slot at or past `num_slots`, if any: the
+/// check that makes [`run`]'s unchecked XOR loop sound, made once per program (in memory)
+/// or per chunk (streamed).
+pub(crate) fn check_ops(ops: &[PackedOp], num_slots: usize) -> Option<usize> {
+    let n = num_slots as u64;
+    ops.iter().position(|op| {
+        let d = op.decode();
+        d.a as u64 >= n || d.b as u64 >= n || d.out as u64 >= n
+    })
 }

@@ -1,18 +1,19 @@
-//! [`Garbler`]: half-gates garbling (ZRE15) as a pull iterator of table batches.
+//! [`Garbler`]: garbling under a [`Scheme`] (half-gates by default) as a pull iterator of
+//! table batches.
 
-use crate::exec::{run_xors, xor_slots};
-use crate::half_gates::{BATCH, GarbleQueue};
+use crate::exec::{self, AndSink};
 use crate::ops::Ops;
+use crate::scheme::{GarbleQueue, HalfGates, Scheme, Tweak};
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;
 use duet_circuits::liveness::{
-    OpKind, OpSource, PackedOp, ProgramShape, SLOT_FALSE, SLOT_NOT, SLOT_TRUE, SlotMap,
+    OpSource, PackedOp, ProgramShape, SLOT_FALSE, SLOT_NOT, SLOT_TRUE, SlotMap,
 };
 use duet_core::{Block, Delta};
 use zeroize::Zeroize;
 
-/// Default batch target of [`Garbler::next_batch`]: 64 Ki blocks = 1 MiB of tables.
-pub const DEFAULT_BATCH_BLOCKS: usize = 1 << 16;
+/// Default batch target of [`Garbler::next_batch`]: 1 MiB of tables.
+pub const DEFAULT_BATCH_BYTES: usize = 1 << 20;
 
 /// The garbler of one circuit run, sans-IO.
 ///
@@ -23,8 +24,9 @@ pub const DEFAULT_BATCH_BLOCKS: usize = 1 << 16;
 /// Free-XOR (KS08): `L1 = L0 ⊕ Δ`; XOR gates XOR the 0-labels; INV XORs Δ into the
 /// 0-label (the evaluator does nothing); EQ (a public constant `c`) gets the 0-label
 /// `P ⊕ c·Δ` for the public label `P` = [`CONST_LABEL`], so that the evaluator's active
-/// label is `P` whatever `c` is; EQW copies. AND gates cost two blocks each (ZRE15).
-pub struct Garbler<'p> {
+/// label is `P` whatever `c` is; EQW copies. AND gates cost `S::GATE_BYTES` each plus the
+/// scheme's per-batch trailer (half-gates: 32 bytes, ZRE15).
+pub struct Garbler<'p, S: Scheme = HalfGates> {
     shape: &'p ProgramShape,
     ops: Ops<'p>,
     failed: Option<GcError>,
@@ -32,12 +34,12 @@ pub struct Garbler<'p> {
     delta: Block,
     salt: Block,
     gate: u64,
-    q: Box<GarbleQueue>,
+    q: Box<S::Garble>,
     target: usize,
     done: bool,
 }
 
-impl<'p> Garbler<'p> {
+impl<'p> Garbler<'p, HalfGates> {
     /// A garbler for the circuit whose slot program is `prog`.
     ///
     /// `input_zero_labels` holds one 0-label per input wire in wire order (input value 0
@@ -54,13 +56,7 @@ impl<'p> Garbler<'p> {
         input_zero_labels: &[Block],
         salt: Block,
     ) -> Result<Self, GcError> {
-        Self::with_ops(
-            prog.shape(),
-            Ops::memory(prog),
-            delta,
-            input_zero_labels,
-            salt,
-        )
+        Self::with_scheme(prog, delta, input_zero_labels, salt)
     }
 
     /// A garbler for a slot program of shape `shape` whose ops are read from `ops` in
@@ -73,6 +69,41 @@ impl<'p> Garbler<'p> {
     /// As [`Garbler::new`]; [`GcError::Program`] if `shape` fails
     /// [`ProgramShape::validate`] (a slot outside its label array).
     pub fn streamed(
+        shape: &'p ProgramShape,
+        ops: Box<dyn OpSource + 'p>,
+        delta: &Delta,
+        input_zero_labels: &[Block],
+        salt: Block,
+    ) -> Result<Self, GcError> {
+        Self::streamed_with_scheme(shape, ops, delta, input_zero_labels, salt)
+    }
+}
+
+impl<'p, S: Scheme> Garbler<'p, S> {
+    /// [`Garbler::new`] under the scheme `S` (`Garbler::<ThreeHalves>::with_scheme(…)`).
+    ///
+    /// # Errors
+    /// As [`Garbler::new`].
+    pub fn with_scheme(
+        prog: &'p SlotMap,
+        delta: &Delta,
+        input_zero_labels: &[Block],
+        salt: Block,
+    ) -> Result<Self, GcError> {
+        Self::with_ops(
+            prog.shape(),
+            Ops::memory(prog)?,
+            delta,
+            input_zero_labels,
+            salt,
+        )
+    }
+
+    /// [`Garbler::streamed`] under the scheme `S`.
+    ///
+    /// # Errors
+    /// As [`Garbler::streamed`].
+    pub fn streamed_with_scheme(
         shape: &'p ProgramShape,
         ops: Box<dyn OpSource + 'p>,
         delta: &Delta,
@@ -118,20 +149,22 @@ impl<'p> Garbler<'p> {
             delta: delta.as_block(),
             salt,
             gate: 0,
-            q: Box::new(GarbleQueue::new()),
-            target: DEFAULT_BATCH_BLOCKS,
+            q: Box::new(S::Garble::new(Block::random(&mut rand::rng()))),
+            target: DEFAULT_BATCH_BYTES,
             done: false,
         })
     }
 
-    /// Set the batch target of [`Garbler::next_batch`] in blocks (at least 2; default
-    /// [`DEFAULT_BATCH_BLOCKS`]). A batch may exceed it by up to `2 · BATCH − 2` blocks.
-    pub fn set_batch_blocks(&mut self, blocks: usize) {
-        self.target = blocks.max(2);
+    /// Set the batch target of [`Garbler::next_batch`] in bytes (at least 1; default
+    /// [`DEFAULT_BATCH_BYTES`]). A batch may exceed it by up to one queue flush
+    /// (`MAX_BATCH · GATE_BYTES` plus a trailer).
+    pub fn set_batch_bytes(&mut self, bytes: usize) {
+        self.target = bytes.max(1);
     }
 
-    /// Garble the next gates, appending their tables (2 blocks per AND gate, gate order)
-    /// to `out`, until at least the batch target has been appended or the circuit ends.
+    /// Garble the next gates, appending their tables (the scheme's table stream, see
+    /// [`crate::scheme`]; half-gates: 32 bytes per AND gate, gate order) to `out`, until at
+    /// least the batch target has been appended or the circuit ends.
     ///
     /// Returns `true` if blocks were appended, `false` once the circuit is completely
     /// garbled and nothing was appended (the usual loop is
@@ -139,7 +172,7 @@ impl<'p> Garbler<'p> {
     /// gates is garbled by the first call, which returns `false`. A streamed program's read
     /// error also returns `false`, and then [`Garbler::output_zero_labels`] returns it: use
     /// [`Garbler::try_next_batch`] to see it at once.
-    pub fn next_batch(&mut self, out: &mut Vec<Block>) -> bool {
+    pub fn next_batch(&mut self, out: &mut Vec<u8>) -> bool {
         match self.try_next_batch(out) {
             Ok(more) => more,
             Err(e) => {
@@ -154,7 +187,7 @@ impl<'p> Garbler<'p> {
     /// # Errors
     /// [`GcError::Program`] if a streamed program cannot be read, has an op outside its
     /// shape or more or fewer ops than its shape says; the garbler is then unusable.
-    pub fn try_next_batch(&mut self, out: &mut Vec<Block>) -> Result<bool, GcError> {
+    pub fn try_next_batch(&mut self, out: &mut Vec<u8>) -> Result<bool, GcError> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
@@ -187,59 +220,36 @@ impl<'p> Garbler<'p> {
     /// Run `ops[self.ops.pos..]`; `true` if it stopped because the batch target (counted
     /// from `start`) was reached, `false` at the end of `ops`.
     #[inline(always)]
-    fn run(&mut self, ops: &[PackedOp], start: usize, out: &mut Vec<Block>) -> bool {
-        // `pos` stays in a register (see `Evaluator::run`); written back on every exit.
-        let mut pos = self.ops.pos;
-        let full = loop {
-            // SAFETY: `self.slots` has `shape.num_slots()` blocks (made so in `with_ops`, never
-            // resized) and `ops` are a `SlotMap`'s (its invariant) or a streamed chunk that
-            // `Ops::refill` checked against that shape: every slot is in range.
-            pos = unsafe { run_xors(&mut self.slots, ops, pos) };
-            let Some(&p) = ops.get(pos) else {
-                break false;
-            };
-            let op = p.decode();
-            if op.flush {
-                self.flush(out);
-                // a chain of dependent ANDs never fills the queue: honour the batch target
-                // here too (the op runs on the next call, whose flush is then a no-op)
-                if out.len() - start >= self.target {
-                    break true;
-                }
-            }
-            pos += 1;
-            let s = &mut self.slots;
-            if op.kind == OpKind::And {
-                let (a, b) = (s[op.a as usize], s[op.b as usize]);
-                self.q.push(a, b, op.out);
-                if self.q.n == BATCH {
-                    self.flush(out);
-                    if out.len() - start >= self.target {
-                        break true;
-                    }
-                }
-            } else {
-                xor_slots(s, op.a, op.b, op.out);
-            }
+    fn run(&mut self, ops: &[PackedOp], start: usize, out: &mut Vec<u8>) -> bool {
+        let mut sink = GarbleSink::<S> {
+            q: &mut self.q,
+            out,
+            start,
+            target: self.target,
+            delta: self.delta,
+            salt: self.salt,
+            gate: &mut self.gate,
         };
-        self.ops.pos = pos;
-        full
+        exec::run(&mut self.slots, ops, &mut self.ops.pos, &mut sink)
     }
 
     #[inline]
-    fn flush(&mut self, out: &mut Vec<Block>) {
-        let n = self.q.n;
-        if n == 0 {
-            return;
-        }
-        self.q
-            .garble(self.delta, self.salt, self.gate, out, &mut self.slots);
-        self.gate += n as u64;
+    fn flush(&mut self, out: &mut Vec<u8>) {
+        let mut sink = GarbleSink::<S> {
+            q: &mut self.q,
+            out,
+            start: 0,
+            target: usize::MAX,
+            delta: self.delta,
+            salt: self.salt,
+            gate: &mut self.gate,
+        };
+        sink.flush(&mut self.slots);
     }
 
     /// Garble whatever is left and return all remaining tables in one vector (convenience
     /// for small circuits and tests; streaming callers use [`Garbler::next_batch`]).
-    pub fn garble_all(&mut self) -> Vec<Block> {
+    pub fn garble_all(&mut self) -> Vec<u8> {
         let mut v = Vec::new();
         let t = self.target;
         self.target = usize::MAX;
@@ -258,9 +268,9 @@ impl<'p> Garbler<'p> {
         self.gate
     }
 
-    /// Number of table blocks the whole circuit produces (2 per AND gate).
-    pub fn total_table_blocks(&self) -> u64 {
-        2 * self.shape.and_count
+    /// Number of AND gates of the whole circuit.
+    pub fn and_gates(&self) -> u64 {
+        self.shape.and_count
     }
 
     /// The output wires' 0-labels, in output order.
@@ -293,7 +303,48 @@ impl<'p> Garbler<'p> {
     }
 }
 
-impl Drop for Garbler<'_> {
+/// The garbler's AND handling in the executor: queue, and garble a full or flagged batch
+/// into the table stream.
+struct GarbleSink<'a, S: Scheme> {
+    q: &'a mut S::Garble,
+    out: &'a mut Vec<u8>,
+    start: usize,
+    target: usize,
+    delta: Block,
+    salt: Block,
+    gate: &'a mut u64,
+}
+
+impl<S: Scheme> AndSink for GarbleSink<'_, S> {
+    #[inline(always)]
+    fn full(&self) -> bool {
+        self.q.len() == crate::scheme::MAX_BATCH
+    }
+
+    #[inline(always)]
+    fn and(&mut self, slots: &mut [Block], a: u32, b: u32, out: u32) -> bool {
+        self.q.push(slots, a, b, out);
+        true
+    }
+
+    #[inline]
+    fn flush(&mut self, slots: &mut [Block]) -> bool {
+        let n = self.q.len();
+        if n > 0 {
+            let tw = Tweak {
+                salt: self.salt,
+                first_gate: *self.gate,
+            };
+            self.q.garble(self.delta, tw, self.out, slots);
+            *self.gate += n as u64;
+        }
+        // a chain of dependent ANDs never fills the queue: the target is honoured at every
+        // flush, flagged or full
+        self.out.len() - self.start >= self.target
+    }
+}
+
+impl<S: Scheme> Drop for Garbler<'_, S> {
     fn drop(&mut self) {
         self.delta.0.zeroize();
         for s in self.slots.iter_mut() {

@@ -67,11 +67,13 @@ pub mod half_gates;
 pub mod multi;
 mod ops;
 mod pi;
+pub mod scheme;
 
 pub use error::GcError;
 pub use evaluator::{Evaluator, decode, split_values};
-pub use garbler::{DEFAULT_BATCH_BLOCKS, Garbler};
+pub use garbler::{DEFAULT_BATCH_BYTES, Garbler};
 pub use ops::STREAM_CHUNK_OPS;
+pub use scheme::{HalfGates, Scheme, SchemeKind};
 
 use duet_core::Block;
 

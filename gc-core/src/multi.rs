@@ -284,14 +284,14 @@ impl Lockstep {
         let got = tables.len() as u64;
         if got < need {
             return Err(GcError::TablesTruncated {
-                expected: need,
-                actual: got,
+                and_gates: need / 2,
+                evaluated: 0,
+                received: 16 * got,
             });
         }
         if got > need {
             return Err(GcError::ExtraTables {
-                expected: need,
-                actual: got,
+                extra: 16 * (got - need),
             });
         }
         let Lockstep { slots, scratch } = self;
@@ -419,6 +419,10 @@ mod tests {
                 e.consume(&t1).unwrap();
                 let single = e.finish().unwrap();
                 let mut outb = Vec::new();
+                let t1: Vec<Block> = t1
+                    .chunks_exact(16)
+                    .map(|c| Block::from_bytes(c.try_into().unwrap()))
+                    .collect();
                 Lockstep::new()
                     .evaluate(&prog, salt, 0, 1, &active, &t1, &mut outb)
                     .unwrap();

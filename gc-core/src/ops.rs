@@ -4,6 +4,7 @@
 //! [`STREAM_CHUNK_OPS`] ops, not the program).
 
 use crate::GcError;
+use crate::exec::check_ops;
 use duet_circuits::liveness::{OpSource, PackedOp, ProgramShape, SlotMap};
 
 /// Ops read from an [`OpSource`] at a time: 32 Ki ops = 384 KiB, up to 64 Ki table blocks.
@@ -23,14 +24,27 @@ pub(crate) struct Ops<'p> {
 }
 
 impl<'p> Ops<'p> {
-    pub(crate) fn memory(prog: &'p SlotMap) -> Self {
-        Ops {
-            mem: prog.packed(),
+    /// The ops of an in-memory program, each checked against its shape (the executor's
+    /// unchecked XOR loop rests on this check, not on how the program was built).
+    ///
+    /// # Errors
+    /// [`GcError::Program`] naming the first op with a slot outside the program's slots.
+    pub(crate) fn memory(prog: &'p SlotMap) -> Result<Self, GcError> {
+        let mem = prog.packed();
+        let slots = prog.shape().num_slots();
+        if let Some(i) = check_ops(mem, slots) {
+            return Err(GcError::Program {
+                at: i as u64,
+                what: format!("a slot outside the program's {slots} slots"),
+            });
+        }
+        Ok(Ops {
+            mem,
             src: None,
             buf: Vec::new(),
             pos: 0,
             read: 0,
-        }
+        })
     }
 
     pub(crate) fn streamed(src: Box<dyn OpSource + 'p>) -> Self {
@@ -94,7 +108,7 @@ impl<'p> Ops<'p> {
                 format!("the program ended after {} of {} ops", self.read, shape.len),
             ));
         }
-        if let Some(i) = self.buf.iter().position(|&op| shape.check(op).is_none()) {
+        if let Some(i) = check_ops(&self.buf, shape.num_slots()) {
             return Err(err(
                 self.read + i as u64,
                 format!("a slot outside the program's {} slots", shape.num_slots()),

@@ -4,6 +4,7 @@ mod core_common;
 
 use duet_circuits::library;
 use duet_circuits::values::{parse_hex, to_hex};
+use duet_gc_core::HalfGates;
 use rand::SeedableRng;
 use rand::rngs::ChaCha12Rng;
 
@@ -45,7 +46,7 @@ fn shipped_corpus_garbled_equals_vectors() {
                 .zip(c.inputs())
                 .map(|(h, &w)| parse_hex(h, w).unwrap())
                 .collect();
-            let t = core_common::run(&c, &inputs, 3000, &mut rng);
+            let t = core_common::run::<HalfGates, _>(&c, &inputs, 3000, &mut rng);
             let got: Vec<String> = t.outputs.iter().map(to_hex).collect();
             assert_eq!(&got, outs, "{name} vector {i}");
             checked += 1;

@@ -10,7 +10,7 @@ use rand::SeedableRng;
 use rand::rngs::ChaCha12Rng;
 
 /// Garble and evaluate `c` on `inputs` (one bool per input wire), tables delivered in
-/// chunks of `chunk` blocks; returns the decoded output bits.
+/// chunks of `chunk` bytes; returns the decoded output bits.
 fn run_gc(c: &Circuit, inputs: &[bool], chunk: usize, rng: &mut ChaCha12Rng) -> Vec<bool> {
     let prog = SlotMap::compute(c);
     let delta = Delta::random(rng);
@@ -22,7 +22,7 @@ fn run_gc(c: &Circuit, inputs: &[bool], chunk: usize, rng: &mut ChaCha12Rng) -> 
         .map(|(z, &b)| *z ^ delta.select(b))
         .collect();
     let mut g = Garbler::new(&prog, &delta, &zero, salt).unwrap();
-    g.set_batch_blocks(3);
+    g.set_batch_bytes(48);
     let mut e = Evaluator::new(&prog, &active, salt).unwrap();
     let mut buf = Vec::new();
     while g.next_batch(&mut buf) {
@@ -159,28 +159,26 @@ fn errors_of_the_sync_core() {
     let mut g = Garbler::new(&prog, &delta, &zero, Block::ZERO).unwrap();
     assert!(matches!(g.output_zero_labels(), Err(GcError::NotFinished)));
     let tables = g.garble_all();
-    assert_eq!(tables.len(), 80);
-    assert_eq!(g.total_table_blocks(), 80);
-    // truncated
+    assert_eq!(tables.len(), 80 * 16);
+    assert_eq!(g.and_gates(), 40);
+    // truncated: the last gate's second block is one byte short
     let mut e = Evaluator::new(&prog, &zero, Block::ZERO).unwrap();
-    e.consume(&tables[..79]).unwrap();
-    assert_eq!(e.remaining_table_blocks(), 1);
+    e.consume(&tables[..80 * 16 - 1]).unwrap();
+    assert_eq!(e.bytes_received(), 80 * 16 - 1);
     assert!(matches!(
         e.finish(),
         Err(GcError::TablesTruncated {
-            expected: 80,
-            actual: 79
+            and_gates: 40,
+            received: 1279,
+            ..
         })
     ));
     // extra
     let mut e = Evaluator::new(&prog, &zero, Block::ZERO).unwrap();
     e.consume(&tables).unwrap();
     assert!(matches!(
-        e.consume(&[Block::ZERO]),
-        Err(GcError::ExtraTables {
-            expected: 80,
-            actual: 81
-        })
+        e.consume(&[0u8]),
+        Err(GcError::ExtraTables { extra: 1 })
     ));
     assert!(e.finish().is_err());
     // wrong decoding length
@@ -241,16 +239,16 @@ fn dependent_and_chain_streams_in_bounded_batches() {
     let salt = Block::random(&mut rng);
     let zero: Vec<Block> = (0..=n).map(|_| Block::random(&mut rng)).collect();
     let mut g = Garbler::new(&prog, &delta, &zero, salt).unwrap();
-    g.set_batch_blocks(100);
+    g.set_batch_bytes(1600);
     let (mut buf, mut batches, mut total) = (Vec::new(), 0, 0);
     while g.next_batch(&mut buf) {
-        assert!(buf.len() <= 100 + 2, "batch of {} blocks", buf.len());
+        assert!(buf.len() <= 1600 + 32, "batch of {} bytes", buf.len());
         batches += 1;
         total += buf.len();
         buf.clear();
     }
-    assert_eq!(total, 2 * n as usize);
-    assert!(batches >= 2 * n as usize / 102, "{batches} batches");
+    assert_eq!(total, 32 * n as usize);
+    assert!(batches >= 32 * n as usize / 1632, "{batches} batches");
     // and the result is still the AND of all inputs
     let inputs: Vec<bool> = (0..=n).map(|i| i != 7).collect();
     assert_eq!(run_gc(&c, &inputs, 17, &mut rng), [false]);

@@ -70,7 +70,7 @@ fn labels(n: usize, rng: &mut ChaCha12Rng) -> Labels {
 
 /// Garble `prog` in memory and streamed (ops in chunks of `chunk`), check the tables and
 /// output labels agree, and evaluate the streamed tables with a streamed evaluator fed in
-/// table pieces of `piece` blocks.
+/// table pieces of `piece` bytes.
 fn same_as_memory(prog: &SlotMap, chunk: usize, piece: usize, rng: &mut ChaCha12Rng) {
     let l = labels(prog.input_slots().len(), rng);
     let mut g = Garbler::new(prog, &l.delta, &l.zero, l.salt).unwrap();
@@ -82,7 +82,7 @@ fn same_as_memory(prog: &SlotMap, chunk: usize, piece: usize, rng: &mut ChaCha12
     let shape = prog.shape();
     let src = VecSource::boxed(prog.packed(), chunk);
     let mut gs = Garbler::streamed(shape, src, &l.delta, &l.zero, l.salt).unwrap();
-    gs.set_batch_blocks(1000);
+    gs.set_batch_bytes(16_000);
     let mut tables = Vec::new();
     while gs.try_next_batch(&mut tables).unwrap() {}
     assert_eq!(tables, want, "chunk {chunk}");
@@ -113,7 +113,7 @@ fn streamed_programs_garble_and_evaluate_like_in_memory_ones() {
         (&layered, &[STREAM_CHUNK_OPS, 5000][..]),
     ] {
         for &chunk in chunks {
-            for piece in [1, 3, 4096] {
+            for piece in [1, 33, 65_536] {
                 same_as_memory(prog, chunk, piece, &mut rng);
             }
         }
@@ -131,7 +131,7 @@ fn expect_program_error(r: Result<impl std::fmt::Debug, GcError>, what: &str) ->
 }
 
 /// Garble until the garbler is done or fails; the last result.
-fn garble_to_end(g: &mut Garbler, tables: &mut Vec<Block>) -> Result<bool, GcError> {
+fn garble_to_end(g: &mut Garbler, tables: &mut Vec<u8>) -> Result<bool, GcError> {
     loop {
         match g.try_next_batch(tables) {
             Ok(true) => continue,
@@ -154,8 +154,8 @@ fn both_fail(shape: &ProgramShape, make: &dyn Fn() -> Box<VecSource>, what: &str
     assert!(!g.next_batch(&mut tables));
 
     let mut e = Evaluator::streamed(shape, make(), &l.active, l.salt).unwrap();
-    let blocks = vec![Block::ZERO; 2 * shape.and_count as usize];
-    let r = e.consume(&blocks);
+    let bytes = vec![0u8; 32 * shape.and_count as usize];
+    let r = e.consume(&bytes);
     assert_eq!(expect_program_error(r, what), at);
     expect_program_error(e.finish(), what);
 }

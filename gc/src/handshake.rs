@@ -18,17 +18,18 @@
 //! little-endian.
 
 use duet_circuits::Circuit;
+use duet_gc_core::SchemeKind;
 use std::fmt;
 
 /// The version of the Duet 2PC protocol spoken by this crate.
-pub const PROTOCOL_VERSION: u16 = 2;
+pub const PROTOCOL_VERSION: u16 = 3;
 
 const MAGIC: [u8; 8] = *b"DUET-GC\0";
 const HELLO_LEN: usize = 8 + 2 + 1;
 const TAG_OFFER: u8 = 1;
 const TAG_ABORT: u8 = 2;
 /// Bytes of an offer before the owner list.
-const OFFER_FIXED: usize = 51;
+const OFFER_FIXED: usize = 52;
 /// Longest abort reason we send or accept, in bytes.
 const MAX_REASON: usize = 1024;
 
@@ -243,6 +244,8 @@ pub struct RunOffer {
     /// Instances of the circuit in this run (1 for a single run; each instance has its own
     /// inputs, labels, salt and tables).
     pub instances: u32,
+    /// The garbling scheme of the run's tables.
+    pub scheme: SchemeKind,
 }
 
 /// A decoded run message: an offer, or the peer's reason to abort.
@@ -261,7 +264,7 @@ impl RunOffer {
     }
 
     /// Encode: `1 ‖ role u8 ‖ run u64 ‖ digest [32] ‖ policy u8 ‖ instances u32 ‖
-    /// #inputs u32 ‖ owner u8 each`.
+    /// scheme u8 ‖ #inputs u32 ‖ owner u8 each`.
     pub fn encode(&self) -> Vec<u8> {
         let mut v = Vec::with_capacity(OFFER_FIXED + self.owners.len());
         v.push(TAG_OFFER);
@@ -270,6 +273,7 @@ impl RunOffer {
         v.extend_from_slice(&self.digest.0);
         v.push(self.policy.code());
         v.extend_from_slice(&self.instances.to_le_bytes());
+        v.push(self.scheme.wire_id());
         v.extend_from_slice(&(self.owners.len() as u32).to_le_bytes());
         v.extend(self.owners.iter().map(|r| r.code()));
         v
@@ -310,7 +314,9 @@ impl RunOffer {
                 let policy = OutputPolicy::from_code(bytes[42])
                     .ok_or_else(|| format!("unknown output policy {}", bytes[42]))?;
                 let instances = u32::from_le_bytes(bytes[43..47].try_into().expect("4 bytes"));
-                let n = u32::from_le_bytes(bytes[47..51].try_into().expect("4 bytes")) as usize;
+                let scheme = SchemeKind::from_wire_id(bytes[47])
+                    .ok_or_else(|| format!("unknown garbling scheme id {}", bytes[47]))?;
+                let n = u32::from_le_bytes(bytes[48..52].try_into().expect("4 bytes")) as usize;
                 let rest = &bytes[OFFER_FIXED..];
                 if rest.len() != n {
                     return Err(format!(
@@ -329,6 +335,7 @@ impl RunOffer {
                     owners,
                     policy,
                     instances,
+                    scheme,
                 }))
             }
             Some(t) => Err(format!("unknown run message tag {t}")),
@@ -365,6 +372,12 @@ pub fn compare_offers(garbler: &RunOffer, evaluator: &RunOffer) -> Result<(), St
             evaluator.digest.short()
         ));
         return Err(diffs.join("; "));
+    }
+    if garbler.scheme != evaluator.scheme {
+        diffs.push(format!(
+            "garbling scheme mismatch: garbler uses {}, evaluator uses {}",
+            garbler.scheme, evaluator.scheme
+        ));
     }
     if garbler.instances != evaluator.instances {
         diffs.push(format!(
@@ -435,6 +448,7 @@ mod tests {
             owners,
             policy: OutputPolicy::Both,
             instances: 1,
+            scheme: SchemeKind::HalfGates,
         }
     }
 
@@ -492,6 +506,7 @@ mod tests {
             owners: vec![Role::Garbler, Role::Evaluator],
             policy: OutputPolicy::Garbler,
             instances: 1000,
+            scheme: SchemeKind::HalfGates,
         };
         let bytes = o.encode();
         assert_eq!(RunOffer::decode(&bytes).unwrap(), RunMessage::Offer(o));
@@ -501,6 +516,13 @@ mod tests {
         let mut bad = bytes.clone();
         bad[42] = 7;
         assert!(RunOffer::decode(&bad).unwrap_err().contains("policy"));
+        let mut bad = bytes.clone();
+        bad[47] = 9;
+        assert!(
+            RunOffer::decode(&bad)
+                .unwrap_err()
+                .contains("unknown garbling scheme id 9")
+        );
         let mut bad = bytes;
         bad[OFFER_FIXED + 1] = 5;
         assert!(RunOffer::decode(&bad).is_err());

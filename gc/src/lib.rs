@@ -57,8 +57,8 @@ pub mod protocol;
 mod session;
 
 pub use duet_gc_core::{
-    CONST_LABEL, DEFAULT_BATCH_BLOCKS, Evaluator, Garbler, GcError, STREAM_CHUNK_OPS, decode,
-    half_gates, multi, split_values,
+    CONST_LABEL, DEFAULT_BATCH_BYTES, Evaluator, Garbler, GcError, HalfGates, STREAM_CHUNK_OPS,
+    Scheme, SchemeKind, decode, half_gates, multi, scheme, split_values,
 };
 
 pub use handshake::{CircuitDigest, OutputPolicy, Role};

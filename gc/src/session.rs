@@ -322,6 +322,7 @@ impl Session {
                 owners: owners.clone(),
                 policy,
                 instances: count,
+                scheme: self.opts.scheme,
             }
             .encode(),
             Err(reason) => RunOffer::encode_abort(reason),
@@ -352,6 +353,7 @@ impl Session {
             owners,
             policy,
             instances: count,
+            scheme: self.opts.scheme,
         };
         let verdict = match self.role {
             Role::Garbler => compare_offers(&mine_offer, &peer),
@@ -361,13 +363,25 @@ impl Session {
 
         self.poisoned = true;
         let progress = self.opts.progress.clone();
+        let scheme = self.opts.scheme;
         let mine: Vec<&[Option<&Bits>]> = mine.iter().map(Vec::as_slice).collect();
         let out = match &mut self.party {
             Party::Garbler { delta, cot, prg } => {
-                garbler_run(&mut self.ch, delta, cot, prg, p, &mine, policy, progress).await?
+                garbler_run(
+                    &mut self.ch,
+                    scheme,
+                    delta,
+                    cot,
+                    prg,
+                    p,
+                    &mine,
+                    policy,
+                    progress,
+                )
+                .await?
             }
             Party::Evaluator { cot } => {
-                evaluator_run(&mut self.ch, cot, p, &mine, policy, progress).await?
+                evaluator_run(&mut self.ch, scheme, cot, p, &mine, policy, progress).await?
             }
         };
         self.poisoned = false;

@@ -4,7 +4,7 @@
 use duet_circuits::{Bits, library, values};
 use duet_core::Delta;
 use duet_gc::handshake::{Hello, OutputPolicy, PROTOCOL_VERSION, Role, RunOffer};
-use duet_gc::{Prepared, ProtocolError, Session, SessionOptions};
+use duet_gc::{Prepared, ProtocolError, SchemeKind, Session, SessionOptions};
 use duet_net::{Channel, ChannelConfig, NetError, duplex_pair};
 use duet_ot::{CotSender, Security};
 use std::pin::Pin;
@@ -44,6 +44,7 @@ async fn raw_garbler_until_tables(ch: &mut Channel, p: &Prepared) -> Delta {
         owners: vec![Role::Garbler, Role::Evaluator],
         policy: OutputPolicy::Both,
         instances: 1,
+        scheme: SchemeKind::HalfGates,
     };
     ch.send_frame(&offer.encode()).await.unwrap();
     ch.flush().await.unwrap();
@@ -86,23 +87,42 @@ where
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crafted_table_frames_give_errors() {
-    // not a whole number of blocks
+    // one gate and a byte, then the end of the tables
     let e = evaluator_vs_raw(|ch| {
         Box::pin(async move {
             ch.send_frame(&[1u8; 33]).await.unwrap();
+            ch.send_frame(&[]).await.unwrap();
         })
     })
     .await;
-    assert!(e.to_string().contains("multiple of 16"), "{e}");
-    // more than the circuit needs (6 400 AND gates = 12 800 blocks)
+    assert!(
+        e.to_string().contains(
+            "the garbled tables ended early: 0 of 6400 AND gates evaluated after 33 bytes"
+        ),
+        "{e}"
+    );
+    // more than the circuit can take in one frame (6 400 AND gates = 204 800 bytes)
     let e = evaluator_vs_raw(|ch| {
         Box::pin(async move {
-            ch.send_frame(&vec![1u8; 16 * 12_801]).await.unwrap();
+            ch.send_frame(&vec![1u8; 32 * 6_400 + 1]).await.unwrap();
         })
     })
     .await;
     assert!(
         matches!(e, ProtocolError::Net(NetError::FrameTooLarge { .. })),
+        "{e}"
+    );
+    // every table, then one byte more in a frame of its own
+    let e = evaluator_vs_raw(|ch| {
+        Box::pin(async move {
+            ch.send_frame(&vec![1u8; 32 * 6_400]).await.unwrap();
+            ch.send_frame(&[1u8]).await.unwrap();
+            ch.send_frame(&[]).await.unwrap();
+        })
+    })
+    .await;
+    assert!(
+        e.to_string().contains("more garbled tables than 1 run(s)"),
         "{e}"
     );
     // truncated: half the tables, then the peer goes away

@@ -215,7 +215,7 @@ fn layered(width: u32, layers: u32) -> Circuit {
 async fn multi_frame_circuit_pipelined() {
     let c = layered(64, 700); // 44 800 AND gates: two frames
     let p = Prepared::new(c.clone());
-    assert!(2 * p.and_gates() > duet_gc::protocol::FRAME_BLOCKS as u64);
+    assert!(32 * p.and_gates() > duet_gc::protocol::FRAME_BYTES as u64);
     let a = values::from_u64(0x0123_4567_89ab_cdef, 64);
     let b = values::from_u64(0xfedc_ba98_7654_3210, 64);
     let plain = eval::evaluate(&c, &[a.clone(), b.clone()]).unwrap();

@@ -52,6 +52,7 @@ mod vaes;
 
 use crate::exec::copy_slot;
 use crate::pi::PI;
+use crate::scheme::{self, Tweak};
 use duet_core::mem::{NonTemporal, prefetch};
 use duet_core::{Block, Delta};
 use portable::{evaluate_portable, garble_portable};
@@ -87,11 +88,15 @@ fn tweak(salt: Block, gate: u64, side: u64) -> Block {
 }
 
 /// Up to [`BATCH`] queued AND gates on the garbler side: their input 0-labels and output
-/// slots.
-pub(crate) struct GarbleQueue {
+/// slots. The [`HalfGates`](crate::HalfGates) garbler queue of the executor
+/// ([`scheme::GarbleQueue`](crate::scheme::GarbleQueue)); [`crate::multi`] uses its
+/// block-table methods.
+pub struct GarbleQueue {
     a0: [Block; BATCH],
     b0: [Block; BATCH],
     lab: [Block; BATCH],
+    /// the batch's tables before they are appended to the byte stream
+    tab: [Block; 2 * BATCH],
     scratch: Scratch,
     out: [u32; BATCH],
     pub(crate) n: usize,
@@ -104,6 +109,7 @@ impl GarbleQueue {
             b0: [Block::ZERO; BATCH],
             scratch: Scratch::new(),
             lab: [Block::ZERO; BATCH],
+            tab: [Block::ZERO; 2 * BATCH],
             out: [0; BATCH],
             n: 0,
         }
@@ -205,8 +211,10 @@ pub(crate) fn evaluate_chunk(
     }
 }
 
-/// Up to [`BATCH`] queued AND gates on the evaluator side: active labels, tables, slots.
-pub(crate) struct EvalQueue {
+/// Up to [`BATCH`] queued AND gates on the evaluator side: active labels, tables, slots. The
+/// [`HalfGates`](crate::HalfGates) evaluator queue of the executor
+/// ([`scheme::EvalQueue`](crate::scheme::EvalQueue)).
+pub struct EvalQueue {
     a: [Block; BATCH],
     b: [Block; BATCH],
     t: [Block; 2 * BATCH],
@@ -285,6 +293,73 @@ impl EvalQueue {
             slots[o as usize] = l;
         }
         self.n = 0;
+    }
+}
+
+impl scheme::GarbleQueue for GarbleQueue {
+    fn new(_seed: Block) -> Self {
+        GarbleQueue::new()
+    }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.n
+    }
+
+    #[inline(always)]
+    fn push(&mut self, slots: &[Block], a: u32, b: u32, out: u32) {
+        let k = self.n;
+        copy_slot(slots, a, &mut self.a0[k]);
+        copy_slot(slots, b, &mut self.b0[k]);
+        self.out[k] = out;
+        self.n = k + 1;
+    }
+
+    #[inline]
+    fn garble(&mut self, delta: Block, tw: Tweak, tables: &mut Vec<u8>, slots: &mut [Block]) {
+        let n = self.n;
+        if n == 0 {
+            return;
+        }
+        garble_chunk(
+            &mut self.scratch,
+            delta,
+            tw.salt,
+            tw.first_gate,
+            &self.a0[..n],
+            &self.b0[..n],
+            &mut self.tab[..2 * n],
+            &mut self.lab[..n],
+        );
+        tables.extend_from_slice(Block::slice_as_bytes(&self.tab[..2 * n]));
+        for (&o, &l) in self.out[..n].iter().zip(&self.lab[..n]) {
+            slots[o as usize] = l;
+        }
+        self.n = 0;
+    }
+}
+
+impl scheme::EvalQueue for EvalQueue {
+    fn new() -> Self {
+        EvalQueue::new()
+    }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.n
+    }
+
+    #[inline(always)]
+    fn push(&mut self, slots: &[Block], a: u32, b: u32, gate: &[u8], out: u32) {
+        let (tg, te) = gate.split_at(16);
+        let tg = Block::from_bytes(tg.try_into().expect("GATE_BYTES = 32"));
+        let te = Block::from_bytes(te[..16].try_into().expect("GATE_BYTES = 32"));
+        self.push_slots(slots, a, b, tg, te, out);
+    }
+
+    #[inline]
+    fn evaluate(&mut self, tw: Tweak, _trailer: &[u8], slots: &mut [Block]) {
+        EvalQueue::evaluate(self, tw.salt, tw.first_gate, slots);
     }
 }
 

@@ -6,20 +6,26 @@
 use duet_circuits::liveness::SlotMap;
 use duet_circuits::{Bits, Circuit};
 use duet_core::{Block, Delta};
-use duet_gc_core::{Evaluator, Garbler, decode, split_values};
+use duet_gc_core::{Evaluator, Garbler, Scheme, decode, split_values};
 use rand::Rng;
 
 /// What one garbled run produced, for the security sanity checks.
 pub struct Transcript {
     pub outputs: Vec<Bits>,
-    pub tables: Vec<Block>,
+    /// the table stream, bytes
+    pub tables: Vec<u8>,
     pub active_inputs: Vec<Block>,
 }
 
 /// Garble `c`, pick the active input labels by `inputs` (one value per circuit input),
 /// evaluate with the tables delivered in pieces of random lengths (1 ..= max_piece
-/// blocks), decode, and split into output values.
-pub fn run<R: Rng>(c: &Circuit, inputs: &[Bits], max_piece: usize, rng: &mut R) -> Transcript {
+/// bytes), decode, and split into output values, under the scheme `S`.
+pub fn run<S: Scheme, R: Rng>(
+    c: &Circuit,
+    inputs: &[Bits],
+    max_piece: usize,
+    rng: &mut R,
+) -> Transcript {
     use rand::RngExt;
     let prog = SlotMap::compute(c);
     let delta = Delta::random(rng);
@@ -31,9 +37,9 @@ pub fn run<R: Rng>(c: &Circuit, inputs: &[Bits], max_piece: usize, rng: &mut R) 
         .zip(&bits)
         .map(|(z, &b)| *z ^ delta.select(b))
         .collect();
-    let mut g = Garbler::new(&prog, &delta, &zero, salt).unwrap();
-    g.set_batch_blocks(rng.random_range(2..5000));
-    let mut e = Evaluator::new(&prog, &active, salt).unwrap();
+    let mut g = Garbler::<S>::with_scheme(&prog, &delta, &zero, salt).unwrap();
+    g.set_batch_bytes(rng.random_range(2..80_000));
+    let mut e = Evaluator::<S>::with_scheme(&prog, &active, salt).unwrap();
     let mut all = Vec::new();
     let mut buf = Vec::new();
     while g.next_batch(&mut buf) {
@@ -46,7 +52,8 @@ pub fn run<R: Rng>(c: &Circuit, inputs: &[Bits], max_piece: usize, rng: &mut R) 
         all.extend_from_slice(&buf);
         buf.clear();
     }
-    assert_eq!(all.len() as u64, 2 * c.and_count());
+    assert!(all.len() as u64 >= S::GATE_BYTES as u64 * c.and_count());
+    assert_eq!(e.bytes_received(), all.len() as u64);
     let labels = e.finish().unwrap();
     let out = decode(&labels, &g.decoding_bits().unwrap()).unwrap();
     Transcript {

@@ -1,14 +1,18 @@
 //! The sans-IO core ([`crate::Garbler`], [`crate::Evaluator`] over a
-//! [`SlotMap`]) as the protocol drives it, plus table-frame I/O helpers.
+//! [`SlotMap`]) as the protocol drives it, plus table-frame I/O helpers. The one place
+//! where the protocol dispatches on the garbling [`SchemeKind`].
 //!
-//! Frames: each frame is one garbler batch of about [`FRAME_BLOCKS`] table blocks (1 MiB),
-//! sent as one `duet_net` frame; the evaluator accepts frames of a whole number of blocks,
-//! at most [`MAX_FRAME_BLOCKS`] and at most what the circuit still needs, and stops when
-//! every AND gate has its two blocks.
+//! Frames: the garbler sends its table stream (see [`duet_gc_core::scheme`]) in frames of
+//! about [`FRAME_BYTES`] (1 MiB), each one `duet_net` frame, then one empty frame that ends
+//! the stream. The evaluator accepts frames of at most [`MAX_FRAME_BYTES`] and, in all, at
+//! most the scheme's bound for the run's AND gates ([`SchemeKind::max_table_bytes`]); it
+//! stops when every AND gate is evaluated, and bytes past that are an error.
 
 use super::{Body, Prepared, ProtocolError};
 use crate::{Evaluator, Garbler, GcError};
 use duet_core::{Block, Delta};
+use duet_gc_core::SchemeKind;
+use duet_gc_core::scheme::{HalfGates, Scheme};
 use duet_net::{Channel, NetError};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -16,15 +20,15 @@ use duet_circuits::liveness::OpSource;
 pub(crate) use duet_circuits::liveness::SlotMap as Program;
 use duet_circuits::program_file::ProgramFile;
 
-/// Table blocks per frame the garbler aims for (64 Ki blocks = 1 MiB = 32 768 AND gates).
-pub const FRAME_BLOCKS: usize = 1 << 16;
+/// Table bytes per frame the garbler aims for (1 MiB = 32 768 half-gates AND gates).
+pub const FRAME_BYTES: usize = 1 << 20;
 
-/// The largest table frame the evaluator accepts, in blocks (2 MiB).
-pub const MAX_FRAME_BLOCKS: usize = 2 * FRAME_BLOCKS;
+/// The largest table frame the evaluator accepts, in bytes (2 MiB).
+pub const MAX_FRAME_BYTES: usize = 2 * FRAME_BYTES;
 
-fn add(progress: Option<&AtomicU64>, blocks: usize) {
+fn add(progress: Option<&AtomicU64>, gates: u64) {
     if let Some(p) = progress {
-        p.fetch_add(blocks as u64 / 2, Ordering::Relaxed);
+        p.fetch_add(gates, Ordering::Relaxed);
     }
 }
 
@@ -39,28 +43,58 @@ fn open(f: &ProgramFile) -> Result<Box<dyn OpSource + '_>, GcError> {
     }
 }
 
-/// Garble instances of `p` under Δ, instance `i` from its input-wire 0-labels
+/// The most table bytes `k` instances of `p` can take under `scheme`.
+pub(crate) fn max_table_bytes(p: &Prepared, scheme: SchemeKind, k: usize) -> u64 {
+    p.and_gates()
+        .checked_mul(k as u64)
+        .and_then(|g| scheme.max_table_bytes(g))
+        .unwrap_or(u64::MAX)
+}
+
+/// Hands a full frame of tables on (it may swap in a recycled buffer; it is cleared after).
+pub(crate) type Emit<'a> = dyn FnMut(&mut Vec<u8>) -> Result<(), ProtocolError> + 'a;
+
+/// Garble instances of `p` under Δ and `scheme`, instance `i` from its input-wire 0-labels
 /// `inputs0[i]` (wire order) and `salts[i]`, one after the other, handing the tables to
-/// `emit` in frames of about [`FRAME_BLOCKS`] (a frame may span instances; `emit` may swap
-/// in a recycled buffer; it is cleared after). Returns each instance's output 0-labels.
+/// `emit` in frames of about [`FRAME_BYTES`] (a frame may span instances). Returns each
+/// instance's output 0-labels.
 pub(crate) fn garble(
+    p: &Prepared,
+    scheme: SchemeKind,
+    delta: &Delta,
+    inputs0: &[Vec<Block>],
+    salts: &[Block],
+    emit: &mut Emit<'_>,
+    progress: Option<&AtomicU64>,
+) -> Result<Vec<Vec<Block>>, ProtocolError> {
+    match scheme {
+        SchemeKind::HalfGates => garble_with::<HalfGates>(p, delta, inputs0, salts, emit, progress),
+        #[allow(unreachable_patterns)]
+        other => Err(ProtocolError::Usage(format!(
+            "garbling scheme {other} is not built in"
+        ))),
+    }
+}
+
+fn garble_with<S: Scheme>(
     p: &Prepared,
     delta: &Delta,
     inputs0: &[Vec<Block>],
     salts: &[Block],
-    emit: &mut dyn FnMut(&mut Vec<Block>) -> Result<(), ProtocolError>,
+    emit: &mut Emit<'_>,
     progress: Option<&AtomicU64>,
 ) -> Result<Vec<Vec<Block>>, ProtocolError> {
-    let total = 2 * p.and_gates() * inputs0.len() as u64;
-    let cap = total.min(MAX_FRAME_BLOCKS as u64) as usize;
+    let total = (S::GATE_BYTES as u64)
+        .saturating_mul(p.and_gates())
+        .saturating_mul(inputs0.len() as u64);
+    let cap = total.min(MAX_FRAME_BYTES as u64) as usize;
     let mut buf = Vec::with_capacity(cap);
-    let mut flush = |buf: &mut Vec<Block>| -> Result<(), ProtocolError> {
-        add(progress, buf.len());
-        if buf.len() <= MAX_FRAME_BLOCKS {
+    let mut flush = |buf: &mut Vec<u8>| -> Result<(), ProtocolError> {
+        if buf.len() <= MAX_FRAME_BYTES {
             emit(buf)?;
         } else {
             // the core may return more than its batch target: split into frames
-            for chunk in buf.chunks(FRAME_BLOCKS) {
+            for chunk in buf.chunks(FRAME_BYTES) {
                 emit(&mut chunk.to_vec())?;
             }
         }
@@ -70,15 +104,21 @@ pub(crate) fn garble(
     let mut outs = Vec::with_capacity(inputs0.len());
     for (z, salt) in inputs0.iter().zip(salts) {
         let mut g = match &*p.body {
-            Body::Memory { program, .. } => Garbler::new(program, delta, z, *salt)?,
-            Body::File(f) => Garbler::streamed(f.shape(), open(f)?, delta, z, *salt)?,
+            Body::Memory { program, .. } => Garbler::<S>::with_scheme(program, delta, z, *salt)?,
+            Body::File(f) => {
+                Garbler::<S>::streamed_with_scheme(f.shape(), open(f)?, delta, z, *salt)?
+            }
         };
+        let mut done = 0;
         loop {
-            g.set_batch_blocks(FRAME_BLOCKS.saturating_sub(buf.len()));
-            if !g.try_next_batch(&mut buf)? {
+            g.set_batch_bytes(FRAME_BYTES.saturating_sub(buf.len()));
+            let more = g.try_next_batch(&mut buf)?;
+            add(progress, g.and_gates_done() - done);
+            done = g.and_gates_done();
+            if !more {
                 break;
             }
-            if buf.len() >= FRAME_BLOCKS {
+            if buf.len() >= FRAME_BYTES {
                 flush(&mut buf)?;
             }
         }
@@ -90,86 +130,105 @@ pub(crate) fn garble(
     Ok(outs)
 }
 
-/// Send one batch of tables as a frame.
-pub(crate) async fn send_tables(ch: &mut Channel, tables: &[Block]) -> Result<(), NetError> {
-    ch.send_frame(Block::slice_as_bytes(tables)).await
+/// Send one batch of tables as a frame (an empty one ends the table stream).
+pub(crate) async fn send_tables(ch: &mut Channel, tables: &[u8]) -> Result<(), NetError> {
+    ch.send_frame(tables).await
 }
 
-/// Receive one table frame into `buf` (replacing its contents): a whole number of blocks,
-/// at least one, at most `max_blocks`.
+/// Receive one table frame into `buf` (replacing its contents): at most `max_bytes` bytes;
+/// an empty frame (`buf` left empty) ends the table stream.
 ///
 /// # Errors
-/// [`NetError::FrameTooLarge`] or [`NetError::Malformed`] for a frame of the wrong size;
-/// channel errors.
+/// [`NetError::FrameTooLarge`] for a frame over `max_bytes`; channel errors.
 pub(crate) async fn recv_tables(
     ch: &mut Channel,
-    buf: &mut Vec<Block>,
-    max_blocks: usize,
+    buf: &mut Vec<u8>,
+    max_bytes: usize,
 ) -> Result<(), ProtocolError> {
     let mut len = [0u8; 4];
     ch.recv_exact(&mut len).await?;
     let len = u32::from_le_bytes(len) as usize;
-    if len > max_blocks * 16 {
+    if len > max_bytes {
         return Err(NetError::FrameTooLarge {
             actual: len as u64,
-            max: (max_blocks * 16) as u64,
+            max: max_bytes as u64,
         }
         .into());
     }
-    if len == 0 || !len.is_multiple_of(16) {
-        return Err(ProtocolError::Malformed(format!(
-            "garbled-table frame of {len} bytes (must be a positive multiple of 16)"
-        )));
-    }
     buf.clear();
-    buf.resize(len / 16, Block::ZERO);
-    ch.recv_exact(Block::slice_as_bytes_mut(buf)).await?;
+    buf.resize(len, 0);
+    ch.recv_exact(buf).await?;
     Ok(())
 }
 
-/// Fetches the next table frame into its buffer argument (at most the given blocks).
-pub(crate) type NextFrame<'a> = dyn FnMut(&mut Vec<Block>, usize) -> Result<(), ProtocolError> + 'a;
+/// Fetches the next table frame into its buffer argument; leaves it empty at the end of the
+/// table stream.
+pub(crate) type NextFrame<'a> = dyn FnMut(&mut Vec<u8>) -> Result<(), ProtocolError> + 'a;
 
-/// Evaluate instances of `p`, instance `i` from its active input labels `inputs[i]` (wire
-/// order) and `salts[i]`, pulling table frames with `next` (a frame may span instances)
-/// until every instance has all its tables. Returns each instance's active output labels.
+/// Evaluate instances of `p` under `scheme`, instance `i` from its active input labels
+/// `inputs[i]` (wire order) and `salts[i]`, pulling table frames with `next` (a frame may
+/// span instances) until every instance has all its tables. Returns each instance's active
+/// output labels.
+///
+/// # Errors
+/// [`ProtocolError::Malformed`] if the stream ends early or holds bytes past the last
+/// instance's tables; the core's errors.
 pub(crate) fn evaluate(
+    p: &Prepared,
+    scheme: SchemeKind,
+    inputs: &[Vec<Block>],
+    salts: &[Block],
+    next: &mut NextFrame<'_>,
+    progress: Option<&AtomicU64>,
+) -> Result<Vec<Vec<Block>>, ProtocolError> {
+    match scheme {
+        SchemeKind::HalfGates => evaluate_with::<HalfGates>(p, inputs, salts, next, progress),
+        #[allow(unreachable_patterns)]
+        other => Err(ProtocolError::Usage(format!(
+            "garbling scheme {other} is not built in"
+        ))),
+    }
+}
+
+fn evaluate_with<S: Scheme>(
     p: &Prepared,
     inputs: &[Vec<Block>],
     salts: &[Block],
     next: &mut NextFrame<'_>,
     progress: Option<&AtomicU64>,
 ) -> Result<Vec<Vec<Block>>, ProtocolError> {
-    let mut left_total = 2 * p.and_gates() * inputs.len() as u64;
     let (mut buf, mut off) = (Vec::new(), 0usize);
     let mut outs = Vec::with_capacity(inputs.len());
     for (inp, salt) in inputs.iter().zip(salts) {
         let mut e = match &*p.body {
-            Body::Memory { program, .. } => Evaluator::new(program, inp, *salt)?,
-            Body::File(f) => Evaluator::streamed(f.shape(), open(f)?, inp, *salt)?,
+            Body::Memory { program, .. } => Evaluator::<S>::with_scheme(program, inp, *salt)?,
+            Body::File(f) => Evaluator::<S>::streamed_with_scheme(f.shape(), open(f)?, inp, *salt)?,
         };
         loop {
-            let left = e.remaining_table_blocks();
-            if left == 0 {
+            let before = e.and_gates_done();
+            off += e.consume_prefix(&buf[off..])?;
+            add(progress, e.and_gates_done() - before);
+            if e.is_done() {
                 break;
             }
-            if off == buf.len() {
-                next(&mut buf, left_total.min(MAX_FRAME_BLOCKS as u64) as usize)?;
-                if buf.is_empty() {
-                    return Err(ProtocolError::Malformed(
-                        "an empty garbled-table frame".into(),
-                    ));
-                }
-                left_total = left_total.saturating_sub(buf.len() as u64);
-                off = 0;
+            next(&mut buf)?;
+            off = 0;
+            if buf.is_empty() {
+                return Err(ProtocolError::Malformed(format!(
+                    "the garbled tables ended early: {} of {} AND gates evaluated after {} bytes",
+                    e.and_gates_done(),
+                    e.and_gates(),
+                    e.bytes_received()
+                )));
             }
-            let take = (left as usize).min(buf.len() - off);
-            e.consume(&buf[off..off + take])?;
-            off += take;
-            add(progress, take);
         }
-        e.consume(&[])?;
         outs.push(e.finish()?);
+    }
+    if off < buf.len() {
+        return Err(ProtocolError::Malformed(format!(
+            "{} bytes of garbled tables past the end of the circuit's",
+            buf.len() - off
+        )));
     }
     Ok(outs)
 }

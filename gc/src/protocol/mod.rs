@@ -14,8 +14,8 @@
 //!    session, in [`crate::Session::garbler`] / [`crate::Session::evaluator`].
 //! 3. **Garbler's input labels**: fresh random 0-labels `L_i` for every run; the garbler sends
 //!    `L_i ⊕ x_i·Δ` (uniform, independent of `x_i`).
-//! 4. **Garbled tables** stream in gate order in frames of about [`FRAME_BLOCKS`] blocks
-//!    (1 MiB, two blocks per AND gate), after a fresh public per-run salt that separates the
+//! 4. **Garbled tables** stream in gate order in frames of about [`FRAME_BYTES`] bytes
+//!    (1 MiB; half-gates: two blocks per AND gate), ended by an empty frame, after a fresh public per-run salt that separates the
 //!    hash tweaks of the runs of a session (see [`crate::half_gates`]); for circuits larger than
 //!    one frame the garbler garbles on a blocking thread while its async task sends, and the evaluator evaluates on a blocking
 //!    thread while its async task receives (bounded queues, so memory is O(frames), never
@@ -45,6 +45,7 @@ use crate::handshake::CircuitDigest;
 use duet_circuits::liveness::ProgramShape;
 use duet_circuits::program_file::ProgramFile;
 use duet_circuits::{Circuit, Gate};
+use duet_gc_core::SchemeKind;
 use duet_net::NetError;
 use duet_ot::OtError;
 use std::sync::Arc;
@@ -52,11 +53,8 @@ use std::sync::atomic::AtomicU64;
 use thiserror::Error;
 
 pub use duet_ot::Security;
-pub use engine::{FRAME_BLOCKS, MAX_FRAME_BLOCKS};
+pub use engine::{FRAME_BYTES, MAX_FRAME_BYTES};
 pub(crate) use run::{evaluator_run, garbler_run};
-
-/// Bytes of garbled table per AND gate (two blocks, ZRE15).
-pub const TABLE_BYTES_PER_AND: usize = 32;
 
 /// Errors of a two-party run. "The peer sent bad data or disagreed" ([`ProtocolError::Handshake`],
 /// [`ProtocolError::PeerAborted`], [`ProtocolError::Malformed`], network errors) is kept apart
@@ -102,6 +100,9 @@ pub struct SessionOptions {
     pub security: Security,
     /// If set, the AND gates garbled / evaluated so far are added here (for progress bars).
     pub progress: Option<Arc<AtomicU64>>,
+    /// The garbling scheme of every run (default half-gates); both parties must choose the
+    /// same one: each run's handshake refuses a difference on both sides.
+    pub scheme: SchemeKind,
 }
 
 impl Default for SessionOptions {
@@ -109,6 +110,7 @@ impl Default for SessionOptions {
         SessionOptions {
             security: Security::SemiHonest,
             progress: None,
+            scheme: SchemeKind::HalfGates,
         }
     }
 }
@@ -232,9 +234,11 @@ impl Prepared {
         self.xor_gates
     }
 
-    /// Bytes of garbled tables one run sends: 32 per AND gate.
-    pub fn table_bytes(&self) -> u64 {
-        self.and_gates * TABLE_BYTES_PER_AND as u64
+    /// Bytes of garbled tables one run sends under `scheme`, not counting the per-batch
+    /// trailers of schemes that have them (half-gates: exactly 32 per AND gate; three-halves:
+    /// 24 per AND gate plus 5 bits per gate rounded up per batch).
+    pub fn table_bytes(&self, scheme: SchemeKind) -> u64 {
+        self.and_gates.saturating_mul(scheme.gate_bytes() as u64)
     }
 }
 

@@ -5,6 +5,7 @@ use super::{Prepared, ProtocolError, engine};
 use crate::handshake::{OutputPolicy, Role};
 use duet_circuits::{Bits, input_wires};
 use duet_core::{Block, Delta, Prg};
+use duet_gc_core::SchemeKind;
 use duet_net::Channel;
 use duet_ot::{CotReceiver, CotSender};
 use std::sync::Arc;
@@ -38,6 +39,7 @@ fn split_outputs(p: &Prepared, bits: &mut impl Iterator<Item = bool>) -> Vec<Bit
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn garbler_run(
     ch: &mut Channel,
+    scheme: SchemeKind,
     delta: &Delta,
     cot: &mut CotSender,
     prg: &mut Prg,
@@ -97,7 +99,7 @@ pub(crate) async fn garbler_run(
         zeros.push(zero);
         salts.push(salt);
     }
-    let out0 = garble_stream(ch, p, delta, zeros, salts, progress).await?;
+    let out0 = garble_stream(ch, p, scheme, delta, zeros, salts, progress).await?;
     let n_out: usize = out0.iter().map(Vec::len).sum();
     if policy.reveals_to(Role::Evaluator) {
         let mut d = vec![0u8; n_out.div_ceil(8)];
@@ -141,6 +143,7 @@ fn split_instances(p: &Prepared, k: usize, bits: impl Iterator<Item = bool>) -> 
 /// instance.
 pub(crate) async fn evaluator_run(
     ch: &mut Channel,
+    scheme: SchemeKind,
     cot: &mut CotReceiver,
     p: &Prepared,
     mine: &[&MyInputs<'_>],
@@ -193,7 +196,7 @@ pub(crate) async fn evaluator_run(
         }
         all.push(labels);
     }
-    let out = evaluate_stream(ch, p, all, salts, progress).await?;
+    let out = evaluate_stream(ch, p, scheme, all, salts, progress).await?;
     let n_out: usize = out.iter().map(Vec::len).sum();
     let mut result = vec![Vec::new(); k];
     if policy.reveals_to(Role::Evaluator) {
@@ -216,8 +219,9 @@ pub(crate) async fn evaluator_run(
 
 /// Are `k` instances of `p` small enough to garble or evaluate inline on the I/O task (one
 /// frame)?
-fn inline(p: &Prepared, k: usize) -> bool {
-    2 * p.and_gates() * k as u64 <= engine::FRAME_BLOCKS as u64
+fn inline(p: &Prepared, scheme: SchemeKind, k: usize) -> bool {
+    (scheme.gate_bytes() as u64).saturating_mul(p.and_gates().saturating_mul(k as u64))
+        <= engine::FRAME_BYTES as u64
 }
 
 /// Overwrite the garbler's input 0-labels before freeing them.
@@ -227,20 +231,23 @@ fn zeroize_all(zero: &mut [Vec<Block>]) {
     }
 }
 
-/// Garble and send the tables of every instance, back to back; small circuits inline, large ones on a blocking thread that
-/// overlaps with the sending.
+/// Garble and send the tables of every instance, back to back, then the empty frame that
+/// ends them; small circuits inline, large ones on a blocking thread that overlaps with the
+/// sending.
 async fn garble_stream(
     ch: &mut Channel,
     p: &Prepared,
+    scheme: SchemeKind,
     delta: &Delta,
     zero: Vec<Vec<Block>>,
     salt: Vec<Block>,
     progress: Option<Arc<AtomicU64>>,
 ) -> Result<Vec<Vec<Block>>, ProtocolError> {
-    if inline(p, zero.len()) {
+    if inline(p, scheme, zero.len()) {
         let mut frames = Vec::new();
         let out = engine::garble(
             p,
+            scheme,
             delta,
             &zero,
             &salt,
@@ -256,15 +263,17 @@ async fn garble_stream(
         for f in &frames {
             engine::send_tables(ch, f).await?;
         }
+        engine::send_tables(ch, &[]).await?;
         return Ok(out);
     }
-    let (full_tx, mut full_rx) = mpsc::channel::<Vec<Block>>(QUEUE);
-    let (free_tx, mut free_rx) = mpsc::channel::<Vec<Block>>(QUEUE + 2);
+    let (full_tx, mut full_rx) = mpsc::channel::<Vec<u8>>(QUEUE);
+    let (free_tx, mut free_rx) = mpsc::channel::<Vec<u8>>(QUEUE + 2);
     let (p2, d2) = (p.clone(), delta.clone());
     let worker = tokio::task::spawn_blocking(move || {
         let mut zero = zero;
         let r = engine::garble(
             &p2,
+            scheme,
             &d2,
             &zero,
             &salt,
@@ -292,81 +301,120 @@ async fn garble_stream(
         .await
         .map_err(|e| ProtocolError::Internal(format!("garbling thread: {e}")));
     io?;
-    out?
+    let out = out??;
+    engine::send_tables(ch, &[]).await?;
+    Ok(out)
 }
 
-/// Receive and evaluate the tables of every instance; small circuits inline, large ones on a blocking thread
-/// that overlaps with the receiving.
+/// Receive and evaluate the tables of every instance, up to the empty frame that ends them;
+/// small circuits inline, large ones on a blocking thread that overlaps with the receiving.
+/// The stream may hold at most the scheme's bound for the run's AND gates.
 async fn evaluate_stream(
     ch: &mut Channel,
     p: &Prepared,
+    scheme: SchemeKind,
     labels: Vec<Vec<Block>>,
     salt: Vec<Block>,
     progress: Option<Arc<AtomicU64>>,
 ) -> Result<Vec<Vec<Block>>, ProtocolError> {
     let k = labels.len();
-    let total = 2 * p.and_gates() * k as u64;
-    if inline(p, k) {
+    let bound = engine::max_table_bytes(p, scheme, k);
+    let too_many = || {
+        ProtocolError::Malformed(format!(
+            "more garbled tables than {k} run(s) of {} AND gates can take",
+            p.and_gates()
+        ))
+    };
+    if inline(p, scheme, k) {
         let mut frames = Vec::new();
-        let mut left = total as usize;
-        while left > 0 {
+        let mut left = bound;
+        loop {
             let mut frame = Vec::new();
-            engine::recv_tables(ch, &mut frame, left).await?;
-            left -= frame.len();
+            let max = left.min(engine::MAX_FRAME_BYTES as u64) as usize;
+            engine::recv_tables(ch, &mut frame, max.max(1)).await?;
+            if frame.is_empty() {
+                break;
+            }
+            left = left.checked_sub(frame.len() as u64).ok_or_else(too_many)?;
             frames.push(frame);
         }
         let mut frames = frames.into_iter();
         return engine::evaluate(
             p,
+            scheme,
             &labels,
             &salt,
-            &mut |b, _| {
-                *b = frames.next().ok_or_else(|| {
-                    ProtocolError::Malformed("the garbled tables are incomplete".into())
-                })?;
+            &mut |b| {
+                *b = frames.next().unwrap_or_default();
                 Ok(())
             },
             progress.as_deref(),
         );
     }
-    let (want_tx, mut want_rx) = mpsc::channel::<(Vec<Block>, usize)>(QUEUE);
-    let (full_tx, mut full_rx) = mpsc::channel::<Vec<Block>>(QUEUE);
+    let (want_tx, mut want_rx) = mpsc::channel::<Vec<u8>>(QUEUE);
+    let (full_tx, mut full_rx) = mpsc::channel::<Vec<u8>>(QUEUE);
     let p2 = p.clone();
-    // The worker asks for the next frame (handing back a spent buffer and the most blocks
-    // it can use); the I/O loop reads ahead up to QUEUE frames.
+    // The worker asks for the next frame (handing back a spent buffer); the I/O loop reads
+    // ahead up to QUEUE frames, and passes the empty frame that ends the stream on too.
     let worker = tokio::task::spawn_blocking(move || {
-        engine::evaluate(
+        let out = engine::evaluate(
             &p2,
+            scheme,
             &labels,
             &salt,
-            &mut |b, max| {
-                let _ = want_tx.blocking_send((std::mem::take(b), max));
+            &mut |b| {
+                let _ = want_tx.blocking_send(std::mem::take(b));
                 *b = full_rx
                     .blocking_recv()
                     .ok_or_else(|| ProtocolError::Internal("table receiver stopped".into()))?;
                 Ok(())
             },
             progress.as_deref(),
-        )
+        )?;
+        // every instance is evaluated: what follows must be the empty end-of-tables frame
+        match full_rx.blocking_recv() {
+            Some(b) if !b.is_empty() => Err(ProtocolError::Malformed(
+                "garbled tables past the end of the circuit's".into(),
+            )),
+            _ => Ok(out),
+        }
     });
     let mut io = Ok(());
-    let mut left = total;
-    let mut spare: Vec<Vec<Block>> = Vec::new();
-    while left > 0 {
-        while let Ok((b, _)) = want_rx.try_recv() {
+    let mut left = bound;
+    let mut first = true;
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    loop {
+        while let Ok(b) = want_rx.try_recv() {
             spare.push(b);
         }
         let mut b = spare.pop().unwrap_or_default();
-        let max = left.min(engine::MAX_FRAME_BLOCKS as u64) as usize;
-        if let Err(e) = engine::recv_tables(ch, &mut b, max).await {
+        let max = left.min(engine::MAX_FRAME_BYTES as u64) as usize;
+        if let Err(e) = engine::recv_tables(ch, &mut b, max.max(1)).await {
             io = Err(e);
             break;
         }
-        if left == total {
-            tracing::debug!(blocks = b.len(), "first garbled-table frame received");
+        let end = b.is_empty();
+        if first {
+            tracing::debug!(bytes = b.len(), "first garbled-table frame received");
+            first = false;
         }
-        left -= b.len() as u64;
+        match left.checked_sub(b.len() as u64) {
+            Some(l) => left = l,
+            None => {
+                io = Err(too_many());
+                break;
+            }
+        }
         if full_tx.send(b).await.is_err() {
+            // the worker is done (or failed): a frame it did not take is one too many
+            if !end {
+                io = Err(ProtocolError::Malformed(
+                    "garbled tables past the end of the circuit's".into(),
+                ));
+            }
+            break;
+        }
+        if end {
             break;
         }
     }
@@ -375,6 +423,9 @@ async fn evaluate_stream(
     let out = worker
         .await
         .map_err(|e| ProtocolError::Internal(format!("evaluation thread: {e}")));
+    let out = out?;
+    // the worker's own error names the fault best (extra bytes, a truncated stream)
+    let out = out?;
     io?;
-    out?
+    Ok(out)
 }

@@ -90,12 +90,13 @@ async fn transcript_never_carries_delta_or_zero_labels() {
         assert!(go.unwrap().is_empty());
         assert_eq!(eo.unwrap()[0], std::iter::once(false).collect::<Bits>());
         // The garbler's run ends with: labels frame (4 + salt 16 + label 16), one AND's
-        // tables (4 + 32), decoding bits (4 + 1).
+        // tables (4 + 32), the end of the tables (4 + 0), decoding bits (4 + 1).
         let log = g_log.lock().unwrap();
         let end = log.len();
-        assert_eq!(&log[end - 77..end - 73], &32u32.to_le_bytes());
+        assert_eq!(&log[end - 81..end - 77], &32u32.to_le_bytes());
+        assert_eq!(&log[end - 9..end - 5], &0u32.to_le_bytes());
         active.push(Block::from_bytes(
-            log[end - 57..end - 41].try_into().unwrap(),
+            log[end - 61..end - 45].try_into().unwrap(),
         ));
     }
     let mut uniq = active.clone();
