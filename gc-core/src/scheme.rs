@@ -83,6 +83,10 @@ pub trait EvalQueue: Send {
         Self: Sized;
     /// Gates queued.
     fn len(&self) -> usize;
+    /// True if no gate is queued.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// Queue one AND gate: active input labels in slots `a`, `b`, its `GATE_BYTES` table
     /// bytes `gate`, output slot `out`.
     fn push(&mut self, slots: &[Block], a: u32, b: u32, gate: &[u8], out: u32);
