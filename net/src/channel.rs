@@ -7,6 +7,7 @@
 //! is bounded by the timeout ("no progress for `timeout`"), so a slow but moving bulk
 //! transfer never times out while a stalled peer always does.
 
+use crate::link::{Link, LinkWriter};
 use crate::record::{MAX_RECORD, Records, copy_distance_ok, offset_away_from};
 use std::time::Duration;
 use thiserror::Error;
@@ -74,6 +75,10 @@ pub struct ChannelConfig {
     pub write_buffer: usize,
     /// Read buffer size in bytes (default 1 MiB).
     pub read_buffer: usize,
+    /// A simulated link (rate, RTT) on this channel's sends (default none). Applied to the
+    /// raw transport (under the encryption of a secure channel), after connection set-up.
+    /// See [`crate::link`].
+    pub link: Option<Link>,
 }
 
 impl Default for ChannelConfig {
@@ -82,6 +87,7 @@ impl Default for ChannelConfig {
             timeout: Duration::from_secs(30),
             write_buffer: 1 << 20,
             read_buffer: 1 << 20,
+            link: None,
         }
     }
 }
@@ -104,6 +110,7 @@ pub struct Channel {
     rpos: usize,
     rend: usize,
     sec: Option<Box<Records>>,
+    link: Option<Link>,
     sent: u64,
     received: u64,
     wire_sent: u64,
@@ -116,6 +123,7 @@ impl core::fmt::Debug for Channel {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Channel")
             .field("encrypted", &self.sec.is_some())
+            .field("link", &self.link)
             .field("sent", &self.sent)
             .field("received", &self.received)
             .finish_non_exhaustive()
@@ -199,6 +207,11 @@ impl Channel {
         config: &ChannelConfig,
         sec: Option<Box<Records>>,
     ) -> Self {
+        let link = config.link.filter(|l| !l.is_transparent());
+        let writer: BoxWrite = match link {
+            Some(l) => Box::new(LinkWriter::new(writer, l)),
+            None => writer,
+        };
         let wcap = config.write_buffer.max(64);
         // An encrypted channel decrypts whole records into the read buffer.
         let rcap = config
@@ -213,6 +226,7 @@ impl Channel {
             rpos: 0,
             rend: 0,
             sec,
+            link,
             sent: 0,
             received: 0,
             wire_sent: 0,
@@ -257,6 +271,11 @@ impl Channel {
     /// The peer's authenticated static public key (encrypted channels only).
     pub fn peer_key(&self) -> Option<crate::PublicKey> {
         self.sec.as_ref().map(|s| s.peer)
+    }
+
+    /// The simulated link this channel sends through, if any (see [`crate::link`]).
+    pub fn link(&self) -> Option<Link> {
+        self.link
     }
 
     /// The per-operation timeout.
@@ -564,7 +583,8 @@ impl Channel {
 }
 
 /// Two connected in-memory channels (party A, party B) for tests and one-process runs.
-/// `tokio::io::duplex` pipes with 4 MiB of buffering each way.
+/// `tokio::io::duplex` pipes with 4 MiB of buffering each way; a
+/// [`ChannelConfig::link`] applies to both directions.
 pub fn duplex_pair(config: &ChannelConfig) -> (Channel, Channel) {
     let (a, b) = tokio::io::duplex(4 << 20);
     (

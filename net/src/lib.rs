@@ -4,7 +4,8 @@
 //! tokio transport: TCP in the clear ([`tcp`]), TCP encrypted and mutually authenticated
 //! with pinned static keys ([`secure`], Noise `XX` + AES-256-GCM), or an in-memory
 //! [`duplex_pair`] for tests and one-process runs, whose two parties [`run_pair`] runs
-//! on threads of their own. Protocol crates (`ot`, `gc`, `hybrid`)
+//! on threads of their own. A [`Link`] in [`ChannelConfig::link`] simulates a network of a
+//! given rate and round-trip time on any of them ([`link`]). Protocol crates (`ot`, `gc`, `hybrid`)
 //! keep their math sans-IO and drive a `Channel` from thin async functions; they run
 //! unchanged over every transport.
 //!
@@ -16,6 +17,7 @@
 
 mod channel;
 mod keys;
+pub mod link;
 mod pair;
 mod record;
 pub mod secure;
@@ -23,5 +25,6 @@ pub mod tcp;
 
 pub use channel::{Channel, ChannelConfig, NetError, duplex_pair};
 pub use keys::{KEY_FILE_HEADER, KeyError, PUBLIC_KEY_PREFIX, PublicKey, StaticKeyPair};
+pub use link::{Link, LinkParseError, LinkWriter};
 pub use pair::run_pair;
 pub use secure::SecureKeys;

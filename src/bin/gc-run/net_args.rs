@@ -1,5 +1,6 @@
 //! Network options shared by every networked command: `--listen` / `--connect`, timeouts, and
-//! the secure channel (`--key FILE --peer-key PUBKEY|FILE`, or `--insecure`).
+//! the secure channel (`--key FILE --peer-key PUBKEY|FILE`, or `--insecure`), and a
+//! simulated link (`--link RATE[,RTT]`).
 //!
 //! Policy: with `--key` and `--peer-key` the channel is encrypted and mutually authenticated
 //! (Noise XX, pinned keys; see `duet_net::secure`). Without them, only loopback addresses are
@@ -10,7 +11,7 @@
 
 use crate::common::usage;
 use clap::Args;
-use duet_net::{Channel, ChannelConfig, PublicKey, SecureKeys, StaticKeyPair};
+use duet_net::{Channel, ChannelConfig, Link, PublicKey, SecureKeys, StaticKeyPair};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -43,6 +44,12 @@ pub struct NetArgs {
     /// Allow an unencrypted, unauthenticated channel to a non-loopback address.
     #[arg(long, conflicts_with_all = ["key", "peer_key"])]
     pub insecure: bool,
+    /// Simulate a network link on this party's sends: RATE[,RTT], e.g. 100mbit,40ms or
+    /// 1gbit (RATE in bit/kbit/mbit/gbit or `unlimited`, RTT in us/ms/s). Models
+    /// serialisation at RATE, a one-way delay of RTT/2 and a bounded queue; not loss, jitter
+    /// or TCP slow start. Each party paces only its own sends: give both the same --link.
+    #[arg(long, value_name = "RATE[,RTT]")]
+    pub link: Option<Link>,
 }
 
 /// How the channel will be opened.
@@ -133,6 +140,7 @@ impl NetArgs {
         let (addr, listen) = self.endpoint()?;
         let config = ChannelConfig {
             timeout: Duration::from_secs(self.timeout),
+            link: self.link,
             ..Default::default()
         };
         let wait = Duration::from_secs(self.connect_timeout);

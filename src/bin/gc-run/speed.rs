@@ -136,13 +136,21 @@ pub fn run(args: SpeedArgs) -> anyhow::Result<()> {
             )));
         }
     }
+    if args.net.link.is_some() && matches!(args.target, SpeedTarget::Garble | SpeedTarget::Evaluate)
+    {
+        return Err(usage(
+            "--link applies to `gc-run speed ot` and `2pc` only (garble and evaluate do not communicate)",
+        ));
+    }
     let rt = crate::common::runtime()?;
     let rows = rt.block_on(async {
         match args.target {
             SpeedTarget::Ot => speed_ot(&args).await,
             SpeedTarget::Garble => speed_gc(args.count, true),
             SpeedTarget::Evaluate => speed_gc(args.count, false),
-            SpeedTarget::TwoPc => crate::twopc::speed_2pc(args.count.min(1 << 22)).await,
+            SpeedTarget::TwoPc => {
+                crate::twopc::speed_2pc(args.count.min(1 << 22), args.net.link).await
+            }
         }
     })?;
     for r in rows {
@@ -168,6 +176,7 @@ async fn speed_ot(args: &SpeedArgs) -> anyhow::Result<Vec<Row>> {
     }
     let config = ChannelConfig {
         timeout: Duration::from_secs(args.net.timeout),
+        link: args.net.link,
         ..Default::default()
     };
     let (mut a, mut b) = duplex_pair(&config);

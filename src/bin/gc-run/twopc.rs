@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use duet_circuits::{Bits, values};
 use duet_gc::{OutputPolicy, Prepared, ProtocolError, Session, SessionOptions};
-use duet_net::{Channel, ChannelConfig};
+use duet_net::{Channel, ChannelConfig, Link};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tracing::info;
 
@@ -99,6 +99,12 @@ pub struct LocalArgs {
         requires = "garbler_batch"
     )]
     evaluator_batch: Option<std::path::PathBuf>,
+    /// Simulate a network link between the two parties, both directions: RATE[,RTT], e.g.
+    /// 100mbit,40ms (RATE in bit/kbit/mbit/gbit or `unlimited`, RTT in us/ms/s). Models
+    /// serialisation at RATE, a one-way delay of RTT/2 and a bounded queue; not loss, jitter
+    /// or TCP slow start.
+    #[arg(long, value_name = "RATE[,RTT]")]
+    link: Option<Link>,
 }
 
 /// Arguments of `gc-run garbler` / `gc-run evaluator`.
@@ -370,7 +376,10 @@ pub fn run_local(args: LocalArgs) -> Result<()> {
     let rt = runtime()?;
     let (g_out, e_out, stats) = rt.block_on(async {
         let progress = Progress::start(prepared.and_gates() * g_in.len() as u64);
-        let cfg = ChannelConfig::default();
+        let cfg = ChannelConfig {
+            link: args.link,
+            ..Default::default()
+        };
         let (a, b) = duet_net::duplex_pair(&cfg);
         let (p1, p2) = (prepared.clone(), prepared.clone());
         let pr = Some(progress.done.clone());
@@ -424,8 +433,11 @@ pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
 
 /// Both parties in this process: set-up + first run, then `more` runs; returns (seconds of
 /// set-up + first run, seconds of the other runs, bytes both ways).
-async fn local_timed(p: &Prepared, more: usize) -> Result<(f64, f64, u64)> {
-    let (a, b) = duet_net::duplex_pair(&ChannelConfig::default());
+async fn local_timed(p: &Prepared, more: usize, link: Option<Link>) -> Result<(f64, f64, u64)> {
+    let (a, b) = duet_net::duplex_pair(&ChannelConfig {
+        link,
+        ..Default::default()
+    });
     let w = p.inputs();
     let g_in = vec![(0usize, Bits::repeat(true, w[0] as usize))];
     let e_in: Vec<(usize, Bits)> = (1..w.len())
@@ -463,10 +475,10 @@ async fn local_timed(p: &Prepared, more: usize) -> Result<(f64, f64, u64)> {
 
 /// `gc-run speed 2pc`: `aes_128` set-up + first block, `aes_128` amortised over 1 000 blocks
 /// in one session (one batched [`Session::run_many`] after the first block), and a layered circuit of about `n_and` AND gates, all with both parties
-/// in this process over an in-memory channel.
-pub async fn speed_2pc(n_and: usize) -> Result<Vec<Row>> {
+/// in this process over an in-memory channel (through `link` if given).
+pub async fn speed_2pc(n_and: usize, link: Option<Link>) -> Result<Vec<Row>> {
     let aes = Prepared::new(load_circuit("aes_128")?);
-    let (first, _, bytes) = local_timed(&aes, 0).await?;
+    let (first, _, bytes) = local_timed(&aes, 0, link).await?;
     let mut rows = vec![Row {
         name: "2pc-aes_128-first",
         items: 1,
@@ -475,7 +487,7 @@ pub async fn speed_2pc(n_and: usize) -> Result<Vec<Row>> {
         bytes,
     }];
     let blocks = 1000;
-    let (_, rest, bytes_all) = local_timed(&aes, blocks).await?;
+    let (_, rest, bytes_all) = local_timed(&aes, blocks, link).await?;
     rows.push(Row {
         name: "2pc-aes_128",
         items: blocks,
@@ -484,7 +496,7 @@ pub async fn speed_2pc(n_and: usize) -> Result<Vec<Row>> {
         bytes: bytes_all - bytes,
     });
     let big = Prepared::new(duet_circuits::library::layered(n_and)?);
-    let (first, _, bytes) = local_timed(&big, 0).await?;
+    let (first, _, bytes) = local_timed(&big, 0, link).await?;
     rows.push(Row {
         name: "2pc-layered",
         items: big.and_gates() as usize,
