@@ -57,9 +57,18 @@ fn aes_fips197_over_tcp_both_print_the_ciphertext() {
 }
 
 /// Every shipped circuit, first vector: over TCP (even inputs garbler, odd evaluator; a
-/// single input belongs to the garbler) and through `local --json`.
+/// single input belongs to the garbler) and through `local --json`, with both schemes.
 #[test]
 fn corpus_over_tcp_and_local() {
+    corpus_over_tcp_and_local_with("half-gates", 32.0);
+}
+
+#[test]
+fn corpus_over_tcp_and_local_three_halves() {
+    corpus_over_tcp_and_local_with("three-halves", 24.625);
+}
+
+fn corpus_over_tcp_and_local_with(scheme: &str, table_bytes_per_and: f64) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("circuits/bristol/vectors");
     for name in library::names() {
         let text = std::fs::read_to_string(dir.join(format!("{name}.jsonl"))).unwrap();
@@ -88,14 +97,20 @@ fn corpus_over_tcp_and_local() {
             .filter(|(i, _)| i % 2 == 1)
             .map(|(i, h)| format!("{i}={h}"))
             .collect();
-        let (g, e) = pair(name, &g_in, &e_in, &[]);
+        let (g, e) = pair(name, &g_in, &e_in, &["--scheme", scheme]);
         assert!(g.status.success(), "{name} garbler: {}", stderr(&g));
         assert!(e.status.success(), "{name} evaluator: {}", stderr(&e));
         let want = outs.join("\n");
         assert_eq!(stdout(&g), want, "{name} garbler");
         assert_eq!(stdout(&e), want, "{name} evaluator");
 
-        let mut args = vec!["local".to_string(), name.to_string(), "--json".into()];
+        let mut args = vec![
+            "local".to_string(),
+            name.to_string(),
+            "--json".into(),
+            "--scheme".into(),
+            scheme.into(),
+        ];
         for i in &g_in {
             args.extend(["--garbler-input".into(), i.clone()]);
         }
@@ -117,7 +132,12 @@ fn corpus_over_tcp_and_local() {
         }
         let c = library::load(name).unwrap();
         assert_eq!(j["stats"]["and_gates"], c.and_count());
-        assert!(j["stats"]["bytes_sent"].as_u64().unwrap() >= 32 * c.and_count());
+        assert_eq!(j["stats"]["scheme"], scheme);
+        let sent = j["stats"]["bytes_sent"].as_u64().unwrap() as f64;
+        assert!(
+            sent >= table_bytes_per_and * c.and_count() as f64,
+            "{name}: {sent}"
+        );
     }
 }
 

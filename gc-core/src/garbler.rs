@@ -155,6 +155,13 @@ impl<'p, S: Scheme> Garbler<'p, S> {
         })
     }
 
+    /// Draw the scheme's per-gate random choices (three-halves: two bits per gate) from
+    /// `seed` instead of the OS, for reproducible tables in tests. Call it before the first
+    /// batch; a seed must never be reused under the same Δ in earnest.
+    pub fn set_random_seed(&mut self, seed: Block) {
+        *self.q = S::Garble::new(seed);
+    }
+
     /// Set the batch target of [`Garbler::next_batch`] in bytes (at least 1; default
     /// [`DEFAULT_BATCH_BYTES`]). A batch may exceed it by up to one queue flush
     /// (`MAX_BATCH · GATE_BYTES` plus a trailer).

@@ -68,12 +68,14 @@ pub mod multi;
 mod ops;
 mod pi;
 pub mod scheme;
+pub mod three_halves;
 
 pub use error::GcError;
 pub use evaluator::{Evaluator, decode, split_values};
 pub use garbler::{DEFAULT_BATCH_BYTES, Garbler};
 pub use ops::STREAM_CHUNK_OPS;
 pub use scheme::{HalfGates, Scheme, SchemeKind};
+pub use three_halves::ThreeHalves;
 
 use duet_core::Block;
 

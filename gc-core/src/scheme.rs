@@ -137,16 +137,19 @@ pub enum SchemeKind {
     /// [`HalfGates`]: 32 bytes per AND gate.
     #[default]
     HalfGates,
+    /// [`ThreeHalves`](crate::three_halves::ThreeHalves): 1.5κ + 5 bits per AND gate.
+    ThreeHalves,
 }
 
 impl SchemeKind {
     /// Every scheme, in wire-id order.
-    pub const ALL: [SchemeKind; 1] = [SchemeKind::HalfGates];
+    pub const ALL: [SchemeKind; 2] = [SchemeKind::HalfGates, SchemeKind::ThreeHalves];
 
     /// The name used on the command line, in JSON stats and in handshake errors.
     pub const fn name(self) -> &'static str {
         match self {
             SchemeKind::HalfGates => "half-gates",
+            SchemeKind::ThreeHalves => "three-halves",
         }
     }
 
@@ -154,6 +157,7 @@ impl SchemeKind {
     pub const fn wire_id(self) -> u8 {
         match self {
             SchemeKind::HalfGates => 0,
+            SchemeKind::ThreeHalves => 1,
         }
     }
 
@@ -161,6 +165,7 @@ impl SchemeKind {
     pub const fn from_wire_id(id: u8) -> Option<SchemeKind> {
         match id {
             0 => Some(SchemeKind::HalfGates),
+            1 => Some(SchemeKind::ThreeHalves),
             _ => None,
         }
     }
@@ -169,6 +174,7 @@ impl SchemeKind {
     pub const fn gate_bytes(self) -> usize {
         match self {
             SchemeKind::HalfGates => HalfGates::GATE_BYTES,
+            SchemeKind::ThreeHalves => crate::three_halves::GATE_BYTES,
         }
     }
 
@@ -177,6 +183,9 @@ impl SchemeKind {
     pub fn max_table_bytes(self, and_gates: u64) -> Option<u64> {
         let per = match self {
             SchemeKind::HalfGates => HalfGates::GATE_BYTES + HalfGates::trailer_bytes(1),
+            SchemeKind::ThreeHalves => {
+                crate::three_halves::GATE_BYTES + crate::three_halves::trailer_bytes(1)
+            }
         };
         and_gates.checked_mul(per as u64)
     }
@@ -215,6 +224,7 @@ mod tests {
             assert_eq!(k.to_string(), k.name());
         }
         assert_eq!(SchemeKind::from_wire_id(2), None);
+        assert_eq!(SchemeKind::ThreeHalves.max_table_bytes(10), Some(250));
         let e = "half_gates".parse::<SchemeKind>().unwrap_err();
         assert!(e.to_string().contains("half_gates"), "{e}");
         assert_eq!(SchemeKind::HalfGates.max_table_bytes(10), Some(320));

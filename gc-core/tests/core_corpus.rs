@@ -4,7 +4,7 @@ mod core_common;
 
 use duet_circuits::library;
 use duet_circuits::values::{parse_hex, to_hex};
-use duet_gc_core::HalfGates;
+use duet_gc_core::{HalfGates, Scheme, ThreeHalves};
 use rand::SeedableRng;
 use rand::rngs::ChaCha12Rng;
 
@@ -32,6 +32,15 @@ fn vectors(name: &str) -> Vec<(Vec<String>, Vec<String>)> {
 
 #[test]
 fn shipped_corpus_garbled_equals_vectors() {
+    corpus::<HalfGates>();
+}
+
+#[test]
+fn shipped_corpus_garbled_equals_vectors_three_halves() {
+    corpus::<ThreeHalves>();
+}
+
+fn corpus<S: Scheme>() {
     let mut rng = ChaCha12Rng::seed_from_u64(7);
     let mut checked = 0;
     for name in library::names() {
@@ -46,7 +55,7 @@ fn shipped_corpus_garbled_equals_vectors() {
                 .zip(c.inputs())
                 .map(|(h, &w)| parse_hex(h, w).unwrap())
                 .collect();
-            let t = core_common::run::<HalfGates, _>(&c, &inputs, 3000, &mut rng);
+            let t = core_common::run::<S, _>(&c, &inputs, 3000, &mut rng);
             let got: Vec<String> = t.outputs.iter().map(to_hex).collect();
             assert_eq!(&got, outs, "{name} vector {i}");
             checked += 1;

@@ -7,7 +7,7 @@ use duet_circuits::eval::evaluate;
 use duet_circuits::liveness::{SlotMap, WINDOW};
 use duet_circuits::{Bits, Circuit, Gate};
 use duet_core::{Block, Delta};
-use duet_gc_core::{Garbler, HalfGates};
+use duet_gc_core::{Garbler, HalfGates, ThreeHalves};
 use proptest::prelude::*;
 use rand::rngs::ChaCha12Rng;
 use rand::{RngExt, SeedableRng};
@@ -78,7 +78,9 @@ proptest! {
             let inputs = random_inputs(&mut rng, &widths);
             let want = evaluate(&c, &inputs).unwrap();
             let t = core_common::run::<HalfGates, _>(&c, &inputs, piece, &mut rng);
-            prop_assert_eq!(t.outputs, want);
+            prop_assert_eq!(&t.outputs, &want);
+            let t = core_common::run::<ThreeHalves, _>(&c, &inputs, piece, &mut rng);
+            prop_assert_eq!(&t.outputs, &want, "three-halves");
         }
     }
 }
@@ -96,6 +98,10 @@ fn circuits_spanning_several_scheduling_windows() {
             let want = evaluate(&c, &inputs).unwrap();
             assert_eq!(
                 core_common::run::<HalfGates, _>(&c, &inputs, 5000, &mut rng).outputs,
+                want
+            );
+            assert_eq!(
+                core_common::run::<ThreeHalves, _>(&c, &inputs, 5000, &mut rng).outputs,
                 want
             );
         }

@@ -6,7 +6,7 @@
 use duet_circuits::library;
 use duet_circuits::liveness::{OpSource, PackedOp, ProgramShape, SlotMap};
 use duet_core::{Block, Delta};
-use duet_gc_core::{Evaluator, Garbler, GcError, STREAM_CHUNK_OPS};
+use duet_gc_core::{Evaluator, Garbler, GcError, HalfGates, STREAM_CHUNK_OPS, Scheme, ThreeHalves};
 use rand::SeedableRng;
 use rand::rngs::ChaCha12Rng;
 use std::io;
@@ -71,17 +71,20 @@ fn labels(n: usize, rng: &mut ChaCha12Rng) -> Labels {
 /// Garble `prog` in memory and streamed (ops in chunks of `chunk`), check the tables and
 /// output labels agree, and evaluate the streamed tables with a streamed evaluator fed in
 /// table pieces of `piece` bytes.
-fn same_as_memory(prog: &SlotMap, chunk: usize, piece: usize, rng: &mut ChaCha12Rng) {
+fn same_as_memory<S: Scheme>(prog: &SlotMap, chunk: usize, piece: usize, rng: &mut ChaCha12Rng) {
     let l = labels(prog.input_slots().len(), rng);
-    let mut g = Garbler::new(prog, &l.delta, &l.zero, l.salt).unwrap();
+    let seed = Block::random(rng);
+    let mut g = Garbler::<S>::with_scheme(prog, &l.delta, &l.zero, l.salt).unwrap();
+    g.set_random_seed(seed);
     let want = g.garble_all();
-    let mut e = Evaluator::new(prog, &l.active, l.salt).unwrap();
+    let mut e = Evaluator::<S>::with_scheme(prog, &l.active, l.salt).unwrap();
     e.consume(&want).unwrap();
     let want_out = e.finish().unwrap();
 
     let shape = prog.shape();
     let src = VecSource::boxed(prog.packed(), chunk);
-    let mut gs = Garbler::streamed(shape, src, &l.delta, &l.zero, l.salt).unwrap();
+    let mut gs = Garbler::<S>::streamed_with_scheme(shape, src, &l.delta, &l.zero, l.salt).unwrap();
+    gs.set_random_seed(seed);
     gs.set_batch_bytes(16_000);
     let mut tables = Vec::new();
     while gs.try_next_batch(&mut tables).unwrap() {}
@@ -92,7 +95,7 @@ fn same_as_memory(prog: &SlotMap, chunk: usize, piece: usize, rng: &mut ChaCha12
     );
 
     let src = VecSource::boxed(prog.packed(), chunk);
-    let mut es = Evaluator::streamed(shape, src, &l.active, l.salt).unwrap();
+    let mut es = Evaluator::<S>::streamed_with_scheme(shape, src, &l.active, l.salt).unwrap();
     for p in tables.chunks(piece) {
         es.consume(p).unwrap();
     }
@@ -114,7 +117,8 @@ fn streamed_programs_garble_and_evaluate_like_in_memory_ones() {
     ] {
         for &chunk in chunks {
             for piece in [1, 33, 65_536] {
-                same_as_memory(prog, chunk, piece, &mut rng);
+                same_as_memory::<HalfGates>(prog, chunk, piece, &mut rng);
+                same_as_memory::<ThreeHalves>(prog, chunk, piece, &mut rng);
             }
         }
     }

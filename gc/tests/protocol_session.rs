@@ -2,7 +2,7 @@
 //! runs per session, every output policy, handshake mismatches on both sides.
 
 use duet_circuits::{Bits, Circuit, Gate, eval, library, values};
-use duet_gc::{OutputPolicy, Prepared, ProtocolError, Role, Session, SessionOptions};
+use duet_gc::{OutputPolicy, Prepared, ProtocolError, Role, SchemeKind, Session, SessionOptions};
 use duet_net::{ChannelConfig, duplex_pair};
 use std::time::Duration;
 
@@ -14,9 +14,17 @@ fn cfg() -> ChannelConfig {
 }
 
 async fn open() -> (Session, Session) {
+    open_with(SchemeKind::HalfGates, SchemeKind::HalfGates).await
+}
+
+/// A session pair whose garbler and evaluator use the given schemes.
+async fn open_with(gs: SchemeKind, es: SchemeKind) -> (Session, Session) {
     let (a, b) = duplex_pair(&cfg());
-    let g = tokio::spawn(Session::garbler(a, SessionOptions::default()));
-    let e = tokio::spawn(Session::evaluator(b, SessionOptions::default()));
+    let (mut go, mut eo) = (SessionOptions::default(), SessionOptions::default());
+    go.scheme = gs;
+    eo.scheme = es;
+    let g = tokio::spawn(Session::garbler(a, go));
+    let e = tokio::spawn(Session::evaluator(b, eo));
     (g.await.unwrap().unwrap(), e.await.unwrap().unwrap())
 }
 
@@ -108,7 +116,13 @@ async fn aes_fips197_all_policies_and_many_runs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corpus_vectors_match_plaintext() {
-    let (mut g, mut e) = open().await;
+    for scheme in SchemeKind::ALL {
+        corpus_vectors(scheme).await;
+    }
+}
+
+async fn corpus_vectors(scheme: SchemeKind) {
+    let (mut g, mut e) = open_with(scheme, scheme).await;
     for name in library::names() {
         let c = library::load(name).unwrap();
         let path = format!(
@@ -130,8 +144,8 @@ async fn corpus_vectors_match_plaintext() {
             let (gi, ei) = split(&inputs);
             let pol = OutputPolicy::Both;
             let (go, eo) = run_pair(&mut g, &mut e, &p, &p, gi, ei, pol, pol).await;
-            assert_eq!(go.unwrap(), plain, "{name} garbler");
-            assert_eq!(eo.unwrap(), plain, "{name} evaluator");
+            assert_eq!(go.unwrap(), plain, "{name} garbler {scheme}");
+            assert_eq!(eo.unwrap(), plain, "{name} evaluator {scheme}");
             for (j, out) in plain.iter().enumerate() {
                 assert_eq!(values::to_hex(out), v[n_in + j], "{name} vector");
             }
@@ -257,8 +271,22 @@ async fn streamed_program_files_run_like_in_memory_circuits() {
     let a = values::from_u64(0x0123_4567_89ab_cdef, 64);
     let b = values::from_u64(0xfedc_ba98_7654_3210, 64);
     let plain = eval::evaluate(&c, &[a.clone(), b.clone()]).unwrap();
-    let (mut g, mut e) = open().await;
-    for (gp, ep) in [(&file, &file), (&file, &mem), (&mem, &file)] {
+    for scheme in SchemeKind::ALL {
+        streamed_runs(scheme, &c, &mem, &file, &a, &b, &plain).await;
+    }
+}
+
+async fn streamed_runs(
+    scheme: SchemeKind,
+    c: &Circuit,
+    mem: &Prepared,
+    file: &Prepared,
+    a: &Bits,
+    b: &Bits,
+    plain: &[Bits],
+) {
+    let (mut g, mut e) = open_with(scheme, scheme).await;
+    for (gp, ep) in [(file, file), (file, mem), (mem, file)] {
         let (go, eo) = run_pair(
             &mut g,
             &mut e,
@@ -270,8 +298,8 @@ async fn streamed_program_files_run_like_in_memory_circuits() {
             OutputPolicy::Both,
         )
         .await;
-        assert_eq!(go.unwrap(), plain);
-        assert_eq!(eo.unwrap(), plain);
+        assert_eq!(go.unwrap(), plain, "{scheme}");
+        assert_eq!(eo.unwrap(), plain, "{scheme}");
     }
     let xs: Vec<Inputs> = (0..3u64)
         .map(|i| vec![(0, values::from_u64(i * 0x1111, 64))])
@@ -280,12 +308,12 @@ async fn streamed_program_files_run_like_in_memory_circuits() {
         .map(|i| vec![(1, values::from_u64(!i, 64))])
         .collect();
     let (go, eo) = tokio::join!(
-        g.run_many(&file, &xs, OutputPolicy::Both),
-        e.run_many(&file, &ys, OutputPolicy::Both)
+        g.run_many(file, &xs, OutputPolicy::Both),
+        e.run_many(file, &ys, OutputPolicy::Both)
     );
     let (go, eo) = (go.unwrap(), eo.unwrap());
     for i in 0..3 {
-        let want = eval::evaluate(&c, &[xs[i][0].1.clone(), ys[i][0].1.clone()]).unwrap();
+        let want = eval::evaluate(c, &[xs[i][0].1.clone(), ys[i][0].1.clone()]).unwrap();
         assert_eq!(go[i], want, "instance {i}");
         assert_eq!(eo[i], want, "instance {i}");
     }
@@ -475,4 +503,37 @@ async fn run_many_rejects_count_mismatch_and_uneven_instances() {
         .collect();
     assert_eq!(sums, vec![10, 12]);
     assert_eq!(eo.unwrap().len(), 2);
+}
+
+/// A garbler and an evaluator with different schemes: both fail the run's handshake with
+/// the same message naming both schemes, before any secret is used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheme_mismatch_fails_both_sides() {
+    let add = Prepared::new(library::load("adder64").unwrap());
+    let (x, y) = (values::from_u64(5, 64), values::from_u64(7, 64));
+    for (gs, es) in [
+        (SchemeKind::HalfGates, SchemeKind::ThreeHalves),
+        (SchemeKind::ThreeHalves, SchemeKind::HalfGates),
+    ] {
+        let (mut g, mut e) = open_with(gs, es).await;
+        let both = OutputPolicy::Both;
+        let (go, eo) = run_pair(
+            &mut g,
+            &mut e,
+            &add,
+            &add,
+            vec![(0, x.clone())],
+            vec![(1, y.clone())],
+            both,
+            both,
+        )
+        .await;
+        let want = format!("garbling scheme mismatch: garbler uses {gs}, evaluator uses {es}");
+        for r in [go, eo] {
+            match r {
+                Err(ProtocolError::Handshake(m)) => assert!(m.contains(&want), "{m}"),
+                other => panic!("expected a handshake error, got {other:?}"),
+            }
+        }
+    }
 }

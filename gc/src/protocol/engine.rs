@@ -13,6 +13,7 @@ use crate::{Evaluator, Garbler, GcError};
 use duet_core::{Block, Delta};
 use duet_gc_core::SchemeKind;
 use duet_gc_core::scheme::{HalfGates, Scheme};
+use duet_gc_core::three_halves::ThreeHalves;
 use duet_net::{Channel, NetError};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -69,7 +70,10 @@ pub(crate) fn garble(
 ) -> Result<Vec<Vec<Block>>, ProtocolError> {
     match scheme {
         SchemeKind::HalfGates => garble_with::<HalfGates>(p, delta, inputs0, salts, emit, progress),
-        #[allow(unreachable_patterns)]
+        SchemeKind::ThreeHalves => {
+            garble_with::<ThreeHalves>(p, delta, inputs0, salts, emit, progress)
+        }
+        // `SchemeKind` is non-exhaustive: a scheme added to the core but not here
         other => Err(ProtocolError::Usage(format!(
             "garbling scheme {other} is not built in"
         ))),
@@ -183,7 +187,7 @@ pub(crate) fn evaluate(
 ) -> Result<Vec<Vec<Block>>, ProtocolError> {
     match scheme {
         SchemeKind::HalfGates => evaluate_with::<HalfGates>(p, inputs, salts, next, progress),
-        #[allow(unreachable_patterns)]
+        SchemeKind::ThreeHalves => evaluate_with::<ThreeHalves>(p, inputs, salts, next, progress),
         other => Err(ProtocolError::Usage(format!(
             "garbling scheme {other} is not built in"
         ))),

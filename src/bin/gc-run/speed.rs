@@ -42,6 +42,9 @@ pub struct SpeedArgs {
     /// Malicious security (OT: the KOS15 consistency check).
     #[arg(long)]
     pub malicious: bool,
+    /// The garbling scheme of `garble`, `evaluate` and `2pc`: half-gates or three-halves.
+    #[arg(long, value_name = "SCHEME", default_value_t = duet_gc::SchemeKind::HalfGates)]
+    pub scheme: duet_gc::SchemeKind,
     /// One JSON object per line: {"name", "items", "unit", "seconds", "per_second", "bytes_per_item"}.
     #[arg(long)]
     pub json: bool,
@@ -149,7 +152,7 @@ pub fn run(args: SpeedArgs) -> anyhow::Result<()> {
             SpeedTarget::Garble => speed_gc(args.count, true),
             SpeedTarget::Evaluate => speed_gc(args.count, false),
             SpeedTarget::TwoPc => {
-                crate::twopc::speed_2pc(args.count.min(1 << 22), args.net.link).await
+                crate::twopc::speed_2pc(args.count.min(1 << 22), args.net.link, args.scheme).await
             }
         }
     })?;
@@ -357,7 +360,7 @@ fn speed_gc(n: usize, garble: bool) -> anyhow::Result<Vec<Row>> {
             std::hint::black_box(e.finish()?);
         }
     }
-    let bytes = (tables.len() * 16 * blocks) as u64;
+    let bytes = (tables.len() * blocks) as u64;
     let name = if garble {
         "garble-aes_128"
     } else {

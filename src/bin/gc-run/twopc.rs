@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use duet_circuits::{Bits, values};
-use duet_gc::{OutputPolicy, Prepared, ProtocolError, Session, SessionOptions};
+use duet_gc::{OutputPolicy, Prepared, ProtocolError, SchemeKind, Session, SessionOptions};
 use duet_net::{Channel, ChannelConfig, Link};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tracing::info;
@@ -55,6 +55,10 @@ pub struct RunOpts {
     /// Print one JSON object {"outputs": [hex…], "stats": {…}} instead of lines.
     #[arg(long)]
     json: bool,
+    /// The garbling scheme (both parties must use the same one): half-gates (ZRE15, 32 bytes
+    /// per AND gate) or three-halves (RR21, about 24.6 bytes per AND gate, more AES per gate).
+    #[arg(long, value_name = "SCHEME", default_value_t = SchemeKind::HalfGates)]
+    scheme: SchemeKind,
     /// Compile the circuit file to a slot program on disk ($TMPDIR, 16 bytes per gate while
     /// compiling, 12 after) and read it as the run goes, so memory does not grow with the
     /// circuit (for circuits too large to hold). Automatic for files over 256 MiB. The peer
@@ -197,10 +201,13 @@ fn print_result(opts: &RunOpts, prepared: &Prepared, out: &[Vec<Bits>], batch: b
         let mut v = serde_json::json!({
             "outputs": outputs,
             "stats": {
+                "scheme": opts.scheme.name(),
                 "and_gates": prepared.and_gates() * k,
                 "xor_gates": prepared.xor_gates() * k,
                 "bytes_sent": stats.sent,
                 "bytes_received": stats.received,
+                "garbler_bytes_per_and": per_and(stats.garbler_to_evaluator, prepared.and_gates() * k),
+                "run_garbler_bytes_per_and": per_and(stats.run_garbler_to_evaluator, prepared.and_gates() * k),
                 "seconds": stats.seconds,
             }
         });
@@ -226,7 +233,20 @@ fn print_result(opts: &RunOpts, prepared: &Prepared, out: &[Vec<Bits>], batch: b
 struct Stats {
     sent: u64,
     received: u64,
+    /// every byte the garbler sent the evaluator (session set-up with base OT, run offer,
+    /// OT extension, labels, tables, decoding)
+    garbler_to_evaluator: u64,
+    /// the same for the run alone (without the session's hello and base OT)
+    run_garbler_to_evaluator: u64,
     seconds: f64,
+}
+
+/// Bytes per AND gate, rounded to 3 decimals (`null` without AND gates).
+fn per_and(bytes: u64, and_gates: u64) -> serde_json::Value {
+    if and_gates == 0 {
+        return serde_json::Value::Null;
+    }
+    serde_json::json!((bytes as f64 / and_gates as f64 * 1000.0).round() / 1000.0)
 }
 
 /// A progress bar on stderr that appears only after a second, and only on a terminal.
@@ -293,6 +313,7 @@ fn map_err(e: ProtocolError) -> anyhow::Error {
 async fn party(
     ch: Channel,
     garbler: bool,
+    scheme: SchemeKind,
     prepared: &Prepared,
     instances: &[Vec<(usize, Bits)>],
     policy: OutputPolicy,
@@ -301,6 +322,7 @@ async fn party(
     let t = Instant::now();
     let opts = SessionOptions {
         progress,
+        scheme,
         ..Default::default()
     };
     let who = if garbler { "garbler" } else { "evaluator" };
@@ -317,10 +339,21 @@ async fn party(
         .await
         .map_err(map_err)
         .context(who)?;
+    let run = s.last_stats();
     let ch = s.channel();
     let stats = Stats {
         sent: ch.bytes_sent(),
         received: ch.bytes_received(),
+        garbler_to_evaluator: if garbler {
+            ch.bytes_sent()
+        } else {
+            ch.bytes_received()
+        },
+        run_garbler_to_evaluator: if garbler {
+            run.bytes_sent
+        } else {
+            run.bytes_received
+        },
         seconds: t.elapsed().as_secs_f64(),
     };
     info!(
@@ -383,8 +416,9 @@ pub fn run_local(args: LocalArgs) -> Result<()> {
         let (a, b) = duet_net::duplex_pair(&cfg);
         let (p1, p2) = (prepared.clone(), prepared.clone());
         let pr = Some(progress.done.clone());
-        let g = tokio::spawn(async move { party(a, true, &p1, &g_in, policy, pr).await });
-        let e = tokio::spawn(async move { party(b, false, &p2, &e_in, policy, None).await });
+        let sc = args.opts.scheme;
+        let g = tokio::spawn(async move { party(a, true, sc, &p1, &g_in, policy, pr).await });
+        let e = tokio::spawn(async move { party(b, false, sc, &p2, &e_in, policy, None).await });
         let (g, e) = tokio::join!(g, e);
         progress.finish();
         let g = g.map_err(|e| anyhow::anyhow!("garbler task: {e}"))?;
@@ -418,6 +452,7 @@ pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
         let r = party(
             ch,
             garbler,
+            args.opts.scheme,
             &prepared,
             &mine,
             policy,
@@ -433,7 +468,17 @@ pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
 
 /// Both parties in this process: set-up + first run, then `more` runs; returns (seconds of
 /// set-up + first run, seconds of the other runs, bytes both ways).
-async fn local_timed(p: &Prepared, more: usize, link: Option<Link>) -> Result<(f64, f64, u64)> {
+async fn local_timed(
+    p: &Prepared,
+    more: usize,
+    link: Option<Link>,
+    scheme: SchemeKind,
+) -> Result<(f64, f64, u64)> {
+    let opts = SessionOptions {
+        scheme,
+        ..Default::default()
+    };
+    let opts2 = opts.clone();
     let (a, b) = duet_net::duplex_pair(&ChannelConfig {
         link,
         ..Default::default()
@@ -446,7 +491,7 @@ async fn local_timed(p: &Prepared, more: usize, link: Option<Link>) -> Result<(f
     let (p1, p2) = (p.clone(), p.clone());
     let t = Instant::now();
     let g = tokio::spawn(async move {
-        let mut s = Session::garbler(a, SessionOptions::default()).await?;
+        let mut s = Session::garbler(a, opts).await?;
         s.run_prepared(&p1, &g_in, OutputPolicy::Both).await?;
         let first = t.elapsed().as_secs_f64();
         let t2 = Instant::now();
@@ -460,7 +505,7 @@ async fn local_timed(p: &Prepared, more: usize, link: Option<Link>) -> Result<(f
         Ok::<_, ProtocolError>((first, t2.elapsed().as_secs_f64(), bytes))
     });
     let e = tokio::spawn(async move {
-        let mut s = Session::evaluator(b, SessionOptions::default()).await?;
+        let mut s = Session::evaluator(b, opts2).await?;
         s.run_prepared(&p2, &e_in, OutputPolicy::Both).await?;
         if more > 0 {
             s.run_many(&p2, &vec![e_in; more], OutputPolicy::Both)
@@ -476,9 +521,9 @@ async fn local_timed(p: &Prepared, more: usize, link: Option<Link>) -> Result<(f
 /// `gc-run speed 2pc`: `aes_128` set-up + first block, `aes_128` amortised over 1 000 blocks
 /// in one session (one batched [`Session::run_many`] after the first block), and a layered circuit of about `n_and` AND gates, all with both parties
 /// in this process over an in-memory channel (through `link` if given).
-pub async fn speed_2pc(n_and: usize, link: Option<Link>) -> Result<Vec<Row>> {
+pub async fn speed_2pc(n_and: usize, link: Option<Link>, scheme: SchemeKind) -> Result<Vec<Row>> {
     let aes = Prepared::new(load_circuit("aes_128")?);
-    let (first, _, bytes) = local_timed(&aes, 0, link).await?;
+    let (first, _, bytes) = local_timed(&aes, 0, link, scheme).await?;
     let mut rows = vec![Row {
         name: "2pc-aes_128-first",
         items: 1,
@@ -487,7 +532,7 @@ pub async fn speed_2pc(n_and: usize, link: Option<Link>) -> Result<Vec<Row>> {
         bytes,
     }];
     let blocks = 1000;
-    let (_, rest, bytes_all) = local_timed(&aes, blocks, link).await?;
+    let (_, rest, bytes_all) = local_timed(&aes, blocks, link, scheme).await?;
     rows.push(Row {
         name: "2pc-aes_128",
         items: blocks,
@@ -496,7 +541,7 @@ pub async fn speed_2pc(n_and: usize, link: Option<Link>) -> Result<Vec<Row>> {
         bytes: bytes_all - bytes,
     });
     let big = Prepared::new(duet_circuits::library::layered(n_and)?);
-    let (first, _, bytes) = local_timed(&big, 0, link).await?;
+    let (first, _, bytes) = local_timed(&big, 0, link, scheme).await?;
     rows.push(Row {
         name: "2pc-layered",
         items: big.and_gates() as usize,
