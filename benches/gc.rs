@@ -5,8 +5,9 @@
 //! - `kernel-2^12` / `kernel-2^22`: independent AND gates, labels in L1 / in memory
 //!   (`duet_gc_core::half_gates::{garble_and_gates, evaluate_and_gates}`), large arrays on huge pages
 //!   (`duet_core::mem::zeroed_blocks`);
-//! - `aes_128`: the Bristol `aes_128` circuit (6,400 AND gates) interpreted from the
-//!   shipped file through the slot program, per block (element = AND gate);
+//! - `aes_128` / `aes_128-three-halves`: the Bristol `aes_128` circuit (6,400 AND gates)
+//!   interpreted from the shipped file through the slot program (a `CheckedProgram`, as the
+//!   protocol holds it), per block (element = AND gate), under half-gates and three-halves;
 //! - `lockstep`: 256 instances of a 64-bit adder (63 AND) and of a signed 64-bit comparator
 //!   (64 AND) garbled and evaluated op by op across instances (`duet_gc::multi`), as the
 //!   hybrid layer runs its conversions and comparisons (element = AND gate).
@@ -18,7 +19,7 @@ use duet_circuits::library;
 use duet_circuits::liveness::SlotMap;
 use duet_core::mem::zeroed_blocks;
 use duet_core::{Block, Delta};
-use duet_gc::{Evaluator, Garbler};
+use duet_gc::{Evaluator, Garbler, HalfGates, Scheme, ThreeHalves};
 use duet_gc_core::half_gates::{evaluate_and_gates, garble_and_gates};
 use std::hint::black_box;
 
@@ -76,30 +77,35 @@ fn bench_kernel_n(c: &mut Criterion, log: u32) {
 }
 
 fn bench_aes(c: &mut Criterion) {
+    bench_aes_with::<HalfGates>(c, "aes_128");
+    bench_aes_with::<ThreeHalves>(c, "aes_128-three-halves");
+}
+
+fn bench_aes_with<S: Scheme>(c: &mut Criterion, group: &str) {
     let circ = library::load("aes_128").expect("aes_128");
-    let prog = SlotMap::compute(&circ);
+    let prog = duet_gc_core::CheckedProgram::new(SlotMap::compute(&circ)).expect("program");
     let mut rng = rand::rng();
     let delta = Delta::random(&mut rng);
     let salt = Block::random(&mut rng);
     let zero: Vec<Block> = (0..prog.input_slots().len())
         .map(|_| Block::random(&mut rng))
         .collect();
-    let mut tables = Garbler::new(&prog, &delta, &zero, salt)
+    let mut tables = Garbler::<S>::checked(&prog, &delta, &zero, salt)
         .expect("garbler")
         .garble_all();
-    let mut g = c.benchmark_group("aes_128");
+    let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Elements(circ.and_count()));
     g.bench_function("garble", |bench| {
         bench.iter(|| {
             tables.clear();
-            let mut gb = Garbler::new(&prog, &delta, &zero, salt).expect("garbler");
+            let mut gb = Garbler::<S>::checked(&prog, &delta, &zero, salt).expect("garbler");
             while gb.next_batch(&mut tables) {}
             black_box(gb.output_zero_labels().expect("done"))
         })
     });
     g.bench_function("evaluate", |bench| {
         bench.iter(|| {
-            let mut e = Evaluator::new(&prog, &zero, salt).expect("evaluator");
+            let mut e = Evaluator::<S>::checked(&prog, &zero, salt).expect("evaluator");
             e.consume(&tables).expect("consume");
             black_box(e.finish().expect("finish"))
         })

@@ -136,6 +136,28 @@ impl PackedOp {
         }
     }
 
+    /// The largest slot any op of `ops` reads or writes (0 for no ops): one pass of
+    /// masked maxima over the packed words, which the compiler vectorises, so that an
+    /// executor can check a whole program against its label array before running it
+    /// unchecked.
+    pub fn max_slot(ops: &[PackedOp]) -> u32 {
+        let words: &[u32] = bytemuck::cast_slice(ops);
+        let mut m = [0u32; 8];
+        let mut chunks = words.chunks_exact(8);
+        for c in &mut chunks {
+            for (mi, &w) in m.iter_mut().zip(c) {
+                *mi = (*mi).max(w & MASK);
+            }
+        }
+        let tail = chunks
+            .remainder()
+            .iter()
+            .map(|&w| w & MASK)
+            .max()
+            .unwrap_or(0);
+        m.into_iter().max().unwrap_or(0).max(tail)
+    }
+
     /// The 12-byte little-endian file form.
     pub fn to_bytes(self) -> [u8; 12] {
         let mut b = [0u8; 12];

@@ -2,7 +2,7 @@
 //! table bytes.
 
 use crate::exec::{self, AndSink};
-use crate::ops::Ops;
+use crate::ops::{CheckedProgram, Ops};
 use crate::scheme::{EvalQueue, HalfGates, MAX_BATCH, Scheme, Tweak};
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;
@@ -94,6 +94,18 @@ impl<'p, S: Scheme> Evaluator<'p, S> {
         salt: Block,
     ) -> Result<Self, GcError> {
         Self::with_ops(prog.shape(), Ops::memory(prog)?, input_active_labels, salt)
+    }
+
+    /// [`Evaluator::with_scheme`] on a [`CheckedProgram`], whose ops are not checked again.
+    ///
+    /// # Errors
+    /// As [`Evaluator::new`].
+    pub fn checked(
+        prog: &'p CheckedProgram,
+        input_active_labels: &[Block],
+        salt: Block,
+    ) -> Result<Self, GcError> {
+        Self::with_ops(prog.shape(), Ops::checked(prog), input_active_labels, salt)
     }
 
     /// [`Evaluator::streamed`] under the scheme `S`.
@@ -227,15 +239,18 @@ impl<'p, S: Scheme> Evaluator<'p, S> {
     fn run(&mut self, ops: &[PackedOp], t: &mut &[u8], last: bool) -> bool {
         let mut sink = EvalSink::<S> {
             q: &mut self.q,
-            t,
+            t: *t,
             carry: &mut self.carry,
             salt: self.salt,
             gate: &mut self.gate,
         };
-        if last {
-            return sink.flush(&mut self.slots);
-        }
-        exec::run(&mut self.slots, ops, &mut self.ops.pos, &mut sink)
+        let stopped = if last {
+            sink.flush(&mut self.slots)
+        } else {
+            exec::run(&mut self.slots, ops, &mut self.ops.pos, &mut sink)
+        };
+        *t = sink.t;
+        stopped
     }
 
     /// True once every gate is evaluated.
@@ -270,7 +285,8 @@ impl<'p, S: Scheme> Evaluator<'p, S> {
 /// queued and the batch's trailer when it is evaluated.
 struct EvalSink<'a, 't, S: Scheme> {
     q: &'a mut S::Eval,
-    t: &'a mut &'t [u8],
+    /// the table bytes not taken yet (by value: kept in a register through the op loop)
+    t: &'t [u8],
     carry: &'a mut Carry,
     salt: Block,
     gate: &'a mut u64,
@@ -287,11 +303,11 @@ impl<S: Scheme> AndSink for EvalSink<'_, '_, S> {
         let k = S::GATE_BYTES;
         if self.carry.len == 0 && self.t.len() >= k {
             let (g, rest) = self.t.split_at(k);
-            *self.t = rest;
+            self.t = rest;
             self.q.push(slots, a, b, g, out);
             return true;
         }
-        if !self.carry.fill(self.t, k) {
+        if !self.carry.fill(&mut self.t, k) {
             return false;
         }
         self.q.push(slots, a, b, &self.carry.buf[..k], out);
@@ -314,10 +330,10 @@ impl<S: Scheme> AndSink for EvalSink<'_, '_, S> {
             self.q.evaluate(tw, &[], slots);
         } else if self.carry.len == 0 && self.t.len() >= k {
             let (tr, rest) = self.t.split_at(k);
-            *self.t = rest;
+            self.t = rest;
             self.q.evaluate(tw, tr, slots);
         } else {
-            if !self.carry.fill(self.t, k) {
+            if !self.carry.fill(&mut self.t, k) {
                 return true;
             }
             self.q.evaluate(tw, &self.carry.buf[..k], slots);

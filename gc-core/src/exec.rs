@@ -164,6 +164,9 @@ pub(crate) fn run<K: AndSink>(
 /// or per chunk (streamed).
 pub(crate) fn check_ops(ops: &[PackedOp], num_slots: usize) -> Option<usize> {
     let n = num_slots as u64;
+    if (PackedOp::max_slot(ops) as u64) < n {
+        return None;
+    }
     ops.iter().position(|op| {
         let d = op.decode();
         d.a as u64 >= n || d.b as u64 >= n || d.out as u64 >= n

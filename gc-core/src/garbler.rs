@@ -2,7 +2,7 @@
 //! table batches.
 
 use crate::exec::{self, AndSink};
-use crate::ops::Ops;
+use crate::ops::{CheckedProgram, Ops};
 use crate::scheme::{GarbleQueue, HalfGates, Scheme, Tweak};
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;
@@ -93,6 +93,26 @@ impl<'p, S: Scheme> Garbler<'p, S> {
         Self::with_ops(
             prog.shape(),
             Ops::memory(prog)?,
+            delta,
+            input_zero_labels,
+            salt,
+        )
+    }
+
+    /// [`Garbler::with_scheme`] on a [`CheckedProgram`], whose ops are not checked again
+    /// (the protocol's prepared circuits: one check per circuit, not per run).
+    ///
+    /// # Errors
+    /// As [`Garbler::new`].
+    pub fn checked(
+        prog: &'p CheckedProgram,
+        delta: &Delta,
+        input_zero_labels: &[Block],
+        salt: Block,
+    ) -> Result<Self, GcError> {
+        Self::with_ops(
+            prog.shape(),
+            Ops::checked(prog),
             delta,
             input_zero_labels,
             salt,

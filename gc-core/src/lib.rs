@@ -73,7 +73,7 @@ pub mod three_halves;
 pub use error::GcError;
 pub use evaluator::{Evaluator, decode, split_values};
 pub use garbler::{DEFAULT_BATCH_BYTES, Garbler};
-pub use ops::STREAM_CHUNK_OPS;
+pub use ops::{CheckedProgram, STREAM_CHUNK_OPS};
 pub use scheme::{HalfGates, Scheme, SchemeKind};
 pub use three_halves::ThreeHalves;
 

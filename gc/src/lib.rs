@@ -57,8 +57,9 @@ pub mod protocol;
 mod session;
 
 pub use duet_gc_core::{
-    CONST_LABEL, DEFAULT_BATCH_BYTES, Evaluator, Garbler, GcError, HalfGates, STREAM_CHUNK_OPS,
-    Scheme, SchemeKind, decode, half_gates, multi, scheme, split_values,
+    CONST_LABEL, CheckedProgram, DEFAULT_BATCH_BYTES, Evaluator, Garbler, GcError, HalfGates,
+    STREAM_CHUNK_OPS, Scheme, SchemeKind, ThreeHalves, decode, half_gates, multi, scheme,
+    split_values,
 };
 
 pub use handshake::{CircuitDigest, OutputPolicy, Role};

@@ -18,8 +18,8 @@ use duet_net::{Channel, NetError};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use duet_circuits::liveness::OpSource;
-pub(crate) use duet_circuits::liveness::SlotMap as Program;
 use duet_circuits::program_file::ProgramFile;
+pub(crate) use duet_gc_core::CheckedProgram as Program;
 
 /// Table bytes per frame the garbler aims for (1 MiB = 32 768 half-gates AND gates).
 pub const FRAME_BYTES: usize = 1 << 20;
@@ -108,7 +108,7 @@ fn garble_with<S: Scheme>(
     let mut outs = Vec::with_capacity(inputs0.len());
     for (z, salt) in inputs0.iter().zip(salts) {
         let mut g = match &*p.body {
-            Body::Memory { program, .. } => Garbler::<S>::with_scheme(program, delta, z, *salt)?,
+            Body::Memory { program, .. } => Garbler::<S>::checked(program, delta, z, *salt)?,
             Body::File(f) => {
                 Garbler::<S>::streamed_with_scheme(f.shape(), open(f)?, delta, z, *salt)?
             }
@@ -205,7 +205,7 @@ fn evaluate_with<S: Scheme>(
     let mut outs = Vec::with_capacity(inputs.len());
     for (inp, salt) in inputs.iter().zip(salts) {
         let mut e = match &*p.body {
-            Body::Memory { program, .. } => Evaluator::<S>::with_scheme(program, inp, *salt)?,
+            Body::Memory { program, .. } => Evaluator::<S>::checked(program, inp, *salt)?,
             Body::File(f) => Evaluator::<S>::streamed_with_scheme(f.shape(), open(f)?, inp, *salt)?,
         };
         loop {

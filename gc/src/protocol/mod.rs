@@ -157,7 +157,9 @@ impl Prepared {
                 _ => {}
             }
         }
-        let program = engine::Program::compute(&circuit);
+        // `SlotMap::compute` keeps every slot in range; the core checks it once here
+        let program = engine::Program::new(duet_circuits::liveness::SlotMap::compute(&circuit))
+            .expect("SlotMap::compute gives programs whose slots are in range");
         Prepared {
             body: Arc::new(Body::Memory { circuit, program }),
             digest,

@@ -10,6 +10,7 @@ use crate::net_args::NetArgs;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use duet_core::{Block, Delta};
+use duet_gc::{HalfGates, Scheme, SchemeKind, ThreeHalves};
 use duet_net::{Channel, ChannelConfig, duplex_pair, run_pair};
 use duet_ot::{CotReceiver, CotSender, Security};
 use std::time::{Duration, Instant};
@@ -149,8 +150,8 @@ pub fn run(args: SpeedArgs) -> anyhow::Result<()> {
     let rows = rt.block_on(async {
         match args.target {
             SpeedTarget::Ot => speed_ot(&args).await,
-            SpeedTarget::Garble => speed_gc(args.count, true),
-            SpeedTarget::Evaluate => speed_gc(args.count, false),
+            SpeedTarget::Garble => speed_gc(args.count, true, args.scheme),
+            SpeedTarget::Evaluate => speed_gc(args.count, false, args.scheme),
             SpeedTarget::TwoPc => {
                 crate::twopc::speed_2pc(args.count.min(1 << 22), args.net.link, args.scheme).await
             }
@@ -292,10 +293,10 @@ fn row(name: &'static str, items: usize, unit: &'static str, t: Instant, bytes: 
 
 /// `speed garble | evaluate`: the half-gates kernel on `n` independent AND gates (labels in
 /// memory, processed in chunks of 2^16 gates so memory stays bounded) and the Bristol
-/// `aes_128` circuit per block, single-threaded, sync core only (no network).
-fn speed_gc(n: usize, garble: bool) -> anyhow::Result<Vec<Row>> {
-    use duet_circuits::liveness::SlotMap;
-    use duet_gc::{Evaluator, Garbler};
+/// `aes_128` circuit per block under `scheme`, single-threaded, sync core only (no
+/// network). With three-halves, also both schemes' AND queues (the executor's path) on the
+/// same `n` gates, for the ratio in one run.
+fn speed_gc(n: usize, garble: bool, scheme: SchemeKind) -> anyhow::Result<Vec<Row>> {
     use duet_gc_core::half_gates::{evaluate_and_gates, garble_and_gates};
     let mut prg = duet_core::Prg::from_os_rng();
     let delta = Delta::from_block_set_lsb(prg.next_block());
@@ -340,31 +341,113 @@ fn speed_gc(n: usize, garble: bool) -> anyhow::Result<Vec<Row>> {
         t,
         32 * n as u64,
     );
+    let mut rows = vec![kernel];
+    match scheme {
+        SchemeKind::ThreeHalves => {
+            rows.push(queue_kernel::<HalfGates>(n, garble, &delta, salt));
+            rows.push(queue_kernel::<ThreeHalves>(n, garble, &delta, salt));
+            rows.push(aes_blocks::<ThreeHalves>(garble, &delta, salt)?);
+        }
+        _ => rows.push(aes_blocks::<HalfGates>(garble, &delta, salt)?),
+    }
+    Ok(rows)
+}
+
+/// A row's name: `what` with the scheme's suffix (none for half-gates).
+fn named(what: &'static str, scheme: SchemeKind) -> &'static str {
+    match (what, scheme) {
+        ("garble-queue", SchemeKind::ThreeHalves) => "garble-queue-three-halves",
+        ("evaluate-queue", SchemeKind::ThreeHalves) => "evaluate-queue-three-halves",
+        ("garble-aes_128", SchemeKind::ThreeHalves) => "garble-aes_128-three-halves",
+        ("evaluate-aes_128", SchemeKind::ThreeHalves) => "evaluate-aes_128-three-halves",
+        (w, _) => w,
+    }
+}
+
+/// `n` independent AND gates through the scheme's queues, batches of [`MAX_BATCH`] (the
+/// executor's path, without the op loop).
+fn queue_kernel<S: Scheme>(n: usize, garble: bool, delta: &Delta, salt: Block) -> Row {
+    use duet_gc_core::scheme::{EvalQueue, GarbleQueue, MAX_BATCH, Tweak};
+    let mut prg = duet_core::Prg::from_os_rng();
+    let m = MAX_BATCH;
+    // slots: a inputs, b inputs, outputs
+    let mut slots: Vec<Block> = (0..3 * m).map(|_| prg.next_block()).collect();
+    let mut gq = S::Garble::new(prg.next_block());
+    let mut eq = S::Eval::new();
+    let mut tables = Vec::with_capacity(m * (S::GATE_BYTES + 1));
+    let d = delta.as_block();
+    let tw = |g: usize| Tweak {
+        salt,
+        first_gate: g as u64,
+    };
+    for i in 0..m {
+        gq.push(&slots, i as u32, (m + i) as u32, (2 * m + i) as u32);
+    }
+    gq.garble(d, tw(0), &mut tables, &mut slots);
+    let trailer = tables[m * S::GATE_BYTES..].to_vec();
+    let t = Instant::now();
+    let mut done = 0;
+    while done < n {
+        if garble {
+            tables.clear();
+            for i in 0..m {
+                gq.push(&slots, i as u32, (m + i) as u32, (2 * m + i) as u32);
+            }
+            gq.garble(d, tw(done), &mut tables, &mut slots);
+        } else {
+            for (i, g) in tables.chunks_exact(S::GATE_BYTES).take(m).enumerate() {
+                eq.push(&slots, i as u32, (m + i) as u32, g, (2 * m + i) as u32);
+            }
+            eq.evaluate(tw(done), &trailer, &mut slots);
+        }
+        done += m;
+    }
+    std::hint::black_box(&slots);
+    let name = named(
+        if garble {
+            "garble-queue"
+        } else {
+            "evaluate-queue"
+        },
+        S::KIND,
+    );
+    let bytes = (done * S::GATE_BYTES + done / m * S::trailer_bytes(m)) as u64;
+    row(name, done, "AND", t, bytes)
+}
+
+/// The Bristol `aes_128` circuit per block under the scheme `S`.
+fn aes_blocks<S: Scheme>(garble: bool, delta: &Delta, salt: Block) -> anyhow::Result<Row> {
+    use duet_circuits::liveness::SlotMap;
+    use duet_gc::{Evaluator, Garbler};
+    let mut prg = duet_core::Prg::from_os_rng();
     let circuit = duet_circuits::library::load("aes_128").context("aes_128")?;
-    let prog = SlotMap::compute(&circuit);
+    let prog = duet_gc_core::CheckedProgram::new(SlotMap::compute(&circuit))?;
     let zero: Vec<Block> = (0..prog.input_slots().len())
         .map(|_| prg.next_block())
         .collect();
-    let mut tables = Garbler::new(&prog, &delta, &zero, salt)?.garble_all();
+    let mut tables = Garbler::<S>::checked(&prog, delta, &zero, salt)?.garble_all();
     let blocks = 2000;
     let t = Instant::now();
     for _ in 0..blocks {
         if garble {
             tables.clear();
-            let mut g = Garbler::new(&prog, &delta, &zero, salt)?;
+            let mut g = Garbler::<S>::checked(&prog, delta, &zero, salt)?;
             while g.next_batch(&mut tables) {}
             std::hint::black_box(g.output_zero_labels()?);
         } else {
-            let mut e = Evaluator::new(&prog, &zero, salt)?;
+            let mut e = Evaluator::<S>::checked(&prog, &zero, salt)?;
             e.consume(&tables)?;
             std::hint::black_box(e.finish()?);
         }
     }
     let bytes = (tables.len() * blocks) as u64;
-    let name = if garble {
-        "garble-aes_128"
-    } else {
-        "evaluate-aes_128"
-    };
-    Ok(vec![kernel, row(name, blocks, "block", t, bytes)])
+    let name = named(
+        if garble {
+            "garble-aes_128"
+        } else {
+            "evaluate-aes_128"
+        },
+        S::KIND,
+    );
+    Ok(row(name, blocks, "block", t, bytes))
 }
