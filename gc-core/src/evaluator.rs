@@ -239,7 +239,7 @@ impl<'p, S: Scheme> Evaluator<'p, S> {
     fn run(&mut self, ops: &[PackedOp], t: &mut &[u8], last: bool) -> bool {
         let mut sink = EvalSink::<S> {
             q: &mut self.q,
-            t: *t,
+            t,
             carry: &mut self.carry,
             salt: self.salt,
             gate: &mut self.gate,
