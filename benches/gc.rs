@@ -136,7 +136,7 @@ fn bench_lockstep(c: &mut Criterion) {
         let prog = SlotMap::compute(&b.build().expect("circuit"));
         let ins: Vec<Block> = (0..m * 128).map(|_| Block::random(&mut rng)).collect();
         let (mut ls, mut tables, mut outs) = (Lockstep::new(), Vec::new(), Vec::new());
-        ls.garble(&prog, &delta, salt, 0, m, &ins, &mut tables, &mut outs)
+        ls.garble::<HalfGates>(&prog, &delta, salt, 0, m, &ins, &mut tables, &mut outs)
             .expect("garble");
         g.throughput(Throughput::Elements(m as u64 * prog.and_count()));
         g.bench_function(format!("{name}_x256_garble"), |bench| {
@@ -144,14 +144,14 @@ fn bench_lockstep(c: &mut Criterion) {
             bench.iter(|| {
                 t.clear();
                 outs.clear();
-                ls.garble(&prog, &delta, salt, 0, m, &ins, &mut t, &mut outs)
+                ls.garble::<HalfGates>(&prog, &delta, salt, 0, m, &ins, &mut t, &mut outs)
                     .expect("garble");
             })
         });
         g.bench_function(format!("{name}_x256_evaluate"), |bench| {
             bench.iter(|| {
                 outs.clear();
-                ls.evaluate(&prog, salt, 0, m, &ins, &tables, &mut outs)
+                ls.evaluate::<HalfGates>(&prog, salt, 0, m, &ins, &tables, &mut outs)
                     .expect("evaluate");
             })
         });

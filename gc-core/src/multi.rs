@@ -15,7 +15,7 @@
 //! Memory: `m · num_slots` labels (the slot program's peak live wires, per instance) plus the
 //! tables (`2 · m · and_count` blocks), so callers chunk `m` (a few hundred instances).
 
-use crate::half_gates::{BATCH, EvalQueue, GarbleQueue, Scratch, evaluate_chunk, garble_chunk};
+use crate::scheme::{EvalQueue, GarbleQueue, MAX_BATCH as BATCH, Scheme, Tweak};
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::liveness::{OpKind, SLOT_FALSE, SLOT_NOT, SLOT_TRUE, SLOT_ZERO, SlotMap};
 use duet_core::{Block, Delta};
@@ -27,73 +27,13 @@ use zeroize::Zeroize;
 #[derive(Default)]
 pub struct Lockstep {
     slots: Vec<Block>,
-    scratch: Scratch,
 }
 
-/// From this many instances on, an AND op's row of `m` gates goes to the kernels directly
-/// in chunks of [`BATCH`] (no per-gate queue push); below it, gates of independent ops share
-/// queue batches. Gate numbering and table order are the same either way.
+/// From this many instances on, an AND op's row of `m` gates goes to the scheme's
+/// [`GarbleQueue::garble_run`] in chunks of [`BATCH`] (no per-gate queue push; a batch of
+/// its own, so the row's trailers are per chunk); below it, gates of independent ops share
+/// queue batches. Gate numbering is the same either way.
 const DIRECT_MIN: usize = BATCH / 2;
-
-/// Garble the AND row `a ∧ b → o` of `m` instances straight through the kernels.
-#[allow(clippy::too_many_arguments)]
-fn garble_row(
-    scratch: &mut Scratch,
-    d: Block,
-    salt: Block,
-    gate: &mut u64,
-    slots: &mut [Block],
-    (a, b, o): (usize, usize, usize),
-    m: usize,
-    tables: &mut Vec<Block>,
-) {
-    // copies: the output row may be one of the input rows (slot reuse)
-    let (mut x, mut y) = ([Block::ZERO; BATCH], [Block::ZERO; BATCH]);
-    for i0 in (0..m).step_by(BATCH) {
-        let n = BATCH.min(m - i0);
-        x[..n].copy_from_slice(&slots[a + i0..a + i0 + n]);
-        y[..n].copy_from_slice(&slots[b + i0..b + i0 + n]);
-        let start = tables.len();
-        tables.resize(start + 2 * n, Block::ZERO);
-        let out = &mut slots[o + i0..o + i0 + n];
-        garble_chunk(
-            scratch,
-            d,
-            salt,
-            *gate,
-            &x[..n],
-            &y[..n],
-            &mut tables[start..],
-            out,
-        );
-        *gate += n as u64;
-    }
-    for v in x.iter_mut().chain(y.iter_mut()) {
-        v.0.zeroize();
-    }
-}
-
-/// Evaluate the AND row `a ∧ b → o` of `m` instances with `tables` (`2m` blocks).
-fn evaluate_row(
-    scratch: &mut Scratch,
-    salt: Block,
-    gate: &mut u64,
-    slots: &mut [Block],
-    (a, b, o): (usize, usize, usize),
-    m: usize,
-    tables: &[Block],
-) {
-    let (mut x, mut y) = ([Block::ZERO; BATCH], [Block::ZERO; BATCH]);
-    for i0 in (0..m).step_by(BATCH) {
-        let n = BATCH.min(m - i0);
-        x[..n].copy_from_slice(&slots[a + i0..a + i0 + n]);
-        y[..n].copy_from_slice(&slots[b + i0..b + i0 + n]);
-        let t = &tables[2 * i0..2 * (i0 + n)];
-        let out = &mut slots[o + i0..o + i0 + n];
-        evaluate_chunk(scratch, salt, *gate, &x[..n], &y[..n], t, out);
-        *gate += n as u64;
-    }
-}
 
 impl Drop for Lockstep {
     fn drop(&mut self) {
@@ -192,12 +132,51 @@ impl Lockstep {
         Lockstep::default()
     }
 
-    /// Garble `m` instances of `prog` in lockstep (see the module docs for the order).
+    /// The exact number of table bytes [`Lockstep::garble`] appends for `m` instances of
+    /// `prog` under the scheme `S` (what the evaluator expects): `m · and_count ·
+    /// GATE_BYTES` plus the trailers of the batches the lockstep order makes.
+    pub fn table_bytes<S: Scheme>(prog: &SlotMap, m: usize) -> u64 {
+        let (mut bytes, mut n) = (0u64, 0usize);
+        let close = |bytes: &mut u64, n: &mut usize| {
+            if *n > 0 {
+                *bytes += S::trailer_bytes(*n) as u64;
+                *n = 0;
+            }
+        };
+        for op in prog.ops() {
+            if op.flush {
+                close(&mut bytes, &mut n);
+            }
+            if op.kind != OpKind::And {
+                continue;
+            }
+            bytes += (m * S::GATE_BYTES) as u64;
+            if m >= DIRECT_MIN {
+                close(&mut bytes, &mut n);
+                for i0 in (0..m).step_by(BATCH) {
+                    bytes += S::trailer_bytes(BATCH.min(m - i0)) as u64;
+                }
+            } else {
+                for _ in 0..m {
+                    n += 1;
+                    if n == BATCH {
+                        close(&mut bytes, &mut n);
+                    }
+                }
+            }
+        }
+        close(&mut bytes, &mut n);
+        bytes
+    }
+
+    /// Garble `m` instances of `prog` in lockstep under the scheme `S` (see the module docs
+    /// for the order).
     ///
-    /// `inputs`: `m · n_in` input 0-labels, instance-major. Appends `2 · m · and_count` table
-    /// blocks to `tables` and `m · n_out` output 0-labels (instance-major) to `outputs`.
-    /// `salt` and `first_gate` place the hash tweaks as in [`crate::Garbler`]; the next free gate
-    /// number is `first_gate + m · and_count`.
+    /// `inputs`: `m · n_in` input 0-labels, instance-major. Appends
+    /// [`Lockstep::table_bytes`]`::<S>(prog, m)` table bytes to `tables` and `m · n_out`
+    /// output 0-labels (instance-major) to `outputs`. `salt` and `first_gate` place the
+    /// hash tweaks as in [`crate::Garbler`]; the next free gate number is
+    /// `first_gate + m · and_count`.
     ///
     /// # Errors
     /// [`GcError::InputLabelCount`] if `inputs.len() != m · n_in`; [`GcError::DeltaLsb`] if
@@ -206,7 +185,7 @@ impl Lockstep {
     /// # Panics
     /// If `m · num_slots` exceeds `u32::MAX` (a caller bug: chunk `m`).
     #[allow(clippy::too_many_arguments)]
-    pub fn garble(
+    pub fn garble<S: Scheme>(
         &mut self,
         prog: &SlotMap,
         delta: &Delta,
@@ -214,24 +193,32 @@ impl Lockstep {
         first_gate: u64,
         m: usize,
         inputs: &[Block],
-        tables: &mut Vec<Block>,
+        tables: &mut Vec<u8>,
         outputs: &mut Vec<Block>,
     ) -> Result<(), GcError> {
         let d = delta.as_block();
         if !d.lsb() {
             return Err(GcError::DeltaLsb);
         }
-        let Lockstep { slots, scratch } = self;
-        let slots = load_slots(slots, prog, m, inputs, [d, CONST_LABEL, CONST_LABEL ^ d])?;
-        tables.reserve(2 * m * prog.and_count() as usize);
-        let mut q = Box::new(GarbleQueue::new());
+        let slots = load_slots(
+            &mut self.slots,
+            prog,
+            m,
+            inputs,
+            [d, CONST_LABEL, CONST_LABEL ^ d],
+        )?;
+        tables.reserve(Self::table_bytes::<S>(prog, m) as usize);
+        let mut q = Box::new(S::Garble::new(Block::random(&mut rand::rng())));
         let mut gate = first_gate;
-        let flush =
-            |q: &mut GarbleQueue, gate: &mut u64, slots: &mut [Block], tables: &mut Vec<Block>| {
-                let n = q.n;
-                q.garble(d, salt, *gate, tables, slots);
-                *gate += n as u64;
-            };
+        let tw = |gate: u64| Tweak {
+            salt,
+            first_gate: gate,
+        };
+        let flush = |q: &mut S::Garble, gate: &mut u64, slots: &mut [Block], t: &mut Vec<u8>| {
+            let n = q.len();
+            q.garble(d, tw(*gate), t, slots);
+            *gate += n as u64;
+        };
         for op in prog.ops() {
             if op.flush {
                 flush(&mut q, &mut gate, slots, tables);
@@ -241,12 +228,17 @@ impl Lockstep {
                 OpKind::Xor => xor_rows(slots, a, b, o, m),
                 OpKind::And if m >= DIRECT_MIN => {
                     flush(&mut q, &mut gate, slots, tables);
-                    garble_row(scratch, d, salt, &mut gate, slots, (a, b, o), m, tables);
+                    for i0 in (0..m).step_by(BATCH) {
+                        let n = BATCH.min(m - i0);
+                        let rows = (a + i0, b + i0, o + i0);
+                        q.garble_run(d, tw(gate), slots, rows, n, tables);
+                        gate += n as u64;
+                    }
                 }
                 OpKind::And => {
                     for i in 0..m {
-                        q.push(slots[a + i], slots[b + i], (o + i) as u32);
-                        if q.n == BATCH {
+                        q.push(slots, (a + i) as u32, (b + i) as u32, (o + i) as u32);
+                        if q.len() == BATCH {
                             flush(&mut q, &mut gate, slots, tables);
                         }
                     }
@@ -258,80 +250,98 @@ impl Lockstep {
         Ok(())
     }
 
-    /// Evaluate `m` instances of `prog` in lockstep, the counterpart of [`Lockstep::garble`].
+    /// Evaluate `m` instances of `prog` in lockstep under the scheme `S`, the counterpart
+    /// of [`Lockstep::garble`].
     ///
     /// `inputs`: `m · n_in` active input labels, instance-major; `tables`: exactly
-    /// `2 · m · and_count` blocks. Appends `m · n_out` active output labels to `outputs`.
+    /// [`Lockstep::table_bytes`]`::<S>(prog, m)` bytes. Appends `m · n_out` active output
+    /// labels to `outputs`.
     ///
     /// # Errors
     /// [`GcError::InputLabelCount`] if `inputs.len() != m · n_in`;
-    /// [`GcError::TablesTruncated`] / [`GcError::ExtraTables`] if `tables` has the wrong length.
+    /// [`GcError::TablesTruncated`] / [`GcError::ExtraTables`] if `tables` has the wrong
+    /// length (checked before anything is evaluated).
     ///
     /// # Panics
     /// As [`Lockstep::garble`].
     #[allow(clippy::too_many_arguments)]
-    pub fn evaluate(
+    pub fn evaluate<S: Scheme>(
         &mut self,
         prog: &SlotMap,
         salt: Block,
         first_gate: u64,
         m: usize,
         inputs: &[Block],
-        tables: &[Block],
+        tables: &[u8],
         outputs: &mut Vec<Block>,
     ) -> Result<(), GcError> {
-        let need = 2 * m as u64 * prog.and_count();
+        let need = Self::table_bytes::<S>(prog, m);
         let got = tables.len() as u64;
         if got < need {
             return Err(GcError::TablesTruncated {
-                and_gates: need / 2,
+                and_gates: m as u64 * prog.and_count(),
                 evaluated: 0,
-                received: 16 * got,
+                received: got,
             });
         }
         if got > need {
-            return Err(GcError::ExtraTables {
-                extra: 16 * (got - need),
-            });
+            return Err(GcError::ExtraTables { extra: got - need });
         }
-        let Lockstep { slots, scratch } = self;
         let consts = [Block::ZERO, CONST_LABEL, CONST_LABEL];
-        let slots = load_slots(slots, prog, m, inputs, consts)?;
-        let mut q = Box::new(EvalQueue::new());
+        let slots = load_slots(&mut self.slots, prog, m, inputs, consts)?;
+        let mut q = Box::new(S::Eval::new());
         let mut gate = first_gate;
-        let flush = |q: &mut EvalQueue, gate: &mut u64, slots: &mut [Block]| {
-            let n = q.n;
-            q.evaluate(salt, *gate, slots);
-            *gate += n as u64;
+        // the rest of the tables (its length was checked above)
+        let mut t = tables;
+        let mut take = |k: usize| {
+            let (x, rest) = t.split_at(k);
+            t = rest;
+            x
         };
-        // next table block to use (the length was checked above)
-        let mut tp = 0usize;
+        let tw = |gate: u64| Tweak {
+            salt,
+            first_gate: gate,
+        };
         for op in prog.ops() {
-            if op.flush {
-                flush(&mut q, &mut gate, slots);
+            if op.flush && !q.is_empty() {
+                let n = q.len();
+                q.evaluate(tw(gate), take(S::trailer_bytes(n)), slots);
+                gate += n as u64;
             }
             let (a, b, o) = (op.a as usize * m, op.b as usize * m, op.out as usize * m);
             match op.kind {
                 OpKind::Xor => xor_rows(slots, a, b, o, m),
                 OpKind::And if m >= DIRECT_MIN => {
-                    flush(&mut q, &mut gate, slots);
-                    let t = &tables[tp..tp + 2 * m];
-                    evaluate_row(scratch, salt, &mut gate, slots, (a, b, o), m, t);
-                    tp += 2 * m;
+                    if !q.is_empty() {
+                        let n = q.len();
+                        q.evaluate(tw(gate), take(S::trailer_bytes(n)), slots);
+                        gate += n as u64;
+                    }
+                    for i0 in (0..m).step_by(BATCH) {
+                        let n = BATCH.min(m - i0);
+                        let gates = take(n * S::GATE_BYTES);
+                        let trailer = take(S::trailer_bytes(n));
+                        let rows = (a + i0, b + i0, o + i0);
+                        q.evaluate_run(tw(gate), slots, rows, n, gates, trailer);
+                        gate += n as u64;
+                    }
                 }
                 OpKind::And => {
                     for i in 0..m {
-                        let (tg, te) = (tables[tp], tables[tp + 1]);
-                        tp += 2;
-                        q.push(slots[a + i], slots[b + i], tg, te, (o + i) as u32);
-                        if q.n == BATCH {
-                            flush(&mut q, &mut gate, slots);
+                        let g = take(S::GATE_BYTES);
+                        q.push(slots, (a + i) as u32, (b + i) as u32, g, (o + i) as u32);
+                        if q.len() == BATCH {
+                            q.evaluate(tw(gate), take(S::trailer_bytes(BATCH)), slots);
+                            gate += BATCH as u64;
                         }
                     }
                 }
             }
         }
-        flush(&mut q, &mut gate, slots);
+        if !q.is_empty() {
+            let n = q.len();
+            q.evaluate(tw(gate), take(S::trailer_bytes(n)), slots);
+        }
         store_outputs(prog, m, slots, outputs);
         Ok(())
     }
@@ -340,7 +350,7 @@ impl Lockstep {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Evaluator, Garbler};
+    use crate::{Evaluator, Garbler, HalfGates, ThreeHalves};
     use duet_circuits::builder::CircuitBuilder;
     use duet_core::Prg;
 
@@ -348,6 +358,11 @@ mod tests {
     /// the single-instance garbler/evaluator on a circuit with AND chains, XOR, INV and EQ.
     #[test]
     fn lockstep_instances_compute_the_circuit() {
+        instances_compute_the_circuit::<HalfGates>();
+        instances_compute_the_circuit::<ThreeHalves>();
+    }
+
+    fn instances_compute_the_circuit<S: Scheme>() {
         let mut b = CircuitBuilder::new();
         let x = b.input(16);
         let y = b.input(16);
@@ -388,11 +403,12 @@ mod tests {
                 .collect();
             let salt = Block(7 << 64);
             let (mut tables, mut out0) = (Vec::new(), Vec::new());
-            lg.garble(&prog, &delta, salt, 5, m, &zero, &mut tables, &mut out0)
+            lg.garble::<S>(&prog, &delta, salt, 5, m, &zero, &mut tables, &mut out0)
                 .unwrap();
-            assert_eq!(tables.len() as u64, 2 * m as u64 * prog.and_count());
+            assert_eq!(tables.len() as u64, Lockstep::table_bytes::<S>(&prog, m));
+            assert!(tables.len() as u64 >= (S::GATE_BYTES * m) as u64 * prog.and_count());
             let mut outa = Vec::new();
-            le.evaluate(&prog, salt, 5, m, &active, &tables, &mut outa)
+            le.evaluate::<S>(&prog, salt, 5, m, &active, &tables, &mut outa)
                 .unwrap();
             assert_eq!(outa.len(), m * 17);
             for i in 0..m {
@@ -413,18 +429,14 @@ mod tests {
             }
             // one instance in lockstep is exactly the single-instance garbler
             if m == 1 {
-                let mut g = Garbler::new(&prog, &delta, &zero, salt).unwrap();
+                let mut g = Garbler::<S>::with_scheme(&prog, &delta, &zero, salt).unwrap();
                 let t1 = g.garble_all();
-                let mut e = Evaluator::new(&prog, &active, salt).unwrap();
+                let mut e = Evaluator::<S>::with_scheme(&prog, &active, salt).unwrap();
                 e.consume(&t1).unwrap();
                 let single = e.finish().unwrap();
                 let mut outb = Vec::new();
-                let t1: Vec<Block> = t1
-                    .chunks_exact(16)
-                    .map(|c| Block::from_bytes(c.try_into().unwrap()))
-                    .collect();
                 Lockstep::new()
-                    .evaluate(&prog, salt, 0, 1, &active, &t1, &mut outb)
+                    .evaluate::<S>(&prog, salt, 0, 1, &active, &t1, &mut outb)
                     .unwrap();
                 assert_eq!(single, outb);
             }
@@ -443,23 +455,40 @@ mod tests {
         let (mut t, mut o) = (Vec::new(), Vec::new());
         let ins = vec![Block::ZERO; 4 * 16];
         assert!(matches!(
-            Lockstep::new().garble(&prog, &delta, Block::ZERO, 0, 3, &ins, &mut t, &mut o),
+            Lockstep::new().garble::<HalfGates>(
+                &prog,
+                &delta,
+                Block::ZERO,
+                0,
+                3,
+                &ins,
+                &mut t,
+                &mut o
+            ),
             Err(GcError::InputLabelCount {
                 expected: 48,
                 actual: 64
             })
         ));
         Lockstep::new()
-            .garble(&prog, &delta, Block::ZERO, 0, 4, &ins, &mut t, &mut o)
+            .garble::<HalfGates>(&prog, &delta, Block::ZERO, 0, 4, &ins, &mut t, &mut o)
             .unwrap();
         let mut out = Vec::new();
         assert!(matches!(
-            Lockstep::new().evaluate(&prog, Block::ZERO, 0, 4, &ins, &t[1..], &mut out),
+            Lockstep::new().evaluate::<HalfGates>(
+                &prog,
+                Block::ZERO,
+                0,
+                4,
+                &ins,
+                &t[1..],
+                &mut out
+            ),
             Err(GcError::TablesTruncated { .. })
         ));
-        t.push(Block::ZERO);
+        t.push(0);
         assert!(matches!(
-            Lockstep::new().evaluate(&prog, Block::ZERO, 0, 4, &ins, &t, &mut out),
+            Lockstep::new().evaluate::<HalfGates>(&prog, Block::ZERO, 0, 4, &ins, &t, &mut out),
             Err(GcError::ExtraTables { .. })
         ));
     }

@@ -72,6 +72,30 @@ pub trait GarbleQueue: Send {
     /// # Panics
     /// If an output slot is outside `slots` (a bug in the slot program).
     fn garble(&mut self, delta: Block, tw: Tweak, tables: &mut Vec<u8>, slots: &mut [Block]);
+
+    /// Garble `n ≤ MAX_BATCH` gates at once from an empty queue, gate `k` with input
+    /// 0-labels `slots[a + k]`, `slots[b + k]` and output `slots[o + k]` (rows of
+    /// [`crate::multi::Lockstep`]); their tables are appended as by [`GarbleQueue::garble`].
+    /// The default pushes each gate; a scheme may override it with a copy-free path.
+    ///
+    /// # Panics
+    /// If a row is outside `slots`, `n > MAX_BATCH`, or the queue is not empty.
+    #[allow(clippy::too_many_arguments)]
+    fn garble_run(
+        &mut self,
+        delta: Block,
+        tw: Tweak,
+        slots: &mut [Block],
+        (a, b, o): (usize, usize, usize),
+        n: usize,
+        tables: &mut Vec<u8>,
+    ) {
+        assert!(self.is_empty() && n <= MAX_BATCH, "garble_run: queue state");
+        for k in 0..n {
+            self.push(slots, (a + k) as u32, (b + k) as u32, (o + k) as u32);
+        }
+        self.garble(delta, tw, tables, slots);
+    }
 }
 
 /// The evaluator's side of a scheme: up to [`MAX_BATCH`] queued AND gates with their table
@@ -96,6 +120,35 @@ pub trait EvalQueue: Send {
     /// # Panics
     /// If an output slot is outside `slots` (a bug in the slot program).
     fn evaluate(&mut self, tw: Tweak, trailer: &[u8], slots: &mut [Block]);
+
+    /// Evaluate `n ≤ MAX_BATCH` gates at once from an empty queue, gate `k` with active
+    /// labels `slots[a + k]`, `slots[b + k]`, table bytes `gates[k · GATE_BYTES ..]` and
+    /// output `slots[o + k]`, then the batch's `trailer` (the counterpart of
+    /// [`GarbleQueue::garble_run`]).
+    ///
+    /// # Panics
+    /// If a row is outside `slots`, `gates` is not `n · GATE_BYTES` bytes, or the queue is
+    /// not empty.
+    #[allow(clippy::too_many_arguments)]
+    fn evaluate_run(
+        &mut self,
+        tw: Tweak,
+        slots: &mut [Block],
+        (a, b, o): (usize, usize, usize),
+        n: usize,
+        gates: &[u8],
+        trailer: &[u8],
+    ) {
+        assert!(
+            self.is_empty() && n <= MAX_BATCH && gates.len().is_multiple_of(n.max(1)),
+            "evaluate_run: queue state"
+        );
+        let per = gates.len() / n.max(1);
+        for (k, g) in gates.chunks_exact(per.max(1)).take(n).enumerate() {
+            self.push(slots, (a + k) as u32, (b + k) as u32, g, (o + k) as u32);
+        }
+        self.evaluate(tw, trailer, slots);
+    }
 }
 
 /// A garbling scheme for AND gates, with free XOR (KS08) and point-and-permute: `L1 = L0 ⊕

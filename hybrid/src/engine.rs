@@ -43,7 +43,8 @@ use crate::share::{Kind, Local, Role, Val};
 use crate::templates::{Shape, Template, result_width};
 use crate::{Error, Op, Ring};
 use duet_core::{Block, Delta, FIXED_KEY_AES, Prg};
-use duet_gc::multi;
+use duet_gc::multi::{self, Lockstep};
+use duet_gc::{HalfGates, Scheme, SchemeKind, ThreeHalves};
 use duet_net::Channel;
 use duet_ot::{CotReceiver, CotSender, Security};
 use std::collections::HashMap;
@@ -158,7 +159,12 @@ pub struct Engine {
     cot_buf: Vec<Block>,
     bytes: Vec<u8>,
     scratch: Vec<Block>,
+    /// garbled tables of one lockstep chunk
+    tables: Vec<u8>,
     lockstep: multi::Lockstep,
+    /// the garbling scheme of every garbled op (both parties must use the same; the
+    /// runner's hello compares them)
+    scheme: SchemeKind,
 }
 
 fn nbytes(bits: u32) -> usize {
@@ -286,12 +292,25 @@ impl Engine {
             cot_buf: Vec::new(),
             bytes: Vec::new(),
             scratch: Vec::new(),
+            tables: Vec::new(),
             lockstep: multi::Lockstep::new(),
+            scheme: SchemeKind::HalfGates,
             stats: Stats {
                 rounds: 1,
                 ..Stats::default()
             },
         })
+    }
+
+    /// Garble every later garbled op under `scheme` (default half-gates). Both parties must
+    /// choose the same one: [`crate::run_with`]'s hello refuses a difference on both sides.
+    pub fn set_scheme(&mut self, scheme: SchemeKind) {
+        self.scheme = scheme;
+    }
+
+    /// The garbling scheme of the garbled ops.
+    pub fn scheme(&self) -> SchemeKind {
+        self.scheme
     }
 
     /// This party.
@@ -669,10 +688,31 @@ impl Engine {
     }
 
     /// Garble (garbler) or evaluate (evaluator) `m` instances of one template in lockstep
-    /// ([`duet_gc::multi`]) with a fresh salt: the garbler sends the `2 · m · and_count`
-    /// table blocks in one message. `ins`: `m · n_in` input labels, instance-major; `outs`
-    /// is replaced by this party's `m · n_out` output labels, instance-major.
+    /// ([`duet_gc::multi`]) under the engine's scheme with a fresh salt: the garbler sends
+    /// the [`Lockstep::table_bytes`] table bytes in one message. `ins`: `m · n_in` input
+    /// labels, instance-major; `outs` is replaced by this party's `m · n_out` output labels,
+    /// instance-major.
     async fn garbled_chunk(
+        &mut self,
+        ch: &mut Channel,
+        t: &Template,
+        m: usize,
+        ins: &[Block],
+        outs: &mut Vec<Block>,
+    ) -> Result<(), Error> {
+        match self.scheme {
+            SchemeKind::ThreeHalves => {
+                self.garbled_chunk_with::<ThreeHalves>(ch, t, m, ins, outs)
+                    .await
+            }
+            _ => {
+                self.garbled_chunk_with::<HalfGates>(ch, t, m, ins, outs)
+                    .await
+            }
+        }
+    }
+
+    async fn garbled_chunk_with<S: Scheme>(
         &mut self,
         ch: &mut Channel,
         t: &Template,
@@ -684,20 +724,20 @@ impl Engine {
         self.stats.and_gates += ands * m as u64;
         let salt = self.next_salt();
         outs.clear();
-        let tables = &mut self.scratch;
+        let tables = &mut self.tables;
         tables.clear();
         match self.role {
             Role::Garbler => {
                 let d = self.delta.as_ref().expect("garbler has delta");
                 self.lockstep
-                    .garble(&t.prog, d, salt, 0, m, ins, tables, outs)?;
-                ch.send(Block::slice_as_bytes(tables)).await?;
+                    .garble::<S>(&t.prog, d, salt, 0, m, ins, tables, outs)?;
+                ch.send(tables).await?;
             }
             Role::Evaluator => {
-                tables.resize(2 * m * ands as usize, Block::ZERO);
-                ch.recv_exact(Block::slice_as_bytes_mut(tables)).await?;
+                tables.resize(Lockstep::table_bytes::<S>(&t.prog, m) as usize, 0);
+                ch.recv_exact(tables).await?;
                 self.lockstep
-                    .evaluate(&t.prog, salt, 0, m, ins, tables, outs)
+                    .evaluate::<S>(&t.prog, salt, 0, m, ins, tables, outs)
                     .map_err(|e| Error::Peer(e.to_string()))?;
             }
         }

@@ -20,11 +20,12 @@ use crate::engine::{Engine, GcTask, LayerOut, Operand, Stats};
 use crate::settings::Reveal;
 use crate::share::{Kind, Local, Role, Val};
 use crate::{ArithCircuit, Error, Labels, Op, Ring};
+use duet_gc::SchemeKind;
 use duet_net::Channel;
 use std::collections::HashMap;
 use std::time::Instant;
 
-const MAGIC: &[u8; 16] = b"duet-hybrid/v1\0\0";
+const MAGIC: &[u8; 16] = b"duet-hybrid/v2\0\0";
 
 /// Statistics of a run.
 #[derive(Clone, Copy, Debug, Default)]
@@ -81,10 +82,19 @@ pub fn circuit_digest(c: &ArithCircuit) -> [u8; 32] {
     *h.finalize().as_bytes()
 }
 
-fn hello(c: &ArithCircuit, ring: Ring, role: Role, owned: &[bool], reveal: &[Reveal]) -> Vec<u8> {
+/// `MAGIC ‖ digest [32] ‖ ell u32 ‖ scheme u8 ‖ role u8 ‖ owned u8 each ‖ reveal u8 each`.
+fn hello(
+    c: &ArithCircuit,
+    ring: Ring,
+    scheme: SchemeKind,
+    role: Role,
+    owned: &[bool],
+    reveal: &[Reveal],
+) -> Vec<u8> {
     let mut m = MAGIC.to_vec();
     m.extend_from_slice(&circuit_digest(c));
     m.extend_from_slice(&ring.ell().to_le_bytes());
+    m.push(scheme.wire_id());
     m.push(role as u8);
     m.extend(owned.iter().map(|&o| u8::from(o)));
     m.extend(
@@ -99,11 +109,12 @@ async fn handshake(
     ch: &mut Channel,
     c: &ArithCircuit,
     ring: Ring,
+    scheme: SchemeKind,
     role: Role,
     owned: &[bool],
     reveal: &[Reveal],
 ) -> Result<Vec<Role>, Error> {
-    let mine = hello(c, ring, role, owned, reveal);
+    let mine = hello(c, ring, scheme, role, owned, reveal);
     ch.send_frame(&mine).await?;
     ch.flush().await?;
     let theirs = ch.recv_frame(mine.len()).await.map_err(|e| match e {
@@ -127,11 +138,25 @@ async fn handshake(
             ring.ell()
         )));
     }
-    if theirs[52] == mine[52] {
+    if theirs[52] != mine[52] {
+        let name = |b: u8| {
+            SchemeKind::from_wire_id(b).map_or_else(|| format!("scheme id {b}"), |k| k.to_string())
+        };
+        let (g, e) = match role {
+            Role::Garbler => (mine[52], theirs[52]),
+            Role::Evaluator => (theirs[52], mine[52]),
+        };
+        return Err(Error::Mismatch(format!(
+            "garbling scheme mismatch: garbler uses {}, evaluator uses {}",
+            name(g),
+            name(e)
+        )));
+    }
+    if theirs[53] == mine[53] {
         return Err(Error::Mismatch("both parties have the same role".into()));
     }
     let n = owned.len();
-    let their_owned = &theirs[53..53 + n];
+    let their_owned = &theirs[54..54 + n];
     let mut owners = Vec::with_capacity(n);
     for (i, (&me, &they)) in owned.iter().zip(their_owned).enumerate() {
         let name = &c.inputs()[i].name;
@@ -151,7 +176,7 @@ async fn handshake(
             _ => return Err(Error::Peer("bad hello".into())),
         });
     }
-    if theirs[53 + n..] != mine[53 + n..] {
+    if theirs[54 + n..] != mine[54 + n..] {
         return Err(Error::Mismatch(
             "the parties disagree on who sees which output".into(),
         ));
@@ -227,7 +252,8 @@ fn schedule(c: &ArithCircuit, owners: &[Role]) -> Schedule {
 /// Run `c` as `role` over `ch`: `my_inputs` are `(input index, value)` pairs this party
 /// owns (the peer must own all the others), `reveal` says who sees each output (both
 /// parties must pass the same; use [`Reveal::BOTH`] for all by default). Sets up a fresh
-/// [`Engine`] (base OTs); to run many circuits over one connection use [`run_with`].
+/// [`Engine`] (base OTs) garbling with half-gates; [`run_scheme`] names the scheme; to run
+/// many circuits over one connection use [`run_with`].
 ///
 /// # Errors
 /// [`Error::Input`] for a bad local input list or an input owned twice / by nobody (found in
@@ -241,14 +267,32 @@ pub async fn run(
     my_inputs: &[(usize, u64)],
     reveal: &[Reveal],
 ) -> Result<RunOutput, Error> {
+    run_scheme(ch, c, role, ring, SchemeKind::HalfGates, my_inputs, reveal).await
+}
+
+/// [`run`] with the garbled ops under `scheme` (both parties must name the same one; the
+/// hello refuses a difference on both sides, naming both).
+///
+/// # Errors
+/// As [`run`].
+pub async fn run_scheme(
+    ch: &mut Channel,
+    c: &ArithCircuit,
+    role: Role,
+    ring: Ring,
+    scheme: SchemeKind,
+    my_inputs: &[(usize, u64)],
+    reveal: &[Reveal],
+) -> Result<RunOutput, Error> {
     let start = Instant::now();
     let (s0, r0) = (ch.bytes_sent(), ch.bytes_received());
     let (owned, mine) = own_inputs(c, ring, my_inputs, reveal)?;
-    let owners = handshake(ch, c, ring, role, &owned, reveal).await?;
+    let owners = handshake(ch, c, ring, scheme, role, &owned, reveal).await?;
     let mut eng = match role {
         Role::Garbler => Engine::garbler(ch, ring).await?,
         Role::Evaluator => Engine::evaluator(ch, ring).await?,
     };
+    eng.set_scheme(scheme);
     let mut out = evaluate(ch, &mut eng, c, &owners, &mine, reveal).await?;
     out.stats.engine = eng.stats();
     out.stats.bytes_sent = ch.bytes_sent() - s0;
@@ -273,7 +317,7 @@ pub async fn run_with(
     let (s0, r0) = (ch.bytes_sent(), ch.bytes_received());
     let before = eng.stats();
     let (owned, mine) = own_inputs(c, eng.ring(), my_inputs, reveal)?;
-    let owners = handshake(ch, c, eng.ring(), eng.role(), &owned, reveal).await?;
+    let owners = handshake(ch, c, eng.ring(), eng.scheme(), eng.role(), &owned, reveal).await?;
     let mut out = evaluate(ch, eng, c, &owners, &mine, reveal).await?;
     out.stats.engine = eng.stats().since(&before);
     out.stats.bytes_sent = ch.bytes_sent() - s0;

@@ -114,54 +114,6 @@ impl GarbleQueue {
             n: 0,
         }
     }
-
-    /// Queue one AND gate with input 0-labels `a0`, `b0`. The caller flushes when
-    /// `n == BATCH`.
-    #[inline(always)]
-    pub(crate) fn push(&mut self, a0: Block, b0: Block, out: u32) {
-        let k = self.n;
-        self.a0[k] = a0;
-        self.b0[k] = b0;
-        self.out[k] = out;
-        self.n = k + 1;
-    }
-
-    /// Garble the queued gates (numbered `first_gate ..`): the output 0-label of queued
-    /// gate `k` goes to `slots[out[k]]`, the tables are appended to `tables` (2 blocks per
-    /// gate, queue order). Empties the queue.
-    ///
-    /// # Panics
-    /// If an output slot is out of range (a bug in the slot program).
-    #[inline]
-    pub(crate) fn garble(
-        &mut self,
-        delta: Block,
-        salt: Block,
-        first_gate: u64,
-        tables: &mut Vec<Block>,
-        slots: &mut [Block],
-    ) {
-        let n = self.n;
-        if n == 0 {
-            return;
-        }
-        let start = tables.len();
-        tables.resize(start + 2 * n, Block::ZERO);
-        garble_chunk(
-            &mut self.scratch,
-            delta,
-            salt,
-            first_gate,
-            &self.a0[..n],
-            &self.b0[..n],
-            &mut tables[start..],
-            &mut self.lab[..n],
-        );
-        for (&o, &l) in self.out[..n].iter().zip(&self.lab[..n]) {
-            slots[o as usize] = l;
-        }
-        self.n = 0;
-    }
 }
 
 impl Drop for GarbleQueue {
@@ -235,18 +187,6 @@ impl EvalQueue {
             out: [0; BATCH],
             n: 0,
         }
-    }
-
-    /// Queue one AND gate: active input labels and its two table blocks.
-    #[inline(always)]
-    pub(crate) fn push(&mut self, a: Block, b: Block, tg: Block, te: Block, out: u32) {
-        let k = self.n;
-        self.a[k] = a;
-        self.b[k] = b;
-        self.t[2 * k] = tg;
-        self.t[2 * k + 1] = te;
-        self.out[k] = out;
-        self.n = k + 1;
     }
 
     /// [`EvalQueue::push`] of the labels in slots `a` and `b` (vector copies).
@@ -337,6 +277,33 @@ impl scheme::GarbleQueue for GarbleQueue {
         }
         self.n = 0;
     }
+
+    #[inline]
+    fn garble_run(
+        &mut self,
+        delta: Block,
+        tw: Tweak,
+        slots: &mut [Block],
+        (a, b, o): (usize, usize, usize),
+        n: usize,
+        tables: &mut Vec<u8>,
+    ) {
+        assert!(self.n == 0 && n <= BATCH, "garble_run: queue state");
+        // copies: the output row may be one of the input rows (slot reuse)
+        self.a0[..n].copy_from_slice(&slots[a..a + n]);
+        self.b0[..n].copy_from_slice(&slots[b..b + n]);
+        garble_chunk(
+            &mut self.scratch,
+            delta,
+            tw.salt,
+            tw.first_gate,
+            &self.a0[..n],
+            &self.b0[..n],
+            &mut self.tab[..2 * n],
+            &mut slots[o..o + n],
+        );
+        tables.extend_from_slice(Block::slice_as_bytes(&self.tab[..2 * n]));
+    }
 }
 
 impl scheme::EvalQueue for EvalQueue {
@@ -360,6 +327,36 @@ impl scheme::EvalQueue for EvalQueue {
     #[inline]
     fn evaluate(&mut self, tw: Tweak, _trailer: &[u8], slots: &mut [Block]) {
         EvalQueue::evaluate(self, tw.salt, tw.first_gate, slots);
+    }
+
+    #[inline]
+    fn evaluate_run(
+        &mut self,
+        tw: Tweak,
+        slots: &mut [Block],
+        (a, b, o): (usize, usize, usize),
+        n: usize,
+        gates: &[u8],
+        _trailer: &[u8],
+    ) {
+        assert!(
+            self.n == 0 && n <= BATCH && gates.len() == 32 * n,
+            "evaluate_run: queue state"
+        );
+        self.a[..n].copy_from_slice(&slots[a..a + n]);
+        self.b[..n].copy_from_slice(&slots[b..b + n]);
+        for (t, g) in self.t[..2 * n].iter_mut().zip(gates.chunks_exact(16)) {
+            *t = Block::from_bytes(g.try_into().expect("16 bytes"));
+        }
+        evaluate_chunk(
+            &mut self.scratch,
+            tw.salt,
+            tw.first_gate,
+            &self.a[..n],
+            &self.b[..n],
+            &self.t[..2 * n],
+            &mut slots[o..o + n],
+        );
     }
 }
 

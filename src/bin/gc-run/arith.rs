@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use duet_hybrid::{ArithCircuit, Error, Reveal, Ring, Role, RunOutput, Settings, run};
+use duet_gc::SchemeKind;
+use duet_hybrid::{ArithCircuit, Error, Reveal, Ring, Role, RunOutput, Settings, run_scheme};
 use duet_net::{ChannelConfig, duplex_pair};
 
 use crate::common::{runtime, usage};
@@ -76,6 +77,10 @@ pub struct ArithArgs {
     /// Print one JSON object {"outputs": {name: value}, "stats": {…}} instead of lines.
     #[arg(long)]
     json: bool,
+    /// The garbling scheme of the garbled ops (both parties must use the same one):
+    /// half-gates or three-halves.
+    #[arg(long, value_name = "SCHEME", default_value_t = SchemeKind::HalfGates)]
+    scheme: SchemeKind,
     #[command(flatten)]
     net: NetArgs,
 }
@@ -170,13 +175,13 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
             let (g, e) = rt.block_on(async {
                 let (mut cg, mut ce) = duplex_pair(&ChannelConfig::default());
                 let (c1, r1) = (c.clone(), reveal.clone());
-                let g =
-                    tokio::spawn(
-                        async move { run(&mut cg, &c1, Role::Garbler, ring, &gi, &r1).await },
-                    );
+                let sc = args.scheme;
+                let g = tokio::spawn(async move {
+                    run_scheme(&mut cg, &c1, Role::Garbler, ring, sc, &gi, &r1).await
+                });
                 let (c2, r2) = (c.clone(), reveal.clone());
                 let e = tokio::spawn(async move {
-                    run(&mut ce, &c2, Role::Evaluator, ring, &ei, &r2).await
+                    run_scheme(&mut ce, &c2, Role::Evaluator, ring, sc, &ei, &r2).await
                 });
                 (g.await, e.await)
             });
@@ -220,7 +225,7 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
             let rt = runtime()?;
             let out: RunOutput = rt.block_on(async {
                 let mut ch = args.net.open().await?;
-                let r = run(&mut ch, &c, role, ring, &mine, &reveal)
+                let r = run_scheme(&mut ch, &c, role, ring, args.scheme, &mine, &reveal)
                     .await
                     .map_err(classify);
                 let _ = ch.close().await;
@@ -229,13 +234,14 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
             (out.outputs, out.stats)
         }
     };
-    print(&c, ring, &outputs, &stats, args.json);
+    print(&c, ring, args.scheme, &outputs, &stats, args.json);
     Ok(())
 }
 
 fn print(
     c: &ArithCircuit,
     ring: Ring,
+    scheme: SchemeKind,
     outputs: &[Option<u64>],
     s: &duet_hybrid::RunStats,
     json: bool,
@@ -254,6 +260,7 @@ fn print(
             "outputs": outs,
             "stats": {
                 "ell": ring.ell(),
+                "scheme": scheme.name(),
                 "multiplications": e.multiplications,
                 "conversions": e.a2y + e.y2a,
                 "a2y": e.a2y,
