@@ -55,10 +55,14 @@ fn bench_kernel_n(c: &mut Criterion, log: u32) {
         v
     };
     let (a, b) = (random(&mut rng), random(&mut rng));
+    let tw = duet_gc::scheme::Tweak {
+        salt,
+        first_gate: 0,
+    };
     let mut out = zeroed_blocks(n);
     let mut tables = zeroed_blocks(2 * n);
     tables.clear();
-    garble_and_gates(&delta, salt, 0, &a, &b, &mut out, &mut tables);
+    garble_and_gates(&delta, tw, &a, &b, &mut out, &mut tables);
     let mut g = c.benchmark_group(format!("kernel-2^{log}"));
     g.throughput(Throughput::Elements(n as u64));
     g.sample_size(10);
@@ -66,12 +70,12 @@ fn bench_kernel_n(c: &mut Criterion, log: u32) {
         bench.iter(|| {
             let mut t = std::mem::take(&mut tables);
             t.clear();
-            garble_and_gates(&delta, salt, 0, &a, &b, &mut out, &mut t);
+            garble_and_gates(&delta, tw, &a, &b, &mut out, &mut t);
             tables = t;
         })
     });
     g.bench_function("evaluate", |bench| {
-        bench.iter(|| evaluate_and_gates(salt, 0, &a, &b, &tables, &mut out))
+        bench.iter(|| evaluate_and_gates(tw, &a, &b, &tables, &mut out))
     });
     g.finish();
 }

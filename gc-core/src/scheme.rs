@@ -49,6 +49,18 @@ pub struct Tweak {
     pub first_gate: u64,
 }
 
+impl Tweak {
+    /// The context of the gate `k` gates after this one's first (`first_gate + k`,
+    /// wrapping).
+    #[inline(always)]
+    pub fn plus(self, k: u64) -> Tweak {
+        Tweak {
+            salt: self.salt,
+            first_gate: self.first_gate.wrapping_add(k),
+        }
+    }
+}
+
 /// The garbler's side of a scheme: up to [`MAX_BATCH`] queued AND gates.
 pub trait GarbleQueue: Send {
     /// An empty queue. `seed` is a fresh secret seed for the garbler's per-gate random
@@ -80,7 +92,6 @@ pub trait GarbleQueue: Send {
     ///
     /// # Panics
     /// If a row is outside `slots`, `n > MAX_BATCH`, or the queue is not empty.
-    #[allow(clippy::too_many_arguments)]
     fn garble_run(
         &mut self,
         delta: Block,
@@ -129,7 +140,6 @@ pub trait EvalQueue: Send {
     /// # Panics
     /// If a row is outside `slots`, `gates` is not `n · GATE_BYTES` bytes, or the queue is
     /// not empty.
-    #[allow(clippy::too_many_arguments)]
     fn evaluate_run(
         &mut self,
         tw: Tweak,

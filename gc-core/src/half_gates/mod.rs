@@ -128,20 +128,18 @@ impl Drop for GarbleQueue {
 /// The garbler's half-gates on `n = a0.len() ≤ BATCH` gates (input 0-labels `a0`, `b0`):
 /// tables to `tab[..2n]`, output 0-labels to `lab[..n]`, through the fused VAES kernel when
 /// the CPU has one, else [`garble_portable`].
-#[allow(clippy::too_many_arguments)]
 #[inline]
 pub(crate) fn garble_chunk(
     scratch: &mut Scratch,
     delta: Block,
-    salt: Block,
-    first_gate: u64,
+    tw: Tweak,
     a0: &[Block],
     b0: &[Block],
     tab: &mut [Block],
     lab: &mut [Block],
 ) {
-    if !PI.garble_fused(scratch, a0, b0, delta, salt, first_gate, tab, lab) {
-        garble_portable(a0, b0, delta, salt, first_gate, tab, lab);
+    if !PI.garble_fused(scratch, (a0, b0), delta, tw, tab, lab) {
+        garble_portable(a0, b0, delta, tw, tab, lab);
     }
 }
 
@@ -151,15 +149,14 @@ pub(crate) fn garble_chunk(
 #[inline]
 pub(crate) fn evaluate_chunk(
     scratch: &mut Scratch,
-    salt: Block,
-    first_gate: u64,
+    tw: Tweak,
     a: &[Block],
     b: &[Block],
     t: &[Block],
     lab: &mut [Block],
 ) {
-    if !PI.evaluate_fused(scratch, a, b, t, salt, first_gate, lab) {
-        evaluate_portable(a, b, t, salt, first_gate, lab);
+    if !PI.evaluate_fused(scratch, a, b, t, tw, lab) {
+        evaluate_portable(a, b, t, tw, lab);
     }
 }
 
@@ -215,15 +212,14 @@ impl EvalQueue {
     /// # Panics
     /// If an output slot is out of range (a bug in the slot program).
     #[inline]
-    pub(crate) fn evaluate(&mut self, salt: Block, first_gate: u64, slots: &mut [Block]) {
+    pub(crate) fn evaluate(&mut self, tw: Tweak, slots: &mut [Block]) {
         let n = self.n;
         if n == 0 {
             return;
         }
         evaluate_chunk(
             &mut self.scratch,
-            salt,
-            first_gate,
+            tw,
             &self.a[..n],
             &self.b[..n],
             &self.t[..2 * n],
@@ -264,8 +260,7 @@ impl scheme::GarbleQueue for GarbleQueue {
         garble_chunk(
             &mut self.scratch,
             delta,
-            tw.salt,
-            tw.first_gate,
+            tw,
             &self.a0[..n],
             &self.b0[..n],
             &mut self.tab[..2 * n],
@@ -295,8 +290,7 @@ impl scheme::GarbleQueue for GarbleQueue {
         garble_chunk(
             &mut self.scratch,
             delta,
-            tw.salt,
-            tw.first_gate,
+            tw,
             &self.a0[..n],
             &self.b0[..n],
             &mut self.tab[..2 * n],
@@ -326,7 +320,7 @@ impl scheme::EvalQueue for EvalQueue {
 
     #[inline]
     fn evaluate(&mut self, tw: Tweak, _trailer: &[u8], slots: &mut [Block]) {
-        EvalQueue::evaluate(self, tw.salt, tw.first_gate, slots);
+        EvalQueue::evaluate(self, tw, slots);
     }
 
     #[inline]
@@ -350,8 +344,7 @@ impl scheme::EvalQueue for EvalQueue {
         }
         evaluate_chunk(
             &mut self.scratch,
-            tw.salt,
-            tw.first_gate,
+            tw,
             &self.a[..n],
             &self.b[..n],
             &self.t[..2 * n],
@@ -371,8 +364,7 @@ impl scheme::EvalQueue for EvalQueue {
 /// If the three slices differ in length, or `delta`'s lsb is 0 (caller bugs).
 pub fn garble_and_gates(
     delta: &Delta,
-    salt: Block,
-    first_gate: u64,
+    tw: Tweak,
     a0: &[Block],
     b0: &[Block],
     out0: &mut [Block],
@@ -385,11 +377,11 @@ pub fn garble_and_gates(
     assert!(delta.as_block().lsb(), "garble_and_gates: Δ needs lsb 1");
     let d = delta.as_block();
     if a0.len() >= STREAM_GATES {
-        garble_streamed(d, salt, first_gate, a0, b0, out0, tables, true);
+        garble_streamed(d, tw, a0, b0, out0, tables, true);
         return;
     }
     let mut scratch = Scratch::new();
-    let mut gate = first_gate;
+    let mut done = 0;
     for ((a, b), o) in a0
         .chunks(BATCH)
         .zip(b0.chunks(BATCH))
@@ -397,19 +389,25 @@ pub fn garble_and_gates(
     {
         let start = tables.len();
         tables.resize(start + 2 * a.len(), Block::ZERO);
-        garble_chunk(&mut scratch, d, salt, gate, a, b, &mut tables[start..], o);
-        gate += a.len() as u64;
+        garble_chunk(
+            &mut scratch,
+            d,
+            tw.plus(done),
+            a,
+            b,
+            &mut tables[start..],
+            o,
+        );
+        done += a.len() as u64;
     }
 }
 
 /// The streamed path of [`garble_and_gates`] (past the caches): with `fused` (and a CPU
 /// that has the fused kernel) the kernel streams its stores out itself, else the portable
 /// kernel writes to L1 staging that is streamed out. The fence is `nt`'s drop.
-#[allow(clippy::too_many_arguments)]
 fn garble_streamed(
     d: Block,
-    salt: Block,
-    first_gate: u64,
+    tw: Tweak,
     a0: &[Block],
     b0: &[Block],
     out0: &mut [Block],
@@ -417,7 +415,7 @@ fn garble_streamed(
     fused: bool,
 ) {
     let mut scratch = Scratch::new();
-    let mut gate = first_gate;
+    let mut done = 0;
     let mut tab = Zeroizing::new([Block::ZERO; 2 * BATCH]);
     let mut lab = Zeroizing::new([Block::ZERO; BATCH]);
     let mut nt = NonTemporal::new();
@@ -434,21 +432,22 @@ fn garble_streamed(
         prefetch(&b0[ahead..end]);
         let start = tables.len();
         let spare = &mut tables.spare_capacity_mut()[..2 * a.len()];
-        if fused && PI.garble_vaes::<true>(&mut scratch, a, b, d, salt, gate, spare, o) {
+        let twk = tw.plus(done);
+        if fused && PI.garble_vaes::<true>(&mut scratch, (a, b), d, twk, spare, o) {
             // SAFETY: the kernel wrote all `2 · a.len()` blocks of `spare`, within the
             // capacity reserved above.
             unsafe { tables.set_len(start + 2 * a.len()) };
         } else {
             let (t, l) = (&mut tab[..2 * a.len()], &mut lab[..a.len()]);
             if fused {
-                garble_chunk(&mut scratch, d, salt, gate, a, b, t, l);
+                garble_chunk(&mut scratch, d, twk, a, b, t, l);
             } else {
-                garble_portable(a, b, d, salt, gate, t, l);
+                garble_portable(a, b, d, twk, t, l);
             }
             nt.extend(tables, t);
             nt.copy(o, l);
         }
-        gate += a.len() as u64;
+        done += a.len() as u64;
     }
 }
 
@@ -459,8 +458,7 @@ fn garble_streamed(
 /// # Panics
 /// If `b`, `out` and `a` differ in length or `tables.len() != 2 · a.len()` (caller bugs).
 pub fn evaluate_and_gates(
-    salt: Block,
-    first_gate: u64,
+    tw: Tweak,
     a: &[Block],
     b: &[Block],
     tables: &[Block],
@@ -471,15 +469,15 @@ pub fn evaluate_and_gates(
         "evaluate_and_gates: lengths differ"
     );
     let mut scratch = Scratch::new();
-    let mut gate = first_gate;
+    let mut done = 0;
     for (((a, b), t), o) in a
         .chunks(BATCH)
         .zip(b.chunks(BATCH))
         .zip(tables.chunks(2 * BATCH))
         .zip(out.chunks_mut(BATCH))
     {
-        evaluate_chunk(&mut scratch, salt, gate, a, b, t, o);
-        gate += a.len() as u64;
+        evaluate_chunk(&mut scratch, tw.plus(done), a, b, t, o);
+        done += a.len() as u64;
     }
 }
 
@@ -500,20 +498,19 @@ mod tests {
         };
         let delta = rnd().with_lsb(true);
         let salt = rnd();
+        let tw = |first_gate| Tweak { salt, first_gate };
         let mut sc = Scratch::new();
         for (n, first) in (1..=BATCH).flat_map(|n| [(n, 77u64), (n, u64::MAX - 5)]) {
             let a0: [Block; BATCH] = core::array::from_fn(|_| rnd());
             let b0: [Block; BATCH] = core::array::from_fn(|_| rnd());
             let (mut t1, mut l1) = ([Block::ZERO; 2 * BATCH], [Block::ZERO; BATCH]);
             let (mut t2, mut l2) = ([Block::ZERO; 2 * BATCH], [Block::ZERO; BATCH]);
-            garble_portable(&a0[..n], &b0[..n], delta, salt, first, &mut t1, &mut l1);
+            garble_portable(&a0[..n], &b0[..n], delta, tw(first), &mut t1, &mut l1);
             if PI.garble_fused(
                 &mut sc,
-                &a0[..n],
-                &b0[..n],
+                (&a0[..n], &b0[..n]),
                 delta,
-                salt,
-                first,
+                tw(first),
                 &mut t2,
                 &mut l2,
             ) {
@@ -526,8 +523,8 @@ mod tests {
             let b: [Block; BATCH] =
                 core::array::from_fn(|k| b0[k] ^ (Block::mask(bits[k].1) & delta));
             let (mut e1, mut e2) = ([Block::ZERO; BATCH], [Block::ZERO; BATCH]);
-            evaluate_portable(&a[..n], &b[..n], &t1, salt, first, &mut e1);
-            if PI.evaluate_fused(&mut sc, &a[..n], &b[..n], &t1, salt, first, &mut e2) {
+            evaluate_portable(&a[..n], &b[..n], &t1, tw(first), &mut e1);
+            if PI.evaluate_fused(&mut sc, &a[..n], &b[..n], &t1, tw(first), &mut e2) {
                 assert_eq!(&e1[..n], &e2[..n], "n = {n}");
             }
             for k in 0..n {
@@ -546,19 +543,19 @@ mod tests {
         let mut rng = rand::rng();
         let delta = Delta::random(&mut rng);
         let salt = Block::random(&mut rng);
+        let tw = |first_gate| Tweak { salt, first_gate };
         let n = STREAM_GATES + 77;
         let a0: Vec<Block> = (0..n).map(|_| Block::random(&mut rng)).collect();
         let b0: Vec<Block> = (0..n).map(|_| Block::random(&mut rng)).collect();
         let (mut out_s, mut tab_s) = (vec![Block::ZERO; n], vec![Block::ONES; 3]);
-        garble_and_gates(&delta, salt, 9, &a0, &b0, &mut out_s, &mut tab_s);
+        garble_and_gates(&delta, tw(9), &a0, &b0, &mut out_s, &mut tab_s);
         // the plain path, in pieces below the threshold (gate numbers continued)
         let (mut out_p, mut tab_p) = (vec![Block::ZERO; n], vec![Block::ONES; 3]);
         let half = n / 2;
         assert!(half < STREAM_GATES);
         garble_and_gates(
             &delta,
-            salt,
-            9,
+            tw(9),
             &a0[..half],
             &b0[..half],
             &mut out_p[..half],
@@ -567,8 +564,7 @@ mod tests {
         let g = 9 + half as u64;
         garble_and_gates(
             &delta,
-            salt,
-            g,
+            tw(g),
             &a0[half..],
             &b0[half..],
             &mut out_p[half..],
@@ -581,8 +577,7 @@ mod tests {
         let (mut out_q, mut tab_q) = (vec![Block::ZERO; n], vec![Block::ONES; 3]);
         garble_streamed(
             delta.as_block(),
-            salt,
-            9,
+            tw(9),
             &a0,
             &b0,
             &mut out_q,
@@ -600,7 +595,7 @@ mod tests {
             .map(|i| b0[i] ^ (Block::mask(bit(i, 1)) & d))
             .collect();
         let mut e = vec![Block::ZERO; n];
-        evaluate_and_gates(salt, 9, &a, &b, &tab_s[3..], &mut e);
+        evaluate_and_gates(tw(9), &a, &b, &tab_s[3..], &mut e);
         for i in 0..n {
             let v = bit(i, 0) & bit(i, 1);
             assert_eq!(e[i], out_s[i] ^ (Block::mask(v) & d), "gate {i}");

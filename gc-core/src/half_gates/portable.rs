@@ -3,6 +3,7 @@
 
 use super::{BATCH, tweak};
 use crate::pi::PI;
+use crate::scheme::Tweak;
 use duet_core::Block;
 
 /// The garbler's half-gates on up to [`BATCH`] gates through [`PI`] on slices: TCCR of
@@ -11,11 +12,11 @@ pub(super) fn garble_portable(
     a0: &[Block],
     b0: &[Block],
     delta: Block,
-    salt: Block,
-    first_gate: u64,
+    tw: Tweak,
     tab: &mut [Block],
     lab: &mut [Block],
 ) {
+    let Tweak { salt, first_gate } = tw;
     let n = a0.len();
     let mut x = [Block::ZERO; 4 * BATCH];
     for g in 0..n {
@@ -62,10 +63,10 @@ pub(super) fn evaluate_portable(
     a: &[Block],
     b: &[Block],
     t: &[Block],
-    salt: Block,
-    first_gate: u64,
+    tw: Tweak,
     lab: &mut [Block],
 ) {
+    let Tweak { salt, first_gate } = tw;
     let n = a.len();
     let mut x = [Block::ZERO; 2 * BATCH];
     for g in 0..n {

@@ -12,6 +12,7 @@
 
 use super::BATCH;
 use crate::pi::Pi;
+use crate::scheme::Tweak;
 use core::mem::MaybeUninit;
 use duet_core::Block;
 
@@ -58,23 +59,20 @@ impl Pi {
     ///
     /// # Panics
     /// If `n > BATCH` or a slice is shorter than stated (caller bugs).
-    #[allow(clippy::too_many_arguments)]
     #[inline]
     pub(crate) fn garble_fused(
         &self,
         scratch: &mut Scratch,
-        a0: &[Block],
-        b0: &[Block],
+        (a0, b0): (&[Block], &[Block]),
         delta: Block,
-        salt: Block,
-        first_gate: u64,
+        tw: Tweak,
         tab: &mut [Block],
         lab: &mut [Block],
     ) -> bool {
         // SAFETY: `MaybeUninit<Block>` has `Block`'s layout, and the kernel writes only
         // initialised blocks, so `tab` stays initialised.
         let tab = unsafe { &mut *(tab as *mut [Block] as *mut [MaybeUninit<Block>]) };
-        self.garble_vaes::<false>(scratch, a0, b0, delta, salt, first_gate, tab, lab)
+        self.garble_vaes::<false>(scratch, (a0, b0), delta, tw, tab, lab)
     }
 
     /// [`Pi::garble_fused`] into a table slice that may be uninitialised (all of its first
@@ -85,16 +83,13 @@ impl Pi {
     ///
     /// # Panics
     /// As [`Pi::garble_fused`].
-    #[allow(clippy::too_many_arguments)]
     #[inline]
     pub(crate) fn garble_vaes<const NT: bool>(
         &self,
         scratch: &mut Scratch,
-        a0: &[Block],
-        b0: &[Block],
+        (a0, b0): (&[Block], &[Block]),
         delta: Block,
-        salt: Block,
-        first_gate: u64,
+        tw: Tweak,
         tab: &mut [MaybeUninit<Block>],
         lab: &mut [Block],
     ) -> bool {
@@ -110,18 +105,16 @@ impl Pi {
                 vaes_x86::garble::<NT>(
                     &mut scratch.v,
                     self.aes.round_keys(),
-                    a0,
-                    b0,
+                    (a0, b0),
                     delta,
-                    salt,
-                    first_gate,
+                    tw,
                     tab,
                     lab,
                 )
             };
             return true;
         }
-        let _ = (scratch, a0, b0, delta, salt, first_gate, tab, lab);
+        let _ = (scratch, a0, b0, delta, tw, tab, lab);
         false
     }
 
@@ -131,7 +124,6 @@ impl Pi {
     ///
     /// # Panics
     /// If `n > BATCH` or a slice is shorter than stated (caller bugs).
-    #[allow(clippy::too_many_arguments)]
     #[inline]
     pub(crate) fn evaluate_fused(
         &self,
@@ -139,8 +131,7 @@ impl Pi {
         a: &[Block],
         b: &[Block],
         t: &[Block],
-        salt: Block,
-        first_gate: u64,
+        tw: Tweak,
         lab: &mut [Block],
     ) -> bool {
         let n = a.len();
@@ -151,21 +142,10 @@ impl Pi {
         #[cfg(target_arch = "x86_64")]
         if self.aes.has_vaes() {
             // SAFETY: `has_vaes` is true only if the CPU has VAES, AVX2 and AES-NI.
-            unsafe {
-                vaes_x86::evaluate(
-                    &mut scratch.v,
-                    self.aes.round_keys(),
-                    a,
-                    b,
-                    t,
-                    salt,
-                    first_gate,
-                    lab,
-                )
-            };
+            unsafe { vaes_x86::evaluate(&mut scratch.v, self.aes.round_keys(), a, b, t, tw, lab) };
             return true;
         }
-        let _ = (scratch, a, b, t, salt, first_gate, lab);
+        let _ = (scratch, a, b, t, tw, lab);
         false
     }
 }
@@ -173,6 +153,7 @@ impl Pi {
 #[cfg(target_arch = "x86_64")]
 mod vaes_x86 {
     use crate::half_gates::BATCH;
+    use crate::scheme::Tweak;
     use core::mem::MaybeUninit;
     use duet_core::Block;
     use std::arch::x86_64::*;
@@ -262,19 +243,17 @@ mod vaes_x86 {
     /// With `NT` the full groups' tables and output labels are written with non-temporal
     /// stores (for outputs far larger than the caches; the caller fences). `tab` may be
     /// uninitialised: every one of its first `2n` blocks is written, and nothing else is.
-    #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx2,vaes,aes")]
     pub(super) fn garble<const NT: bool>(
         sc: &mut Scratch,
         rk: &[Block; 11],
-        a0: &[Block],
-        b0: &[Block],
+        (a0, b0): (&[Block], &[Block]),
         delta: Block,
-        salt: Block,
-        first_gate: u64,
+        tw: Tweak,
         tab: &mut [MaybeUninit<Block>],
         lab: &mut [Block],
     ) {
+        let Tweak { salt, first_gate } = tw;
         let n = a0.len();
         debug_assert!(n <= BATCH, "a fused batch holds at most BATCH gates");
         let k = keys(rk);
@@ -392,7 +371,6 @@ mod vaes_x86 {
     /// `[A | B]`) at a time, the algebra in 256-bit registers: `[W_G | W_E] = [H(A) | H(B)]
     /// ⊕ [s_a | s_b] · [T_G | T_E ⊕ A]`, output `W_G ⊕ W_E`.
     /// Target features and slice lengths as [`garble`].
-    #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx2,vaes,aes")]
     pub(super) fn evaluate(
         sc: &mut Scratch,
@@ -400,10 +378,10 @@ mod vaes_x86 {
         a: &[Block],
         b: &[Block],
         t: &[Block],
-        salt: Block,
-        first_gate: u64,
+        tw: Tweak,
         lab: &mut [Block],
     ) {
+        let Tweak { salt, first_gate } = tw;
         let n = a.len();
         debug_assert!(n <= BATCH, "a fused batch holds at most BATCH gates");
         let k = keys(rk);

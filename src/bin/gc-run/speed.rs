@@ -301,12 +301,16 @@ fn speed_gc(n: usize, garble: bool, scheme: SchemeKind) -> anyhow::Result<Vec<Ro
     let mut prg = duet_core::Prg::from_os_rng();
     let delta = Delta::from_block_set_lsb(prg.next_block());
     let salt = prg.next_block();
+    let tw = |g: usize| duet_gc::scheme::Tweak {
+        salt,
+        first_gate: g as u64,
+    };
     let chunk = n.min(1 << 16);
     let a: Vec<Block> = (0..chunk).map(|_| prg.next_block()).collect();
     let b: Vec<Block> = (0..chunk).map(|_| prg.next_block()).collect();
     let mut out = vec![Block::ZERO; chunk];
     let mut tables = Vec::with_capacity(2 * chunk);
-    garble_and_gates(&delta, salt, 0, &a, &b, &mut out, &mut tables);
+    garble_and_gates(&delta, tw(0), &a, &b, &mut out, &mut tables);
     let t = Instant::now();
     let mut done = 0;
     while done < n {
@@ -315,22 +319,14 @@ fn speed_gc(n: usize, garble: bool, scheme: SchemeKind) -> anyhow::Result<Vec<Ro
             tables.clear();
             garble_and_gates(
                 &delta,
-                salt,
-                done as u64,
+                tw(done),
                 &a[..k],
                 &b[..k],
                 &mut out[..k],
                 &mut tables,
             );
         } else {
-            evaluate_and_gates(
-                salt,
-                done as u64,
-                &a[..k],
-                &b[..k],
-                &tables[..2 * k],
-                &mut out[..k],
-            );
+            evaluate_and_gates(tw(done), &a[..k], &b[..k], &tables[..2 * k], &mut out[..k]);
         }
         done += k;
     }
