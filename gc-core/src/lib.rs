@@ -68,6 +68,7 @@ pub mod multi;
 mod ops;
 mod pi;
 pub mod scheme;
+#[allow(unsafe_code)] // the fused VAES kernels (three_halves/vaes.rs)
 pub mod three_halves;
 
 pub use error::GcError;

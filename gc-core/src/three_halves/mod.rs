@@ -103,18 +103,22 @@
 //!
 //! # Speed
 //!
-//! Each batch makes two `PI.permute` calls over `6n` (garbler) or `3n` (evaluator)
-//! blocks, and the per-gate algebra is branch-free 64-bit code on fixed arrays (no
-//! allocation besides the caller's `tables`). Fixed-key AES is not what bounds it (π alone
-//! runs several times faster than the 12 calls per gate need); the scalar algebra per gate
-//! is, and the half-gates kernel is a fused VAES kernel while this one is portable code.
-//! The figures against half-gates are in the README's performance section
+//! Where the CPU has VAES (checked at run time), the fused kernels of `vaes.rs` run a batch
+//! in groups of 4 (garbler) or 8 (evaluator) gates: the group's hash inputs stay in
+//! registers through both AES passes (on 512-bit registers where AVX-512 is present), and
+//! the algebra runs struct-of-arrays over 4 gates with lane masks, the Δ terms included.
+//! Otherwise the portable kernels here make two `PI.permute` calls over `6n` (garbler) or
+//! `3n` (evaluator) blocks and run the algebra per gate in branch-free 64-bit code (the Δ
+//! terms from a 16-entry table). A test checks every fused instance the CPU has against
+//! the portable kernels. Neither allocates besides the caller's `tables`. The figures
+//! against half-gates are in the README's performance section
 //! (`gc-run speed garble|evaluate --scheme three-halves`).
 //!
 //! # Secrets
 //!
 //! The garbler's queue holds 0-labels, output 0-labels, hash inputs `X ⊕ Δ` and hashes of
-//! them, and a [`Prg`] for `(r1, r2)`: the arrays are zeroized on drop and the [`Prg`]
+//! them, and a [`Prg`] for `(r1, r2)`: the arrays are zeroized on drop (the fused kernels
+//! keep their hash values in registers and locals, as the half-gates kernels do) and the [`Prg`]
 //! zeroizes its seed (its AES round keys are `duet_core`'s and are not).
 
 use crate::pi::PI;
@@ -124,6 +128,7 @@ use zeroize::Zeroize;
 
 #[cfg(test)]
 mod tests;
+mod vaes;
 
 /// Table bytes of one AND gate that the evaluator reads when it queues the gate (the 1.5κ
 /// part): `G0 ‖ G1 ‖ G2`, three 64-bit halves, little-endian.
@@ -143,6 +148,9 @@ pub const BATCH: usize = 64;
 
 /// Bytes of the control bits of a full batch.
 const TRAILER_MAX: usize = trailer_bytes(BATCH);
+
+/// Words of an unpacked trailer ([`unpack_trailer`]; one spare word of zeros).
+const ACC_WORDS: usize = TRAILER_MAX.div_ceil(8) + 1;
 
 /// The tweak of hash `j` (0: `A`, 1: `B`, 2: `A ⊕ B`) of AND gate `gate`: bit 127 set
 /// (never in a half-gates tweak), then `4·gate + j` without wrapping.
@@ -319,8 +327,8 @@ fn pack_trailer(zs: &[u64], out: &mut [u8]) {
 
 /// The inverse of [`pack_trailer`]: the control bits of gate `k` are `(acc >> 5k) & 31`.
 #[inline(always)]
-fn unpack_trailer(trailer: &[u8]) -> [u64; TRAILER_MAX.div_ceil(8) + 1] {
-    let mut acc = [0u64; TRAILER_MAX.div_ceil(8) + 1];
+fn unpack_trailer(trailer: &[u8]) -> [u64; ACC_WORDS] {
+    let mut acc = [0u64; ACC_WORDS];
     for (k, &t) in trailer.iter().enumerate() {
         acc[k / 8] |= (t as u64) << (8 * (k % 8));
     }
@@ -346,6 +354,8 @@ pub struct GarbleQueue {
     x: [Block; 6 * BATCH],
     p: [Block; 6 * BATCH],
     z: [u64; BATCH],
+    /// the fused kernel's tables of the batch before they are appended to the byte stream
+    gates: [u8; GATE_BYTES * BATCH],
     out: [u32; BATCH],
     /// The Δ terms `[C0_L, C0_R, G0, G1, G2]` for each `α | β << 1 | r1 << 2 | r2 << 3`, for
     /// `Δ = dtab_for` (zero: not computed yet; a Δ has lsb 1).
@@ -367,6 +377,7 @@ impl GarbleQueue {
             x: [Block::ZERO; 6 * BATCH],
             p: [Block::ZERO; 6 * BATCH],
             z: [0; BATCH],
+            gates: [0; GATE_BYTES * BATCH],
             out: [0; BATCH],
             dtab: [[0; 5]; 16],
             dtab_for: Block::ZERO,
@@ -413,8 +424,47 @@ impl GarbleQueue {
     }
 
     /// [`GarbleQueue::garble`] with the random bits `(r1, r2)` of queued gate `k` taken from
-    /// bits `2k`, `2k + 1` of `rnd`.
+    /// bits `2k`, `2k + 1` of `rnd`: the fused kernel where the CPU has one, else
+    /// [`GarbleQueue::garble_portable`].
     fn garble_with(
+        &mut self,
+        rnd: u128,
+        delta: Block,
+        salt: Block,
+        first_gate: u64,
+        tables: &mut Vec<u8>,
+        slots: &mut [Block],
+    ) {
+        let Some(kernel) = vaes::kernel() else {
+            return self.garble_portable(rnd, delta, salt, first_gate, tables, slots);
+        };
+        let n = self.n;
+        debug_assert!(delta.lsb(), "three-halves: Δ needs lsb 1");
+        vaes::garble(
+            kernel,
+            n,
+            &self.a0,
+            &self.b0,
+            delta,
+            salt,
+            first_gate,
+            rnd,
+            &mut self.gates,
+            &mut self.z,
+            &mut self.lab,
+        );
+        tables.extend_from_slice(&self.gates[..n * GATE_BYTES]);
+        let start = tables.len();
+        tables.resize(start + trailer_bytes(n), 0);
+        pack_trailer(&self.z[..n], &mut tables[start..]);
+        for (&o, &l) in self.out[..n].iter().zip(&self.lab[..n]) {
+            slots[o as usize] = l;
+        }
+        self.n = 0;
+    }
+
+    /// [`GarbleQueue::garble_with`] in portable code (two [`PI`] passes, scalar algebra).
+    fn garble_portable(
         &mut self,
         rnd: u128,
         delta: Block,
@@ -527,7 +577,8 @@ pub struct EvalQueue {
     pub n: usize,
     a: [Block; BATCH],
     b: [Block; BATCH],
-    g: [u64; 3 * BATCH],
+    /// `g[c][k]`: ciphertext `G_c` of queued gate `k`
+    g: [[u64; BATCH]; 3],
     lab: [Block; BATCH],
     x: [Block; 3 * BATCH],
     p: [Block; 3 * BATCH],
@@ -547,7 +598,7 @@ impl EvalQueue {
             n: 0,
             a: [Block::ZERO; BATCH],
             b: [Block::ZERO; BATCH],
-            g: [0; 3 * BATCH],
+            g: [[0; BATCH]; 3],
             lab: [Block::ZERO; BATCH],
             x: [Block::ZERO; 3 * BATCH],
             p: [Block::ZERO; 3 * BATCH],
@@ -565,9 +616,8 @@ impl EvalQueue {
         let k = self.n;
         self.a[k] = a;
         self.b[k] = b;
-        let g = &mut self.g[3 * k..3 * k + 3];
-        for (gi, c) in g.iter_mut().zip(gate.chunks_exact(8)) {
-            *gi = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+        for (gc, c) in self.g.iter_mut().zip(gate.chunks_exact(8)) {
+            gc[k] = u64::from_le_bytes(c.try_into().expect("8 bytes"));
         }
         self.out[k] = out;
         self.n = k + 1;
@@ -589,6 +639,31 @@ impl EvalQueue {
         if n == 0 {
             return;
         }
+        let acc = unpack_trailer(trailer);
+        match vaes::kernel() {
+            Some(kernel) => vaes::evaluate(
+                kernel,
+                n,
+                &self.a,
+                &self.b,
+                &self.g,
+                &acc,
+                salt,
+                first_gate,
+                &mut self.lab,
+            ),
+            None => self.evaluate_portable(salt, first_gate, &acc),
+        }
+        for (&o, &l) in self.out[..n].iter().zip(&self.lab[..n]) {
+            slots[o as usize] = l;
+        }
+        self.n = 0;
+    }
+
+    /// The portable kernel of [`EvalQueue::evaluate`] (two [`PI`] passes, scalar algebra):
+    /// output labels to `lab[..n]`.
+    fn evaluate_portable(&mut self, salt: Block, first_gate: u64, acc: &[u64; ACC_WORDS]) {
+        let n = self.n;
         for ((&a, &b), x) in self.a[..n]
             .iter()
             .zip(&self.b[..n])
@@ -603,22 +678,12 @@ impl EvalQueue {
             first_gate,
             [0, 1, 2],
         );
-        let acc = unpack_trailer(trailer);
         for k in 0..n {
             let (xs, ps) = (&self.x[3 * k..3 * k + 3], &self.p[3 * k..3 * k + 3]);
             let h: [Block; 3] = core::array::from_fn(|w| xs[w] ^ ps[w]);
-            self.lab[k] = eval_gate(
-                &h,
-                self.a[k],
-                self.b[k],
-                &self.g[3 * k..3 * k + 3],
-                control_bits(&acc, k),
-            );
+            let g = [self.g[0][k], self.g[1][k], self.g[2][k]];
+            self.lab[k] = eval_gate(&h, self.a[k], self.b[k], &g, control_bits(acc, k));
         }
-        for (&o, &l) in self.out[..n].iter().zip(&self.lab[..n]) {
-            slots[o as usize] = l;
-        }
-        self.n = 0;
     }
 }
 
