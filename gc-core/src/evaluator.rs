@@ -6,7 +6,7 @@ use crate::ops::{CheckedProgram, Ops};
 use crate::scheme::{EvalQueue, HalfGates, MAX_BATCH, Scheme, Tweak};
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;
-use duet_circuits::liveness::{OpSource, PackedOp, ProgramShape, SLOT_FALSE, SLOT_TRUE, SlotMap};
+use duet_circuits::liveness::{OpSource, PackedOp, ProgramShape, SlotMap};
 use duet_core::Block;
 
 /// The evaluator of one circuit run, sans-IO: feed it the garbler's table stream with
@@ -127,23 +127,9 @@ impl<'p, S: Scheme> Evaluator<'p, S> {
         input_active_labels: &[Block],
         salt: Block,
     ) -> Result<Self, GcError> {
-        // a caller's shape indexes the label array: checked once per run
-        shape
-            .validate()
-            .map_err(|what| GcError::Program { at: 0, what })?;
-        let ins = &shape.input_slots;
-        if input_active_labels.len() != ins.len() {
-            return Err(GcError::InputLabelCount {
-                expected: ins.len(),
-                actual: input_active_labels.len(),
-            });
-        }
-        let mut slots = vec![Block::ZERO; shape.num_slots()];
-        slots[SLOT_FALSE as usize] = CONST_LABEL;
-        slots[SLOT_TRUE as usize] = CONST_LABEL;
-        for (&s, &l) in ins.iter().zip(input_active_labels) {
-            slots[s as usize] = l;
-        }
+        // the evaluator's NOT offset is 0; both constants are the public label
+        let consts = [Block::ZERO, CONST_LABEL, CONST_LABEL];
+        let slots = exec::label_array(shape, input_active_labels, consts)?;
         Ok(Evaluator {
             shape,
             ops,

@@ -1,7 +1,8 @@
 //! The op executor's inner loops: XOR ops on the slot array (the bulk of every slot
 //! program), shared by every scheme's garbler and evaluator.
 
-use duet_circuits::liveness::{OpKind, PackedOp};
+use crate::GcError;
+use duet_circuits::liveness::{OpKind, PackedOp, ProgramShape, SLOT_FALSE, SLOT_NOT, SLOT_TRUE};
 use duet_core::Block;
 
 /// `slots[out] = slots[a] ⊕ slots[b]` with one 16-byte vector load per operand and one store
@@ -171,4 +172,37 @@ pub(crate) fn check_ops(ops: &[PackedOp], num_slots: usize) -> Option<usize> {
         let d = op.decode();
         d.a as u64 >= n || d.b as u64 >= n || d.out as u64 >= n
     })
+}
+
+/// A party's label array for a program of shape `shape`: `shape.num_slots()` blocks, the
+/// reserved slots `[SLOT_NOT, SLOT_FALSE, SLOT_TRUE]` holding `consts`, the input slots the
+/// `input_labels` (wire order), every other slot zero.
+///
+/// # Errors
+/// [`GcError::Program`] if `shape` fails `ProgramShape::validate` (a caller's shape
+/// indexes the array); [`GcError::InputLabelCount`] if the labels are not one per input
+/// wire.
+pub(crate) fn label_array(
+    shape: &ProgramShape,
+    input_labels: &[Block],
+    consts: [Block; 3],
+) -> Result<Vec<Block>, GcError> {
+    shape
+        .validate()
+        .map_err(|what| GcError::Program { at: 0, what })?;
+    let ins = &shape.input_slots;
+    if input_labels.len() != ins.len() {
+        return Err(GcError::InputLabelCount {
+            expected: ins.len(),
+            actual: input_labels.len(),
+        });
+    }
+    let mut slots = vec![Block::ZERO; shape.num_slots()];
+    for (s, c) in [SLOT_NOT, SLOT_FALSE, SLOT_TRUE].into_iter().zip(consts) {
+        slots[s as usize] = c;
+    }
+    for (&s, &l) in ins.iter().zip(input_labels) {
+        slots[s as usize] = l;
+    }
+    Ok(slots)
 }

@@ -6,9 +6,7 @@ use crate::ops::{CheckedProgram, Ops};
 use crate::scheme::{GarbleQueue, HalfGates, Scheme, Tweak};
 use crate::{CONST_LABEL, GcError};
 use duet_circuits::Bits;
-use duet_circuits::liveness::{
-    OpSource, PackedOp, ProgramShape, SLOT_FALSE, SLOT_NOT, SLOT_TRUE, SlotMap,
-};
+use duet_circuits::liveness::{OpSource, PackedOp, ProgramShape, SlotMap};
 use duet_core::{Block, Delta};
 use zeroize::Zeroize;
 
@@ -140,26 +138,10 @@ impl<'p, S: Scheme> Garbler<'p, S> {
         input_zero_labels: &[Block],
         salt: Block,
     ) -> Result<Self, GcError> {
-        // a caller's shape indexes the label array: checked once per run
-        shape
-            .validate()
-            .map_err(|what| GcError::Program { at: 0, what })?;
-        let ins = &shape.input_slots;
-        if input_zero_labels.len() != ins.len() {
-            return Err(GcError::InputLabelCount {
-                expected: ins.len(),
-                actual: input_zero_labels.len(),
-            });
-        }
-        if !delta.as_block().lsb() {
+        let d = delta.as_block();
+        let slots = exec::label_array(shape, input_zero_labels, [d, CONST_LABEL, CONST_LABEL ^ d])?;
+        if !d.lsb() {
             return Err(GcError::DeltaLsb);
-        }
-        let mut slots = vec![Block::ZERO; shape.num_slots()];
-        slots[SLOT_NOT as usize] = delta.as_block();
-        slots[SLOT_FALSE as usize] = CONST_LABEL;
-        slots[SLOT_TRUE as usize] = CONST_LABEL ^ delta.as_block();
-        for (&s, &l) in ins.iter().zip(input_zero_labels) {
-            slots[s as usize] = l;
         }
         Ok(Garbler {
             shape,
