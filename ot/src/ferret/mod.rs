@@ -342,12 +342,17 @@ impl FerretSender {
             let msgs = &mut st.msgs[..c * (h - 1)];
             for j in 0..c {
                 let tree = j0 + j;
+                let leaves = &mut st.out[tree << h..(tree + 1) << h];
                 ggm::sender_tree(
                     delta,
                     &st.pre[k + tree * h..k + (tree + 1) * h],
-                    &mut st.out[tree << h..(tree + 1) << h],
+                    leaves,
                     &mut msgs[j * (h - 1)..(j + 1) * (h - 1)],
                 );
+                if !malicious {
+                    // the leaves are still in cache
+                    lpn::encode(stage.tag(), &st.pre[..k], tree << h, leaves);
+                }
             }
             #[cfg(test)]
             if self.cheat == Cheat::TreeCorrection && j0 == 0 && !msgs.is_empty() {
@@ -363,8 +368,9 @@ impl FerretSender {
             }
         }
         if malicious {
-            let (v, _) = mpcot::chi_sums(mpcot::chi_seed(&hasher), &st.out[..n], &[], &mut st.chis);
-            lpn::encode(stage.tag(), &st.pre[..k], &mut st.out[..n]);
+            let mut sum = mpcot::ChiSum::new(mpcot::chi_seed(&hasher), &[], &mut st.chis);
+            check_and_encode(&mut sum, stage, &st.pre[..k], &mut st.out[..n]);
+            let (v, _) = sum.finish();
             let mut d = [0u8; 16];
             ch.recv_exact(&mut d).await?;
             let d = Block::from_bytes(d);
@@ -389,11 +395,28 @@ impl FerretSender {
                     )));
                 }
             }
-        } else {
-            lpn::encode(stage.tag(), &st.pre[..k], &mut st.out[..n]);
         }
         st.finish(n);
         Ok(())
+    }
+}
+
+/// Rows per step of the fused check-and-encode pass (1 MiB: the piece stays in L2 between
+/// the check's read and the LPN's).
+const FUSED_ROWS: usize = 1 << 16;
+const _: () = assert!(FUSED_ROWS.is_multiple_of(mpcot::CHI_CHUNK));
+
+/// Malicious mode: absorb the MPCOT outputs into the check's sums, then LPN-encode them,
+/// one cache-sized piece at a time.
+fn check_and_encode(
+    sum: &mut mpcot::ChiSum<'_>,
+    stage: Stage,
+    secret: &[Block],
+    out: &mut [Block],
+) {
+    for (c, piece) in out.chunks_mut(FUSED_ROWS).enumerate() {
+        sum.absorb(piece);
+        lpn::encode(stage.tag(), secret, c * FUSED_ROWS, piece);
     }
 }
 
@@ -550,21 +573,22 @@ impl FerretReceiver {
             }
             for j in 0..c {
                 let tree = j0 + j;
+                let leaves = &mut st.out[tree << h..(tree + 1) << h];
                 let a = ggm::receiver_tree(
                     &st.pre[k + tree * h..k + (tree + 1) * h],
                     &msgs[j * (h - 1)..(j + 1) * (h - 1)],
-                    &mut st.out[tree << h..(tree + 1) << h],
+                    leaves,
                 );
                 self.alphas.push((tree << h) + a);
+                if !malicious {
+                    lpn::encode(stage.tag(), &st.pre[..k], tree << h, leaves);
+                }
             }
         }
         if malicious {
-            let (w, s) = mpcot::chi_sums(
-                mpcot::chi_seed(&hasher),
-                &st.out[..n],
-                &self.alphas,
-                &mut st.chis,
-            );
+            let mut sum = mpcot::ChiSum::new(mpcot::chi_seed(&hasher), &self.alphas, &mut st.chis);
+            check_and_encode(&mut sum, stage, &st.pre[..k], &mut st.out[..n]);
+            let (w, s) = sum.finish();
             let star = &st.pre[k + t * h..k + t * h + params::CHECK_COTS];
             let c_star = star
                 .iter()
@@ -579,7 +603,6 @@ impl FerretReceiver {
             ch.send(&d.to_bytes()).await?;
             ch.flush().await?;
             let want = mpcot::check_hash(st.iteration, w ^ mpcot::pack(star));
-            lpn::encode(stage.tag(), &st.pre[..k], &mut st.out[..n]);
             let mut theirs = [0u8; 32];
             ch.recv_exact(&mut theirs).await?;
             let ok: bool = theirs.ct_eq(&want).into();
@@ -588,8 +611,6 @@ impl FerretReceiver {
             if !ok {
                 return Err(check_failed("at the receiver"));
             }
-        } else {
-            lpn::encode(stage.tag(), &st.pre[..k], &mut st.out[..n]);
         }
         st.finish(n);
         Ok(())

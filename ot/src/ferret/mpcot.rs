@@ -25,37 +25,61 @@ use crate::kos::{inner_product, reduce};
 use duet_core::{Block, Prg};
 
 /// Challenges generated (and multiplied) per step.
-const CHI_CHUNK: usize = 1024;
+pub(crate) const CHI_CHUNK: usize = 1024;
 
-/// `(Σ_j χ_j·xs_j, Σ_{j ∈ points} χ_j)` with `χ` the AES-CTR stream of `seed`; `points`
-/// ascending indices into `xs` (empty for the sender). `chis` is scratch.
-pub(crate) fn chi_sums(
-    seed: Block,
-    xs: &[Block],
-    points: &[usize],
-    chis: &mut Vec<Block>,
-) -> (Block, Block) {
-    chis.resize(CHI_CHUNK, Block::ZERO);
-    let mut prg = Prg::new(seed);
-    let (mut hi, mut lo) = (0u128, 0u128);
-    let mut at_points = Block::ZERO;
-    let mut pts = points.iter().peekable();
-    for (c, chunk) in xs.chunks(CHI_CHUNK).enumerate() {
-        let chis = &mut chis[..chunk.len()];
-        prg.fill_blocks(chis);
-        let (h, l) = inner_product(chis, chunk);
-        hi ^= h;
-        lo ^= l;
-        let end = c * CHI_CHUNK + chunk.len();
-        while let Some(&&p) = pts.peek() {
-            if p >= end {
-                break;
-            }
-            at_points ^= chis[p - c * CHI_CHUNK];
-            pts.next();
+/// Running sums `Σ_j χ_j·x_j` over the outputs `x` absorbed in order, and
+/// `Σ_{j ∈ points} χ_j` (the receiver's punctured positions), `χ` the AES-CTR stream of the
+/// challenge seed.
+pub(crate) struct ChiSum<'a> {
+    prg: Prg,
+    chis: &'a mut Vec<Block>,
+    points: &'a [usize],
+    pos: usize,
+    hi: u128,
+    lo: u128,
+    at_points: Block,
+}
+
+impl<'a> ChiSum<'a> {
+    /// Sums under `seed`; `points` ascending (empty for the sender); `chis` is scratch.
+    pub(crate) fn new(seed: Block, points: &'a [usize], chis: &'a mut Vec<Block>) -> Self {
+        chis.resize(CHI_CHUNK, Block::ZERO);
+        ChiSum {
+            prg: Prg::new(seed),
+            chis,
+            points,
+            pos: 0,
+            hi: 0,
+            lo: 0,
+            at_points: Block::ZERO,
         }
     }
-    (reduce(hi, lo), at_points)
+
+    /// Absorb the next outputs (callers pass pieces whose lengths are multiples of
+    /// [`CHI_CHUNK`], except the last).
+    pub(crate) fn absorb(&mut self, xs: &[Block]) {
+        for chunk in xs.chunks(CHI_CHUNK) {
+            let chis = &mut self.chis[..chunk.len()];
+            self.prg.fill_blocks(chis);
+            let (h, l) = inner_product(chis, chunk);
+            self.hi ^= h;
+            self.lo ^= l;
+            let end = self.pos + chunk.len();
+            while let Some((&p, rest)) = self.points.split_first() {
+                if p >= end {
+                    break;
+                }
+                self.at_points ^= chis[p - self.pos];
+                self.points = rest;
+            }
+            self.pos = end;
+        }
+    }
+
+    /// `(Σ χ_j·x_j, Σ_{j ∈ points} χ_j)`.
+    pub(crate) fn finish(&self) -> (Block, Block) {
+        (reduce(self.hi, self.lo), self.at_points)
+    }
 }
 
 /// `Σ_i xs_i · X^i` over the [`CHECK_COTS`] blocks `xs` (bit `k` of a block is the
@@ -113,12 +137,15 @@ mod tests {
     }
 
     #[test]
-    fn chi_sums_match_definition() {
+    fn chi_sum_matches_definition() {
         let mut rng = rand::rng();
         let xs: Vec<Block> = (0..2500).map(|_| Block::random(&mut rng)).collect();
         let pts = [0usize, 3, 1023, 1024, 2499];
         let mut chis = Vec::new();
-        let (v, s) = chi_sums(Block(9), &xs, &pts, &mut chis);
+        let mut sum = ChiSum::new(Block(9), &pts, &mut chis);
+        sum.absorb(&xs[..2048]);
+        sum.absorb(&xs[2048..]);
+        let (v, s) = sum.finish();
         let mut all = vec![Block::ZERO; xs.len()];
         Prg::new(Block(9)).fill_blocks(&mut all);
         let mut want_v = Block::ZERO;

@@ -116,3 +116,75 @@ async fn semi_honest_has_no_check() {
     let k = st.await.unwrap().unwrap();
     assert_eq!(m.len(), k.len());
 }
+
+/// Per-step timing of one main iteration's local work (no network).
+/// `cargo test --release -p duet-ot ferret::tests::timing -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn timing() {
+    use std::time::Instant;
+    let p = FerretParams::FERRET_TABLE2.main;
+    let (t, h, k, n) = (p.t, p.log_bin as usize, p.k, p.n());
+    let mut rng = rand::rng();
+    let delta = Block::random(&mut rng).with_lsb(true);
+    let mut pre = zeroed_blocks(p.consumed(Security::Malicious));
+    for x in pre.iter_mut() {
+        *x = Block::random(&mut rng).with_lsb(false);
+    }
+    let mut out = zeroed_blocks(n);
+    let mut msgs = vec![Block::ZERO; t * (h - 1)];
+    for _ in 0..3 {
+        let s = Instant::now();
+        for j in 0..t {
+            ggm::sender_tree(
+                delta,
+                &pre[k + j * h..k + (j + 1) * h],
+                &mut out[j << h..(j + 1) << h],
+                &mut msgs[j * (h - 1)..(j + 1) * (h - 1)],
+            );
+        }
+        let trees_s = s.elapsed();
+        let s = Instant::now();
+        for j in 0..t {
+            ggm::receiver_tree(
+                &pre[k + j * h..k + (j + 1) * h],
+                &msgs[j * (h - 1)..(j + 1) * (h - 1)],
+                &mut out[j << h..(j + 1) << h],
+            );
+        }
+        let trees_r = s.elapsed();
+        let s = Instant::now();
+        let mut chis = Vec::new();
+        let mut sum = mpcot::ChiSum::new(Block(3), &[], &mut chis);
+        sum.absorb(&out);
+        std::hint::black_box(sum.finish());
+        let check = s.elapsed();
+        let s = Instant::now();
+        lpn::encode(2, &pre[..k], 0, &mut out);
+        let lpn = s.elapsed();
+        for (pf, f) in [
+            (
+                0,
+                lpn::encode_pf::<0> as fn(u64, &[Block], usize, &mut [Block]),
+            ),
+            (4, lpn::encode_pf::<4>),
+            (16, lpn::encode_pf::<16>),
+            (32, lpn::encode_pf::<32>),
+        ] {
+            let s = Instant::now();
+            f(2, &pre[..k], 0, &mut out);
+            println!(
+                "LPN prefetch {pf} rows: {:.2} ns",
+                s.elapsed().as_nanos() as f64 / n as f64
+            );
+        }
+        let ns = |d: std::time::Duration| d.as_nanos() as f64 / n as f64;
+        println!(
+            "per output: sender trees {:.2} ns, receiver trees {:.2} ns, check {:.2} ns, LPN {:.2} ns",
+            ns(trees_s),
+            ns(trees_r),
+            ns(check),
+            ns(lpn)
+        );
+    }
+}
