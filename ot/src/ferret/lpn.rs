@@ -36,7 +36,7 @@ const BLOCKS: usize = ROWS / 2 * 5;
 const _: () = assert!(BLOCKS * 4 == ROWS * D);
 
 /// The indices of rows `first .. first + ROWS` (`first` even) into `idx`.
-fn indices(tag: u64, first: usize, k: usize, idx: &mut [u32; ROWS * D]) {
+fn indices(tag: u64, first: usize, k: u32, idx: &mut [u32; ROWS * D]) {
     let mut blk = [Block::ZERO; BLOCKS];
     let base = (first / 2 * 5) as u128;
     for (m, b) in blk.iter_mut().enumerate() {
@@ -45,7 +45,8 @@ fn indices(tag: u64, first: usize, k: usize, idx: &mut [u32; ROWS * D]) {
     FIXED_KEY_AES.permute_many(&mut blk);
     let words: &[u32; ROWS * D] = bytemuck::cast_ref(&blk);
     for (o, &w) in idx.iter_mut().zip(words) {
-        *o = ((u64::from(w) * k as u64) >> 32) as u32;
+        // u32 × u32 fits in u64: no overflow (and no overflow check in the loop)
+        *o = ((u64::from(w) * u64::from(k)) >> 32) as u32;
     }
 }
 
@@ -67,11 +68,8 @@ pub(crate) fn encode_pf<const PF: usize>(
 ) {
     const { assert!(PF <= ROWS) };
     assert!(first.is_multiple_of(2), "LPN rows start at an even row");
-    let k = secret.len();
-    assert!(
-        k > 0 && k <= u32::MAX as usize,
-        "LPN secret length {k} out of range"
-    );
+    let k = u32::try_from(secret.len()).expect("LPN secret length below 2^32");
+    assert!(k > 0, "empty LPN secret");
     let base = secret.as_ptr();
     let fetch = |i: u32| prefetch_at(base.wrapping_add(i as usize));
     // Indices of two batches: the current one and the next.

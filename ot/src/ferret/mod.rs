@@ -68,8 +68,8 @@ use duet_core::{Block, Delta, mem::zeroed_blocks};
 use duet_net::Channel;
 use subtle::ConstantTimeEq;
 
-/// Trees whose corrections go in one frame (the receiver expands them while the sender
-/// works on the next frame).
+/// Trees between flushes of the sender's corrections (one frame per tree; the receiver
+/// expands a batch while the sender works on the next).
 const TREES_PER_FRAME: usize = 32;
 /// The receiver's verdict byte after the check.
 const ACK_OK: u8 = 1;
@@ -128,13 +128,20 @@ async fn hello(ch: &mut Channel, security: Security, params: FerretParams) -> Re
 struct State {
     security: Security,
     params: FerretParams,
-    /// The COTs reserved for the next iteration: LPN secret, tree COTs, check COTs.
+    /// The COTs the current iteration consumes: LPN secret, tree COTs, check COTs.
     pre: Vec<Block>,
-    /// The current iteration's outputs; `out[pos..end]` are not handed out yet.
-    out: Vec<Block>,
+    /// Semi-honest: the next iteration's COTs, written by the current one's first trees.
+    pre_next: Vec<Block>,
+    /// Outputs computed and not handed out yet are `buf[pos..end]`. Malicious: the whole
+    /// iteration (outputs are released after the check); semi-honest: one tree.
+    buf: Vec<Block>,
     pos: usize,
     end: usize,
-    /// One frame of tree corrections.
+    /// The iteration in progress and its next tree (semi-honest runs iterations lazily,
+    /// tree by tree, as outputs are drawn).
+    stage: Stage,
+    tree: usize,
+    /// Tree corrections: one tree's.
     msgs: Vec<Block>,
     chis: Vec<Block>,
     iteration: u64,
@@ -143,29 +150,36 @@ struct State {
 
 impl State {
     fn new(security: Security, params: FerretParams, first: &[Block]) -> Self {
-        let cap = params
-            .main
-            .consumed(security)
-            .max(params.setup.consumed(security));
-        let mut pre = zeroed_blocks(cap);
+        let next = params.main.consumed(security);
+        let mut pre = zeroed_blocks(next.max(params.setup.consumed(security)));
         pre[..first.len()].copy_from_slice(first);
-        let h = params.main.log_bin.max(params.setup.log_bin) as usize;
+        let h = params.main.log_bin.max(params.setup.log_bin);
+        let (pre_next, buf) = match security {
+            Security::SemiHonest => (zeroed_blocks(next), zeroed_blocks(1 << h)),
+            Security::Malicious => (
+                Vec::new(),
+                zeroed_blocks(params.main.n().max(params.setup.n())),
+            ),
+        };
         State {
             security,
             params,
             pre,
-            out: zeroed_blocks(params.main.n().max(params.setup.n())),
+            pre_next,
+            buf,
             pos: 0,
             end: 0,
-            msgs: vec![Block::ZERO; TREES_PER_FRAME * (h - 1).max(1)],
+            stage: Stage::Setup,
+            tree: 0,
+            msgs: vec![Block::ZERO; h as usize - 1],
             chis: Vec::new(),
             iteration: 0,
             broken: false,
         }
     }
 
-    fn lpn(&self, stage: Stage) -> LpnParams {
-        match stage {
+    fn lpn(&self) -> LpnParams {
+        match self.stage {
             Stage::Setup => self.params.setup,
             Stage::Main => self.params.main,
         }
@@ -180,22 +194,82 @@ impl State {
         Ok(())
     }
 
-    /// After the LPN: reserve the next iteration's COTs, expose the rest.
-    fn finish(&mut self, n: usize) {
+    /// Malicious, after the check and the LPN: reserve the next iteration's COTs, expose the
+    /// rest.
+    fn finish_iteration(&mut self, n: usize) {
         let next = self.params.main.consumed(self.security);
-        self.pre[..next].copy_from_slice(&self.out[..next]);
+        self.pre[..next].copy_from_slice(&self.buf[..next]);
         self.pos = next;
         self.end = n;
         self.iteration += 1;
+        self.stage = Stage::Main;
+    }
+
+    /// Semi-honest, after tree `self.tree` was written to `dst` (the reserve, the caller's
+    /// buffer, or `buf`): route it and advance. Returns how many outputs went to the
+    /// caller directly, and whether to flush (end of a frame of trees).
+    fn tree_done(&mut self, dst: Dst) -> (usize, bool) {
+        let lp = self.lpn();
+        let h = lp.log_bin as usize;
+        let lo = self.tree << h;
+        let reserve = self.params.main.consumed(self.security);
+        let given = match dst {
+            Dst::Reserve => 0,
+            Dst::Caller => 1 << h,
+            Dst::Buf => {
+                // the part below the reserve boundary goes to the next iteration
+                let cut = reserve.saturating_sub(lo).min(1 << h);
+                if cut > 0 {
+                    self.pre_next[lo..lo + cut].copy_from_slice(&self.buf[..cut]);
+                }
+                self.pos = cut;
+                self.end = 1 << h;
+                0
+            }
+        };
+        self.tree += 1;
+        let flush = self.tree.is_multiple_of(TREES_PER_FRAME) || self.tree == lp.t;
+        if self.tree == lp.t {
+            core::mem::swap(&mut self.pre, &mut self.pre_next);
+            self.tree = 0;
+            self.stage = Stage::Main;
+            self.iteration += 1;
+        }
+        (given, flush)
+    }
+
+    /// Semi-honest: where tree `self.tree` goes, for a caller wanting `want` more outputs.
+    fn tree_dst(&self, want: usize) -> Dst {
+        let h = self.lpn().log_bin as usize;
+        let (lo, hi) = (self.tree << h, (self.tree + 1) << h);
+        let reserve = self.params.main.consumed(self.security);
+        if hi <= reserve {
+            Dst::Reserve
+        } else if lo >= reserve && want >= 1 << h {
+            Dst::Caller
+        } else {
+            Dst::Buf
+        }
     }
 
     /// Copy buffered outputs into `dst`; returns how many.
     fn take(&mut self, dst: &mut [Block]) -> usize {
         let c = dst.len().min(self.end - self.pos);
-        dst[..c].copy_from_slice(&self.out[self.pos..self.pos + c]);
+        dst[..c].copy_from_slice(&self.buf[self.pos..self.pos + c]);
         self.pos += c;
         c
     }
+}
+
+/// Where a semi-honest tree's outputs are written.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Dst {
+    /// Entirely below the reserve boundary: into the next iteration's COTs.
+    Reserve,
+    /// Entirely the caller's, who wants at least a whole tree: into its buffer (no copy).
+    Caller,
+    /// Otherwise: into `buf`, then split.
+    Buf,
 }
 
 /// Test-only deviations from the protocol (cheating-party tests).
@@ -222,8 +296,8 @@ pub struct FerretSender {
 
 impl FerretSender {
     /// Bootstrap a session: IKNP (with KOS if `security` is malicious) with a fresh base OT,
-    /// then the setup iteration. `delta` must have lsb 1 (see the module doc). Not
-    /// cancel-safe.
+    /// then (malicious) the setup iteration; a semi-honest session runs it as its first
+    /// outputs are drawn. `delta` must have lsb 1 (see the module doc). Not cancel-safe.
     ///
     /// # Errors
     /// [`OtError::Usage`] for an lsb-0 Δ, invalid parameters, or a peer with other
@@ -268,7 +342,9 @@ impl FerretSender {
             cheat: Cheat::None,
         };
         drop(k);
-        s.run(ch, Stage::Setup).await?;
+        if security == Security::Malicious {
+            s.guard(ch, &mut []).await?;
+        }
         Ok(s)
     }
 
@@ -282,7 +358,7 @@ impl FerretSender {
         self.st.params
     }
 
-    /// COTs buffered (available without communication).
+    /// COTs computed and not handed out yet (available without communication).
     pub fn buffered(&self) -> usize {
         self.st.end - self.st.pos
     }
@@ -301,14 +377,7 @@ impl FerretSender {
         out: &mut [Block],
     ) -> Result<(), OtError> {
         self.st.usable()?;
-        let mut done = 0;
-        while done < out.len() {
-            if self.st.pos == self.st.end {
-                self.run(ch, Stage::Main).await?;
-            }
-            done += self.st.take(&mut out[done..]);
-        }
-        Ok(())
+        self.guard(ch, out).await
     }
 
     /// [`FerretSender::extend_into`] into a fresh vector of `n` blocks.
@@ -321,82 +390,126 @@ impl FerretSender {
         Ok(out)
     }
 
-    async fn run(&mut self, ch: &mut Channel, stage: Stage) -> Result<(), OtError> {
-        let r = self.iterate(ch, stage).await;
+    /// [`FerretSender::fill`], marking the session broken on error. With an empty `out`
+    /// (malicious set-up) it runs one iteration.
+    async fn guard(&mut self, ch: &mut Channel, out: &mut [Block]) -> Result<(), OtError> {
+        let r = if out.is_empty() && self.st.security == Security::Malicious {
+            self.iterate_malicious(ch).await
+        } else {
+            self.fill(ch, out).await
+        };
         if r.is_err() {
             self.st.broken = true;
         }
         r
     }
 
-    /// One iteration on the reserved COTs.
-    async fn iterate(&mut self, ch: &mut Channel, stage: Stage) -> Result<(), OtError> {
-        let lp = self.st.lpn(stage);
-        let (t, h, k, n) = (lp.t, lp.log_bin as usize, lp.k, lp.n());
-        let malicious = self.st.security == Security::Malicious;
-        let delta = self.delta.as_block();
-        let mut hasher = mpcot::transcript(self.st.iteration);
-        let st = &mut self.st;
-        for j0 in (0..t).step_by(TREES_PER_FRAME) {
-            let c = TREES_PER_FRAME.min(t - j0);
-            let msgs = &mut st.msgs[..c * (h - 1)];
-            for j in 0..c {
-                let tree = j0 + j;
-                let leaves = &mut st.out[tree << h..(tree + 1) << h];
-                ggm::sender_tree(
-                    delta,
-                    &st.pre[k + tree * h..k + (tree + 1) * h],
-                    leaves,
-                    &mut msgs[j * (h - 1)..(j + 1) * (h - 1)],
-                );
-                if !malicious {
-                    // the leaves are still in cache
-                    lpn::encode(stage.tag(), &st.pre[..k], tree << h, leaves);
-                }
+    async fn fill(&mut self, ch: &mut Channel, out: &mut [Block]) -> Result<(), OtError> {
+        let mut done = 0;
+        while done < out.len() {
+            if self.st.pos < self.st.end {
+                done += self.st.take(&mut out[done..]);
+            } else if self.st.security == Security::Malicious {
+                self.iterate_malicious(ch).await?;
+            } else {
+                done += self.next_tree(ch, &mut out[done..]).await?;
             }
+        }
+        ch.flush().await?;
+        Ok(())
+    }
+
+    /// Semi-honest: compute, send and route the next tree; returns the outputs written to
+    /// `out` directly.
+    async fn next_tree(&mut self, ch: &mut Channel, out: &mut [Block]) -> Result<usize, OtError> {
+        let st = &mut self.st;
+        let lp = st.lpn();
+        let (h, k, j) = (lp.log_bin as usize, lp.k, st.tree);
+        let dst_kind = st.tree_dst(out.len());
+        let (lo, hi) = (j << h, (j + 1) << h);
+        let dst = match dst_kind {
+            Dst::Reserve => &mut st.pre_next[lo..hi],
+            Dst::Caller => &mut out[..1 << h],
+            Dst::Buf => &mut st.buf[..1 << h],
+        };
+        let msgs = &mut st.msgs[..h - 1];
+        ggm::sender_tree(
+            self.delta.as_block(),
+            &st.pre[k + j * h..k + (j + 1) * h],
+            dst,
+            msgs,
+        );
+        lpn::encode(st.stage.tag(), &st.pre[..k], lo, dst);
+        #[cfg(test)]
+        if self.cheat == Cheat::TreeCorrection && j == 0 && !msgs.is_empty() {
+            msgs[0] ^= Block(1 << 77);
+        }
+        if h > 1 {
+            ch.send_frame(Block::slice_as_bytes(msgs)).await?;
+        }
+        let (given, flush) = st.tree_done(dst_kind);
+        if flush {
+            ch.flush().await?;
+        }
+        Ok(given)
+    }
+
+    /// Malicious: one whole iteration (every tree, the check, the LPN) into `buf`.
+    async fn iterate_malicious(&mut self, ch: &mut Channel) -> Result<(), OtError> {
+        let st = &mut self.st;
+        let lp = st.lpn();
+        let (t, h, k, n) = (lp.t, lp.log_bin as usize, lp.k, lp.n());
+        let delta = self.delta.as_block();
+        let mut hasher = mpcot::transcript(st.iteration);
+        for j in 0..t {
+            let msgs = &mut st.msgs[..h - 1];
+            ggm::sender_tree(
+                delta,
+                &st.pre[k + j * h..k + (j + 1) * h],
+                &mut st.buf[j << h..(j + 1) << h],
+                msgs,
+            );
             #[cfg(test)]
-            if self.cheat == Cheat::TreeCorrection && j0 == 0 && !msgs.is_empty() {
+            if self.cheat == Cheat::TreeCorrection && j == 0 && !msgs.is_empty() {
                 msgs[0] ^= Block(1 << 77);
             }
             let bytes = Block::slice_as_bytes(msgs);
-            if malicious {
-                hasher.update(bytes);
-            }
+            hasher.update(bytes);
             if h > 1 {
                 ch.send_frame(bytes).await?;
+            }
+            if (j + 1).is_multiple_of(TREES_PER_FRAME) || j + 1 == t {
                 ch.flush().await?;
             }
         }
-        if malicious {
-            let mut sum = mpcot::ChiSum::new(mpcot::chi_seed(&hasher), &[], &mut st.chis);
-            check_and_encode(&mut sum, stage, &st.pre[..k], &mut st.out[..n]);
-            let (v, _) = sum.finish();
-            let mut d = [0u8; 16];
-            ch.recv_exact(&mut d).await?;
-            let d = Block::from_bytes(d);
-            let star = &st.pre[k + t * h..k + t * h + params::CHECK_COTS];
-            let y = mpcot::pack(star) ^ gf_mul(d, delta);
-            #[allow(unused_mut)]
-            let mut mine = mpcot::check_hash(st.iteration, v ^ y);
-            #[cfg(test)]
-            if self.cheat == Cheat::CheckHash {
-                mine[0] ^= 1;
-            }
-            ch.send(&mine).await?;
-            ch.flush().await?;
-            let mut ack = [0u8; 1];
-            ch.recv_exact(&mut ack).await?;
-            match ack[0] {
-                ACK_OK => {}
-                ACK_FAIL => return Err(check_failed("reported by the receiver")),
-                b => {
-                    return Err(OtError::Malformed(format!(
-                        "Ferret check acknowledgement byte {b}"
-                    )));
-                }
+        let mut sum = mpcot::ChiSum::new(mpcot::chi_seed(&hasher), &[], &mut st.chis);
+        check_and_encode(&mut sum, st.stage, &st.pre[..k], &mut st.buf[..n]);
+        let (v, _) = sum.finish();
+        let mut d = [0u8; 16];
+        ch.recv_exact(&mut d).await?;
+        let d = Block::from_bytes(d);
+        let star = &st.pre[k + t * h..k + t * h + params::CHECK_COTS];
+        let y = mpcot::pack(star) ^ gf_mul(d, delta);
+        #[allow(unused_mut)]
+        let mut mine = mpcot::check_hash(st.iteration, v ^ y);
+        #[cfg(test)]
+        if self.cheat == Cheat::CheckHash {
+            mine[0] ^= 1;
+        }
+        ch.send(&mine).await?;
+        ch.flush().await?;
+        let mut ack = [0u8; 1];
+        ch.recv_exact(&mut ack).await?;
+        match ack[0] {
+            ACK_OK => {}
+            ACK_FAIL => return Err(check_failed("reported by the receiver")),
+            b => {
+                return Err(OtError::Malformed(format!(
+                    "Ferret check acknowledgement byte {b}"
+                )));
             }
         }
-        st.finish(n);
+        st.finish_iteration(n);
         Ok(())
     }
 }
@@ -441,7 +554,7 @@ fn check_delta(delta: &Delta) -> Result<(), OtError> {
 /// The Ferret COT receiver (gets random choice bits).
 pub struct FerretReceiver {
     st: State,
-    /// Global punctured positions of the current iteration's trees.
+    /// Malicious: global punctured positions of the current iteration's trees.
     alphas: Vec<usize>,
     #[cfg(test)]
     pub(crate) cheat: Cheat,
@@ -449,7 +562,7 @@ pub struct FerretReceiver {
 
 impl FerretReceiver {
     /// Bootstrap a session: IKNP (with KOS if `security` is malicious) with a fresh base OT,
-    /// then the setup iteration. Not cancel-safe.
+    /// then (malicious) the setup iteration. Not cancel-safe.
     ///
     /// # Errors
     /// As [`FerretSender::setup`]; [`OtError::Malformed`] naming the consistency check if
@@ -485,12 +598,15 @@ impl FerretReceiver {
         }
         let mut r = FerretReceiver {
             st: State::new(security, params, &m),
-            alphas: Vec::with_capacity(params.main.t.max(params.setup.t)),
+            alphas: Vec::new(),
             #[cfg(test)]
             cheat: Cheat::None,
         };
         drop(m);
-        r.run(ch, Stage::Setup).await?;
+        if security == Security::Malicious {
+            r.alphas.reserve(params.main.t.max(params.setup.t));
+            r.guard(ch, &mut []).await?;
+        }
         Ok(r)
     }
 
@@ -504,7 +620,7 @@ impl FerretReceiver {
         self.st.params
     }
 
-    /// COTs buffered (available without communication).
+    /// COTs computed and not handed out yet (available without communication).
     pub fn buffered(&self) -> usize {
         self.st.end - self.st.pos
     }
@@ -523,14 +639,7 @@ impl FerretReceiver {
         out: &mut [Block],
     ) -> Result<(), OtError> {
         self.st.usable()?;
-        let mut done = 0;
-        while done < out.len() {
-            if self.st.pos == self.st.end {
-                self.run(ch, Stage::Main).await?;
-            }
-            done += self.st.take(&mut out[done..]);
-        }
-        Ok(())
+        self.guard(ch, out).await
     }
 
     /// `n` random COTs: the choice bits `b_i` and the blocks `m_i` (whose lsb is `b_i`).
@@ -547,72 +656,100 @@ impl FerretReceiver {
         Ok((choice_bits(&out), out))
     }
 
-    async fn run(&mut self, ch: &mut Channel, stage: Stage) -> Result<(), OtError> {
-        let r = self.iterate(ch, stage).await;
+    async fn guard(&mut self, ch: &mut Channel, out: &mut [Block]) -> Result<(), OtError> {
+        let r = if out.is_empty() && self.st.security == Security::Malicious {
+            self.iterate_malicious(ch).await
+        } else {
+            self.fill(ch, out).await
+        };
         if r.is_err() {
             self.st.broken = true;
         }
         r
     }
 
-    async fn iterate(&mut self, ch: &mut Channel, stage: Stage) -> Result<(), OtError> {
-        let lp = self.st.lpn(stage);
-        let (t, h, k, n) = (lp.t, lp.log_bin as usize, lp.k, lp.n());
-        let malicious = self.st.security == Security::Malicious;
-        let mut hasher = mpcot::transcript(self.st.iteration);
+    async fn fill(&mut self, ch: &mut Channel, out: &mut [Block]) -> Result<(), OtError> {
+        let mut done = 0;
+        while done < out.len() {
+            if self.st.pos < self.st.end {
+                done += self.st.take(&mut out[done..]);
+            } else if self.st.security == Security::Malicious {
+                self.iterate_malicious(ch).await?;
+            } else {
+                done += self.next_tree(ch, &mut out[done..]).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Semi-honest: receive the next tree's corrections, expand it and route its outputs;
+    /// returns the outputs written to `out` directly.
+    async fn next_tree(&mut self, ch: &mut Channel, out: &mut [Block]) -> Result<usize, OtError> {
         let st = &mut self.st;
+        let lp = st.lpn();
+        let (h, k, j) = (lp.log_bin as usize, lp.k, st.tree);
+        let msgs = &mut st.msgs[..h - 1];
+        if h > 1 {
+            ch.recv_frame_exact(Block::slice_as_bytes_mut(msgs)).await?;
+        }
+        let dst_kind = st.tree_dst(out.len());
+        let (lo, hi) = (j << h, (j + 1) << h);
+        let dst = match dst_kind {
+            Dst::Reserve => &mut st.pre_next[lo..hi],
+            Dst::Caller => &mut out[..1 << h],
+            Dst::Buf => &mut st.buf[..1 << h],
+        };
+        ggm::receiver_tree(&st.pre[k + j * h..k + (j + 1) * h], &st.msgs[..h - 1], dst);
+        lpn::encode(st.stage.tag(), &st.pre[..k], lo, dst);
+        Ok(st.tree_done(dst_kind).0)
+    }
+
+    /// Malicious: one whole iteration (every tree, the check, the LPN) into `buf`.
+    async fn iterate_malicious(&mut self, ch: &mut Channel) -> Result<(), OtError> {
+        let st = &mut self.st;
+        let lp = st.lpn();
+        let (t, h, k, n) = (lp.t, lp.log_bin as usize, lp.k, lp.n());
+        let mut hasher = mpcot::transcript(st.iteration);
         self.alphas.clear();
-        for j0 in (0..t).step_by(TREES_PER_FRAME) {
-            let c = TREES_PER_FRAME.min(t - j0);
-            let msgs = &mut st.msgs[..c * (h - 1)];
+        for j in 0..t {
+            let msgs = &mut st.msgs[..h - 1];
             if h > 1 {
                 ch.recv_frame_exact(Block::slice_as_bytes_mut(msgs)).await?;
             }
-            if malicious {
-                hasher.update(Block::slice_as_bytes(msgs));
-            }
-            for j in 0..c {
-                let tree = j0 + j;
-                let leaves = &mut st.out[tree << h..(tree + 1) << h];
-                let a = ggm::receiver_tree(
-                    &st.pre[k + tree * h..k + (tree + 1) * h],
-                    &msgs[j * (h - 1)..(j + 1) * (h - 1)],
-                    leaves,
-                );
-                self.alphas.push((tree << h) + a);
-                if !malicious {
-                    lpn::encode(stage.tag(), &st.pre[..k], tree << h, leaves);
-                }
-            }
+            hasher.update(Block::slice_as_bytes(msgs));
+            let a = ggm::receiver_tree(
+                &st.pre[k + j * h..k + (j + 1) * h],
+                msgs,
+                &mut st.buf[j << h..(j + 1) << h],
+            );
+            self.alphas.push((j << h) + a);
         }
-        if malicious {
-            let mut sum = mpcot::ChiSum::new(mpcot::chi_seed(&hasher), &self.alphas, &mut st.chis);
-            check_and_encode(&mut sum, stage, &st.pre[..k], &mut st.out[..n]);
-            let (w, s) = sum.finish();
-            let star = &st.pre[k + t * h..k + t * h + params::CHECK_COTS];
-            let c_star = star
-                .iter()
-                .enumerate()
-                .fold(0u128, |acc, (i, m)| acc | (u128::from(m.lsb()) << i));
-            #[allow(unused_mut)]
-            let mut d = s ^ Block(c_star);
-            #[cfg(test)]
-            if self.cheat == Cheat::CheckMask {
-                d ^= Block(1 << 5);
-            }
-            ch.send(&d.to_bytes()).await?;
-            ch.flush().await?;
-            let want = mpcot::check_hash(st.iteration, w ^ mpcot::pack(star));
-            let mut theirs = [0u8; 32];
-            ch.recv_exact(&mut theirs).await?;
-            let ok: bool = theirs.ct_eq(&want).into();
-            ch.send(&[if ok { ACK_OK } else { ACK_FAIL }]).await?;
-            ch.flush().await?;
-            if !ok {
-                return Err(check_failed("at the receiver"));
-            }
+        let mut sum = mpcot::ChiSum::new(mpcot::chi_seed(&hasher), &self.alphas, &mut st.chis);
+        check_and_encode(&mut sum, st.stage, &st.pre[..k], &mut st.buf[..n]);
+        let (w, s) = sum.finish();
+        let star = &st.pre[k + t * h..k + t * h + params::CHECK_COTS];
+        let c_star = star
+            .iter()
+            .enumerate()
+            .fold(0u128, |acc, (i, m)| acc | (u128::from(m.lsb()) << i));
+        #[allow(unused_mut)]
+        let mut d = s ^ Block(c_star);
+        #[cfg(test)]
+        if self.cheat == Cheat::CheckMask {
+            d ^= Block(1 << 5);
         }
-        st.finish(n);
+        ch.send(&d.to_bytes()).await?;
+        ch.flush().await?;
+        let want = mpcot::check_hash(st.iteration, w ^ mpcot::pack(star));
+        let mut theirs = [0u8; 32];
+        ch.recv_exact(&mut theirs).await?;
+        let ok: bool = theirs.ct_eq(&want).into();
+        ch.send(&[if ok { ACK_OK } else { ACK_FAIL }]).await?;
+        ch.flush().await?;
+        if !ok {
+            return Err(check_failed("at the receiver"));
+        }
+        st.finish_iteration(n);
         Ok(())
     }
 }
