@@ -71,7 +71,11 @@ fn parties(proto: Proto, sec: Security) -> (Parties, Duration, u64) {
     };
     let (mut a, mut b) = duplex_pair(&cfg);
     let delta = Delta::random(&mut rand::rng());
-    let params = FerretParams::FERRET_TABLE2;
+    let params = match std::env::var("DUET_FERRET_PARAMS").as_deref() {
+        Ok("b11") => FerretParams::EMP_B11,
+        Ok("b12") => FerretParams::EMP_B12,
+        _ => FerretParams::FERRET_TABLE2,
+    };
     let t = Instant::now();
     let s = Party::spawn(move |calls, done| async move {
         let mut buf: Vec<Block> = Vec::new();

@@ -20,7 +20,7 @@
 //! cleared; since they XOR to Δ (lsb 1), the receiver fills the punctured leaf with the XOR
 //! of its other leaves plus one, which is the sender's leaf there ⊕ Δ.
 
-use duet_core::{Block, FIXED_KEY_AES};
+use duet_core::{Block, FIXED_KEY_AES, hash::sigma};
 
 /// Parents hashed per AES call.
 const BATCH: usize = 64;
@@ -32,16 +32,32 @@ const LSB_CLEAR: Block = Block(!1);
 fn expand_level(nodes: &mut [Block], len: usize) -> (Block, Block) {
     let (mut l_sum, mut r_sum) = (Block::ZERO, Block::ZERO);
     let mut par = [Block::ZERO; BATCH];
-    let mut h = [Block::ZERO; BATCH];
+    let mut sig = [Block::ZERO; BATCH];
+    let mut enc = [Block::ZERO; BATCH];
     let mut end = len;
     while end > 0 {
         let start = end.saturating_sub(BATCH);
         let c = end - start;
-        par[..c].copy_from_slice(&nodes[start..end]);
-        h[..c].copy_from_slice(&nodes[start..end]);
-        FIXED_KEY_AES.ccr_many(&mut h[..c]);
-        for (j, kids) in nodes[2 * start..2 * end].chunks_exact_mut(2).enumerate() {
-            let (l, r) = (h[j], par[j] ^ h[j]);
+        for (((p, s), e), &x) in par
+            .iter_mut()
+            .zip(&mut sig)
+            .zip(&mut enc)
+            .zip(&nodes[start..end])
+        {
+            *p = x;
+            *s = sigma(x);
+            *e = *s;
+        }
+        // H(x) = π(σ(x)) ⊕ σ(x): the CCR hash of GKWY20 §7.3
+        FIXED_KEY_AES.permute_many(&mut enc[..c]);
+        for (((kids, &p), &s), &e) in nodes[2 * start..2 * end]
+            .chunks_exact_mut(2)
+            .zip(&par)
+            .zip(&sig)
+            .zip(&enc)
+        {
+            let l = e ^ s;
+            let r = p ^ l;
             kids[0] = l;
             kids[1] = r;
             l_sum ^= l;

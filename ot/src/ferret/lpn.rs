@@ -57,7 +57,7 @@ pub(crate) fn encode(tag: u64, secret: &[Block], first: usize, out: &mut [Block]
 }
 
 /// Rows between a row's prefetch and its reads.
-const PREFETCH_ROWS: usize = 8;
+const PREFETCH_ROWS: usize = 32;
 
 /// [`encode`] prefetching the secret entries of row `i + PF` while reading row `i`'s.
 pub(crate) fn encode_pf<const PF: usize>(

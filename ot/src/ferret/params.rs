@@ -81,6 +81,39 @@ impl FerretParams {
         },
     };
 
+    /// emp-ot's `ferret_b11` (emp-toolkit/emp-ot, `emp-ot/ferret/constants.h` before its
+    /// 2024 rework; also mpz's default regular-noise set): main `n = 10,180,608 = 4,971 ·
+    /// 2^11`, `k = 124,000`; setup `n = 178,944 = 699 · 2^8`, `k = 17,384`. Its LPN secret
+    /// (2 MB) fits in a core's L2; it sends about 0.08 bytes per COT.
+    pub const EMP_B11: FerretParams = FerretParams {
+        setup: LpnParams {
+            t: 699,
+            log_bin: 8,
+            k: 17_384,
+        },
+        main: LpnParams {
+            t: 4_971,
+            log_bin: 11,
+            k: 124_000,
+        },
+    };
+
+    /// emp-ot's `ferret_b12` (same source as [`FerretParams::EMP_B11`]): main
+    /// `n = 10,268,672 = 2,507 · 2^12`, `k = 238,000`; setup `n = 268,800 = 1,050 · 2^8`,
+    /// `k = 17,384`.
+    pub const EMP_B12: FerretParams = FerretParams {
+        setup: LpnParams {
+            t: 1_050,
+            log_bin: 8,
+            k: 17_384,
+        },
+        main: LpnParams {
+            t: 2_507,
+            log_bin: 12,
+            k: 238_000,
+        },
+    };
+
     /// A tiny set for tests (main `n = 10,240`, setup `n = 3,072`). **Insecure**: LPN at
     /// these sizes is easy to solve; it exercises the protocol's logic only.
     pub const INSECURE_TEST: FerretParams = FerretParams {
