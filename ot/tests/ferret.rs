@@ -95,11 +95,19 @@ async fn malicious_correlation_across_iterations() {
     correlation_across_iterations(Security::Malicious).await;
 }
 
-/// Call sizes may differ between the parties as long as the totals agree.
+/// Call sizes may differ between the parties as long as the totals agree (empty calls on
+/// one side only included).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sizes_may_differ_between_parties() {
-    let (mut s, mut a, mut r, mut b, delta) = setup(Security::SemiHonest, P).await;
+    for sec in [Security::SemiHonest, Security::Malicious] {
+        sizes_differ(sec).await;
+    }
+}
+
+async fn sizes_differ(sec: Security) {
+    let (mut s, mut a, mut r, mut b, delta) = setup(sec, P).await;
     let st = tokio::spawn(async move {
+        s.extend(&mut a, 0).await.unwrap();
         let mut k = s.extend(&mut a, 20_000).await.unwrap();
         k.extend(s.extend(&mut a, 7).await.unwrap());
         k

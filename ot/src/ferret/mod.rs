@@ -343,7 +343,7 @@ impl FerretSender {
         };
         drop(k);
         if security == Security::Malicious {
-            s.guard(ch, &mut []).await?;
+            s.guard(ch, None).await?;
         }
         Ok(s)
     }
@@ -377,7 +377,7 @@ impl FerretSender {
         out: &mut [Block],
     ) -> Result<(), OtError> {
         self.st.usable()?;
-        self.guard(ch, out).await
+        self.guard(ch, Some(out)).await
     }
 
     /// [`FerretSender::extend_into`] into a fresh vector of `n` blocks.
@@ -390,13 +390,12 @@ impl FerretSender {
         Ok(out)
     }
 
-    /// [`FerretSender::fill`], marking the session broken on error. With an empty `out`
-    /// (malicious set-up) it runs one iteration.
-    async fn guard(&mut self, ch: &mut Channel, out: &mut [Block]) -> Result<(), OtError> {
-        let r = if out.is_empty() && self.st.security == Security::Malicious {
-            self.iterate_malicious(ch).await
-        } else {
-            self.fill(ch, out).await
+    /// [`FerretSender::fill`] (or with `None`, the malicious set-up's eager iteration),
+    /// marking the session broken on error.
+    async fn guard(&mut self, ch: &mut Channel, out: Option<&mut [Block]>) -> Result<(), OtError> {
+        let r = match out {
+            Some(out) => self.fill(ch, out).await,
+            None => self.iterate_malicious(ch).await,
         };
         if r.is_err() {
             self.st.broken = true;
@@ -605,7 +604,7 @@ impl FerretReceiver {
         drop(m);
         if security == Security::Malicious {
             r.alphas.reserve(params.main.t.max(params.setup.t));
-            r.guard(ch, &mut []).await?;
+            r.guard(ch, None).await?;
         }
         Ok(r)
     }
@@ -639,7 +638,7 @@ impl FerretReceiver {
         out: &mut [Block],
     ) -> Result<(), OtError> {
         self.st.usable()?;
-        self.guard(ch, out).await
+        self.guard(ch, Some(out)).await
     }
 
     /// `n` random COTs: the choice bits `b_i` and the blocks `m_i` (whose lsb is `b_i`).
@@ -656,11 +655,11 @@ impl FerretReceiver {
         Ok((choice_bits(&out), out))
     }
 
-    async fn guard(&mut self, ch: &mut Channel, out: &mut [Block]) -> Result<(), OtError> {
-        let r = if out.is_empty() && self.st.security == Security::Malicious {
-            self.iterate_malicious(ch).await
-        } else {
-            self.fill(ch, out).await
+    /// As [`FerretSender::guard`].
+    async fn guard(&mut self, ch: &mut Channel, out: Option<&mut [Block]>) -> Result<(), OtError> {
+        let r = match out {
+            Some(out) => self.fill(ch, out).await,
+            None => self.iterate_malicious(ch).await,
         };
         if r.is_err() {
             self.st.broken = true;
