@@ -1,6 +1,8 @@
 //! Ferret random COT against IKNP random COT in the same run: rate at 2^20 COTs per call
-//! (and 2^24 with `DUET_BENCH_LARGE=1`), semi-honest and malicious, both parties in one
-//! process over the in-memory duplex, each on a thread of its own (as in `benches/ot.rs`).
+//! (and 2^24 with `DUET_BENCH_LARGE=1`), semi-honest and malicious, with Ferret's Table 2
+//! parameters (`ferret-…`) and emp-ot's b12 set (`ferret-b12-…`; `DUET_FERRET_PARAMS=b11`
+//! swaps in emp-ot's b11), both parties in one process over the in-memory duplex, each on
+//! a thread of its own (as in `benches/ot.rs`).
 //! Sessions are set up once, outside the timing (Ferret's bootstrap — base OT, IKNP, the
 //! setup iteration — is timed and printed separately); calls draw from the running session,
 //! so the timing amortises Ferret's iterations (10.2 M COTs each) over the calls.
@@ -16,7 +18,7 @@ use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Proto {
-    Ferret,
+    Ferret(FerretParams),
     Iknp,
 }
 
@@ -71,16 +73,11 @@ fn parties(proto: Proto, sec: Security) -> (Parties, Duration, u64) {
     };
     let (mut a, mut b) = duplex_pair(&cfg);
     let delta = Delta::random(&mut rand::rng());
-    let params = match std::env::var("DUET_FERRET_PARAMS").as_deref() {
-        Ok("b11") => FerretParams::EMP_B11,
-        Ok("b12") => FerretParams::EMP_B12,
-        _ => FerretParams::FERRET_TABLE2,
-    };
     let t = Instant::now();
     let s = Party::spawn(move |calls, done| async move {
         let mut buf: Vec<Block> = Vec::new();
         match proto {
-            Proto::Ferret => {
+            Proto::Ferret(params) => {
                 let mut s = FerretSender::setup(&mut a, delta, sec, params)
                     .await
                     .unwrap();
@@ -106,7 +103,7 @@ fn parties(proto: Proto, sec: Security) -> (Parties, Duration, u64) {
     let r = Party::spawn(move |calls, done| async move {
         let mut buf: Vec<Block> = Vec::new();
         match proto {
-            Proto::Ferret => {
+            Proto::Ferret(params) => {
                 let mut r = FerretReceiver::setup(&mut b, sec, params).await.unwrap();
                 done.send(b.bytes_sent()).unwrap();
                 while let Ok(n) = calls.recv() {
@@ -148,14 +145,18 @@ fn run(p: &Parties, n: usize) -> (Duration, u64) {
 fn bench(c: &mut Criterion) {
     let large = std::env::var("DUET_BENCH_LARGE").is_ok_and(|v| v == "1");
     let logs: &[u32] = if large { &[20, 24] } else { &[20] };
+    let (other, other_name) = match std::env::var("DUET_FERRET_PARAMS").as_deref() {
+        Ok("b11") => (FerretParams::EMP_B11, "ferret-b11"),
+        _ => (FerretParams::EMP_B12, "ferret-b12"),
+    };
     for sec in [Security::SemiHonest, Security::Malicious] {
-        for proto in [Proto::Iknp, Proto::Ferret] {
+        for (proto, label) in [
+            (Proto::Iknp, "iknp"),
+            (Proto::Ferret(FerretParams::FERRET_TABLE2), "ferret"),
+            (Proto::Ferret(other), other_name),
+        ] {
             let name = format!(
-                "{}-rcot-{}",
-                match proto {
-                    Proto::Ferret => "ferret",
-                    Proto::Iknp => "iknp",
-                },
+                "{label}-rcot-{}",
                 match sec {
                     Security::SemiHonest => "sh",
                     Security::Malicious => "mal",

@@ -1,57 +1,83 @@
 //! Ferret silent OT extension (Yang–Weng–Lan–Zhang–Wang, "Ferret: Fast Extension for
 //! coRRElated oT with small communication", CCS 2020, eprint 2020/924): random correlated
-//! OT with the sender's global Δ, like [`crate::CotSender`]'s, at a few hundredths of a byte
+//! OT with the sender's global Δ, like [`crate::CotSender`]'s, for a few hundredths of a byte
 //! per COT instead of 16.
 //!
 //! # Output
 //! The sender gets `k_i`, the receiver a uniformly random choice bit `b_i` and
 //! `m_i = k_i ⊕ b_i·Δ`. Ferret's lsb convention: Δ has lsb 1 (as [`Delta::random`] and
-//! garbling's Δ do), every `k_i` has lsb 0, so `b_i = lsb(m_i)` — the receiver's choice
-//! bits travel in its blocks ([`FerretReceiver::extend`] also unpacks them).
+//! garbling's Δ do), every `k_i` has lsb 0, so `b_i = lsb(m_i)`: the receiver's choice
+//! bits travel in its blocks ([`FerretReceiver::extend`] also unpacks them,
+//! [`choice_bits`]). IKNP's COTs are brought to this form locally at the bootstrap (the
+//! sender clears its lsbs, the receiver sets its lsbs to its choice bits).
 //!
-//! # One iteration (Ferret §5, Fig. 8 "Π_COT" with primal LPN)
-//! It starts from `consumed = k + t·h (+128)` COTs reserved by the previous iteration
-//! (bootstrap: from IKNP / KOS, [`crate::CotSender`]) and outputs `n = t·2^h`:
-//! 1. **SPCOT** per bin ([`ggm`]): one half-tree correlated GGM tree of depth `h`
-//!    (Guo et al., Eurocrypt 2023, eprint 2022/1431, §4): one fixed-key AES per parent node,
-//!    `h − 1` blocks from sender to receiver, the tree's `h` COTs as the path's choices.
-//!    The receiver's punctured leaf is its noise position in the bin.
-//! 2. **MPCOT** over regular noise ([`mpcot`], Ferret §5 / Fig. 7 with one point per bin):
-//!    the `t` trees side by side, `n` outputs `v` (sender), `w = v ⊕ e·Δ` (receiver), `e`
-//!    of weight `t`, one 1 per bin of `2^h`.
-//! 3. **Malicious only**: the consistency check of Ferret §4 / Fig. 6, batched over the
-//!    iteration (`σ`: a cheating sender passes with probability `≈ n / 2^128`, far below
-//!    `2^-40`), costing 16 + 32 + 1 bytes and [`params::CHECK_COTS`] COTs.
-//! 4. **LPN** ([`lpn`], Ferret §3.1 and §6.1, primal LPN with a `d = 10` local linear code):
-//!    `z = A·u ⊕ w` with `u` the first `k` reserved COTs; `A` is public (fixed-key AES).
+//! # One iteration (Ferret §5, Fig. 8 "Π_COT", primal LPN)
+//! It consumes `consumed = k + t·h` COTs (`+128` malicious) reserved by the previous
+//! iteration (the first: from IKNP, or KOS when malicious, [`crate::CotSender`]) and
+//! outputs `n = t·2^h`:
+//! 1. **SPCOT** per bin (module `ggm`): one half-tree correlated GGM tree of depth `h`
+//!    (Guo–Yang–Wang–Zhang–Xie–Liu–Zhao, Eurocrypt 2023, eprint 2022/1431, §4): one
+//!    fixed-key AES (the CCR hash of GKWY20 §7.3) per parent node; the sender sends `h − 1`
+//!    blocks per tree; the tree's `h` COTs give the punctured path (`α_i = ¬b_i`), which
+//!    is the receiver's noise position in the bin.
+//! 2. **MPCOT** over regular noise (module `mpcot`; Ferret §5, Fig. 7, with exactly one
+//!    point per bin): the `t` trees side by side give `v` (sender), `w = v ⊕ e·Δ`
+//!    (receiver), `e` of weight `t`, one 1 per bin of `2^h`.
+//! 3. **Malicious only**: the consistency check of Ferret §4, Fig. 6 ("Π_spCOT", check
+//!    steps), batched over the iteration: challenges `χ_j ∈ GF(2^128)` from a BLAKE3 hash of
+//!    the sender's corrections, the receiver's `Σ χ_α` masked with [`params::CHECK_COTS`]
+//!    COTs, and the sender's hash of `Σ χ_j·v_j ⊕ Y` compared by the receiver. Costs
+//!    16 + 32 + 1 bytes per iteration.
+//! 4. **LPN** (module `lpn`; Ferret §3.1, §6.1: primal LPN, `d = 10` local linear code):
+//!    `z = A·u ⊕ w` with `u` the first `k` reserved COTs; `A` is public, its rows drawn
+//!    with fixed-key AES (batched, and prefetched 32 rows ahead).
 //! 5. The first `consumed` outputs are reserved for the next iteration; the other
-//!    `n − consumed` are the user's, handed out in order across calls of any size.
+//!    `n − consumed` are the caller's, in order, across calls of any size.
+//!
+//! Semi-honest sessions run each iteration lazily, tree by tree as outputs are drawn: a
+//! tree and its LPN rows are computed while the tree's `2^h` leaves are in cache, straight
+//! into the caller's buffer when it wants a whole tree, and the sender flushes its
+//! corrections at the end of every call (so a consumer that answers after each call
+//! cannot deadlock). Malicious sessions compute whole iterations, since no output may be
+//! released before its iteration's check.
+//!
+//! # Wire format
+//! Hello (57 bytes each way: tag, security, parameters); the bootstrap IKNP call; then per
+//! tree one frame of `h − 1` blocks from the sender (`4 + 16·(h − 1)` bytes), flushed
+//! every 32 trees and at the end of each call; malicious: per iteration `d` (16 bytes,
+//! receiver), the check hash (32 bytes, sender), the verdict (1 byte, receiver).
 //!
 //! # Parameters ([`FerretParams`])
-//! [`FerretParams::FERRET_TABLE2`]: Ferret's Table 2 regular-noise set (128-bit security
-//! per the paper's §6 analysis): main `n = 10,805,248` (`t = 1,319` bins of `2^13`),
-//! `k = 589,760`, giving 10,198,341 COTs per iteration (semi-honest); setup `n = 642,048`
-//! (`t = 2,508` bins of `2^8`), `k = 19,870`, run once on 39,934 (+128) IKNP COTs.
-//! Communication per main iteration: `t·(h − 1)` blocks = 253 KB (≈ 0.025 bytes per COT),
-//! plus 49 bytes for the malicious check.
+//! - [`FerretParams::FERRET_TABLE2`] (default): Ferret's Table 2 regular-noise set,
+//!   128-bit security by the paper's §6 analysis: main `n = 10,805,248` (`t = 1,319` bins
+//!   of `2^13`), `k = 589,760`: 10,198,341 COTs per iteration (10,198,213 malicious); setup
+//!   `n = 642,048` (`t = 2,508` bins of `2^8`), `k = 19,870`, on 39,934 (+128) IKNP COTs.
+//!   About 0.025 bytes per COT per iteration, 0.08 over the first 2^24 with the bootstrap.
+//!   Its LPN secret (9 MB) lives beyond L2: the LPN's random reads bound the speed.
+//! - [`FerretParams::EMP_B12`], [`FerretParams::EMP_B11`]: emp-ot's earlier sets with a
+//!   smaller secret (3.8 MB, 2 MB): faster on small caches, 0.05 and 0.08 bytes per COT.
+//! - [`FerretParams::INSECURE_TEST`]: tiny, for tests only.
 //!
 //! # Security ([`Security`])
 //! - [`Security::SemiHonest`]: IKNP bootstrap, no check: secure against semi-honest parties.
-//! - [`Security::Malicious`]: KOS bootstrap (malicious receiver of IKNP caught) and the
-//!   check above: a sender whose tree corrections are inconsistent is caught by the
-//!   receiver (returns [`OtError::Malformed`] naming the check; it acknowledges the result
-//!   to the sender, which fails the same way), except for the one-bit selective-failure
-//!   leakage Ferret's `F_spCOT` allows. The receiver's only message is the check's `d`; a
-//!   receiver that lies in it fails its own check. Receivers choose their noise, as the
-//!   COT functionality permits.
+//! - [`Security::Malicious`]: KOS bootstrap (a malicious IKNP receiver is caught) and the
+//!   check above, against a malicious sender: inconsistent tree corrections are caught by
+//!   the receiver except for the selective-failure guess on `α` that Ferret's `F_spCOT`
+//!   allows (the check is over GF(2^128); with Fiat–Shamir challenges each further try
+//!   costs the sender a BLAKE3 evaluation and succeeds with probability about 2^-128). The
+//!   receiver returns [`OtError::Malformed`] naming the check and reports the verdict, so
+//!   the sender fails the same way. The receiver's only message is `d`; a receiver lying in
+//!   it fails its own check (and a malicious receiver may pick its noise and choice bits,
+//!   as the COT functionality allows).
 //!
 //! # Memory
-//! One iteration's `n` outputs (173 MB for the main set) and the `consumed` reserved COTs
-//! (the LPN secret first); no allocation per COT or per iteration.
+//! The `consumed` COTs of the running iteration (the LPN secret first) and, semi-honest,
+//! those being reserved for the next one (2 × 9.7 MB for Table 2) plus one tree; malicious,
+//! one iteration's `n` outputs (173 MB) instead of the second reserve. No allocation per
+//! COT or per iteration.
 //!
-//! Both parties must draw the same total number of COTs (call sizes may differ): an
-//! iteration runs when a party's buffer is empty. No method is cancel-safe; after an
-//! error the session refuses further calls.
+//! Both parties must draw the same total number of COTs (call sizes may differ). No method
+//! is cancel-safe; after an error the session refuses further calls.
 
 mod ggm;
 mod lpn;

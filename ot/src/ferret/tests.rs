@@ -162,22 +162,6 @@ fn timing() {
         let s = Instant::now();
         lpn::encode(2, &pre[..k], 0, &mut out);
         let lpn = s.elapsed();
-        for (pf, f) in [
-            (
-                0,
-                lpn::encode_pf::<0> as fn(u64, &[Block], usize, &mut [Block]),
-            ),
-            (4, lpn::encode_pf::<4>),
-            (16, lpn::encode_pf::<16>),
-            (32, lpn::encode_pf::<32>),
-        ] {
-            let s = Instant::now();
-            f(2, &pre[..k], 0, &mut out);
-            println!(
-                "LPN prefetch {pf} rows: {:.2} ns",
-                s.elapsed().as_nanos() as f64 / n as f64
-            );
-        }
         let ns = |d: std::time::Duration| d.as_nanos() as f64 / n as f64;
         println!(
             "per output: sender trees {:.2} ns, receiver trees {:.2} ns, check {:.2} ns, LPN {:.2} ns",
