@@ -83,6 +83,9 @@ async fn correlation_across_iterations(sec: Security) {
     let sizes = [0, 1, 1000, first, 12_345, per - 1, per + 1, per, 3];
     let (_, _, bits) = draw_and_check(s, a, &mut r, &mut b, &delta, &sizes).await;
     assert!(bits.len() > 4 * per);
+    // The LPN ran (the MPCOT's own choice bits have weight t per iteration).
+    let ones = bits.iter().filter(|&&x| x).count() as f64 / bits.len() as f64;
+    assert!((ones - 0.5).abs() < 0.02, "fraction of ones {ones}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
