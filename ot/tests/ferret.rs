@@ -280,3 +280,25 @@ async fn round_trips_between_calls() {
         }
     }
 }
+
+/// Degenerate shapes: trees of depth 1 (no corrections at all) and 2, tiny iterations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shallow_trees_and_tiny_iterations() {
+    use duet_ot::ferret::LpnParams;
+    let p = FerretParams {
+        setup: LpnParams {
+            t: 400,
+            log_bin: 1,
+            k: 50,
+        },
+        main: LpnParams {
+            t: 200,
+            log_bin: 2,
+            k: 100,
+        },
+    };
+    for sec in [Security::SemiHonest, Security::Malicious] {
+        let (s, a, mut r, mut b, delta) = setup(sec, p).await;
+        draw_and_check(s, a, &mut r, &mut b, &delta, &[1, 299, 300, 2_000, 7]).await;
+    }
+}
