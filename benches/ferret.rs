@@ -7,6 +7,9 @@
 //! setup iteration — is timed and printed separately); calls draw from the running session,
 //! so the timing amortises Ferret's iterations (10.2 M COTs each) over the calls.
 //! Bytes per COT count both directions (`Channel::bytes_sent` of each party).
+//! Malicious Ferret sessions compute whole iterations (10.2 M COTs), so at 2^20 one call
+//! in ten runs one and the samples are lumpy: read the mean and the 2^24 rows. Semi-honest
+//! sessions compute tree by tree as outputs are drawn, so their calls cost the same.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use duet_core::{Block, Delta};
