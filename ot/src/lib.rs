@@ -38,6 +38,7 @@ mod aesctr;
 pub mod base;
 mod error;
 mod ext;
+pub mod ferret;
 pub mod iknp;
 pub mod kos;
 #[cfg(target_arch = "x86_64")]
