@@ -11,9 +11,8 @@
 //! The loop is batched: the indices of [`ROWS`] rows are computed with one AES call
 //! (160 blocks, enough for the pipelined AES back ends) a batch ahead, and the secret
 //! entries of row `i + 32` are prefetched while row `i` reads its own, so the random reads
-//! (the vector is 9 MiB for Ferret's main set, past L2) overlap. Measured on 2^24 COTs
-//! (two parties, 2 vCPU): no prefetch 11.0 M COT/s, 8 rows ahead 13.6, 16: 14.1–14.8,
-//! 32: 15.2, 64: 12.5; the hint level (T0/T2) made no difference.
+//! (the vector is 9 MiB for Ferret's main set, past L2) overlap; 32 rows ahead measured
+//! best of 0–64, and the hint level (T0/T2) made no difference.
 
 use super::params::D;
 use duet_core::{Block, FIXED_KEY_AES};

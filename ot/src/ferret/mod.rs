@@ -58,12 +58,8 @@
 //!   smaller secret (3.8 MB, 2 MB): faster on small caches, 0.05 and 0.08 bytes per COT.
 //! - [`FerretParams::INSECURE_TEST`]: tiny, for tests only.
 //!
-//! Measured (`cargo bench --bench ferret`, both parties in one process on 2 shared vCPUs
-//! of an Intel Xeon with AES-NI/VAES, loaded by other builds: absolute rates moved 2×
-//! between runs, ratios less): semi-honest at 2^24, Table 2 13.5 M COT/s vs IKNP 65
-//! (load ≈ 3.5) and 6.5 vs 35 (load ≈ 9), i.e. 0.19–0.21× IKNP; emp-ot b12 0.27–0.32×.
-//! Bytes per COT, both directions, first 2^24 after the bootstrap: 0.043 (Table 2), 0.053
-//! (b12); with the bootstrap 0.082 and 0.078.
+//! Rates and bytes per COT against IKNP are in the README's performance section
+//! (`cargo bench --bench ferret`).
 //!
 //! # Security ([`Security`])
 //! - [`Security::SemiHonest`]: IKNP bootstrap, no check: secure against semi-honest parties.
