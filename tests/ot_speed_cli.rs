@@ -107,3 +107,51 @@ fn speed_bad_usage_exits_2() {
         );
     }
 }
+
+/// `speed ot --ot ferret`: a set-up row and a random-COT row per security level, each well
+/// under a bit per COT once the session is set up (the set-up's base OT and bootstrap are
+/// their own row); `--ot ferret` elsewhere is refused.
+#[test]
+fn speed_ot_ferret_json() {
+    for (flag, name) in [
+        (None, "ferret-rcot"),
+        (Some("--malicious"), "ferret-rcot-malicious"),
+    ] {
+        let mut c = gc_run();
+        c.args([
+            "speed", "ot", "--ot", "ferret", "--count", "300000", "--json",
+        ]);
+        if let Some(f) = flag {
+            c.arg(f);
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect();
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(
+            rows[0]["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("ferret-setup")
+        );
+        assert_eq!(rows[1]["name"], name);
+        assert_eq!(rows[1]["items"], 300000);
+        let b = rows[1]["bytes_per_item"].as_f64().unwrap();
+        // the first 3·10^5 COTs carry the first main iteration's tree corrections (about
+        // 0.3 MB, for 10^7 COTs): about one byte per COT here, 0.04 at 2^24; IKNP's 16
+        assert!(b > 0.0 && b < 2.0, "{name}: {b} bytes per COT");
+    }
+    let out = gc_run()
+        .args(["speed", "garble", "--ot", "ferret"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

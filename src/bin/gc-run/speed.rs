@@ -31,6 +31,15 @@ pub enum SpeedTarget {
     TwoPc,
 }
 
+/// The OT extension of `gc-run speed ot`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OtSource {
+    /// IKNP (KOS15 with --malicious): 16 bytes per COT
+    Iknp,
+    /// Ferret (YWLZW20, Table 2 parameters): well under a bit per COT
+    Ferret,
+}
+
 /// Arguments of `gc-run speed`.
 #[derive(Args, Debug)]
 pub struct SpeedArgs {
@@ -40,9 +49,13 @@ pub struct SpeedArgs {
     /// Number of items (OTs) per measurement.
     #[arg(long, default_value_t = 1 << 24)]
     pub count: usize,
-    /// Malicious security (OT: the KOS15 consistency check).
+    /// Malicious security (OT: the KOS15 consistency check; Ferret: its SPCOT check too).
     #[arg(long)]
     pub malicious: bool,
+    /// `speed ot`: the OT extension measured: IKNP (KOS15 with --malicious) and its derived
+    /// OTs, or Ferret silent OT (random COT, bootstrapped from base OT and IKNP/KOS).
+    #[arg(long = "ot", value_enum, default_value_t = OtSource::Iknp)]
+    pub ot: OtSource,
     /// The garbling scheme of `garble`, `evaluate` and `2pc`: half-gates or three-halves.
     #[arg(long, value_name = "SCHEME", default_value_t = duet_gc::SchemeKind::HalfGates)]
     pub scheme: duet_gc::SchemeKind,
@@ -132,6 +145,7 @@ pub fn run(args: SpeedArgs) -> anyhow::Result<()> {
             (n.peer_key.is_some(), "--peer-key"),
             (n.insecure, "--insecure"),
             (args.malicious, "--malicious"),
+            (args.ot == OtSource::Ferret, "--ot ferret"),
         ];
         if let Some((_, flag)) = given.iter().find(|(on, _)| *on) {
             return Err(usage(format!(
@@ -170,12 +184,14 @@ async fn speed_ot(args: &SpeedArgs) -> anyhow::Result<Vec<Row>> {
         Security::SemiHonest
     };
     let n = args.count;
+    let ferret = args.ot == OtSource::Ferret;
     if args.net.listen.is_some() || args.net.connect.is_some() {
         let mut ch = args.net.open().await?;
-        return if args.net.listen.is_some() {
-            ot_sender(&mut ch, security, n).await
-        } else {
-            ot_receiver(&mut ch, security, n).await
+        return match (args.net.listen.is_some(), ferret) {
+            (true, false) => ot_sender(&mut ch, security, n).await,
+            (false, false) => ot_receiver(&mut ch, security, n).await,
+            (true, true) => ferret_party(&mut ch, security, n, true).await,
+            (false, true) => ferret_party(&mut ch, security, n, false).await,
         };
     }
     let config = ChannelConfig {
@@ -185,10 +201,17 @@ async fn speed_ot(args: &SpeedArgs) -> anyhow::Result<Vec<Row>> {
     };
     let (mut a, mut b) = duplex_pair(&config);
     // each party on a thread of its own (see `run_pair`: spawned tasks take turns)
-    let (s, r) = run_pair(
-        async move { ot_sender(&mut a, security, n).await },
-        async move { ot_receiver(&mut b, security, n).await },
-    )
+    let (s, r) = if ferret {
+        run_pair(
+            async move { ferret_party(&mut a, security, n, true).await },
+            async move { ferret_party(&mut b, security, n, false).await },
+        )
+    } else {
+        run_pair(
+            async move { ot_sender(&mut a, security, n).await },
+            async move { ot_receiver(&mut b, security, n).await },
+        )
+    }
     .context("party threads")?;
     let (s, r) = (s?, r?);
     // The phases run in lockstep: a phase took as long as the slower party.
@@ -200,6 +223,42 @@ async fn speed_ot(args: &SpeedArgs) -> anyhow::Result<Vec<Row>> {
             ..s
         })
         .collect())
+}
+
+/// `speed ot --ot ferret`, one party: the set-up (base OT, the IKNP/KOS bootstrap, the first
+/// iteration's reserve) and `n` random COTs into a reused buffer, with this party's bytes
+/// sent (the caller adds the two parties').
+async fn ferret_party(
+    ch: &mut Channel,
+    security: Security,
+    n: usize,
+    sender: bool,
+) -> anyhow::Result<Vec<Row>> {
+    use duet_ot::ferret::{FerretParams, FerretReceiver, FerretSender};
+    let params = FerretParams::default();
+    let (setup, rcot) = match security {
+        Security::SemiHonest => ("ferret-setup", "ferret-rcot"),
+        Security::Malicious => ("ferret-setup-malicious", "ferret-rcot-malicious"),
+    };
+    let mut out = touched(n);
+    let (t, b) = (Instant::now(), ch.bytes_sent());
+    let mut rows = Vec::new();
+    if sender {
+        let delta = Delta::from_block_set_lsb(duet_core::Prg::from_os_rng().next_block());
+        let mut s = FerretSender::setup(ch, delta, security, params).await?;
+        rows.push(row(setup, 1, "session", t, ch.bytes_sent() - b));
+        let (t, b) = (Instant::now(), ch.bytes_sent());
+        s.extend_into(ch, &mut out).await?;
+        rows.push(row(rcot, n, "COT", t, ch.bytes_sent() - b));
+    } else {
+        let mut r = FerretReceiver::setup(ch, security, params).await?;
+        rows.push(row(setup, 1, "session", t, ch.bytes_sent() - b));
+        let (t, b) = (Instant::now(), ch.bytes_sent());
+        r.extend_into(ch, &mut out).await?;
+        rows.push(row(rcot, n, "COT", t, ch.bytes_sent() - b));
+    }
+    ch.close().await?;
+    Ok(rows)
 }
 
 /// Names of the OT measurements for the security level.
