@@ -21,6 +21,7 @@ use crate::settings::Reveal;
 use crate::share::{Kind, Local, Role, Val};
 use crate::{ArithCircuit, Error, Labels, Op, Ring};
 use duet_net::Channel;
+use duet_ot::{RandomCotReceiver, RandomCotSender};
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -262,9 +263,9 @@ pub async fn run(
 ///
 /// # Errors
 /// As [`run`].
-pub async fn run_with(
+pub async fn run_with<S: RandomCotSender, R: RandomCotReceiver>(
     ch: &mut Channel,
-    eng: &mut Engine,
+    eng: &mut Engine<S, R>,
     c: &ArithCircuit,
     my_inputs: &[(usize, u64)],
     reveal: &[Reveal],
@@ -315,9 +316,9 @@ fn own_inputs(
     Ok((owned, mine))
 }
 
-async fn evaluate(
+async fn evaluate<S: RandomCotSender, R: RandomCotReceiver>(
     ch: &mut Channel,
-    eng: &mut Engine,
+    eng: &mut Engine<S, R>,
     c: &ArithCircuit,
     owners: &[Role],
     mine: &[u64],
