@@ -15,6 +15,8 @@
 //!   [`KosReceiver`], and [`CotSender`] / [`CotReceiver`] with the level chosen at run time;
 //!   one long-lived pair per connection; the sender picks Δ (any lsb; the garbler passes its
 //!   garbling Δ).
+//! - [`oprf`]: the KKRT16 batched OPRF core (1-out-of-∞ OT over κ* = 512 columns), composed
+//!   by PSI.
 //! - `ideal` (feature `ideal`): [`ideal::IdealCot`], the COT functionality for tests.
 //!
 //! # API (both sides call matching methods in the same order on one connection)
@@ -53,6 +55,7 @@ mod ext;
 pub mod ideal;
 pub mod iknp;
 pub mod kos;
+pub mod oprf;
 pub mod traits;
 #[cfg(target_arch = "x86_64")]
 mod ymm;
