@@ -15,7 +15,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use duet_core::{Block, Delta};
 use duet_net::{ChannelConfig, duplex_pair};
 use duet_ot::ferret::{FerretParams, FerretReceiver, FerretSender};
-use duet_ot::{CotReceiver, CotSender, Security};
+use duet_ot::{CotReceiver, CotReceiverExt, CotSender, CotSenderExt, Security};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -97,7 +97,7 @@ fn parties(proto: Proto, sec: Security) -> (Parties, Duration, u64) {
                 done.send(a.bytes_sent()).unwrap();
                 while let Ok(n) = calls.recv() {
                     let b0 = a.bytes_sent();
-                    s.send_cot_into(&mut a, n, &mut buf).await.unwrap();
+                    s.send_random_cot_into(&mut a, n, &mut buf).await.unwrap();
                     done.send(a.bytes_sent() - b0).unwrap();
                 }
             }

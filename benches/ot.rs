@@ -8,7 +8,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use duet_core::{Block, Delta};
 use duet_net::{ChannelConfig, duplex_pair};
-use duet_ot::{CotReceiver, CotSender, Security, base};
+use duet_ot::{CotReceiver, CotReceiverExt, CotSender, CotSenderExt, Security, base};
 use std::future::Future;
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
@@ -89,13 +89,15 @@ fn parties(sec: Security) -> Parties {
         while let Ok(c) = calls.recv() {
             let b0 = a.bytes_sent();
             match c.op {
-                Op::RandomCot => drop(s.send_cot(&mut a, c.n).await.unwrap()),
-                Op::RandomCotInto => s.send_cot_into(&mut a, c.n, &mut buf).await.unwrap(),
+                Op::RandomCot => drop(s.send_random_cot(&mut a, c.n).await.unwrap()),
+                Op::RandomCotInto => s.send_random_cot_into(&mut a, c.n, &mut buf).await.unwrap(),
                 Op::RandomCotStream => {
                     let mut acc = Block::ZERO;
-                    s.send_cot_stream(&mut a, c.n, |k| acc = k.iter().fold(acc, |x, &y| x ^ y))
-                        .await
-                        .unwrap();
+                    s.send_random_cot_stream(&mut a, c.n, |k| {
+                        acc = k.iter().fold(acc, |x, &y| x ^ y)
+                    })
+                    .await
+                    .unwrap();
                     std::hint::black_box(acc);
                 }
                 Op::ChosenOt => s.send_ot(&mut a, &c.msgs).await.unwrap(),

@@ -9,17 +9,17 @@ use crate::protocol::{
 use duet_circuits::{Bits, Circuit};
 use duet_core::{Delta, Prg};
 use duet_net::Channel;
-use duet_ot::{CotReceiver, CotSender};
+use duet_ot::{CotReceiver, CotSender, RandomCotReceiver, RandomCotSender};
 use std::time::Instant;
 
-enum Party {
+enum Party<S, R> {
     Garbler {
         delta: Delta,
-        cot: Box<CotSender>,
+        cot: Box<S>,
         prg: Box<Prg>,
     },
     Evaluator {
-        cot: Box<CotReceiver>,
+        cot: Box<R>,
     },
 }
 
@@ -37,10 +37,16 @@ enum Party {
 /// [`ProtocolError::Poisoned`].
 ///
 /// Methods are not cancel-safe: dropping a run future mid-way poisons the connection.
-pub struct Session {
+///
+/// The COT source is a type parameter: by default IKNP or KOS ([`CotSender`] /
+/// [`CotReceiver`], chosen by [`SessionOptions::security`]); any
+/// [`RandomCotSender`] / [`RandomCotReceiver`] can be passed to
+/// [`Session::garbler_with_cot`] / [`Session::evaluator_with_cot`] (tests pass
+/// `duet_ot::ideal::IdealCot`, which skips base OT).
+pub struct Session<S = CotSender, R = CotReceiver> {
     ch: Channel,
     role: Role,
-    party: Party,
+    party: Party<S, R>,
     opts: SessionOptions,
     runs: u64,
     poisoned: bool,
@@ -48,7 +54,7 @@ pub struct Session {
     total: RunStats,
 }
 
-impl std::fmt::Debug for Session {
+impl<S, R> std::fmt::Debug for Session<S, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
             .field("role", &self.role)
@@ -180,8 +186,50 @@ impl Session {
         let party = Party::Evaluator { cot: Box::new(cot) };
         Ok(Session::new(ch, Role::Evaluator, party, opts))
     }
+}
 
-    fn new(ch: Channel, role: Role, party: Party, opts: SessionOptions) -> Session {
+impl<S: RandomCotSender, R: RandomCotReceiver> Session<S, R> {
+    /// Open the garbler's end over an already set-up COT source: hello, then runs. The
+    /// garbling Δ is the source's Δ (it must have lsb 1); [`SessionOptions::security`] is
+    /// not used (the source's type says its security). The evaluator opens with the
+    /// matching receiver ([`Session::evaluator_with_cot`]).
+    ///
+    /// # Errors
+    /// As [`Session::garbler`]; [`ProtocolError::Usage`] if Δ's lsb is 0.
+    pub async fn garbler_with_cot(
+        mut ch: Channel,
+        opts: SessionOptions,
+        cot: S,
+    ) -> Result<Self, ProtocolError> {
+        if !cot.delta().as_block().lsb() {
+            return Err(ProtocolError::Usage(
+                "the COT source's Δ has lsb 0; garbling needs lsb 1".into(),
+            ));
+        }
+        hello(&mut ch, Role::Garbler).await?;
+        let party = Party::Garbler {
+            delta: cot.delta().clone(),
+            cot: Box::new(cot),
+            prg: Box::new(Prg::from_os_rng()),
+        };
+        Ok(Session::new(ch, Role::Garbler, party, opts))
+    }
+
+    /// Open the evaluator's end over an already set-up COT receiver: hello, then runs.
+    ///
+    /// # Errors
+    /// As [`Session::evaluator`].
+    pub async fn evaluator_with_cot(
+        mut ch: Channel,
+        opts: SessionOptions,
+        cot: R,
+    ) -> Result<Self, ProtocolError> {
+        hello(&mut ch, Role::Evaluator).await?;
+        let party = Party::Evaluator { cot: Box::new(cot) };
+        Ok(Session::new(ch, Role::Evaluator, party, opts))
+    }
+
+    fn new(ch: Channel, role: Role, party: Party<S, R>, opts: SessionOptions) -> Self {
         Session {
             ch,
             role,
@@ -371,7 +419,7 @@ impl Session {
                     &mut self.ch,
                     scheme,
                     delta,
-                    cot,
+                    &mut **cot,
                     prg,
                     p,
                     &mine,
@@ -381,7 +429,7 @@ impl Session {
                 .await?
             }
             Party::Evaluator { cot } => {
-                evaluator_run(&mut self.ch, scheme, cot, p, &mine, policy, progress).await?
+                evaluator_run(&mut self.ch, scheme, &mut **cot, p, &mine, policy, progress).await?
             }
         };
         self.poisoned = false;

@@ -6,7 +6,8 @@ use duet_core::Delta;
 use duet_gc::handshake::{Hello, OutputPolicy, PROTOCOL_VERSION, Role, RunOffer};
 use duet_gc::{Prepared, ProtocolError, SchemeKind, Session, SessionOptions};
 use duet_net::{Channel, ChannelConfig, NetError, duplex_pair};
-use duet_ot::{CotSender, Security};
+use duet_ot::ideal::{IdealCot, IdealCotSender};
+use duet_ot::{CotSenderExt, RandomCotSender};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -24,8 +25,13 @@ fn aes() -> Prepared {
     Prepared::new(library::load("aes_128").unwrap())
 }
 
-/// A raw garbler: speaks the protocol up to the tables, then lets the test send anything.
-async fn raw_garbler_until_tables(ch: &mut Channel, p: &Prepared) -> Delta {
+/// A raw garbler: speaks the protocol up to the tables (its COTs from the ideal
+/// functionality the evaluator shares), then lets the test send anything.
+async fn raw_garbler_until_tables(
+    ch: &mut Channel,
+    p: &Prepared,
+    mut cot: IdealCotSender,
+) -> Delta {
     let hello = Hello {
         version: PROTOCOL_VERSION,
         role: Role::Garbler,
@@ -33,10 +39,7 @@ async fn raw_garbler_until_tables(ch: &mut Channel, p: &Prepared) -> Delta {
     ch.send_frame(&hello.encode()).await.unwrap();
     ch.flush().await.unwrap();
     ch.recv_frame(64).await.unwrap();
-    let delta = Delta::random(&mut rand::rng());
-    let mut cot = CotSender::setup(ch, delta.clone(), Security::SemiHonest)
-        .await
-        .unwrap();
+    let delta = cot.delta().clone();
     let offer = RunOffer {
         role: Role::Garbler,
         run: 0,
@@ -64,17 +67,23 @@ where
     let (mut a, b) = duplex_pair(&cfg());
     let p = aes();
     let p2 = p.clone();
+    let cot = IdealCot::new(duet_core::Block::random(&mut rand::rng()));
+    let sender = cot.sender();
     let raw = tokio::spawn(async move {
-        raw_garbler_until_tables(&mut a, &p2).await;
+        raw_garbler_until_tables(&mut a, &p2, sender).await;
         craft(&mut a).await;
         let _ = a.flush().await;
         // keep the channel open a moment, then drop it (EOF)
         tokio::time::sleep(Duration::from_millis(50)).await;
     });
     let pt = values::parse_hex("00112233445566778899aabbccddeeff", 128).unwrap();
-    let mut e = Session::evaluator(b, SessionOptions::default())
-        .await
-        .unwrap();
+    let mut e = Session::<IdealCotSender, _>::evaluator_with_cot(
+        b,
+        SessionOptions::default(),
+        cot.receiver(),
+    )
+    .await
+    .unwrap();
     let r = tokio::time::timeout(
         Duration::from_secs(10),
         e.run_prepared(&p, &[(1, pt)], OutputPolicy::Both),

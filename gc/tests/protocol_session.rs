@@ -1,9 +1,14 @@
 //! Two real parties over `duet_net::duplex_pair`: results equal plaintext evaluation, many
 //! runs per session, every output policy, handshake mismatches on both sides.
+//!
+//! Sessions run over the ideal COT (`duet_ot::ideal`, no base OT) except those opened with
+//! [`open_real`] (base OT + IKNP end to end).
 
 use duet_circuits::{Bits, Circuit, Gate, eval, library, values};
 use duet_gc::{OutputPolicy, Prepared, ProtocolError, Role, SchemeKind, Session, SessionOptions};
 use duet_net::{ChannelConfig, duplex_pair};
+use duet_ot::ideal::{IdealCot, IdealCotReceiver, IdealCotSender};
+use duet_ot::{RandomCotReceiver, RandomCotSender};
 use std::time::Duration;
 
 fn cfg() -> ChannelConfig {
@@ -13,18 +18,29 @@ fn cfg() -> ChannelConfig {
     }
 }
 
-async fn open() -> (Session, Session) {
+type IdealSession = Session<IdealCotSender, IdealCotReceiver>;
+
+async fn open() -> (IdealSession, IdealSession) {
     open_with(SchemeKind::HalfGates, SchemeKind::HalfGates).await
 }
 
-/// A session pair whose garbler and evaluator use the given schemes.
-async fn open_with(gs: SchemeKind, es: SchemeKind) -> (Session, Session) {
+/// A session pair over the ideal COT whose garbler and evaluator use the given schemes.
+async fn open_with(gs: SchemeKind, es: SchemeKind) -> (IdealSession, IdealSession) {
     let (a, b) = duplex_pair(&cfg());
     let (mut go, mut eo) = (SessionOptions::default(), SessionOptions::default());
     go.scheme = gs;
     eo.scheme = es;
-    let g = tokio::spawn(Session::garbler(a, go));
-    let e = tokio::spawn(Session::evaluator(b, eo));
+    let cot = IdealCot::new(duet_core::Block::random(&mut rand::rng()));
+    let g = tokio::spawn(IdealSession::garbler_with_cot(a, go, cot.sender()));
+    let e = tokio::spawn(IdealSession::evaluator_with_cot(b, eo, cot.receiver()));
+    (g.await.unwrap().unwrap(), e.await.unwrap().unwrap())
+}
+
+/// A session pair with real base OT and IKNP.
+async fn open_real() -> (Session, Session) {
+    let (a, b) = duplex_pair(&cfg());
+    let g = tokio::spawn(Session::garbler(a, SessionOptions::default()));
+    let e = tokio::spawn(Session::evaluator(b, SessionOptions::default()));
     (g.await.unwrap().unwrap(), e.await.unwrap().unwrap())
 }
 
@@ -35,9 +51,9 @@ type Both = (
 
 #[allow(clippy::too_many_arguments)]
 /// Run `p` with ownership `garbler_owns(i)`; returns both parties' results.
-async fn run_pair(
-    g: &mut Session,
-    e: &mut Session,
+async fn run_pair<S: RandomCotSender, R: RandomCotReceiver>(
+    g: &mut Session<S, R>,
+    e: &mut Session<S, R>,
     gp: &Prepared,
     ep: &Prepared,
     gin: Vec<(usize, Bits)>,
@@ -73,7 +89,7 @@ async fn aes_fips197_all_policies_and_many_runs() {
     let key = values::parse_hex("000102030405060708090a0b0c0d0e0f", 128).unwrap();
     let pt = values::parse_hex("00112233445566778899aabbccddeeff", 128).unwrap();
     let want = "69c4e0d86a7b0430d8cdb78070b4c55a";
-    let (mut g, mut e) = open().await;
+    let (mut g, mut e) = open_real().await;
     for pol in [
         OutputPolicy::Both,
         OutputPolicy::Garbler,

@@ -46,7 +46,9 @@ use duet_core::{Block, Delta, FIXED_KEY_AES, Prg};
 use duet_gc::multi::{self, Lockstep};
 use duet_gc::{HalfGates, Scheme, SchemeKind, ThreeHalves};
 use duet_net::Channel;
-use duet_ot::{CotReceiver, CotSender, Security};
+use duet_ot::{
+    CotReceiverExt, CotSenderExt, IknpReceiver, IknpSender, RandomCotReceiver, RandomCotSender,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -126,9 +128,9 @@ impl Stats {
     }
 }
 
-enum Cot {
-    Sender(CotSender),
-    Receiver(Box<CotReceiver>),
+enum Cot<S, R> {
+    Sender(Box<S>),
+    Receiver(Box<R>),
 }
 
 /// Which operands get which input words.
@@ -143,10 +145,15 @@ enum Plan {
 type TemplateKey = (Op, Shape, Shape, bool);
 
 /// One party of the hybrid protocol over one connection.
-pub struct Engine {
+///
+/// The COT source is a type parameter, semi-honest IKNP by default ([`Engine::garbler`] /
+/// [`Engine::evaluator`] run its base OTs); any [`RandomCotSender`] /
+/// [`RandomCotReceiver`] can be passed to [`Engine::garbler_with_cot`] /
+/// [`Engine::evaluator_with_cot`] (tests pass `duet_ot::ideal::IdealCot`).
+pub struct Engine<S = IknpSender, R = IknpReceiver> {
     role: Role,
     ring: Ring,
-    cot: Cot,
+    cot: Cot<S, R>,
     delta: Option<Delta>,
     prg: Prg,
     hash_ctr: u64,
@@ -189,10 +196,6 @@ fn chunk_len(t: &Template) -> usize {
 fn word_bytes(ell: u32, width: u32) -> usize {
     (0..width).map(|i| nbytes(ell - i)).sum()
 }
-
-// The streamed COT chunks of `Engine::layer` hold whole Gilboa terms only if every chunk
-// boundary is a multiple of ℓ ≤ 64.
-const _: () = assert!(duet_ot::CHUNK.is_multiple_of(64));
 
 /// Reused stack buffers of [`hash_into`] (tweaks and blocks of one 64-block piece).
 struct HashScratch {
@@ -264,9 +267,8 @@ impl Engine {
     /// [`Error::Ot`] / [`Error::Net`] on failure.
     pub async fn garbler(ch: &mut Channel, ring: Ring) -> Result<Engine, Error> {
         let delta = Delta::random(&mut rand::rng());
-        let cot_delta = Delta::from_block_set_lsb(delta.as_block());
-        let s = CotSender::setup(ch, cot_delta, Security::SemiHonest).await?;
-        Self::new(Role::Garbler, ring, Cot::Sender(s), Some(delta))
+        let s = IknpSender::setup(ch, delta).await?;
+        Engine::garbler_with_cot(ring, s)
     }
 
     /// Set up the evaluator's side (COT receiver).
@@ -274,11 +276,36 @@ impl Engine {
     /// # Errors
     /// As [`Engine::garbler`].
     pub async fn evaluator(ch: &mut Channel, ring: Ring) -> Result<Engine, Error> {
-        let r = CotReceiver::setup(ch, Security::SemiHonest).await?;
-        Self::new(Role::Evaluator, ring, Cot::Receiver(Box::new(r)), None)
+        let r = IknpReceiver::setup(ch).await?;
+        Engine::evaluator_with_cot(ring, r)
+    }
+}
+
+impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
+    /// The garbler's side over an already set-up COT sender, whose Δ (lsb 1) is the
+    /// garbling Δ. The evaluator uses the matching receiver.
+    ///
+    /// # Errors
+    /// [`Error::Input`] if Δ's lsb is 0; [`Error::Circuit`] if the adder template fails.
+    pub fn garbler_with_cot(ring: Ring, cot: S) -> Result<Self, Error> {
+        let delta = cot.delta().clone();
+        if !delta.as_block().lsb() {
+            return Err(Error::Input(
+                "the COT source's Δ has lsb 0; garbling needs lsb 1".into(),
+            ));
+        }
+        Self::new(Role::Garbler, ring, Cot::Sender(Box::new(cot)), Some(delta))
     }
 
-    fn new(role: Role, ring: Ring, cot: Cot, delta: Option<Delta>) -> Result<Engine, Error> {
+    /// The evaluator's side over an already set-up COT receiver.
+    ///
+    /// # Errors
+    /// As [`Engine::garbler_with_cot`].
+    pub fn evaluator_with_cot(ring: Ring, cot: R) -> Result<Self, Error> {
+        Self::new(Role::Evaluator, ring, Cot::Receiver(Box::new(cot)), None)
+    }
+
+    fn new(role: Role, ring: Ring, cot: Cot<S, R>, delta: Option<Delta>) -> Result<Self, Error> {
         Ok(Engine {
             role,
             ring,
@@ -451,14 +478,16 @@ impl Engine {
         let (mut h0, mut h1) = ([0u64; 64], [0u64; 64]);
         let mut sc = HashScratch::new();
         let mut pos = 0;
-        // rows seen so far; chunk boundaries are multiples of ℓ (CHUNK is), so every chunk
-        // holds whole Gilboa terms
+        // rows seen so far; chunk boundaries are multiples of ℓ (the source's chunk length
+        // rounded down to one, the same on both ends), so every chunk holds whole Gilboa
+        // terms
         let mut off = 0usize;
         match (&mut self.cot, me) {
             (Cot::Sender(s), Role::Garbler) => {
                 let d = self.delta.as_ref().expect("garbler has delta").as_block();
                 if n_cot > 0 {
-                    s.send_cot_stream(ch, n_cot, |k| {
+                    let chunk = (s.chunk_len() / lu).max(1) * lu;
+                    s.send_cot_chunks(ch, n_cot, chunk, |k| {
                         let gil = n_gil.saturating_sub(off).min(k.len());
                         for (q, ks) in k[..gil].chunks_exact(lu).enumerate() {
                             let t = off / lu + q;
@@ -500,7 +529,8 @@ impl Engine {
                 // the hash half of every term, Σ_i 2^i H(m_i), while the extension runs
                 let mut hsum: Vec<u64> = Vec::with_capacity(terms.len());
                 if n_cot > 0 {
-                    r.receive_cot_stream(ch, &choices, |m| {
+                    let chunk = (r.chunk_len() / lu).max(1) * lu;
+                    r.receive_cot_chunks(ch, &choices, chunk, |m| {
                         let gil = n_gil.saturating_sub(off).min(m.len());
                         for ms in m[..gil].chunks_exact(lu) {
                             let t = hsum.len();
@@ -712,7 +742,7 @@ impl Engine {
         }
     }
 
-    async fn garbled_chunk_with<S: Scheme>(
+    async fn garbled_chunk_with<G: Scheme>(
         &mut self,
         ch: &mut Channel,
         t: &Template,
@@ -730,14 +760,14 @@ impl Engine {
             Role::Garbler => {
                 let d = self.delta.as_ref().expect("garbler has delta");
                 self.lockstep
-                    .garble::<S>(&t.prog, d, salt, 0, m, ins, tables, outs)?;
+                    .garble::<G>(&t.prog, d, salt, 0, m, ins, tables, outs)?;
                 ch.send(tables).await?;
             }
             Role::Evaluator => {
-                tables.resize(Lockstep::table_bytes::<S>(&t.prog, m) as usize, 0);
+                tables.resize(Lockstep::table_bytes::<G>(&t.prog, m) as usize, 0);
                 ch.recv_exact(tables).await?;
                 self.lockstep
-                    .evaluate::<S>(&t.prog, salt, 0, m, ins, tables, outs)
+                    .evaluate::<G>(&t.prog, salt, 0, m, ins, tables, outs)
                     .map_err(|e| Error::Peer(e.to_string()))?;
             }
         }

@@ -22,6 +22,7 @@ use crate::share::{Kind, Local, Role, Val};
 use crate::{ArithCircuit, Error, Labels, Op, Ring};
 use duet_gc::SchemeKind;
 use duet_net::Channel;
+use duet_ot::{RandomCotReceiver, RandomCotSender};
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -306,9 +307,9 @@ pub async fn run_scheme(
 ///
 /// # Errors
 /// As [`run`].
-pub async fn run_with(
+pub async fn run_with<S: RandomCotSender, R: RandomCotReceiver>(
     ch: &mut Channel,
-    eng: &mut Engine,
+    eng: &mut Engine<S, R>,
     c: &ArithCircuit,
     my_inputs: &[(usize, u64)],
     reveal: &[Reveal],
@@ -359,9 +360,9 @@ fn own_inputs(
     Ok((owned, mine))
 }
 
-async fn evaluate(
+async fn evaluate<S: RandomCotSender, R: RandomCotReceiver>(
     ch: &mut Channel,
-    eng: &mut Engine,
+    eng: &mut Engine<S, R>,
     c: &ArithCircuit,
     owners: &[Role],
     mine: &[u64],

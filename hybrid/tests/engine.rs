@@ -1,8 +1,11 @@
-//! Two real parties over an in-memory duplex: multiplication against wrapping arithmetic,
-//! A2Y→Y2A round trips at every ℓ, garbled ops against the plaintext semantics.
+//! Two parties over an in-memory duplex: multiplication against wrapping arithmetic,
+//! A2Y→Y2A round trips at every ℓ, garbled ops against the plaintext semantics. COTs come
+//! from the ideal functionality (`duet_ot::ideal`: no base OT per case); the runner's tests
+//! (`twoparty.rs`, `run`) use real base OT + IKNP.
 
 use duet_hybrid::{Engine, Error, GcTask, Kind, Op, Operand, Ring, Role, Val};
 use duet_net::{ChannelConfig, duplex_pair};
+use duet_ot::ideal::IdealCot;
 use rand::rngs::StdRng as ChaCha12Rng;
 use rand::{Rng, SeedableRng};
 
@@ -49,13 +52,17 @@ fn run_layer(
         let go: Vec<_> = ops.iter().map(|o| Operand::Val(o.0)).collect();
         let eo: Vec<_> = ops.iter().map(|o| Operand::Val(o.1)).collect();
         let t2 = tasks.clone();
+        let cot = IdealCot::new(duet_core::Block::random(&mut rand::rng()));
+        let (cs, cr) = (cot.sender(), cot.receiver());
         let g = tokio::spawn(async move {
-            let mut eng = Engine::garbler(&mut cg, ring).await?;
+            let mut eng =
+                Engine::<_, duet_ot::ideal::IdealCotReceiver>::garbler_with_cot(ring, cs)?;
             let r = eng.layer(&mut cg, &gm, &go, &tasks).await?;
             Ok::<_, Error>(r)
         });
         let e = tokio::spawn(async move {
-            let mut eng = Engine::evaluator(&mut ce, ring).await?;
+            let mut eng =
+                Engine::<duet_ot::ideal::IdealCotSender, _>::evaluator_with_cot(ring, cr)?;
             let r = eng.layer(&mut ce, &em, &eo, &t2).await?;
             Ok::<_, Error>(r)
         });

@@ -8,6 +8,7 @@ use duet_hybrid::{
     ArithCircuit, ArithGate, Engine, Error, Op, Reveal, Ring, Role, RunOutput, run, run_with,
 };
 use duet_net::{Channel, ChannelConfig, duplex_pair};
+use duet_ot::ideal::{IdealCot, IdealCotReceiver, IdealCotSender};
 use proptest::prelude::*;
 use std::sync::Arc;
 
@@ -63,7 +64,8 @@ fn check(
     assert_eq!(got_e, want, "{what} evaluator");
 }
 
-/// Many runs of `c` over one connection and one engine per party.
+/// Many runs of `c` over one connection and one engine per party (COTs from the ideal
+/// functionality; [`run`]'s tests set up real base OT + IKNP).
 async fn two_party_many(
     (mut cg, mut ce): (Channel, Channel),
     c: Arc<ArithCircuit>,
@@ -87,8 +89,10 @@ async fn two_party_many(
         .collect();
     let reveal = vec![Reveal::BOTH; c.outputs().len()];
     let (c2, r2) = (c.clone(), reveal.clone());
+    let cot = IdealCot::new(duet_core::Block::random(&mut rand::rng()));
+    let (cs, cr) = (cot.sender(), cot.receiver());
     let g = tokio::spawn(async move {
-        let mut eng = Engine::garbler(&mut cg, ring).await?;
+        let mut eng = Engine::<_, IdealCotReceiver>::garbler_with_cot(ring, cs)?;
         let mut v = Vec::new();
         for j in gj {
             v.push(run_with(&mut cg, &mut eng, &c2, &j, &r2).await?);
@@ -96,7 +100,7 @@ async fn two_party_many(
         Ok::<_, Error>(v)
     });
     let e = tokio::spawn(async move {
-        let mut eng = Engine::evaluator(&mut ce, ring).await?;
+        let mut eng = Engine::<IdealCotSender, _>::evaluator_with_cot(ring, cr)?;
         let mut v = Vec::new();
         for j in ej {
             v.push(run_with(&mut ce, &mut eng, &c, &j, &reveal).await?);

@@ -2,7 +2,7 @@
 
 use duet_core::{Block, Delta};
 use duet_net::{Channel, ChannelConfig, duplex_pair, tcp};
-use duet_ot::{CotReceiver, CotSender, OtError, Security};
+use duet_ot::{CotReceiver, CotReceiverExt, CotSender, CotSenderExt, OtError, Security};
 use rand::{Rng, RngExt, SeedableRng, rngs::StdRng};
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 
 use duet_core::{Block, Delta};
 use duet_net::{Channel, ChannelConfig, duplex_pair};
-use duet_ot::{CotReceiver, CotSender, OtError, Security};
+use duet_ot::{CotReceiver, CotReceiverExt, CotSender, CotSenderExt, OtError, Security};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};

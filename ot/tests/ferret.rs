@@ -5,7 +5,7 @@
 use duet_core::{Block, Delta};
 use duet_net::{Channel, ChannelConfig, duplex_pair};
 use duet_ot::ferret::{FerretParams, FerretReceiver, FerretSender, choice_bits};
-use duet_ot::{CotReceiver, CotSender, OtError, Security};
+use duet_ot::{CotReceiver, CotReceiverExt, CotSender, CotSenderExt, OtError, Security};
 use std::time::Duration;
 
 const P: FerretParams = FerretParams::INSECURE_TEST;
@@ -138,7 +138,7 @@ async fn bootstraps_from_existing_iknp() {
             let f = FerretSender::setup_with(&mut a, &mut cot, d, P)
                 .await
                 .unwrap();
-            let iknp = cot.send_cot(&mut a, 100).await.unwrap();
+            let iknp = cot.send_random_cot(&mut a, 100).await.unwrap();
             (f, a, iknp)
         });
         let mut cot = CotReceiver::setup(&mut b, sec).await.unwrap();

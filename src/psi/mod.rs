@@ -45,7 +45,7 @@
 pub mod cuckoo;
 pub mod items;
 pub mod matching;
-pub mod oprf;
+pub use duet_ot::oprf;
 pub mod protocol;
 
 use duet_core::Block;
@@ -55,7 +55,7 @@ pub use items::{ItemSet, hash_item, hash_items};
 pub use protocol::{receiver, sender};
 
 /// Width of the pseudorandom code in bits (κ*, KKRT16 §4: 424–512 bits).
-pub const KAPPA_STAR: usize = 512;
+pub use duet_ot::oprf::KAPPA_STAR;
 /// Number of cuckoo hash functions.
 pub const NUM_HASHES: usize = 3;
 /// Cuckoo table size factor in per mille (m = ⌈1.27·n⌉, PSZ18).

@@ -14,10 +14,10 @@
 
 use super::cuckoo::{BinHasher, Buckets, EMPTY, cuckoo_insert};
 use super::matching::MatchTable;
-use super::oprf::{Code, OprfReceiver, OprfSender, Wide, code_input, hash_rows, value_mask};
 use super::*;
 use duet_core::Prg;
 use duet_net::{Channel, NetError};
+use duet_ot::oprf::{Code, OprfReceiver, OprfSender, Wide, code_input, hash_rows, value_mask};
 
 const MAGIC: &[u8; 8] = b"duet-psi";
 /// Version of the PSI wire protocol.

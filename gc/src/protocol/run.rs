@@ -7,7 +7,7 @@ use duet_circuits::{Bits, input_wires};
 use duet_core::{Block, Delta, Prg};
 use duet_gc_core::SchemeKind;
 use duet_net::Channel;
-use duet_ot::{CotReceiver, CotSender};
+use duet_ot::{CotReceiverExt, CotSenderExt, RandomCotReceiver, RandomCotSender};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use tokio::sync::mpsc;
@@ -37,11 +37,11 @@ fn split_outputs(p: &Prepared, bits: &mut impl Iterator<Item = bool>) -> Vec<Bit
 /// ownership). Returns each instance's outputs if `policy` reveals them to the garbler,
 /// else one empty vector per instance.
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn garbler_run(
+pub(crate) async fn garbler_run<S: RandomCotSender>(
     ch: &mut Channel,
     scheme: SchemeKind,
     delta: &Delta,
-    cot: &mut CotSender,
+    cot: &mut S,
     prg: &mut Prg,
     p: &Prepared,
     mine: &[&MyInputs<'_>],
@@ -141,10 +141,10 @@ fn split_instances(p: &Prepared, k: usize, bits: impl Iterator<Item = bool>) -> 
 /// The evaluator's side of one run of `mine.len() ≥ 1` instances. Returns each
 /// instance's outputs if `policy` reveals them to the evaluator, else one empty vector per
 /// instance.
-pub(crate) async fn evaluator_run(
+pub(crate) async fn evaluator_run<R: RandomCotReceiver>(
     ch: &mut Channel,
     scheme: SchemeKind,
-    cot: &mut CotReceiver,
+    cot: &mut R,
     p: &Prepared,
     mine: &[&MyInputs<'_>],
     policy: OutputPolicy,

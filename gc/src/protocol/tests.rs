@@ -7,10 +7,13 @@ use crate::{Prepared, Session, SessionOptions};
 use duet_circuits::{Bits, Circuit, Gate};
 use duet_core::Block;
 use duet_net::{Channel, ChannelConfig};
+use duet_ot::ideal::{IdealCot, IdealCotReceiver, IdealCotSender};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use tokio::io::{AsyncWrite, DuplexStream, WriteHalf};
+
+type IdealSession = Session<IdealCotSender, IdealCotReceiver>;
 
 struct Recorder {
     inner: WriteHalf<DuplexStream>,
@@ -75,9 +78,12 @@ async fn transcript_never_carries_delta_or_zero_labels() {
     let p = Prepared::new(c.finish().unwrap());
     let one: Bits = std::iter::once(true).collect();
     let (gch, ech, g_log, e_log) = recorded_pair();
+    // COTs from the ideal functionality: this test is about the garbling transcript (the
+    // OT transcript: duet-ot's `delta_never_leaves_the_sender`)
+    let cot = IdealCot::new(Block::random(&mut rand::rng()));
     let (g, e) = tokio::join!(
-        Session::garbler(gch, SessionOptions::default()),
-        Session::evaluator(ech, SessionOptions::default())
+        IdealSession::garbler_with_cot(gch, SessionOptions::default(), cot.sender()),
+        IdealSession::evaluator_with_cot(ech, SessionOptions::default(), cot.receiver())
     );
     let (mut g, mut e) = (g.unwrap(), e.unwrap());
     let mut active = Vec::new();

@@ -92,7 +92,7 @@ mod tests;
 pub use params::{FerretParams, LpnParams};
 
 use crate::kos::gf_mul;
-use crate::{CotReceiver, CotSender, OtError, Security};
+use crate::{CotReceiver, CotReceiverExt, CotSender, CotSenderExt, OtError, Security};
 use duet_core::{Block, Delta, mem::zeroed_blocks};
 use duet_net::Channel;
 use subtle::ConstantTimeEq;
@@ -360,7 +360,7 @@ impl FerretSender {
         hello(ch, security, params).await?;
         let n0 = params.setup.consumed(security);
         let mut k = Vec::new();
-        cot.send_cot_into(ch, n0, &mut k).await?;
+        cot.send_random_cot_into(ch, n0, &mut k).await?;
         for x in k.iter_mut() {
             *x = x.with_lsb(false);
         }

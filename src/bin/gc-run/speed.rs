@@ -12,7 +12,7 @@ use clap::{Args, ValueEnum};
 use duet_core::{Block, Delta};
 use duet_gc::{HalfGates, Scheme, SchemeKind, ThreeHalves};
 use duet_net::{Channel, ChannelConfig, duplex_pair, run_pair};
-use duet_ot::{CotReceiver, CotSender, Security};
+use duet_ot::{CotReceiver, CotReceiverExt, CotSender, CotSenderExt, Security};
 use std::time::{Duration, Instant};
 
 /// What to measure.
@@ -283,7 +283,7 @@ async fn ot_sender(ch: &mut Channel, security: Security, n: usize) -> anyhow::Re
     rows.push(row(names[0], 128, "OT", t, ch.bytes_sent() - b));
     let mut k = touched(n);
     let (t, b) = (Instant::now(), ch.bytes_sent());
-    s.send_cot_into(ch, n, &mut k).await?;
+    s.send_random_cot_into(ch, n, &mut k).await?;
     rows.push(row(names[1], n, "COT", t, ch.bytes_sent() - b));
     drop(k);
     let (t, b) = (Instant::now(), ch.bytes_sent());

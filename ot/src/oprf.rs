@@ -1,69 +1,41 @@
 //! The sans-IO core of the KKRT16 batched OPRF (eprint 2016/799, Fig. 2): 1-out-of-∞ OT by
-//! IKNP-style extension over κ* = 512 columns, processed in chunks of bins.
+//! IKNP-style extension over κ* = 512 columns, processed in chunks of bins. PSI
+//! (`duet::psi`) composes it with base OT, cuckoo hashing and its wire format.
 //!
 //! Bit layout: a *column* i (base OT i) over a chunk of b bins is b/64 `u64` words, bin r
 //! in word r/64 bit r%64 (the AES-CTR stream of [`Prg`] read as little-endian words). A
 //! *row* (one bin) is 512 bits = 4 [`Block`]s, bit i in block i/128 bit i%128.
 
-use super::KAPPA_STAR;
+use duet_core::transpose::transpose;
 use duet_core::{Block, FIXED_KEY_AES, FixedKeyAes, Prg};
+
+/// Width of the pseudorandom code in bits and number of base OTs (κ*, KKRT16 §4: 424–512
+/// bits).
+pub const KAPPA_STAR: usize = 512;
 
 /// A 512-bit row.
 pub type Wide = [Block; 4];
 
-/// Transpose a 64×64 bit matrix in place (`a[r]` bit c ↔ `a[c]` bit r), Hacker's Delight §7-3.
-#[inline]
-pub fn transpose64(a: &mut [u64; 64]) {
-    let mut j = 32usize;
-    let mut m: u64 = 0x0000_0000_FFFF_FFFF;
-    while j != 0 {
-        let mut k = 0usize;
-        while k < 64 {
-            let t = ((a[k] >> j) ^ a[k + j]) & m;
-            a[k] ^= t << j;
-            a[k + j] ^= t;
-            k = (k + j + 1) & !j;
-        }
-        j >>= 1;
-        m ^= m << j;
-    }
-}
-
 /// Columns → rows: `cols` holds 512 columns of `w` words each (column i at `cols[i*w..]`),
-/// `rows` gets `64·w` rows of 8 words.
+/// `rows` gets `64·w` rows of 8 words. The 512 × 64w bit matrix transposed by
+/// [`duet_core::transpose::transpose`] (same LSB-first row-major layout).
 pub fn cols_to_rows(cols: &[u64], w: usize, rows: &mut [u64]) {
-    debug_assert_eq!(cols.len(), KAPPA_STAR * w);
-    debug_assert_eq!(rows.len(), 64 * w * 8);
-    let mut a = [0u64; 64];
-    for cw in 0..8 {
-        for bw in 0..w {
-            for (k, x) in a.iter_mut().enumerate() {
-                *x = cols[(cw * 64 + k) * w + bw];
-            }
-            transpose64(&mut a);
-            for (r, x) in a.iter().enumerate() {
-                rows[(bw * 64 + r) * 8 + cw] = *x;
-            }
-        }
-    }
+    transpose(
+        bytemuck::cast_slice(cols),
+        KAPPA_STAR,
+        64 * w,
+        bytemuck::cast_slice_mut(rows),
+    );
 }
 
 /// Rows → columns, the inverse of [`cols_to_rows`].
 pub fn rows_to_cols(rows: &[u64], w: usize, cols: &mut [u64]) {
-    debug_assert_eq!(cols.len(), KAPPA_STAR * w);
-    debug_assert_eq!(rows.len(), 64 * w * 8);
-    let mut a = [0u64; 64];
-    for cw in 0..8 {
-        for bw in 0..w {
-            for (r, x) in a.iter_mut().enumerate() {
-                *x = rows[(bw * 64 + r) * 8 + cw];
-            }
-            transpose64(&mut a);
-            for (k, x) in a.iter().enumerate() {
-                cols[(cw * 64 + k) * w + bw] = *x;
-            }
-        }
-    }
+    transpose(
+        bytemuck::cast_slice(rows),
+        64 * w,
+        KAPPA_STAR,
+        bytemuck::cast_slice_mut(cols),
+    );
 }
 
 /// The pseudorandom code C(x) = (AES_{k_0}(x), …, AES_{k_3}(x)), keys expanded from a seed
@@ -262,23 +234,6 @@ impl OprfSender {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    #[allow(clippy::needless_range_loop)]
-    fn transpose64_matches_naive() {
-        let mut prg = Prg::new(Block(11));
-        let mut a = [0u64; 64];
-        let mut blocks = [Block::ZERO; 32];
-        prg.fill_blocks(&mut blocks);
-        a.copy_from_slice(words(&blocks));
-        let orig = a;
-        transpose64(&mut a);
-        for r in 0..64 {
-            for c in 0..64 {
-                assert_eq!((a[r] >> c) & 1, (orig[c] >> r) & 1);
-            }
-        }
-    }
 
     #[test]
     fn rows_cols_roundtrip_and_layout() {
