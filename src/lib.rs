@@ -1,4 +1,6 @@
 //! Duet facade.
 
 pub mod compare;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod psi;

@@ -521,7 +521,8 @@ fn streamed_circuit_files_give_the_same_results() {
     assert!(stderr(&o).contains("--stream"), "{}", stderr(&o));
     let _ = std::fs::remove_file(big);
 
-    // `compile` once, then run the saved program; the peer runs the Bristol text
+    // `compile` once, then both parties run the saved program (a saved program announces
+    // the digest of its ops, so the peer runs the same program)
     let prog = std::env::temp_dir().join(format!("duet-aes-{}.duet", std::process::id()));
     let prog_s = prog.to_str().unwrap();
     let o = Command::new(BIN)
@@ -538,8 +539,9 @@ fn streamed_circuit_files_give_the_same_results() {
         "--connect-timeout",
         "20",
     ]));
-    let e = spawn(Command::new(BIN).args(["evaluator", aes, "--connect", &addr, "--input", &e_in]))
-        .wait_with_output();
+    let e =
+        spawn(Command::new(BIN).args(["evaluator", prog_s, "--connect", &addr, "--input", &e_in]))
+            .wait_with_output();
     let g = g.wait_with_output();
     assert!(
         g.status.success(),

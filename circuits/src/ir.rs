@@ -17,6 +17,19 @@ pub type WireId = u32;
 /// gate word hold the gate kind.
 pub const MAX_WIRES: u32 = (1 << 29) - 1;
 
+/// The most bits all input values together, or all output values together, may have
+/// (2^24). A party sends the labels of its input values in one frame and the evaluator
+/// returns the output labels in one frame, 16 bytes per bit: past this a value is too wide
+/// to ever send (a frame of over 256 MiB), so the header is refused at load, before
+/// anything is allocated for it.
+pub const MAX_IO_BITS: u32 = 1 << 24;
+
+/// Wires that are neither inputs nor assigned by a gate that a circuit may declare: at most
+/// as many as it uses, plus this many. A wire count far beyond the file's gates (e.g. a
+/// 60-byte file declaring 2^29 wires) is refused, so that what is computed per wire
+/// (statistics, evaluation) stays linear in the file's size.
+pub const SPARE_WIRES: u64 = 1 << 16;
+
 const KIND_SHIFT: u32 = 29;
 const WIRE_MASK: u32 = MAX_WIRES;
 
@@ -202,6 +215,29 @@ pub enum CircuitError {
     /// A MAND gate with no ANDs.
     #[error("MAND gate with n = 0")]
     EmptyMand,
+    /// The inputs or the outputs have more than [`MAX_IO_BITS`] bits in all.
+    #[error(
+        "{what} of {bits} bits in all: too wide to send (at most 2^24 bits; 16 bytes of \
+         labels a bit would exceed the largest frame)"
+    )]
+    TooWide {
+        /// "inputs" or "outputs"
+        what: &'static str,
+        /// their total width in bits
+        bits: u64,
+    },
+    /// The wire count is far beyond the wires the inputs and gates use (see
+    /// [`SPARE_WIRES`]).
+    #[error(
+        "the header declares {num_wires} wires but the inputs and gates use only {used}: a \
+         wire count this far beyond the gates is refused"
+    )]
+    UnusedWires {
+        /// the declared wire count
+        num_wires: u32,
+        /// input wires plus wires assigned by a gate
+        used: u64,
+    },
 }
 
 /// A Boolean circuit in Bristol Fashion layout: input value `i` occupies the next
@@ -300,13 +336,16 @@ impl Circuit {
         Ok(())
     }
 
-    /// Check that every output wire (the last `Σ outputs` wires) is assigned, and seal the
+    /// Check that every output wire (the last `Σ outputs` wires) is assigned and that the
+    /// wire count is not far beyond the wires used (see [`SPARE_WIRES`]), and seal the
     /// circuit.
     ///
     /// # Errors
-    /// [`CircuitError::OutputUndefined`] naming the first unassigned output wire.
+    /// [`CircuitError::OutputUndefined`] naming the first unassigned output wire;
+    /// [`CircuitError::UnusedWires`].
     pub fn finish(mut self) -> Result<Self, CircuitError> {
         self.check.finish(self.num_output_bits())?;
+        self.check.check_used()?;
         self.check = WireCheck::default();
         self.gates.shrink_to_fit();
         self.mand.shrink_to_fit();

@@ -23,7 +23,9 @@ pub mod stats;
 pub mod values;
 
 pub(crate) use ir::WireCheck;
-pub use ir::{Circuit, CircuitError, Gate, GateKind, MAX_WIRES, WireId, input_wires};
+pub use ir::{
+    Circuit, CircuitError, Gate, GateKind, MAX_IO_BITS, MAX_WIRES, SPARE_WIRES, WireId, input_wires,
+};
 
 /// One input or output value: bit `k` is wire `k` of the value (least significant first).
 pub type Bits = bitvec::vec::BitVec<u64, bitvec::order::Lsb0>;

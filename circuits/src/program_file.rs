@@ -204,7 +204,10 @@ impl ProgramFile {
         self.xor_count
     }
 
-    /// The circuit digest ([`crate::digest`]), equal to that of the parsed circuit.
+    /// The digest the parties compare in their handshake: for a program compiled from
+    /// Bristol text, the circuit digest ([`crate::digest`]), equal to that of the parsed
+    /// circuit; for a saved program ([`ProgramFile::open`]), the program digest of its header
+    /// and ops, recomputed on open (see the `saved` module docs).
     pub fn digest(&self) -> [u8; 32] {
         self.digest
     }

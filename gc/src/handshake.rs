@@ -253,7 +253,9 @@ pub struct RunOffer {
 pub enum RunMessage {
     /// The peer's view of the run.
     Offer(RunOffer),
-    /// The peer gave up before the run started (its local check failed).
+    /// The peer gave up before the run started (its local check failed): its reason, as
+    /// [`duet_net::sanitize_peer_text`] makes it safe to print (quoted, escaped, capped,
+    /// marked "(its words)").
     Abort(String),
 }
 
@@ -302,7 +304,9 @@ impl RunOffer {
                 if r.len() > MAX_REASON {
                     return Err(format!("abort reason of {} bytes", r.len()));
                 }
-                Ok(RunMessage::Abort(String::from_utf8_lossy(r).into_owned()))
+                // the peer's words, made safe to print (control characters escaped, capped,
+                // quoted and marked as the peer's)
+                Ok(RunMessage::Abort(duet_net::sanitize_peer_text(r)))
             }
             Some(&TAG_OFFER) => {
                 if bytes.len() < OFFER_FIXED {
@@ -528,13 +532,20 @@ mod tests {
         assert!(RunOffer::decode(&bad).is_err());
         assert_eq!(
             RunOffer::decode(&RunOffer::encode_abort("input 0 is 8 bits")).unwrap(),
-            RunMessage::Abort("input 0 is 8 bits".into())
+            RunMessage::Abort("\"input 0 is 8 bits\" (its words)".into())
         );
         let long = "é".repeat(1000);
         assert!(matches!(
             RunOffer::decode(&RunOffer::encode_abort(&long)).unwrap(),
             RunMessage::Abort(s) if s.len() <= MAX_REASON
         ));
+        // a reason with terminal escapes and newlines arrives escaped
+        let RunMessage::Abort(s) =
+            RunOffer::decode(&RunOffer::encode_abort("x\x1b[31mred\nline2")).unwrap()
+        else {
+            panic!("an abort")
+        };
+        assert_eq!(s, "\"x\\u{1b}[31mred\\u{a}line2\" (its words)");
         assert!(RunOffer::decode(&[9]).is_err());
     }
 

@@ -3,9 +3,13 @@
 //! Hot path: [`Channel::send`] of a slice that fits the write buffer and
 //! [`Channel::recv_exact`] of bytes already buffered are a `memcpy` and a counter update, with
 //! no timer, no lock and no virtual call; the transport (boxed, one virtual call per
-//! buffer-full) is only touched when a buffer is full or empty. Each transport read or write
-//! is bounded by the timeout ("no progress for `timeout`"), so a slow but moving bulk
-//! transfer never times out while a stalled peer always does.
+//! buffer-full) is only touched when a buffer is full or empty.
+//!
+//! Deadlines: every receive ([`Channel::recv_exact`], so every frame's header and body) must
+//! complete within the timeout plus one second per [`MIN_RECV_RATE`] bytes asked for, counted
+//! from the start of the receive, not per transport read: a peer that drips a byte now and
+//! then is cut off after about the timeout, while a bulk receive over a slow link gets time
+//! in proportion to its size. Each transport write and flush is bounded by the timeout.
 
 use crate::link::{Link, LinkWriter};
 use crate::record::{MAX_RECORD, Records, copy_distance_ok, offset_away_from};
@@ -22,10 +26,10 @@ pub enum NetError {
     /// The peer closed the connection (EOF) before the expected bytes arrived.
     #[error("peer closed the connection")]
     Closed,
-    /// No progress within the configured timeout.
-    #[error("peer sent nothing for {after:?} (timeout)")]
+    /// A receive did not complete (or a write made no progress) within its deadline.
+    #[error("timed out after {after:?} waiting for the peer")]
     Timeout {
-        /// the timeout that expired
+        /// the deadline that expired, from the start of the operation
         after: Duration,
     },
     /// A frame's length prefix exceeds what the receiver accepts here.
@@ -53,6 +57,11 @@ pub enum NetError {
     /// rejected our key, bad handshake message). No protocol byte was exchanged.
     #[error("secure channel handshake failed: {0}")]
     Handshake(String),
+    /// The plain (unencrypted) channel could not be set up: the peer is not a Duet party,
+    /// uses the secure channel, or closed the connection first. No protocol byte was
+    /// exchanged.
+    #[error("channel set-up failed: {0}")]
+    Setup(String),
     /// The peer authenticated with a static key other than the pinned one. No protocol byte
     /// was exchanged; the peer is told and fails too.
     #[error(
@@ -69,7 +78,9 @@ pub enum NetError {
 /// Tunables of a [`Channel`].
 #[derive(Clone, Debug)]
 pub struct ChannelConfig {
-    /// Bound on every receive and flush (default 30 s): "no progress for this long".
+    /// Bound on every receive (default 30 s): a receive of n bytes must complete within this
+    /// plus n / [`MIN_RECV_RATE`] seconds, however the peer paces its bytes; each write and
+    /// flush must make progress within it.
     pub timeout: Duration,
     /// Write buffer size in bytes (default 1 MiB).
     pub write_buffer: usize,
@@ -170,14 +181,45 @@ async fn write_raw(
     Ok(())
 }
 
-/// One read call bounded by `timeout`; `Ok(0)` is EOF.
+/// The least receive rate a deadline allows for (64 KiB/s): a receive of `n` bytes gets
+/// the timeout plus `n / MIN_RECV_RATE` seconds.
+pub const MIN_RECV_RATE: u64 = 64 << 10;
+
+/// The deadline of one receive of `len` bytes (see the module docs).
+#[derive(Clone, Copy, Debug)]
+struct Deadline {
+    at: tokio::time::Instant,
+    allowed: Duration,
+}
+
+impl Deadline {
+    fn new(timeout: Duration, len: usize) -> Deadline {
+        let allowed = timeout.saturating_add(Duration::from_millis(
+            (len as u64).saturating_mul(1000) / MIN_RECV_RATE,
+        ));
+        let now = tokio::time::Instant::now();
+        Deadline {
+            at: now.checked_add(allowed).unwrap_or(now + timeout),
+            allowed,
+        }
+    }
+}
+
+/// One read call that must finish by `deadline`; `Ok(0)` is EOF.
 async fn read_some(
     r: &mut BoxRead,
     buf: &mut [u8],
-    timeout: Duration,
+    deadline: Deadline,
     wire: &mut u64,
 ) -> Result<usize, NetError> {
-    let n = guard(timeout, r.read(buf)).await?;
+    let n = match tokio::time::timeout_at(deadline.at, r.read(buf)).await {
+        Err(_) => {
+            return Err(NetError::Timeout {
+                after: deadline.allowed,
+            });
+        }
+        Ok(r) => r.map_err(map_io)?,
+    };
     *wire += n as u64;
     Ok(n)
 }
@@ -305,7 +347,8 @@ impl Channel {
         self.rpos = 0;
         self.rend = 0;
         let _ = tokio::time::timeout(Duration::from_millis(200), self.writer.shutdown()).await;
-        tracing::warn!("{e}");
+        // the error itself is what the caller reports (once): only a debug trace here
+        tracing::debug!("{e}");
         e
     }
 
@@ -369,10 +412,12 @@ impl Channel {
         guard(self.timeout, self.writer.flush()).await
     }
 
-    /// Receive exactly `buf.len()` bytes.
+    /// Receive exactly `buf.len()` bytes, all of them within the timeout plus one second per
+    /// [`MIN_RECV_RATE`] bytes (from the call, whatever the peer's pace).
     ///
     /// # Errors
-    /// [`NetError::Closed`] on EOF first, [`NetError::Timeout`] if no bytes arrive in time,
+    /// [`NetError::Closed`] on EOF first, [`NetError::Timeout`] if the bytes are not all
+    /// there by the deadline,
     /// [`NetError::Integrity`] if an encrypted record fails authentication.
     pub async fn recv_exact(&mut self, buf: &mut [u8]) -> Result<(), NetError> {
         let avail = self.rend - self.rpos;
@@ -390,6 +435,7 @@ impl Channel {
 
     async fn recv_slow(&mut self, buf: &mut [u8]) -> Result<(), NetError> {
         self.check_broken()?;
+        let deadline = Deadline::new(self.timeout, buf.len());
         let mut filled = 0;
         while filled < buf.len() {
             let rest = &mut buf[filled..];
@@ -402,13 +448,8 @@ impl Channel {
             }
             match &mut self.sec {
                 None if rest.len() >= self.rbuf.len() => {
-                    let n = read_some(
-                        &mut self.reader,
-                        rest,
-                        self.timeout,
-                        &mut self.wire_received,
-                    )
-                    .await?;
+                    let n = read_some(&mut self.reader, rest, deadline, &mut self.wire_received)
+                        .await?;
                     if n == 0 {
                         return Err(NetError::Closed);
                     }
@@ -418,7 +459,7 @@ impl Channel {
                     let n = read_some(
                         &mut self.reader,
                         &mut self.rbuf,
-                        self.timeout,
+                        deadline,
                         &mut self.wire_received,
                     )
                     .await?;
@@ -449,13 +490,8 @@ impl Channel {
                         continue;
                     }
                     let space = rec.make_room();
-                    let n = read_some(
-                        &mut self.reader,
-                        space,
-                        self.timeout,
-                        &mut self.wire_received,
-                    )
-                    .await?;
+                    let n = read_some(&mut self.reader, space, deadline, &mut self.wire_received)
+                        .await?;
                     if n == 0 {
                         return Err(rec.eof_error());
                     }
@@ -524,6 +560,7 @@ impl Channel {
             // A large frame whose header is not buffered yet: read the header alone, so that
             // the payload goes from the transport straight into `buf` (one copy, not two
             // through the read buffer).
+            let deadline = Deadline::new(self.timeout, 4);
             let mut got = self.rend - self.rpos;
             len[..got].copy_from_slice(&self.rbuf[self.rpos..self.rend]);
             self.rpos = self.rend;
@@ -531,7 +568,7 @@ impl Channel {
                 let n = read_some(
                     &mut self.reader,
                     &mut len[got..],
-                    self.timeout,
+                    deadline,
                     &mut self.wire_received,
                 )
                 .await?;

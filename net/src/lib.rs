@@ -22,9 +22,11 @@ mod pair;
 mod record;
 pub mod secure;
 pub mod tcp;
+mod text;
 
 pub use channel::{Channel, ChannelConfig, NetError, duplex_pair};
 pub use keys::{KEY_FILE_HEADER, KeyError, PUBLIC_KEY_PREFIX, PublicKey, StaticKeyPair};
 pub use link::{Link, LinkParseError, LinkWriter};
 pub use pair::run_pair;
 pub use secure::SecureKeys;
+pub use text::{MAX_PEER_TEXT, escape_peer_text, sanitize_peer_text};

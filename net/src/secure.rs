@@ -64,6 +64,13 @@ pub struct SecureKeys {
 
 /// Check the peer's 8-byte preamble; `secure` is our own kind.
 pub(crate) fn check_magic(got: &[u8; 8], secure: bool) -> Result<(), NetError> {
+    check_magic_inner(got, secure).map_err(|e| match e {
+        NetError::Handshake(m) if !secure => NetError::Setup(m),
+        e => e,
+    })
+}
+
+fn check_magic_inner(got: &[u8; 8], secure: bool) -> Result<(), NetError> {
     match (got == &MAGIC_SECURE, got == &MAGIC_PLAIN, secure) {
         (true, _, true) | (_, true, false) => Ok(()),
         (_, true, true) => Err(NetError::Handshake(
@@ -326,7 +333,7 @@ pub async fn connect(
 /// Bind `addr`, accept one peer, run the handshake as responder.
 ///
 /// # Errors
-/// [`NetError::Connect`] if binding fails, [`NetError::Timeout`] if nobody connects within
+/// [`NetError::Connect`] if binding fails or nobody connects within
 /// `accept_timeout`; otherwise as [`over_stream`].
 pub async fn listen(
     addr: &str,

@@ -64,8 +64,11 @@ pub(crate) async fn accept_stream(
 ) -> Result<TcpStream, NetError> {
     let (stream, _) = tokio::time::timeout(accept_timeout, listener.accept())
         .await
-        .map_err(|_| NetError::Timeout {
-            after: accept_timeout,
+        .map_err(|_| {
+            NetError::Connect(format!(
+                "nobody connected within {} s",
+                accept_timeout.as_secs_f64()
+            ))
         })?
         .map_err(|e| NetError::Connect(format!("accept failed: {e}")))?;
     stream.set_nodelay(true)?;
@@ -112,7 +115,7 @@ async fn plain_channel(mut stream: TcpStream, config: &ChannelConfig) -> Result<
     let mut got = [0u8; 8];
     match guard(config.timeout, stream.read_exact(&mut got)).await {
         Err(NetError::Closed) => {
-            return Err(NetError::Handshake(
+            return Err(NetError::Setup(
                 "the peer closed the connection before the channel preamble".into(),
             ));
         }
@@ -128,8 +131,9 @@ async fn plain_channel(mut stream: TcpStream, config: &ChannelConfig) -> Result<
 /// Bind `addr`, accept exactly one peer, and return the channel to it.
 ///
 /// # Errors
-/// [`NetError::Connect`] if binding fails; [`NetError::Timeout`] if no peer connects within
-/// `accept_timeout`; [`NetError::Handshake`] if the peer is not a plain Duet channel.
+/// [`NetError::Connect`] if binding fails or no peer connects within `accept_timeout`
+/// ("nobody connected within …"); [`NetError::Setup`] if the peer is not a plain Duet
+/// channel.
 pub async fn listen(
     addr: &str,
     config: &ChannelConfig,
@@ -157,7 +161,7 @@ pub async fn accept(
 ///
 /// # Errors
 /// [`NetError::Connect`] with the last error if no connection was made in time;
-/// [`NetError::Handshake`] if the peer is not a plain Duet channel.
+/// [`NetError::Setup`] if the peer is not a plain Duet channel.
 pub async fn connect(
     addr: &str,
     config: &ChannelConfig,

@@ -145,12 +145,15 @@ async fn tcp_connect_retry_and_failures() {
     c.send_u64(42).await.unwrap();
     c.flush().await.unwrap();
     assert_eq!(s.recv_u64().await.unwrap(), 42);
-    // Accept with nobody coming: Timeout.
+    // Accept with nobody coming: "nobody connected", not "the peer sent nothing".
     let listener = tcp::bind("127.0.0.1:0").await.unwrap();
     let e = tcp::accept(&listener, &cfg(500), Duration::from_millis(100))
         .await
         .unwrap_err();
-    assert!(matches!(e, NetError::Timeout { .. }), "{e}");
+    assert!(
+        matches!(&e, NetError::Connect(m) if m.contains("nobody connected within 0.1 s")),
+        "{e}"
+    );
     // Bad address: Connect error, no panic.
     assert!(matches!(
         tcp::bind("not an address").await,
@@ -175,12 +178,41 @@ async fn tcp_peer_that_is_not_duet() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&e, NetError::Handshake(m) if m.contains("not a Duet party")),
+        matches!(&e, NetError::Setup(m) if m.contains("not a Duet party")),
         "{e}"
     );
+    assert!(!e.to_string().contains("secure"), "{e}");
     let e = tcp::accept(&listener, &cfg(300), Duration::from_secs(5))
         .await
         .unwrap_err();
     assert!(matches!(e, NetError::Timeout { .. }), "{e}");
     raw.await.unwrap();
+}
+
+/// A peer that drips one byte every 200 ms is cut off after about the timeout (the deadline
+/// covers the whole receive, not each read), over real TCP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dripping_peer_is_cut_off_after_the_timeout() {
+    let listener = tcp::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let drip = tokio::spawn(async move {
+        let mut c = tcp::connect(&addr, &cfg(5000), Duration::from_secs(5))
+            .await
+            .unwrap();
+        for _ in 0..40 {
+            if c.send(&[7]).await.is_err() || c.flush().await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let mut s = tcp::accept(&listener, &cfg(600), Duration::from_secs(5))
+        .await
+        .unwrap();
+    let t = std::time::Instant::now();
+    let e = s.recv_frame(1 << 10).await.unwrap_err();
+    let took = t.elapsed();
+    assert!(matches!(e, NetError::Timeout { .. }), "{e}");
+    assert!(took < Duration::from_millis(1500), "{took:?}");
+    drip.abort();
 }

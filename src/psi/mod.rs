@@ -138,7 +138,7 @@ pub enum PsiError {
     #[error("base OT failed: {0}")]
     Ot(#[from] duet_ot::OtError),
     /// The peer does not speak this protocol.
-    #[error("the peer is not a duet PSI party (handshake says {0:?})")]
+    #[error("the peer is not a duet PSI party (its first bytes: {0})")]
     NotPsi(String),
     /// The peer speaks another protocol version.
     #[error("the peer speaks PSI protocol version {actual}; this is version {expected}")]

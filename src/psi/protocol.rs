@@ -65,7 +65,7 @@ async fn handshake(ch: &mut Channel, me: &Hello) -> Result<u64, PsiError> {
         Err(e) => return Err(e.into()),
     };
     if peer.len() < 10 || &peer[..8] != MAGIC {
-        let shown = String::from_utf8_lossy(&peer[..peer.len().min(16)]).into_owned();
+        let shown = duet_net::sanitize_peer_text(&peer[..peer.len().min(16)]);
         return Err(PsiError::NotPsi(shown));
     }
     let version = u16_at(&peer, 8) as u16;

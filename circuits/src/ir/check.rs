@@ -1,7 +1,7 @@
 //! [`WireCheck`]: the wire rules of a circuit, shared by [`Circuit`](super::Circuit) and the
 //! streaming compiler.
 
-use super::{CircuitError, Gate, MAX_WIRES, WireId};
+use super::{CircuitError, Gate, MAX_IO_BITS, MAX_WIRES, SPARE_WIRES, WireId};
 
 /// The wire rules of a circuit, checked gate by gate with one bit per wire: every wire in
 /// range, read only after it is defined (inputs count as defined), assigned once, and every
@@ -27,6 +27,8 @@ pub(crate) struct WireCheck {
     num_wires: u32,
     /// one bit per wire: defined yet?
     defined: Vec<u64>,
+    /// input wires plus wires assigned so far
+    used: u64,
 }
 
 impl WireCheck {
@@ -47,6 +49,11 @@ impl WireCheck {
         }
         let ib: u64 = inputs.iter().map(|&x| x as u64).sum();
         let ob: u64 = outputs.iter().map(|&x| x as u64).sum();
+        for (what, bits) in [("inputs", ib), ("outputs", ob)] {
+            if bits > MAX_IO_BITS as u64 {
+                return Err(CircuitError::TooWide { what, bits });
+            }
+        }
         if ib > num_wires as u64 || ob > num_wires as u64 {
             return Err(CircuitError::BadLayout {
                 inputs: ib,
@@ -58,7 +65,11 @@ impl WireCheck {
         for w in 0..ib as usize {
             defined[w / 64] |= 1 << (w % 64);
         }
-        Ok(WireCheck { num_wires, defined })
+        Ok(WireCheck {
+            num_wires,
+            defined,
+            used: ib,
+        })
     }
 
     #[inline]
@@ -88,6 +99,7 @@ impl WireCheck {
             return Err(CircuitError::AssignedTwice { wire: w });
         }
         *word |= 1 << (w % 64);
+        self.used += 1;
         Ok(())
     }
 
@@ -146,8 +158,26 @@ impl WireCheck {
                 for &u in &outs[..k] {
                     self.defined[u as usize / 64] &= !(1 << (u % 64));
                 }
+                self.used -= k as u64;
                 return Err(e);
             }
+        }
+        Ok(())
+    }
+
+    /// For a circuit held in memory (whose statistics and evaluation take memory per
+    /// wire): check that the wire count is not far beyond the wires used, at most twice the
+    /// used ones plus [`SPARE_WIRES`]. (The streaming compiler takes sparse wire numbers:
+    /// its memory does not grow with the wire count.)
+    ///
+    /// # Errors
+    /// [`CircuitError::UnusedWires`].
+    pub(crate) fn check_used(&self) -> Result<(), CircuitError> {
+        if self.num_wires as u64 > 2 * self.used + SPARE_WIRES {
+            return Err(CircuitError::UnusedWires {
+                num_wires: self.num_wires,
+                used: self.used,
+            });
         }
         Ok(())
     }

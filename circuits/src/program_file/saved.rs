@@ -7,20 +7,36 @@
 //! | bytes | field |
 //! |---|---|
 //! | 8 | [`SAVED_MAGIC`] |
-//! | 4 | format version (1) |
+//! | 4 | format version (2) |
 //! | 4, 4 | wires, gates |
 //! | 4 + 4·k | input value count k, then each width |
 //! | 4 + 4·m | output value count m, then each width |
 //! | 8, 8 | AND count, XOR count |
-//! | 32 | circuit digest ([`crate::digest`]) |
 //! | 4, 8 | peak live wires, ops |
 //! | 4 · (Σ output widths) | output slots |
 //! | 12 · ops | the ops ([`PackedOp`] file form) |
-//! | 32 | blake3 of everything before |
+//! | 32 | program digest: blake3 derive-key `"duet-gc saved program digest v2"` of everything before |
+//! | 32 | checksum: blake3 of everything before |
 //!
 //! [`ProgramFile::open`] checks the magic, the version, every count against the file's
-//! size (nothing is allocated from a count that the file cannot hold), the checksum (one
-//! read of the whole file) and the output slots; the ops are checked again as they are read.
+//! size (nothing is allocated from a count that the file cannot hold, and no value is wider
+//! than [`crate::MAX_IO_BITS`]), the checksum and the program digest (one read of the whole
+//! file) and the output slots; the ops are checked again as they are read.
+//!
+//! **The digest a saved program announces is computed from what it executes.** The digest
+//! that the two parties compare in their handshake ([`ProgramFile::digest`]) is, for a saved
+//! program, the *program digest*: a hash of the header and of every op, recomputed by
+//! `open` and compared with the one stored. Neither the checksum nor the digest has a key
+//! (there is no secret to key them with), so they cannot stop an editor who refreshes both;
+//! what they guarantee is that the digest announced to the peer is the hash of the very ops
+//! this party runs, so an edited program can only pass a peer's check if the peer runs the
+//! same edited program. An edit that refreshes the checksum but not the digest is refused
+//! at `open`. (Version 1 stored the Bristol circuit's digest instead, read and trusted: an
+//! edited program with a refreshed checksum announced the original circuit while running
+//! another. That digest cannot be recomputed from the ops, since compiling forgets the
+//! Bristol wire numbering, so it is gone.) The price: a saved program's digest differs
+//! from the Bristol circuit's, so **both parties run the saved program** (a copy of the same
+//! file, or each `gc-run compile` of the same Bristol file: compilation is deterministic).
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, ErrorKind, Read, Write};
@@ -32,7 +48,11 @@ use crate::liveness::{PackedOp, ProgramShape, RESERVED_SLOTS};
 
 /// The first 8 bytes of a saved program file.
 pub const SAVED_MAGIC: &[u8; 8] = b"DUETPRG\0";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// blake3 derive-key context of the program digest.
+const PROGRAM_CONTEXT: &str = "duet-gc saved program digest v2";
+/// The program digest and the checksum.
+const TRAILER: u64 = 64;
 
 fn bad(what: impl Into<String>) -> io::Error {
     io::Error::new(ErrorKind::InvalidData, what.into())
@@ -44,6 +64,7 @@ struct Fields<R> {
     read: u64,
     limit: u64,
     hash: blake3::Hasher,
+    program: blake3::Hasher,
 }
 
 impl<R: Read> Fields<R> {
@@ -56,6 +77,7 @@ impl<R: Read> Fields<R> {
         let mut b = [0u8; N];
         self.r.read_exact(&mut b)?;
         self.hash.update(&b);
+        self.program.update(&b);
         self.read += N as u64;
         Ok(b)
     }
@@ -94,8 +116,10 @@ impl ProgramFile {
     pub fn save(&self, path: &Path) -> io::Result<()> {
         let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
         let mut hash = blake3::Hasher::new();
+        let mut program = blake3::Hasher::new_derive_key(PROGRAM_CONTEXT);
         let mut put = |w: &mut BufWriter<File>, b: &[u8]| -> io::Result<()> {
             hash.update(b);
+            program.update(b);
             w.write_all(b)
         };
         let s = &self.shape;
@@ -111,7 +135,6 @@ impl ProgramFile {
         }
         put(&mut w, &s.and_count.to_le_bytes())?;
         put(&mut w, &self.xor_count.to_le_bytes())?;
-        put(&mut w, &self.digest)?;
         put(&mut w, &s.peak.to_le_bytes())?;
         put(&mut w, &s.len.to_le_bytes())?;
         for x in &s.output_slots {
@@ -126,6 +149,9 @@ impl ProgramFile {
             put(&mut w, &buf[..n])?;
             at += n as u64;
         }
+        let digest = program.finalize();
+        hash.update(digest.as_bytes());
+        w.write_all(digest.as_bytes())?;
         let sum = hash.finalize();
         w.write_all(sum.as_bytes())?;
         w.into_inner().map_err(io::Error::from)?.sync_all()
@@ -141,7 +167,7 @@ impl ProgramFile {
     pub fn open(path: &Path) -> io::Result<ProgramFile> {
         let file = File::open(path)?;
         let size = file.metadata()?.len();
-        let Some(limit) = size.checked_sub(32) else {
+        let Some(limit) = size.checked_sub(TRAILER) else {
             return Err(bad("not a saved program (too short)"));
         };
         let mut f = Fields {
@@ -149,6 +175,7 @@ impl ProgramFile {
             read: 0,
             limit,
             hash: blake3::Hasher::new(),
+            program: blake3::Hasher::new_derive_key(PROGRAM_CONTEXT),
         };
         if &f.bytes::<8>("magic")? != SAVED_MAGIC {
             return Err(bad("not a saved program (no DUETPRG magic)"));
@@ -156,7 +183,8 @@ impl ProgramFile {
         let version = f.u32("version")?;
         if version != VERSION {
             return Err(bad(format!(
-                "saved program of format version {version}; this build reads version {VERSION}"
+                "saved program of format version {version}; this build reads version \
+                 {VERSION} (compile it again with `gc-run compile`)"
             )));
         }
         let num_wires = f.u32("wires")?;
@@ -167,7 +195,6 @@ impl ProgramFile {
         let outputs = f.list(m, "output widths")?;
         let and_count = f.u64("AND count")?;
         let xor_count = f.u64("XOR count")?;
-        let digest = f.bytes::<32>("digest")?;
         let peak = f.u32("peak")?;
         let len = f.u64("op count")?;
         let n_out: u64 = outputs.iter().map(|&w| w as u64).sum();
@@ -180,26 +207,16 @@ impl ProgramFile {
             )));
         }
         let n_in: u64 = inputs.iter().map(|&w| w as u64).sum();
+        if n_in > crate::MAX_IO_BITS as u64 || n_out > crate::MAX_IO_BITS as u64 {
+            return Err(bad(format!(
+                "saved program: {n_in} input and {n_out} output bits; at most 2^24 each (a \
+                 wider value could never be sent)"
+            )));
+        }
         // live wires are wires, and slots fit a packed op (29 bits)
         let max_peak = num_wires.min(MAX_INPUT_BITS) as u64;
         if n_in > max_peak || peak as u64 > max_peak || and_count > len {
             return Err(bad("saved program: counts out of range"));
-        }
-        // the checksum over the ops too
-        let mut buf = vec![0u8; CHUNK_OPS * PackedOp::BYTES];
-        let mut left = limit - base;
-        while left > 0 {
-            let n = left.min(buf.len() as u64) as usize;
-            f.r.read_exact(&mut buf[..n])?;
-            f.hash.update(&buf[..n]);
-            left -= n as u64;
-        }
-        let mut sum = [0u8; 32];
-        f.r.read_exact(&mut sum)?;
-        if f.hash.finalize() != blake3::Hash::from_bytes(sum) {
-            return Err(bad(
-                "saved program: checksum mismatch (the file is damaged)",
-            ));
         }
         let shape = ProgramShape {
             input_slots: (RESERVED_SLOTS..RESERVED_SLOTS + n_in as u32).collect(),
@@ -211,10 +228,57 @@ impl ProgramFile {
         shape
             .validate()
             .map_err(|e| bad(format!("saved program: {e}")))?;
+        // the checksum and the program digest over the ops too, and every op checked (so
+        // that a bad op is refused here, as a bad file, not halfway through a run)
+        let mut buf = vec![0u8; CHUNK_OPS * PackedOp::BYTES];
+        let mut left = limit - base;
+        let (mut index, mut bad_op) = (0u64, None);
+        while left > 0 {
+            let n = left.min(buf.len() as u64) as usize;
+            f.r.read_exact(&mut buf[..n])?;
+            f.hash.update(&buf[..n]);
+            f.program.update(&buf[..n]);
+            for rec in buf[..n].chunks_exact(PackedOp::BYTES) {
+                let ok = rec
+                    .try_into()
+                    .ok()
+                    .and_then(PackedOp::from_bytes)
+                    .is_some_and(|p| shape.check(p).is_some());
+                if !ok && bad_op.is_none() {
+                    bad_op = Some(index);
+                }
+                index += 1;
+            }
+            left -= n as u64;
+        }
+        let mut stored = [0u8; 32];
+        f.r.read_exact(&mut stored)?;
+        f.hash.update(&stored);
+        let mut sum = [0u8; 32];
+        f.r.read_exact(&mut sum)?;
+        if f.hash.finalize() != blake3::Hash::from_bytes(sum) {
+            return Err(bad(
+                "saved program: checksum mismatch (the file is damaged)",
+            ));
+        }
+        let digest = *f.program.finalize().as_bytes();
+        if blake3::Hash::from_bytes(digest) != blake3::Hash::from_bytes(stored) {
+            return Err(bad(
+                "saved program: its digest does not match its ops (the program was edited \
+                 after `gc-run compile`); refusing to announce a circuit it would not run",
+            ));
+        }
+        if let Some(i) = bad_op {
+            return Err(bad(format!(
+                "saved program: op {i} is malformed or has a slot out of range (the program \
+                 has {} slots)",
+                shape.num_slots()
+            )));
+        }
         Ok(ProgramFile {
             file,
             base,
-            trailer: 32,
+            trailer: TRAILER,
             shape,
             inputs,
             outputs,

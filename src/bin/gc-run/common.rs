@@ -30,11 +30,39 @@ pub fn report(result: anyhow::Result<()>) -> i32 {
             } else {
                 1
             };
-            // `{:#}` joins the context chain on one line: "outer: inner: cause".
-            eprintln!("gc-run: error: {e:#}");
+            eprintln!("gc-run: error: {}", one_line(&e));
             code
         }
     }
+}
+
+/// The error and its causes on one line, "outer: inner: cause", each cause shown once: a
+/// cause whose text its outer message already includes (`"base OT failed: {0}"` over its
+/// own source) is not repeated; line breaks become spaces.
+pub fn one_line(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for c in e.chain() {
+        let t = c.to_string();
+        if out.contains(&t) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&t);
+    }
+    out.replace(['\n', '\r'], " ")
+}
+
+/// Of the errors of the two parties of a one-process run, the one to report: the error of
+/// the party that detected the problem, not the other party's "peer closed the connection"
+/// that follows from it.
+pub fn first_cause(a: anyhow::Error, b: anyhow::Error) -> anyhow::Error {
+    let gone = |e: &anyhow::Error| {
+        let t = one_line(e);
+        t.contains("peer closed the connection") || t.contains("timed out after")
+    };
+    if gone(&a) && !gone(&b) { b } else { a }
 }
 
 /// Logs go to stderr through `tracing`; `-v` raises the level; `RUST_LOG` overrides.
@@ -50,6 +78,7 @@ pub fn init_logging(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .try_init();
 }

@@ -30,9 +30,15 @@ pub struct NetArgs {
     /// Seconds to keep retrying --connect, or to wait for a peer on --listen.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub connect_timeout: u64,
-    /// Seconds without progress from the peer before giving up.
+    /// Seconds the peer has for each message: a receive of n bytes must complete within
+    /// this plus n / 64 KiB seconds, however the peer paces its bytes (a peer that sends a
+    /// byte now and then is cut off after about this long).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub timeout: u64,
+    /// Seconds for the whole networked run, waiting for the peer included (default: no
+    /// limit). Past it the party stops with exit status 1.
+    #[arg(long, value_name = "SECS")]
+    pub deadline: Option<u64>,
     /// This party's static key pair (made by `gc-run keygen`). With --peer-key, the channel
     /// is encrypted and both parties are authenticated.
     #[arg(long, value_name = "FILE", requires = "peer_key")]
@@ -137,6 +143,14 @@ impl NetArgs {
     /// Open the channel to the other party (encrypted when keys are given).
     pub async fn open(&self) -> anyhow::Result<Channel> {
         let mode = self.mode()?;
+        if let Some(secs) = self.deadline {
+            // A watchdog, whatever the run is waiting for (the network, a worker thread).
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_secs(secs));
+                eprintln!("gc-run: error: the run did not finish within --deadline {secs} s");
+                std::process::exit(1);
+            });
+        }
         let (addr, listen) = self.endpoint()?;
         let config = ChannelConfig {
             timeout: Duration::from_secs(self.timeout),

@@ -423,7 +423,11 @@ pub fn run_local(args: LocalArgs) -> Result<()> {
         progress.finish();
         let g = g.map_err(|e| anyhow::anyhow!("garbler task: {e}"))?;
         let e = e.map_err(|e| anyhow::anyhow!("evaluator task: {e}"))?;
-        let ((g_out, stats), (e_out, _)) = (g?, e?);
+        let ((g_out, stats), (e_out, _)) = match (g, e) {
+            (Ok(g), Ok(e)) => (g, e),
+            (Err(x), Ok(_)) | (Ok(_), Err(x)) => return Err(x),
+            (Err(x), Err(y)) => return Err(crate::common::first_cause(y, x)),
+        };
         anyhow::Ok((g_out, e_out, stats))
     })?;
     let out = if policy == OutputPolicy::Garbler {
