@@ -212,3 +212,23 @@ fn help_explains_inputs() {
     let o = gc_run(&["eval"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A reader that closes the pipe early (`gc-run info … | head -1`) ends the run quietly:
+/// no panic message, exit 0.
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    use std::process::Stdio;
+    for args in [&["info", "sha256"][..], &["info", "aes_128", "--json"][..]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gc-run"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}

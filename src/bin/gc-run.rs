@@ -68,7 +68,28 @@ enum Command {
     Pubkey(keygen::PubkeyArgs),
 }
 
+/// A reader that stops early (`gc-run info … | head`) closes stdout under us: `println!`
+/// then panics with "failed printing to stdout: Broken pipe". Like a tool killed by SIGPIPE,
+/// stop quietly instead (nothing more can be shown); every other panic keeps the default
+/// report.
+fn quiet_on_broken_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let p = info.payload();
+        let msg = p
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| p.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.starts_with("failed printing to stdout") && msg.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info)
+    }));
+}
+
 fn main() {
+    quiet_on_broken_stdout();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
