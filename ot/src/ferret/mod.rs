@@ -86,6 +86,7 @@ mod ggm;
 mod lpn;
 mod mpcot;
 pub mod params;
+mod source;
 #[cfg(test)]
 mod tests;
 
@@ -175,6 +176,8 @@ struct State {
     chis: Vec<Block>,
     iteration: u64,
     broken: bool,
+    /// COTs handed out so far (the trait's `position`).
+    returned: u64,
 }
 
 impl State {
@@ -204,6 +207,7 @@ impl State {
             chis: Vec::new(),
             iteration: 0,
             broken: false,
+            returned: 0,
         }
     }
 
@@ -406,7 +410,9 @@ impl FerretSender {
         out: &mut [Block],
     ) -> Result<(), OtError> {
         self.st.usable()?;
-        self.guard(ch, Some(out)).await
+        self.guard(ch, Some(out)).await?;
+        self.st.returned += out.len() as u64;
+        Ok(())
     }
 
     /// [`FerretSender::extend_into`] into a fresh vector of `n` blocks.
@@ -667,7 +673,9 @@ impl FerretReceiver {
         out: &mut [Block],
     ) -> Result<(), OtError> {
         self.st.usable()?;
-        self.guard(ch, Some(out)).await
+        self.guard(ch, Some(out)).await?;
+        self.st.returned += out.len() as u64;
+        Ok(())
     }
 
     /// `n` random COTs: the choice bits `b_i` and the blocks `m_i` (whose lsb is `b_i`).
