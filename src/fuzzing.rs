@@ -25,6 +25,7 @@ pub const TARGETS: &[Target] = &[
     ("values", hex_values),
     ("psi_set", psi_set),
     ("gc_handshake", gc_handshake),
+    ("link", link_spec),
     ("peer_text", peer_text),
     ("gc_evaluator", gc_evaluator),
     ("psi_receiver", psi_receiver),
@@ -175,6 +176,18 @@ pub fn gc_handshake(data: &[u8]) {
             assert!(!reason.chars().any(char::is_control), "{reason:?}");
         }
         Err(_) => {}
+    }
+}
+
+/// `--link RATE[,RTT]`: what parses displays and parses back to the same link.
+pub fn link_spec(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(l) = text.parse::<duet_net::Link>() {
+        let shown = l.to_string();
+        let back: duet_net::Link = shown.parse().expect("a displayed link parses");
+        assert_eq!(back, l, "{text:?} -> {shown:?}");
     }
 }
 
