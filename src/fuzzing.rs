@@ -139,6 +139,14 @@ pub fn hex_values(data: &[u8]) {
     let Ok(s) = std::str::from_utf8(&data[2..]) else {
         return;
     };
+    if let Ok(b) = values::parse_value(s, width) {
+        // the strict form never accepts what the number parser refuses, and agrees with it
+        // on bare hex and 0x numbers
+        assert_eq!(b.len(), width as usize);
+        if !s.trim().starts_with("d:") {
+            assert_eq!(values::parse_hex(s, width).as_ref(), Ok(&b));
+        }
+    }
     if let Ok(b) = values::parse_hex(s, width) {
         assert_eq!(b.len(), width as usize);
         // `to_hex` of a 0-bit value is "" (2·ceil(0/8) digits), which is no input value:
@@ -147,6 +155,8 @@ pub fn hex_values(data: &[u8]) {
             return;
         }
         let back = values::parse_hex(&values::to_hex(&b), width).expect("to_hex parses");
+        assert_eq!(back, b);
+        let back = values::parse_value(&values::to_hex(&b), width).expect("to_hex is strict");
         assert_eq!(back, b);
     }
 }

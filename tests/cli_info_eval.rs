@@ -94,7 +94,7 @@ fn eval_vectors_of_every_circuit() {
 }
 
 #[test]
-fn eval_accepts_lenient_hex_and_paths() {
+fn eval_accepts_0x_numbers_decimal_and_paths() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("circuits/bristol/adder64.txt");
     let o = gc_run(&[
         "eval",
@@ -102,10 +102,61 @@ fn eval_accepts_lenient_hex_and_paths() {
         "--input",
         "0x00000000000000FF",
         "--input",
-        "1",
+        "0x1",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "0000000000000100\n");
+    // decimal, negative in two's complement: -1 + 3 = 2
+    let o = gc_run(&["eval", "adder64", "--input", "d:-1", "--input", "d:3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "0000000000000002\n");
+}
+
+/// A dropped digit, an extra digit, a non-hex character, a too-wide number and a bad decimal
+/// each exit 2 with one line naming the input, its width and what was given.
+#[test]
+fn eval_refuses_values_of_the_wrong_width() {
+    let key = "000102030405060708090a0b0c0d0e0f";
+    let pt = "00112233445566778899aabbccddeeff";
+    for (k, needle) in [
+        (
+            &key[..31],
+            "31 hex digit(s) given, but a 128-bit value takes exactly 32",
+        ),
+        (&format!("{key}0")[..], "33 hex digit(s) given"),
+        (
+            "000102030405060708090a0b0c0d0e0g",
+            "`g` at position 31 is not a hex digit",
+        ),
+        (
+            "0x1000000000000000000000000000000000",
+            "needs 133 bits but only 128",
+        ),
+        ("d:12a", "is not a decimal integer"),
+        (
+            "d:-170141183460469231731687303715884105729",
+            "below the smallest 128-bit",
+        ),
+    ] {
+        let o = gc_run(&["eval", "aes_128", "--input", k, "--input", pt]);
+        assert_eq!(o.status.code(), Some(2), "{k}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(needle), "{k}: {err}");
+        assert!(err.contains("input 0") && err.contains("128 bits"), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(o.stdout.is_empty());
+    }
+    // the same rules hold for I=HEX in local (the reproducer)
+    let o = gc_run(&[
+        "local",
+        "aes_128",
+        "--garbler-input",
+        &format!("0={}", &key[..31]),
+        "--evaluator-input",
+        &format!("1={pt}"),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("31 hex digit(s)"), "{}", stderr(&o));
 }
 
 #[test]
@@ -172,8 +223,13 @@ fn wrong_input_count_is_exit_2() {
 
 #[test]
 fn bad_values_are_exit_2() {
-    let o = gc_run(&["eval", "zero_equal", "--input", "1ffffffffffffffff"]);
+    let o = gc_run(&["eval", "zero_equal", "--input", "0x1ffffffffffffffff"]);
     assert_usage_error(&o, "needs 65 bits but only 64");
+    let o = gc_run(&["eval", "zero_equal", "--input", "1ffffffffffffffff"]);
+    assert_usage_error(
+        &o,
+        "17 hex digit(s) given, but a 64-bit value takes exactly 16",
+    );
     let o = gc_run(&["eval", "zero_equal", "--input", "12z4"]);
     assert_usage_error(&o, "`z` at position 2 is not a hex digit");
     let o = gc_run(&["eval", "zero_equal", "--input", "0x"]);

@@ -78,7 +78,7 @@ fn tiny_files_declaring_huge_counts_are_refused_fast_in_little_memory() {
         for args in [
             vec!["info", p],
             vec!["eval", p, "--input", "0"],
-            vec!["local", p, "--garbler-input", "0=1"],
+            vec!["local", p, "--garbler-input", "0=0x1"],
         ] {
             let (o, took) = run_limited(&args, Duration::from_secs(10));
             let e = one_clean_line(&o);
@@ -103,7 +103,7 @@ fn dripping_peer_is_cut_off_within_the_timeout() {
         "evaluator",
         "adder64",
         "--input",
-        "1=1",
+        "1=0x1",
         "--timeout",
         "3",
         "--connect-timeout",
@@ -138,7 +138,7 @@ fn deadline_and_nobody_connected() {
             "evaluator",
             "adder64",
             "--input",
-            "1=1",
+            "1=0x1",
             "--listen",
             "127.0.0.1:0",
             "--deadline",
@@ -154,7 +154,7 @@ fn deadline_and_nobody_connected() {
             "evaluator",
             "adder64",
             "--input",
-            "1=1",
+            "1=0x1",
             "--listen",
             "127.0.0.1:0",
             "--connect-timeout",
@@ -201,9 +201,9 @@ fn tampered_saved_program_is_refused() {
             "local",
             ps,
             "--garbler-input",
-            "0=1",
+            "0=0x1",
             "--evaluator-input",
-            "1=2",
+            "1=0x2",
         ],
     ] {
         let o = Command::new(GC_RUN).args(&args).output().unwrap();

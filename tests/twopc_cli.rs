@@ -149,17 +149,17 @@ fn ownership_errors_exit_2_before_connecting() {
             "local",
             "adder64",
             "--garbler-input",
-            "0=1",
+            "0=0x1",
             "--garbler-input",
-            "1=2",
+            "1=0x2",
         ])
-        .args(["--evaluator-input", "1=3"])
+        .args(["--evaluator-input", "1=0x3"])
         .output()
         .unwrap();
     assert_eq!(both.status.code(), Some(2), "{}", stderr(&both));
     assert!(stderr(&both).contains("input 1 is given to both parties"));
     let neither = Command::new(BIN)
-        .args(["local", "adder64", "--garbler-input", "0=1"])
+        .args(["local", "adder64", "--garbler-input", "0=0x1"])
         .output()
         .unwrap();
     assert_eq!(neither.status.code(), Some(2));
@@ -167,7 +167,7 @@ fn ownership_errors_exit_2_before_connecting() {
     // a networked party: bad index / given twice / bad hex, all before listening
     for bad in [
         vec!["--input", "5=00"],
-        vec!["--input", "0=1", "--input", "0=2"],
+        vec!["--input", "0=0x1", "--input", "0=0x2"],
         vec!["--input", "0=xyz"],
         vec!["--input", "nonsense"],
     ] {
@@ -187,12 +187,18 @@ fn ownership_errors_exit_2_before_connecting() {
 
 #[test]
 fn different_circuits_fail_on_both_sides_naming_the_mismatch() {
-    let (g, e) = pair("adder64", &["0=1".into()], &["1=2".into()], &[]);
+    let (g, e) = pair("adder64", &["0=0x1".into()], &["1=0x2".into()], &[]);
     assert!(g.status.success() && e.status.success());
     let (g, addr) =
-        spawn_listener(Command::new(BIN).args(["garbler", "adder64", "--input", "0=1"]));
-    let e =
-        spawn(Command::new(BIN).args(["evaluator", "sub64", "--connect", &addr, "--input", "1=2"]));
+        spawn_listener(Command::new(BIN).args(["garbler", "adder64", "--input", "0=0x1"]));
+    let e = spawn(Command::new(BIN).args([
+        "evaluator",
+        "sub64",
+        "--connect",
+        &addr,
+        "--input",
+        "1=0x2",
+    ]));
     let (g, e) = (g.wait_with_output(), e.wait_with_output());
     for (who, o) in [("garbler", &g), ("evaluator", &e)] {
         assert_eq!(o.status.code(), Some(1), "{who}: {}", stderr(o));
@@ -203,7 +209,7 @@ fn different_circuits_fail_on_both_sides_naming_the_mismatch() {
         );
     }
     // input claimed by both parties
-    let (g, e) = pair("adder64", &["0=1".into()], &["0=2".into()], &[]);
+    let (g, e) = pair("adder64", &["0=0x1".into()], &["0=0x2".into()], &[]);
     for o in [&g, &e] {
         assert!(!o.status.success());
         assert!(
@@ -251,7 +257,7 @@ fn killed_peer_mid_stream_makes_the_other_exit_nonzero() {
     let path = file.to_str().unwrap().to_string();
     for kill_evaluator in [true, false] {
         let (mut g, addr) =
-            spawn_listener(Command::new(BIN).args(["-vv", "garbler", &path, "--input", "0=1"]));
+            spawn_listener(Command::new(BIN).args(["-vv", "garbler", &path, "--input", "0=0x1"]));
         let mut e = spawn(Command::new(BIN).args([
             "-vv",
             "evaluator",
@@ -259,7 +265,7 @@ fn killed_peer_mid_stream_makes_the_other_exit_nonzero() {
             "--connect",
             &addr,
             "--input",
-            "1=2",
+            "1=0x2",
         ]));
         let log_wait = Duration::from_secs(30);
         g.wait_for_stderr_containing("base OT done", log_wait);
@@ -334,10 +340,10 @@ fn batched_runs_give_every_instance_its_result() {
         .zip(&ys)
         .map(|(x, y)| format!("{:016x}", x.wrapping_add(*y)))
         .collect();
-    let mut g_lines: Vec<String> = xs.iter().map(|x| format!("0={x:x}")).collect();
+    let mut g_lines: Vec<String> = xs.iter().map(|x| format!("0=0x{x:x}")).collect();
     g_lines.insert(1, "# a comment, then a blank line".into());
     g_lines.insert(2, String::new());
-    let e_lines: Vec<String> = ys.iter().map(|y| format!("1={y:x}")).collect();
+    let e_lines: Vec<String> = ys.iter().map(|y| format!("1=0x{y:x}")).collect();
     let (gf, ef) = (temp_file("g", &g_lines), temp_file("e", &e_lines));
     let (gs, es) = (gf.to_str().unwrap(), ef.to_str().unwrap());
 
@@ -385,7 +391,7 @@ fn batched_runs_give_every_instance_its_result() {
 
     // fewer evaluator instances; a malformed line
     let short = temp_file("short", &e_lines[..3]);
-    let bad = temp_file("bad", &["0=12".into(), "0=zz".into()]);
+    let bad = temp_file("bad", &["0=0x12".into(), "0=zz".into()]);
     for (g_file, e_file, needle) in [
         (
             gs,
@@ -499,7 +505,7 @@ fn streamed_circuit_files_give_the_same_results() {
     for (y, want) in [("1", "01"), ("0", "00")] {
         // out = NOT(x AND y) XOR x, x = 1
         let o = Command::new(BIN)
-            .args(["local", big_s, "--stream", "--garbler-input", "0=1"])
+            .args(["local", big_s, "--stream", "--garbler-input", "0=0x1"])
             .args(["--evaluator-input", &format!("1={y}")])
             .output()
             .unwrap();
@@ -511,9 +517,9 @@ fn streamed_circuit_files_give_the_same_results() {
             "local",
             big_s,
             "--garbler-input",
-            "0=1",
+            "0=0x1",
             "--evaluator-input",
-            "1=1",
+            "1=0x1",
         ])
         .output()
         .unwrap();

@@ -6,8 +6,17 @@
 //! a 64-bit integer's hex is its two's-complement pattern with wire 0 its LSB.
 //!
 //! [`to_hex`] writes exactly `2·ceil(n/8)` lowercase digits (a 1-bit value is `00` or `01`).
-//! [`parse_hex`] accepts an optional `0x`/`0X` prefix, upper or lower case, any number of
-//! digits (odd, fewer, or extra leading zeros) as long as `V < 2^n`.
+//! [`parse_hex`] reads a hex *number*: an optional `0x`/`0X` prefix, upper or lower case, any
+//! number of digits (odd, fewer, or extra leading zeros) as long as `V < 2^n`.
+//!
+//! [`parse_value`] is the strict form every command-line value goes through, so that a
+//! dropped digit is an error and not a different key:
+//! - bare hex must have exactly the digit count of the width: `ceil(n/4)` digits, or the
+//!   byte-padded `2·ceil(n/8)` digits that [`to_hex`] writes (the two differ only when `n`
+//!   is not a multiple of 8);
+//! - `0x…` is a hex number and may be shorter (`0x5` for a 32-bit 5);
+//! - `d:…` is a decimal number, `d:-5` a negative one in two's complement
+//!   (`-2^(n-1) ≤ v < 2^n`).
 
 use thiserror::Error;
 
@@ -27,6 +36,30 @@ pub enum ValueError {
         digit: char,
         /// 0-based character position in the string as given
         position: usize,
+    },
+    /// Bare hex whose digit count does not match the value's width.
+    #[error(
+        "{given} hex digit(s) given, but a {width}-bit value takes exactly {exact} \
+         (or 0x… for a shorter number, d:… for decimal)"
+    )]
+    DigitCount {
+        /// the value's bit width
+        width: u32,
+        /// `ceil(width/4)` (and, when different, `2·ceil(width/8)` is accepted too)
+        exact: usize,
+        /// digits given
+        given: usize,
+    },
+    /// A decimal value (`d:…`) that is not a decimal integer.
+    #[error("`{0}` is not a decimal integer (expected d:123 or d:-45)")]
+    BadDecimal(String),
+    /// A negative decimal below `-2^(width-1)`.
+    #[error("{value} is below the smallest {width}-bit two's-complement value -2^{}", .width.saturating_sub(1))]
+    TooNegative {
+        /// the value's bit width
+        width: u32,
+        /// the value as given
+        value: String,
     },
     /// `V ≥ 2^width`.
     #[error("value needs {needed} bits but only {width} are available (must be below 2^{width})")]
@@ -77,6 +110,105 @@ pub fn parse_hex(s: &str, width: u32) -> Result<Bits, ValueError> {
         return Err(ValueError::TooWide { width, needed });
     }
     Ok(bits)
+}
+
+/// Parse a command-line value of `width` bits under the strict rules of the module doc: bare
+/// hex with exactly `ceil(width/4)` (or `2·ceil(width/8)`) digits, `0x…` hex numbers, `d:…`
+/// decimal (negative in two's complement).
+///
+/// # Errors
+/// [`ValueError::DigitCount`] for bare hex of another length, [`ValueError::BadDecimal`] or
+/// [`ValueError::TooNegative`] for a bad decimal, and the errors of [`parse_hex`].
+pub fn parse_value(s: &str, width: u32) -> Result<Bits, ValueError> {
+    let t = s.trim();
+    if let Some(dec) = t.strip_prefix("d:") {
+        return parse_decimal(dec, width);
+    }
+    if t.starts_with("0x") || t.starts_with("0X") {
+        return parse_hex(t, width);
+    }
+    let given = t.chars().count();
+    let exact = (width as usize).div_ceil(4);
+    let padded = 2 * (width as usize).div_ceil(8);
+    if given != 0 && given != exact && given != padded {
+        // A bad digit is the more useful message when there is one.
+        if let Err(e @ ValueError::BadDigit { .. }) = parse_hex(t, width) {
+            return Err(e);
+        }
+        return Err(ValueError::DigitCount {
+            width,
+            exact,
+            given,
+        });
+    }
+    parse_hex(t, width)
+}
+
+/// A decimal integer (optionally negative) as `width` bits, two's complement if negative.
+fn parse_decimal(dec: &str, width: u32) -> Result<Bits, ValueError> {
+    let bad = || ValueError::BadDecimal(dec.chars().take(48).collect());
+    let (neg, digits) = match dec.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, dec),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    // Little-endian 64-bit limbs; a value needing more than `width` bits is refused as soon
+    // as it does, so the work is bounded by the digits given times the width.
+    let limbs = (width as usize).div_ceil(64).max(1) + 1;
+    let mut v = vec![0u64; limbs];
+    for b in digits.bytes() {
+        let mut carry = u128::from(b - b'0');
+        for limb in v.iter_mut() {
+            let x = u128::from(*limb) * 10 + carry;
+            *limb = x as u64;
+            carry = x >> 64;
+        }
+        if carry != 0 || needed_bits(&v) > u64::from(width) + 1 {
+            return Err(ValueError::TooWide {
+                width,
+                needed: needed_bits(&v).max(u64::from(width) + 1),
+            });
+        }
+    }
+    let needed = needed_bits(&v);
+    if neg && needed > 0 {
+        // -v fits iff v ≤ 2^(width-1).
+        let limit_ok = width > 0
+            && (needed < u64::from(width)
+                || (needed == u64::from(width)
+                    && (0..width as usize - 1).all(|k| v[k / 64] >> (k % 64) & 1 == 0)));
+        if !limit_ok {
+            return Err(ValueError::TooNegative {
+                width,
+                value: format!("-{}", digits.chars().take(48).collect::<String>()),
+            });
+        }
+        // two's complement: !v + 1 over the limbs
+        let mut carry = 1u64;
+        for limb in v.iter_mut() {
+            let (x, c) = (!*limb).overflowing_add(carry);
+            *limb = x;
+            carry = u64::from(c);
+        }
+    } else if needed > u64::from(width) {
+        return Err(ValueError::TooWide { width, needed });
+    }
+    Ok((0..width as usize)
+        .map(|k| v[k / 64] >> (k % 64) & 1 == 1)
+        .collect())
+}
+
+/// Position of the highest set bit plus one (0 for zero).
+fn needed_bits(v: &[u64]) -> u64 {
+    v.iter()
+        .enumerate()
+        .rev()
+        .find(|(_, l)| **l != 0)
+        .map_or(0, |(i, l)| {
+            64 * i as u64 + u64::from(64 - l.leading_zeros())
+        })
 }
 
 /// The hex string of a value: exactly `2·ceil(n/8)` lowercase digits for `n = bits.len()`,
@@ -199,6 +331,107 @@ mod tests {
             assert_eq!(b.len(), w as usize);
             assert_eq!(to_u64(&b), Some(v));
             assert_eq!(parse_hex(&to_hex(&b), w).unwrap(), b);
+        }
+    }
+
+    #[test]
+    fn strict_values_refuse_a_dropped_digit() {
+        // the AES key with its last digit dropped: 31 digits for 128 bits
+        let short = "000102030405060708090a0b0c0d0e0";
+        assert_eq!(
+            parse_value(short, 128),
+            Err(ValueError::DigitCount {
+                width: 128,
+                exact: 32,
+                given: 31
+            })
+        );
+        let e = parse_value(short, 128).unwrap_err().to_string();
+        assert!(e.contains("31 hex digit(s)") && e.contains("128-bit") && e.contains("32"));
+        // one digit too many, an empty value, a bad digit of the right length
+        assert!(matches!(
+            parse_value("0000000000000000a", 64),
+            Err(ValueError::DigitCount { given: 17, .. })
+        ));
+        assert_eq!(parse_value("", 8), Err(ValueError::Empty));
+        assert!(matches!(
+            parse_value("0g", 8),
+            Err(ValueError::BadDigit { digit: 'g', .. })
+        ));
+        assert!(matches!(
+            parse_value("0g0", 8),
+            Err(ValueError::BadDigit { digit: 'g', .. })
+        ));
+    }
+
+    #[test]
+    fn strict_values_accept_exact_padded_0x_and_decimal() {
+        // exact width and the byte-padded form to_hex writes
+        assert_eq!(to_hex(&parse_value("1", 1).unwrap()), "01");
+        assert_eq!(to_hex(&parse_value("01", 1).unwrap()), "01");
+        assert_eq!(to_hex(&parse_value("abc", 12).unwrap()), "0abc");
+        assert_eq!(to_hex(&parse_value("0abc", 12).unwrap()), "0abc");
+        assert!(parse_value("1ff", 9).is_ok());
+        // 0x numbers may be short; too wide still refused
+        assert_eq!(to_u64(&parse_value("0x5", 32).unwrap()), Some(5));
+        assert!(matches!(
+            parse_value("0x100", 8),
+            Err(ValueError::TooWide { needed: 9, .. })
+        ));
+        // decimal, positive and two's complement
+        assert_eq!(to_u64(&parse_value("d:255", 8).unwrap()), Some(255));
+        assert_eq!(to_u64(&parse_value("d:-1", 8).unwrap()), Some(255));
+        assert_eq!(to_u64(&parse_value("d:-128", 8).unwrap()), Some(128));
+        assert_eq!(to_u64(&parse_value("d:0", 1).unwrap()), Some(0));
+        assert_eq!(
+            to_u64(&parse_value("d:18446744073709551615", 64).unwrap()),
+            Some(u64::MAX)
+        );
+        assert_eq!(
+            to_u64(&parse_value("d:-9223372036854775808", 64).unwrap()),
+            Some(1 << 63)
+        );
+        assert!(matches!(
+            parse_value("d:256", 8),
+            Err(ValueError::TooWide { .. })
+        ));
+        assert!(matches!(
+            parse_value("d:-129", 8),
+            Err(ValueError::TooNegative { width: 8, .. })
+        ));
+        assert!(matches!(
+            parse_value("d:18446744073709551616", 64),
+            Err(ValueError::TooWide { .. })
+        ));
+        for bad in ["d:", "d:-", "d:1x", "d:+5", "d:1.0"] {
+            assert!(
+                matches!(parse_value(bad, 16), Err(ValueError::BadDecimal(_))),
+                "{bad}"
+            );
+        }
+        // a 128-bit decimal: 2^127 + 1
+        let v = parse_value("d:170141183460469231731687303715884105729", 128).unwrap();
+        assert_eq!(to_hex(&v), "80000000000000000000000000000001");
+        // a huge decimal for a small width stops early
+        let long = format!("d:{}", "9".repeat(100_000));
+        assert!(matches!(
+            parse_value(&long, 16),
+            Err(ValueError::TooWide { .. })
+        ));
+    }
+
+    #[test]
+    fn strict_values_agree_with_to_hex_for_every_width() {
+        for w in 1..=64u32 {
+            let v = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
+            let b = from_u64(v & 0x5555_5555_5555_5555, w);
+            assert_eq!(parse_value(&to_hex(&b), w).unwrap(), b, "width {w}");
+            let exact = format!(
+                "{:0>1$x}",
+                v & 0x5555_5555_5555_5555,
+                w.div_ceil(4) as usize
+            );
+            assert_eq!(parse_value(&exact, w).unwrap(), b, "width {w}");
         }
     }
 }

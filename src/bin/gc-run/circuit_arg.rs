@@ -119,8 +119,10 @@ pub fn compile_file(path: &Path) -> Result<ProgramFile> {
     })
 }
 
-/// Parse the hex value for input value `index` of a circuit with input widths `widths` (SOURCES.md convention: big-endian hex,
-/// wire k of the value = bit k; `0x` prefix, upper case and fewer digits accepted).
+/// Parse the value for input value `index` of a circuit with input widths `widths`
+/// (SOURCES.md convention: big-endian hex, wire k of the value = bit k), under the strict
+/// rules of [`values::parse_value`]: bare hex of exactly the width's digit count, `0x…` hex
+/// numbers, `d:…` decimal.
 ///
 /// A usage error (exit 2) names the input and its width if the index does not exist, the
 /// string is not hex, or the value is too wide.
@@ -132,7 +134,7 @@ pub fn parse_input(widths: &[u32], index: usize, hex: &str) -> Result<Bits> {
             widths.len().saturating_sub(1)
         )));
     };
-    values::parse_hex(hex, width).map_err(|e| {
+    values::parse_value(hex, width).map_err(|e| {
         usage(format!(
             "input {index} (`{}`, {width} bits): {e}",
             shorten(hex)

@@ -16,8 +16,9 @@ use crate::common::usage;
     long_about = "Evaluate a Bristol Fashion circuit in the clear and print each output value as \
 hex, one line per output value, in the order of the circuit's header.\n\n\
 Values are big-endian hex: wire k of a value carries bit k of the number, so the AES key \
-000102...0f and the FIPS-197 plaintext are written as in the standard. A 0x prefix, upper case \
-and fewer digits are accepted as long as the value fits its width.\n\n\
+000102...0f and the FIPS-197 plaintext are written as in the standard. Bare hex must have exactly \
+the width's digit count (ceil(bits/4), or the byte-padded count outputs use), so a dropped digit \
+is an error; 0x... is a hex number and may be shorter; d:42 and d:-5 are decimal.\n\n\
 Example (AES-128, key then plaintext):\n  gc-run eval aes_128 --input 000102030405060708090a0b0c0d0e0f \
 --input 00112233445566778899aabbccddeeff\n  prints 69c4e0d86a7b0430d8cdb78070b4c55a"
 )]
