@@ -12,6 +12,8 @@ mod common;
 mod compare;
 #[path = "gc-run/compile.rs"]
 mod compile;
+#[path = "gc-run/docs.rs"]
+mod docs;
 #[path = "gc-run/eval.rs"]
 mod eval;
 #[path = "gc-run/info.rs"]
@@ -33,7 +35,7 @@ use clap::{Parser, Subcommand};
 /// garbler and an evaluator, and the apps built on them.
 #[derive(Parser, Debug)]
 #[command(name = "gc-run", version, about, long_about = None, propagate_version = true)]
-struct Cli {
+pub struct Cli {
     /// More log output on stderr (-v info, -vv debug, -vvv trace). Secrets are never logged.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
@@ -66,6 +68,10 @@ enum Command {
     Keygen(keygen::KeygenArgs),
     /// Print the public key (duet-pk:…) of a key-pair file.
     Pubkey(keygen::PubkeyArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(docs::CompletionsArgs),
+    /// Write the man page gc-run(1) to stdout, or all pages into a directory.
+    Man(docs::ManArgs),
 }
 
 /// A reader that stops early (`gc-run info … | head`) closes stdout under us: `println!`
@@ -112,6 +118,8 @@ fn main() {
         Command::Compile(args) => compile::run(args),
         Command::Keygen(args) => keygen::run_keygen(args),
         Command::Pubkey(args) => keygen::run_pubkey(args),
+        Command::Completions(args) => docs::run_completions(args),
+        Command::Man(args) => docs::run_man(args),
     };
     std::process::exit(common::report(result));
 }
