@@ -79,7 +79,7 @@ fn keygen_and_pubkey() {
 fn address_policy_is_checked_before_any_traffic() {
     let dir = TempDir::new("policy");
     let (key, pk) = keygen(dir.path(), "me.key");
-    let (_, other) = keygen(dir.path(), "other.key");
+    let (other_key, other) = keygen(dir.path(), "other.key");
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec![
@@ -185,6 +185,29 @@ fn address_policy_is_checked_before_any_traffic() {
                 &pk,
             ],
             "own public key",
+        ),
+        // a key-pair file where the peer's public key belongs
+        (
+            vec![
+                "garbler",
+                "aes_128",
+                "--connect",
+                "10.1.2.3:7000",
+                "--key",
+                key.to_str().unwrap(),
+                "--peer-key",
+                other_key.to_str().unwrap(),
+            ],
+            "private key file",
+        ),
+        // a missing or bad port is named as such, not as an encryption problem
+        (
+            vec!["garbler", "aes_128", "--listen", "127.0.0.1"],
+            "expected HOST:PORT",
+        ),
+        (
+            vec!["evaluator", "aes_128", "--connect", "localhost:70000"],
+            "`70000` is not a port number",
         ),
     ];
     for (args, needle) in cases {

@@ -537,6 +537,18 @@ fn streamed_circuit_files_give_the_same_results() {
         .unwrap();
     assert!(o.status.success(), "compile: {}", stderr(&o));
     assert!(stdout(&o).contains("6400 AND"), "{}", stdout(&o));
+    // compiling over an existing program needs --force
+    let o = Command::new(BIN)
+        .args(["compile", aes, "--out", prog_s])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    let o = Command::new(BIN)
+        .args(["compile", aes, "--out", prog_s, "--force"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "compile --force: {}", stderr(&o));
     let (g, addr) = spawn_listener(Command::new(BIN).args([
         "garbler",
         prog_s,

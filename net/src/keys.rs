@@ -66,12 +66,26 @@ impl PublicKey {
     }
 
     /// Read a public key from a file: the first line that starts with `duet-pk:` (a public
-    /// key file, or the output of `gc-run pubkey` saved to a file).
+    /// key file, or the output of `gc-run pubkey` saved to a file). A key-pair file (one that
+    /// holds a secret) is refused: where a peer's public key is expected, a private key is a
+    /// mistake, and a file holding a secret should not be passed around.
     ///
     /// # Errors
-    /// [`KeyError::Io`] if unreadable, [`KeyError::BadFile`] if no valid key line is found.
+    /// [`KeyError::Io`] if unreadable, [`KeyError::BadFile`] if the file holds a secret or no
+    /// valid key line is found.
     pub fn load(path: &Path) -> Result<PublicKey, KeyError> {
         let text = read_small(path)?;
+        if text
+            .lines()
+            .any(|l| l.trim().starts_with(SECRET_PREFIX) || l.trim() == KEY_FILE_HEADER)
+        {
+            return Err(bad(
+                path,
+                "this is a private key file (it holds a secret); give the other party's public \
+                 key (`gc-run pubkey FILE` prints the public key of a key file)"
+                    .into(),
+            ));
+        }
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.starts_with(PUBLIC_KEY_PREFIX) {
@@ -365,7 +379,12 @@ mod tests {
         }
         assert!(kp.save(&path).is_err());
         assert_eq!(StaticKeyPair::load(&path).unwrap().public(), kp.public());
-        assert_eq!(PublicKey::load(&path).unwrap(), kp.public());
+        // a key-pair file is not a public key: refused, naming why
+        let e = PublicKey::load(&path).unwrap_err().to_string();
+        assert!(e.contains("private key file"), "{e}");
+        let pubfile = dir.path().join("peer.pub");
+        std::fs::write(&pubfile, format!("{}\n", kp.public())).unwrap();
+        assert_eq!(PublicKey::load(&pubfile).unwrap(), kp.public());
         std::fs::write(dir.path().join("junk"), [0xffu8, 0, 1]).unwrap();
         assert!(StaticKeyPair::load(&dir.path().join("junk")).is_err());
         assert!(PublicKey::load(&dir.path().join("junk")).is_err());

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::circuit_arg::compile_file;
+use crate::common::usage;
 use anyhow::{Context, Result};
 use clap::Args;
 
@@ -16,22 +17,32 @@ use clap::Args;
     long_about = "Compile a Bristol Fashion file into a slot program (liveness slots, 12 bytes \
 per gate, with the circuit's digest and a checksum) and save it, so that later runs skip the \
 compilation: pass PROG as the CIRCUIT of `gc-run local|garbler|evaluator`, which then read it \
-as the run goes (memory independent of the circuit size). The peer may run the Bristol file \
-itself (the digests agree).\n\nExample:\n  gc-run compile big.txt --out big.duet\n  gc-run \
+as the run goes (memory independent of the circuit size). A saved program announces the digest \
+of its own ops, so the peer runs the same saved program (copy PROG over, or compile the same file \
+with the same Duet version).\n\nExample:\n  gc-run compile big.txt --out big.duet\n  gc-run \
 garbler big.duet --listen 0.0.0.0:7000 --input 0=…"
 )]
 pub struct CompileArgs {
     /// The Bristol Fashion circuit file.
     #[arg(value_name = "CIRCUIT")]
     circuit: PathBuf,
-    /// Where to write the saved program.
+    /// Where to write the saved program (refused if it exists, unless --force).
     #[arg(long, short, value_name = "PROG")]
     out: PathBuf,
+    /// Overwrite PROG if it exists.
+    #[arg(long)]
+    force: bool,
 }
 
 /// Run `gc-run compile`.
 pub fn run(args: CompileArgs) -> Result<()> {
     let t = Instant::now();
+    if !args.force && args.out.exists() {
+        return Err(usage(format!(
+            "--out {}: the file exists; pass --force to overwrite it",
+            args.out.display()
+        )));
+    }
     let p = compile_file(&args.circuit)?;
     p.save(&args.out)
         .with_context(|| format!("writing {}", args.out.display()))?;

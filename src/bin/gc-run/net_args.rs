@@ -76,6 +76,27 @@ fn is_loopback(addr: &str) -> bool {
     }
 }
 
+/// `addr` must be `host:port` (`[v6]:port` for IPv6) with a port number, so that a missing
+/// port is named as such and not mistaken for a non-loopback host.
+fn check_host_port(addr: &str, flag: &str) -> anyhow::Result<()> {
+    let port = match addr.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && (!host.contains(':') || host.ends_with(']')) => {
+            port
+        }
+        _ => {
+            return Err(usage(format!(
+                "{flag} {addr}: expected HOST:PORT (e.g. 127.0.0.1:7000; port 0 picks a free \
+                 port when listening)"
+            )));
+        }
+    };
+    port.parse::<u16>().map(|_| ()).map_err(|_| {
+        usage(format!(
+            "{flag} {addr}: `{port}` is not a port number (0-65535)"
+        ))
+    })
+}
+
 fn load_peer_key(arg: &str) -> anyhow::Result<PublicKey> {
     let t = arg.trim();
     if t.starts_with(duet_net::PUBLIC_KEY_PREFIX) {
@@ -93,11 +114,13 @@ fn load_peer_key(arg: &str) -> anyhow::Result<PublicKey> {
 impl NetArgs {
     /// The address and role (`true` = listen).
     fn endpoint(&self) -> anyhow::Result<(&str, bool)> {
-        match (&self.listen, &self.connect) {
-            (Some(a), _) => Ok((a, true)),
-            (None, Some(a)) => Ok((a, false)),
-            (None, None) => Err(usage("give --listen ADDR or --connect ADDR")),
-        }
+        let (addr, listen) = match (&self.listen, &self.connect) {
+            (Some(a), _) => (a.as_str(), true),
+            (None, Some(a)) => (a.as_str(), false),
+            (None, None) => return Err(usage("give --listen ADDR or --connect ADDR")),
+        };
+        check_host_port(addr, if listen { "--listen" } else { "--connect" })?;
+        Ok((addr, listen))
     }
 
     fn mode(&self) -> anyhow::Result<Mode> {
