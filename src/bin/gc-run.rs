@@ -18,6 +18,8 @@ mod docs;
 mod eval;
 #[path = "gc-run/info.rs"]
 mod info;
+#[path = "gc-run/inputs_file.rs"]
+mod inputs_file;
 #[path = "gc-run/keygen.rs"]
 mod keygen;
 #[path = "gc-run/net_args.rs"]

@@ -70,6 +70,16 @@ pub struct ArithArgs {
     /// garbler/evaluator: an input this party owns, NAME=INT.
     #[arg(long = "input", value_name = "NAME=INT", allow_hyphen_values = true)]
     input: Vec<String>,
+    /// garbler/evaluator: this party's inputs as a JSON object {"0.x": 3, "0.in": [[1, 2],
+    /// [3, 4]], …} (arrays stand for NAME[i]…); joins --input.
+    #[arg(long = "inputs", value_name = "FILE")]
+    inputs_file: Option<PathBuf>,
+    /// local: the garbler's inputs as a JSON object (see --inputs).
+    #[arg(long = "garbler-inputs", value_name = "FILE")]
+    garbler_inputs: Option<PathBuf>,
+    /// local: the evaluator's inputs as a JSON object (see --inputs).
+    #[arg(long = "evaluator-inputs", value_name = "FILE")]
+    evaluator_inputs: Option<PathBuf>,
     /// mpc_settings.json: [{"name", "inputs": [..], "outputs": [..]} for the garbler, then
     /// the evaluator]; without it both parties see every output.
     #[arg(long, value_name = "FILE")]
@@ -104,6 +114,22 @@ fn pairs(args: &[String]) -> Result<Vec<(String, String)>> {
             _ => Err(usage(format!("`{a}`: expected NAME=INT"))),
         })
         .collect()
+}
+
+/// `NAME=INT` flags and an optional JSON inputs file, as (name, value) pairs; a name given
+/// twice is caught by `ArithCircuit::bind`.
+fn pairs_with_file(
+    args: &[String],
+    file: Option<&std::path::Path>,
+    flag: &str,
+) -> Result<Vec<(String, String)>> {
+    let mut out = pairs(args)?;
+    if let Some(path) = file {
+        let m = crate::inputs_file::read_object(path, flag)?;
+        let what = format!("{flag} {}", path.display());
+        out.extend(crate::inputs_file::arith_pairs(&m, &what)?);
+    }
+    Ok(out)
 }
 
 fn check_owner(
@@ -143,16 +169,26 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
     );
     let (outputs, stats) = match args.mode {
         Mode::Local => {
-            if !args.input.is_empty() {
+            if !args.input.is_empty() || args.inputs_file.is_some() {
                 return Err(usage(
-                    "local mode takes --garbler-input / --evaluator-input, not --input",
+                    "local mode takes --garbler-input(s) / --evaluator-input(s), not --input(s)",
                 ));
             }
             if args.net.listen.is_some() || args.net.connect.is_some() {
                 return Err(usage("local mode takes no --listen / --connect"));
             }
-            let gi = c.bind(ring, &pairs(&args.garbler)?).map_err(classify)?;
-            let ei = c.bind(ring, &pairs(&args.evaluator)?).map_err(classify)?;
+            let gp = pairs_with_file(
+                &args.garbler,
+                args.garbler_inputs.as_deref(),
+                "--garbler-inputs",
+            )?;
+            let ep = pairs_with_file(
+                &args.evaluator,
+                args.evaluator_inputs.as_deref(),
+                "--evaluator-inputs",
+            )?;
+            let gi = c.bind(ring, &gp).map_err(classify)?;
+            let ei = c.bind(ring, &ep).map_err(classify)?;
             check_owner(&c, &settings, &gi, Role::Garbler)?;
             check_owner(&c, &settings, &ei, Role::Evaluator)?;
             let mut given = vec![false; c.inputs().len()];
@@ -200,9 +236,13 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
             (outs, g.stats)
         }
         Mode::Garbler | Mode::Evaluator => {
-            if !args.garbler.is_empty() || !args.evaluator.is_empty() {
+            if !args.garbler.is_empty()
+                || !args.evaluator.is_empty()
+                || args.garbler_inputs.is_some()
+                || args.evaluator_inputs.is_some()
+            {
                 return Err(usage(
-                    "over the network each party names its own inputs with --input",
+                    "over the network each party names its own inputs with --input / --inputs",
                 ));
             }
             let role = if args.mode == Mode::Garbler {
@@ -210,7 +250,12 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
             } else {
                 Role::Evaluator
             };
-            let mine = c.bind(ring, &pairs(&args.input)?).map_err(classify)?;
+            let mine = c
+                .bind(
+                    ring,
+                    &pairs_with_file(&args.input, args.inputs_file.as_deref(), "--inputs")?,
+                )
+                .map_err(classify)?;
             check_owner(&c, &settings, &mine, role)?;
             if let Some(s) = &settings
                 && let Some(i) = (0..c.inputs().len())

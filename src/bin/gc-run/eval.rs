@@ -29,6 +29,10 @@ pub struct EvalArgs {
     /// (see `gc-run info CIRCUIT` for the inputs and their widths).
     #[arg(long = "input", value_name = "HEX")]
     inputs: Vec<String>,
+    /// All input values as a JSON object {"I": "HEX" or integer, …}, one entry per input
+    /// value (I = index in the header), instead of --input.
+    #[arg(long = "inputs", value_name = "FILE", conflicts_with = "inputs")]
+    inputs_file: Option<std::path::PathBuf>,
     /// Print one JSON object {"outputs": [hex…], "stats": {…}} instead of lines.
     #[arg(long)]
     json: bool,
@@ -39,10 +43,36 @@ pub struct EvalArgs {
     stream: bool,
 }
 
+/// The values of a JSON inputs file in header order; every index `0..n` exactly once.
+fn in_header_order(n: usize, path: &std::path::Path) -> Result<Vec<String>> {
+    let what = format!("--inputs {}", path.display());
+    let m = crate::inputs_file::read_object(path, "--inputs")?;
+    let mut values: Vec<Option<String>> = vec![None; n];
+    for e in crate::inputs_file::bristol_entries(&m, &what)? {
+        let (i, v) = e.split_once('=').unwrap_or((&e, ""));
+        let idx = i.parse::<usize>().ok().filter(|&k| k < n).ok_or_else(|| {
+            usage(format!(
+                "{what}: `{i}` is not an input index of this circuit (0..{})",
+                n.saturating_sub(1)
+            ))
+        })?;
+        values[idx] = Some(v.to_string());
+    }
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| v.ok_or_else(|| usage(format!("{what}: input {i} is missing"))))
+        .collect()
+}
+
 /// Run `gc-run eval`.
 pub fn run(args: EvalArgs) -> Result<()> {
     let loaded = load_any(&args.circuit, args.stream)?;
-    let inputs = parse_all_inputs(loaded.inputs(), &args.inputs)?;
+    let given = match &args.inputs_file {
+        Some(path) => in_header_order(loaded.inputs().len(), path)?,
+        None => args.inputs.clone(),
+    };
+    let inputs = parse_all_inputs(loaded.inputs(), &given)?;
     let t = Instant::now();
     let (outputs, and_gates, xor_gates) = match &loaded {
         Loaded::Memory(c) => {

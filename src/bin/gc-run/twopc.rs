@@ -86,6 +86,13 @@ pub struct LocalArgs {
     /// An input value the evaluator owns: I=HEX.
     #[arg(long = "evaluator-input", value_name = "I=HEX")]
     evaluator: Vec<String>,
+    /// The garbler's input values as a JSON object {"I": "HEX" or integer, …}; joins
+    /// --garbler-input (an index given twice is an error).
+    #[arg(long = "garbler-inputs", value_name = "FILE")]
+    garbler_inputs: Option<std::path::PathBuf>,
+    /// The evaluator's input values as a JSON object (see --garbler-inputs).
+    #[arg(long = "evaluator-inputs", value_name = "FILE")]
+    evaluator_inputs: Option<std::path::PathBuf>,
     /// Batched run: the garbler's inputs of many instances, one line per instance of
     /// space-separated I=HEX (blank lines and `#` comments skipped). Needs
     /// --evaluator-batch with as many lines; prints one line of outputs per instance.
@@ -93,7 +100,7 @@ pub struct LocalArgs {
         long = "garbler-batch",
         value_name = "FILE",
         requires = "evaluator_batch",
-        conflicts_with_all = ["garbler", "evaluator"]
+        conflicts_with_all = ["garbler", "evaluator", "garbler_inputs", "evaluator_inputs"]
     )]
     garbler_batch: Option<std::path::PathBuf>,
     /// Batched run: the evaluator's inputs, one line per instance (see --garbler-batch).
@@ -129,6 +136,10 @@ pub struct PartyArgs {
     /// An input value this party owns: I=HEX with I its index in the circuit header.
     #[arg(long = "input", value_name = "I=HEX")]
     inputs: Vec<String>,
+    /// This party's input values as a JSON object {"I": "HEX" or integer, …}; joins --input
+    /// (an index given twice is an error).
+    #[arg(long = "inputs", value_name = "FILE", conflicts_with = "batch")]
+    inputs_file: Option<std::path::PathBuf>,
     /// Batched run of many instances in one session (one handshake, one OT extension, one
     /// table stream): this party's inputs, one line per instance of space-separated I=HEX
     /// (blank lines and `#` comments skipped). The peer needs a file with as many lines;
@@ -156,6 +167,32 @@ fn parse_owned(widths: &[u32], args: &[String], flag: &str) -> Result<Vec<(usize
             i,
             parse_input(widths, i, hex).map_err(|e| usage(format!("{flag}: {e}")))?,
         ));
+    }
+    Ok(out)
+}
+
+/// The values of `I=HEX` flags and of an optional JSON inputs file together; an index given
+/// twice (in either) is a usage error.
+fn owned_with_file(
+    widths: &[u32],
+    args: &[String],
+    flag: &str,
+    file: Option<&std::path::Path>,
+    file_flag: &str,
+) -> Result<Vec<(usize, Bits)>> {
+    let mut out = parse_owned(widths, args, flag)?;
+    if let Some(path) = file {
+        let m = crate::inputs_file::read_object(path, file_flag)?;
+        let what = format!("{file_flag} {}", path.display());
+        let entries = crate::inputs_file::bristol_entries(&m, &what)?;
+        for (i, v) in parse_owned(widths, &entries, &what)? {
+            if out.iter().any(|(j, _)| *j == i) {
+                return Err(usage(format!(
+                    "input {i} given twice: in {flag} and in {what}"
+                )));
+            }
+            out.push((i, v));
+        }
     }
     Ok(out)
 }
@@ -372,8 +409,20 @@ pub fn run_local(args: LocalArgs) -> Result<()> {
     let (g_in, e_in) = match (&args.garbler_batch, &args.evaluator_batch) {
         (Some(g), Some(e)) => (parse_batch(w, g)?, parse_batch(w, e)?),
         _ => (
-            vec![parse_owned(w, &args.garbler, "--garbler-input")?],
-            vec![parse_owned(w, &args.evaluator, "--evaluator-input")?],
+            vec![owned_with_file(
+                w,
+                &args.garbler,
+                "--garbler-input",
+                args.garbler_inputs.as_deref(),
+                "--garbler-inputs",
+            )?],
+            vec![owned_with_file(
+                w,
+                &args.evaluator,
+                "--evaluator-input",
+                args.evaluator_inputs.as_deref(),
+                "--evaluator-inputs",
+            )?],
         ),
     };
     if g_in.len() != e_in.len() {
@@ -446,7 +495,13 @@ pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
     let batch = args.batch.is_some();
     let mine = match &args.batch {
         Some(path) => parse_batch(prepared.inputs(), path)?,
-        None => vec![parse_owned(prepared.inputs(), &args.inputs, "--input")?],
+        None => vec![owned_with_file(
+            prepared.inputs(),
+            &args.inputs,
+            "--input",
+            args.inputs_file.as_deref(),
+            "--inputs",
+        )?],
     };
     let policy: OutputPolicy = args.opts.reveal.into();
     let rt = runtime()?;
