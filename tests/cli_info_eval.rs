@@ -199,11 +199,12 @@ fn info_text_and_json() {
     let o = gc_run(&["info", "sha256", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
-    assert_eq!(v["and"], 22573);
-    assert_eq!(v["xor"], 110644);
-    assert_eq!(v["inv"], 1856);
-    assert_eq!(v["eq"], 0);
-    assert_eq!(v["eqw"], 0);
+    assert_eq!(v["stats"]["and_gates"], 22573);
+    assert_eq!(v["stats"]["xor_gates"], 110644);
+    let v = &v["outputs"];
+    assert_eq!(v["inv_gates"], 1856);
+    assert_eq!(v["eq_gates"], 0);
+    assert_eq!(v["eqw_gates"], 0);
     assert_eq!(v["mand_gates"], 0);
     assert_eq!(v["wires"], 135841);
     assert_eq!(v["and_depth"], 1607);

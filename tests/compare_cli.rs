@@ -55,8 +55,12 @@ fn local_mode_words_widths_and_json() {
     }
     let o = local("3", "4", &["--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["result"], "less");
-    assert_eq!(v["and_gates"], 127);
+    assert_eq!(v["outputs"]["result"], "less");
+    assert_eq!(
+        v["outputs"]["meaning"],
+        "the garbler's value is less than the evaluator's"
+    );
+    assert_eq!(v["stats"]["and_gates"], 127);
 }
 
 #[test]

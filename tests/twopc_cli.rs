@@ -583,7 +583,10 @@ fn streamed_circuit_files_give_the_same_results() {
     assert!(o.status.success(), "info: {}", stderr(&o));
     let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(
-        (j["and"].as_u64(), j["peak_live_wires"].as_u64()),
+        (
+            j["stats"]["and_gates"].as_u64(),
+            j["outputs"]["peak_live_wires"].as_u64()
+        ),
         (Some(6400), Some(1645))
     );
 

@@ -413,6 +413,7 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Session<S, R> {
         let progress = self.opts.progress.clone();
         let scheme = self.opts.scheme;
         let mine: Vec<&[Option<&Bits>]> = mine.iter().map(Vec::as_slice).collect();
+        let mut ot_time = std::time::Duration::ZERO;
         let out = match &mut self.party {
             Party::Garbler { delta, cot, prg } => {
                 garbler_run(
@@ -425,11 +426,22 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Session<S, R> {
                     &mine,
                     policy,
                     progress,
+                    &mut ot_time,
                 )
                 .await?
             }
             Party::Evaluator { cot } => {
-                evaluator_run(&mut self.ch, scheme, &mut **cot, p, &mine, policy, progress).await?
+                evaluator_run(
+                    &mut self.ch,
+                    scheme,
+                    &mut **cot,
+                    p,
+                    &mine,
+                    policy,
+                    progress,
+                    &mut ot_time,
+                )
+                .await?
             }
         };
         self.poisoned = false;
@@ -439,6 +451,7 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Session<S, R> {
             bytes_sent: self.ch.bytes_sent() - sent0,
             bytes_received: self.ch.bytes_received() - recv0,
             seconds: start.elapsed().as_secs_f64(),
+            ot_seconds: ot_time.as_secs_f64(),
         };
         self.total.add(&self.last);
         Ok(out)

@@ -126,6 +126,10 @@ pub struct Channel {
     received: u64,
     wire_sent: u64,
     wire_received: u64,
+    /// Receives that followed a send (see [`Channel::rounds`]).
+    rounds: u64,
+    /// A send happened since the last receive.
+    sent_since_recv: bool,
     timeout: Duration,
     broken: bool,
 }
@@ -273,6 +277,8 @@ impl Channel {
             received: 0,
             wire_sent: 0,
             wire_received: 0,
+            rounds: 0,
+            sent_since_recv: false,
             timeout: config.timeout,
             broken: false,
         }
@@ -291,6 +297,14 @@ impl Channel {
     /// Application bytes received so far.
     pub fn bytes_received(&self) -> u64 {
         self.received
+    }
+
+    /// Communication rounds seen by this party so far: the number of receives that follow a
+    /// send (a direction change from sending to receiving). A protocol in which each party
+    /// sends one flight and then waits for the other's counts one per flight it answered;
+    /// on a link with round-trip time RTT, a run costs at least about `rounds · RTT`.
+    pub fn rounds(&self) -> u64 {
+        self.rounds
     }
 
     /// Bytes handed to the transport so far: application bytes actually flushed plus
@@ -358,6 +372,7 @@ impl Channel {
     /// [`NetError::Closed`] if the peer is gone, [`NetError::Timeout`] if the transport does
     /// not accept bytes within the timeout.
     pub async fn send(&mut self, bytes: &[u8]) -> Result<(), NetError> {
+        self.sent_since_recv = true;
         if bytes.len() <= self.wcap - self.wbuf.len() {
             self.wbuf.extend_from_slice(bytes);
             self.sent += bytes.len() as u64;
@@ -420,6 +435,10 @@ impl Channel {
     /// there by the deadline,
     /// [`NetError::Integrity`] if an encrypted record fails authentication.
     pub async fn recv_exact(&mut self, buf: &mut [u8]) -> Result<(), NetError> {
+        if self.sent_since_recv {
+            self.sent_since_recv = false;
+            self.rounds += 1;
+        }
         let avail = self.rend - self.rpos;
         if buf.len() <= avail {
             buf.copy_from_slice(&self.rbuf[self.rpos..self.rpos + buf.len()]);

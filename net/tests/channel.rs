@@ -216,3 +216,30 @@ async fn dripping_peer_is_cut_off_after_the_timeout() {
     assert!(took < Duration::from_millis(1500), "{took:?}");
     drip.abort();
 }
+
+/// `rounds` counts each receive that follows a send: a ping-pong of three exchanges is three
+/// rounds for the side that starts, two for the side that answers; one-way streaming adds
+/// none.
+#[tokio::test]
+async fn rounds_count_direction_changes() {
+    let (mut a, mut b) = duplex_pair(&ChannelConfig::default());
+    let mut buf = [0u8; 4];
+    for i in 0..3u32 {
+        a.send(&i.to_le_bytes()).await.unwrap();
+        a.flush().await.unwrap();
+        b.recv_exact(&mut buf).await.unwrap();
+        b.send(&buf).await.unwrap();
+        b.flush().await.unwrap();
+        a.recv_exact(&mut buf).await.unwrap();
+        assert_eq!(u32::from_le_bytes(buf), i);
+    }
+    assert_eq!((a.rounds(), b.rounds()), (3, 2));
+    for _ in 0..10 {
+        a.send(&[1, 2, 3, 4]).await.unwrap();
+    }
+    a.flush().await.unwrap();
+    for _ in 0..10 {
+        b.recv_exact(&mut buf).await.unwrap();
+    }
+    assert_eq!((a.rounds(), b.rounds()), (3, 3));
+}

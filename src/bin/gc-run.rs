@@ -26,6 +26,8 @@ mod keygen;
 mod net_args;
 #[path = "gc-run/psi.rs"]
 mod psi;
+#[path = "gc-run/report.rs"]
+mod report;
 #[path = "gc-run/speed.rs"]
 mod speed;
 #[path = "gc-run/twopc.rs"]
@@ -98,11 +100,20 @@ fn quiet_on_broken_stdout() {
 
 fn main() {
     quiet_on_broken_stdout();
+    let json = report::json_requested();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
             let _ = e.print();
+            if json && e.use_stderr() {
+                let text = e.render().to_string();
+                let first = text.lines().next().unwrap_or("bad usage");
+                let err = anyhow::Error::new(common::UsageError(
+                    first.trim_start_matches("error: ").to_string(),
+                ));
+                println!("{}", report::error_json(&err, 2));
+            }
             std::process::exit(if e.use_stderr() { 2 } else { 0 });
         }
     };
@@ -123,5 +134,5 @@ fn main() {
         Command::Completions(args) => docs::run_completions(args),
         Command::Man(args) => docs::run_man(args),
     };
-    std::process::exit(common::report(result));
+    std::process::exit(common::report(result, json));
 }

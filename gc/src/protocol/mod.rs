@@ -263,6 +263,9 @@ pub struct RunStats {
     pub bytes_received: u64,
     /// Wall-clock seconds.
     pub seconds: f64,
+    /// Of `seconds`, the OT extension for the evaluator's input bits (the run's one COT
+    /// call, both sides).
+    pub ot_seconds: f64,
 }
 
 impl RunStats {
@@ -273,5 +276,6 @@ impl RunStats {
         self.bytes_sent += o.bytes_sent;
         self.bytes_received += o.bytes_received;
         self.seconds += o.seconds;
+        self.ot_seconds += o.ot_seconds;
     }
 }

@@ -47,6 +47,7 @@ pub(crate) async fn garbler_run<S: RandomCotSender>(
     mine: &[&MyInputs<'_>],
     policy: OutputPolicy,
     progress: Option<Arc<AtomicU64>>,
+    ot_time: &mut std::time::Duration,
 ) -> Result<Vec<Vec<Bits>>, ProtocolError> {
     let widths = p.inputs();
     let k = mine.len();
@@ -59,11 +60,13 @@ pub(crate) async fn garbler_run<S: RandomCotSender>(
         .sum();
     // One COT extension for every instance's evaluator input bits (instance-major).
     let total = n_eval * k;
+    let t_ot = std::time::Instant::now();
     let ks = if total > 0 {
         cot.send_cot(ch, total).await?
     } else {
         Vec::new()
     };
+    *ot_time = t_ot.elapsed();
     if ks.len() != total {
         return Err(ProtocolError::Internal(format!(
             "COT returned {} labels for {total} evaluator input bits",
@@ -141,6 +144,7 @@ fn split_instances(p: &Prepared, k: usize, bits: impl Iterator<Item = bool>) -> 
 /// The evaluator's side of one run of `mine.len() ≥ 1` instances. Returns each
 /// instance's outputs if `policy` reveals them to the evaluator, else one empty vector per
 /// instance.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn evaluator_run<R: RandomCotReceiver>(
     ch: &mut Channel,
     scheme: SchemeKind,
@@ -149,6 +153,7 @@ pub(crate) async fn evaluator_run<R: RandomCotReceiver>(
     mine: &[&MyInputs<'_>],
     policy: OutputPolicy,
     progress: Option<Arc<AtomicU64>>,
+    ot_time: &mut std::time::Duration,
 ) -> Result<Vec<Vec<Bits>>, ProtocolError> {
     let widths = p.inputs();
     let k = mine.len();
@@ -163,11 +168,13 @@ pub(crate) async fn evaluator_run<R: RandomCotReceiver>(
             }
         }
     }
+    let t_ot = std::time::Instant::now();
     let ms = if choices.is_empty() {
         Vec::new()
     } else {
         cot.receive_cot(ch, &choices).await?
     };
+    *ot_time = t_ot.elapsed();
     if ms.len() != choices.len() {
         return Err(ProtocolError::Internal(format!(
             "COT returned {} labels for {} input bits",

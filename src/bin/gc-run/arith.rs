@@ -20,6 +20,7 @@ use duet_net::{ChannelConfig, duplex_pair};
 
 use crate::common::{runtime, usage};
 use crate::net_args::NetArgs;
+use crate::report::{self, Report};
 
 /// Which party this process plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -153,6 +154,7 @@ fn check_owner(
 
 /// `gc-run arith …`.
 pub fn run_arith(args: ArithArgs) -> Result<()> {
+    let t0 = std::time::Instant::now();
     let ring = Ring::new(args.ell).map_err(classify)?;
     let c = Arc::new(ArithCircuit::load(&args.dir).map_err(classify)?);
     let settings = match &args.settings {
@@ -167,6 +169,7 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
         || vec![Reveal::BOTH; c.outputs().len()],
         |s| s.reveal.clone(),
     );
+    let load = report::since(t0);
     let (outputs, stats) = match args.mode {
         Mode::Local => {
             if !args.input.is_empty() || args.inputs_file.is_some() {
@@ -279,10 +282,11 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
             (out.outputs, out.stats)
         }
     };
-    print(&c, ring, args.scheme, &outputs, &stats, args.json);
+    print(&c, ring, args.scheme, &outputs, &stats, args.json, t0, load);
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn print(
     c: &ArithCircuit,
     ring: Ring,
@@ -290,6 +294,8 @@ fn print(
     outputs: &[Option<u64>],
     s: &duet_hybrid::RunStats,
     json: bool,
+    t0: std::time::Instant,
+    load: f64,
 ) {
     let named = c
         .outputs()
@@ -301,26 +307,34 @@ fn print(
             .map(|(n, v)| (n, serde_json::Value::String(v)))
             .collect();
         let e = &s.engine;
-        let obj = serde_json::json!({
-            "outputs": outs,
-            "stats": {
-                "ell": ring.ell(),
-                "scheme": scheme.name(),
-                "multiplications": e.multiplications,
-                "conversions": e.a2y + e.y2a,
-                "a2y": e.a2y,
-                "y2a": e.y2a,
-                "garbled_ops": e.garbled_ops,
-                "and_gates": e.and_gates,
-                "cots": e.cots,
-                "layers": s.layers,
-                "rounds": e.rounds,
-                "bytes_sent": s.bytes_sent,
-                "bytes_received": s.bytes_received,
-                "seconds": s.seconds,
-            }
-        });
-        println!("{obj}");
+        let stats = report::Stats {
+            and_gates: e.and_gates,
+            xor_gates: None,
+            bytes_sent: s.bytes_sent,
+            bytes_received: s.bytes_received,
+            rounds: Some(e.rounds),
+            seconds: report::since(t0),
+            phases: report::Phases {
+                load,
+                run: s.seconds,
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+        .with("ell", ring.ell())
+        .with("scheme", scheme.name())
+        .with("multiplications", e.multiplications)
+        .with("conversions", e.a2y + e.y2a)
+        .with("a2y", e.a2y)
+        .with("y2a", e.y2a)
+        .with("garbled_ops", e.garbled_ops)
+        .with("cots", e.cots)
+        .with("layers", s.layers);
+        Report {
+            outputs: outs,
+            stats,
+        }
+        .print();
     } else {
         for (n, v) in named {
             println!("{n}={v}");

@@ -19,9 +19,10 @@ pub fn usage(msg: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(UsageError(msg.into()))
 }
 
-/// Print `result`'s error as one line on stderr and return the process exit code:
-/// 0 on success, 2 for [`UsageError`] anywhere in the chain, 1 otherwise.
-pub fn report(result: anyhow::Result<()>) -> i32 {
+/// Print `result`'s error as one line on stderr (and, with `json`, as the schema's
+/// `{"error": …}` object on stdout) and return the process exit code: 0 on success, 2 for
+/// [`UsageError`] anywhere in the chain, 1 otherwise.
+pub fn report(result: anyhow::Result<()>, json: bool) -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => {
@@ -31,6 +32,9 @@ pub fn report(result: anyhow::Result<()>) -> i32 {
                 1
             };
             eprintln!("gc-run: error: {}", one_line(&e));
+            if json {
+                println!("{}", crate::report::error_json(&e, code));
+            }
             code
         }
     }

@@ -81,16 +81,34 @@ fn parse(s: &CompareSpec, v: &str, flag: &str) -> anyhow::Result<i128> {
 
 fn print(o: Ordering, w: &Width, spec: &CompareSpec, stats: duet_gc::RunStats, t0: Instant) {
     if w.json {
-        let v = serde_json::json!({
+        let outputs = serde_json::json!({
             "result": ordering_word(o),
+            "meaning": format!(
+                "the garbler's value is {} the evaluator's",
+                match o {
+                    Ordering::Less => "less than",
+                    Ordering::Equal => "equal to",
+                    Ordering::Greater => "greater than",
+                }
+            ),
             "bits": spec.bits,
             "signed": spec.signed,
-            "and_gates": stats.and_gates,
-            "bytes_sent": stats.bytes_sent,
-            "bytes_received": stats.bytes_received,
-            "seconds": t0.elapsed().as_secs_f64(),
         });
-        println!("{v}");
+        let stats = crate::report::Stats {
+            and_gates: stats.and_gates,
+            xor_gates: Some(stats.xor_gates),
+            bytes_sent: stats.bytes_sent,
+            bytes_received: stats.bytes_received,
+            rounds: None,
+            seconds: crate::report::since(t0),
+            phases: crate::report::Phases {
+                ot: stats.ot_seconds,
+                run: stats.seconds - stats.ot_seconds,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        crate::report::Report { outputs, stats }.print();
     } else {
         println!("{}", ordering_word(o));
     }

@@ -8,6 +8,7 @@ use duet_circuits::{eval, values};
 
 use crate::circuit_arg::{CIRCUIT_HELP, Loaded, load_any, parse_all_inputs};
 use crate::common::usage;
+use crate::report::{self, Report};
 
 /// Arguments of `gc-run eval`.
 #[derive(Args, Debug)]
@@ -67,12 +68,14 @@ fn in_header_order(n: usize, path: &std::path::Path) -> Result<Vec<String>> {
 
 /// Run `gc-run eval`.
 pub fn run(args: EvalArgs) -> Result<()> {
+    let t0 = Instant::now();
     let loaded = load_any(&args.circuit, args.stream)?;
     let given = match &args.inputs_file {
         Some(path) => in_header_order(loaded.inputs().len(), path)?,
         None => args.inputs.clone(),
     };
     let inputs = parse_all_inputs(loaded.inputs(), &given)?;
+    let load = report::since(t0);
     let t = Instant::now();
     let (outputs, and_gates, xor_gates) = match &loaded {
         Loaded::Memory(c) => {
@@ -93,20 +96,25 @@ pub fn run(args: EvalArgs) -> Result<()> {
             (out, p.and_count(), p.xor_count())
         }
     };
-    let seconds = t.elapsed().as_secs_f64();
+    let run = t.elapsed().as_secs_f64();
     let hex: Vec<String> = outputs.iter().map(values::to_hex).collect();
     if args.json {
-        let v = serde_json::json!({
-            "outputs": hex,
-            "stats": {
-                "and_gates": and_gates,
-                "xor_gates": xor_gates,
-                "bytes_sent": 0,
-                "bytes_received": 0,
-                "seconds": seconds,
-            }
-        });
-        println!("{v}");
+        Report {
+            outputs: hex,
+            stats: report::Stats {
+                and_gates,
+                xor_gates: Some(xor_gates),
+                rounds: Some(0),
+                seconds: report::since(t0),
+                phases: report::Phases {
+                    load,
+                    run,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        }
+        .print();
     } else {
         for h in hex {
             println!("{h}");

@@ -8,6 +8,8 @@ use std::path::Path;
 
 use crate::circuit_arg::{CIRCUIT_HELP, load_circuit};
 use crate::common::usage;
+use crate::report::{self, Report};
+use std::time::Instant;
 
 /// Arguments of `gc-run info`.
 #[derive(Args, Debug)]
@@ -27,23 +29,37 @@ pub struct InfoArgs {
     json: bool,
 }
 
+/// `info`'s statistics: the gate counts, no traffic, all time in `load`.
+fn info_stats(and: u64, xor: u64, seconds: f64) -> report::Stats {
+    report::Stats {
+        and_gates: and,
+        xor_gates: Some(xor),
+        rounds: Some(0),
+        seconds,
+        phases: report::Phases {
+            load: seconds,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
 /// Run `gc-run info`.
 pub fn run(args: InfoArgs) -> Result<()> {
+    let t0 = Instant::now();
     let path = Path::new(&args.circuit);
     if path.is_file() && ProgramFile::is_saved(path) {
-        return saved(&args, path);
+        return saved(&args, path, t0);
     }
     let c = load_circuit(&args.circuit)?;
     let s = Stats::of(&c);
     if args.json {
-        let v = serde_json::json!({
+        let outputs = serde_json::json!({
             "circuit": args.circuit,
             "gates": s.gates,
-            "and": s.and,
-            "xor": s.xor,
-            "inv": s.inv,
-            "eq": s.eq,
-            "eqw": s.eqw,
+            "inv_gates": s.inv,
+            "eq_gates": s.eq,
+            "eqw_gates": s.eqw,
             "mand_gates": s.mand_gates,
             "wires": s.wires,
             "inputs": s.inputs,
@@ -51,7 +67,12 @@ pub fn run(args: InfoArgs) -> Result<()> {
             "and_depth": s.and_depth,
             "peak_live_wires": s.peak_live_wires,
         });
-        println!("{v}");
+        let seconds = report::since(t0);
+        Report {
+            outputs,
+            stats: info_stats(s.and, s.xor, seconds),
+        }
+        .print();
         return Ok(());
     }
     let widths = |w: &[u32]| {
@@ -101,16 +122,14 @@ pub fn run(args: InfoArgs) -> Result<()> {
 
 /// `info` of a saved program (`gc-run compile`): what it keeps (no INV/EQ/EQW counts, no
 /// AND-depth).
-fn saved(args: &InfoArgs, path: &Path) -> Result<()> {
+fn saved(args: &InfoArgs, path: &Path, t0: Instant) -> Result<()> {
     let p = ProgramFile::open(path).map_err(|e| usage(format!("{}: {e}", args.circuit)))?;
     let digest: String = p.digest().iter().map(|b| format!("{b:02x}")).collect();
     if args.json {
-        let v = serde_json::json!({
+        let outputs = serde_json::json!({
             "circuit": args.circuit,
             "saved_program": true,
             "gates": p.num_gates(),
-            "and": p.and_count(),
-            "xor": p.xor_count(),
             "wires": p.num_wires(),
             "inputs": p.inputs(),
             "outputs": p.outputs(),
@@ -118,7 +137,11 @@ fn saved(args: &InfoArgs, path: &Path) -> Result<()> {
             "ops": p.len(),
             "digest": digest,
         });
-        println!("{v}");
+        Report {
+            outputs,
+            stats: info_stats(p.and_count(), p.xor_count(), report::since(t0)),
+        }
+        .print();
         return Ok(());
     }
     let bits = |w: &[u32]| w.iter().map(|&x| x as u64).sum::<u64>();

@@ -21,6 +21,7 @@ use tracing::info;
 use crate::circuit_arg::{CIRCUIT_HELP, load_circuit, load_prepared, parse_input};
 use crate::common::{runtime, usage};
 use crate::net_args::NetArgs;
+use crate::report::{self, Report};
 use crate::speed::Row;
 
 /// Who learns the outputs.
@@ -222,8 +223,15 @@ fn parse_batch(widths: &[u32], path: &std::path::Path) -> Result<Vec<Vec<(usize,
 }
 
 /// Print the outputs: one line per output value (one instance), or one line per instance
-/// of space-separated values (a batch); `--json`: one object.
-fn print_result(opts: &RunOpts, prepared: &Prepared, out: &[Vec<Bits>], batch: bool, stats: Stats) {
+/// of space-separated values (a batch); `--json`: one [`Report`].
+fn print_result(
+    opts: &RunOpts,
+    prepared: &Prepared,
+    out: &[Vec<Bits>],
+    batch: bool,
+    stats: Stats,
+    clock: Clock,
+) {
     let hex: Vec<Vec<String>> = out
         .iter()
         .map(|o| o.iter().map(values::to_hex).collect())
@@ -235,23 +243,35 @@ fn print_result(opts: &RunOpts, prepared: &Prepared, out: &[Vec<Bits>], batch: b
         } else {
             serde_json::json!(hex.into_iter().next().unwrap_or_default())
         };
-        let mut v = serde_json::json!({
-            "outputs": outputs,
-            "stats": {
-                "scheme": opts.scheme.name(),
-                "and_gates": prepared.and_gates() * k,
-                "xor_gates": prepared.xor_gates() * k,
-                "bytes_sent": stats.sent,
-                "bytes_received": stats.received,
-                "garbler_bytes_per_and": per_and(stats.garbler_to_evaluator, prepared.and_gates() * k),
-                "run_garbler_bytes_per_and": per_and(stats.run_garbler_to_evaluator, prepared.and_gates() * k),
-                "seconds": stats.seconds,
-            }
-        });
-        if batch {
-            v["stats"]["instances"] = serde_json::json!(k);
+        let and_gates = prepared.and_gates() * k;
+        let mut st = report::Stats {
+            and_gates,
+            xor_gates: Some(prepared.xor_gates() * k),
+            bytes_sent: stats.sent,
+            bytes_received: stats.received,
+            rounds: Some(stats.rounds),
+            seconds: report::since(clock.start),
+            phases: report::Phases {
+                load: clock.load,
+                setup: stats.setup,
+                ot: stats.ot,
+                run: (stats.seconds - stats.setup - stats.ot).max(0.0),
+            },
+            ..Default::default()
         }
-        println!("{v}");
+        .with("scheme", opts.scheme.name())
+        .with(
+            "garbler_bytes_per_and",
+            per_and(stats.garbler_to_evaluator, and_gates),
+        )
+        .with(
+            "run_garbler_bytes_per_and",
+            per_and(stats.run_garbler_to_evaluator, and_gates),
+        );
+        if batch {
+            st = st.with("instances", k);
+        }
+        Report { outputs, stats: st }.print();
     } else if batch {
         // nothing at all when the outputs are not revealed to this party
         if hex.iter().any(|h| !h.is_empty()) {
@@ -266,6 +286,23 @@ fn print_result(opts: &RunOpts, prepared: &Prepared, out: &[Vec<Bits>], batch: b
     }
 }
 
+/// When the command started, and how long loading the circuit and inputs took.
+#[derive(Clone, Copy)]
+struct Clock {
+    start: Instant,
+    load: f64,
+}
+
+impl Clock {
+    /// Loading is done: record its time.
+    fn loaded(start: Instant) -> Clock {
+        Clock {
+            start,
+            load: report::since(start),
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Stats {
     sent: u64,
@@ -275,7 +312,14 @@ struct Stats {
     garbler_to_evaluator: u64,
     /// the same for the run alone (without the session's hello and base OT)
     run_garbler_to_evaluator: u64,
+    /// the party's whole time: set-up and run
     seconds: f64,
+    /// session set-up (hello, base OT)
+    setup: f64,
+    /// the run's OT extension
+    ot: f64,
+    /// `Channel::rounds` of this party
+    rounds: u64,
 }
 
 /// Bytes per AND gate, rounded to 3 decimals (`null` without AND gates).
@@ -370,7 +414,8 @@ async fn party(
     }
     .map_err(map_err)
     .with_context(|| format!("{who}: session set-up"))?;
-    info!("{who}: base OT done after {:?}", t.elapsed());
+    let setup = t.elapsed().as_secs_f64();
+    info!("{who}: base OT done after {setup:.3} s");
     let out = s
         .run_many(prepared, instances, policy)
         .await
@@ -392,6 +437,9 @@ async fn party(
             run.bytes_received
         },
         seconds: t.elapsed().as_secs_f64(),
+        setup,
+        ot: run.ot_seconds,
+        rounds: ch.rounds(),
     };
     info!(
         "{who}: done in {:.3} s, {} bytes sent",
@@ -403,6 +451,7 @@ async fn party(
 
 /// Run `gc-run local`.
 pub fn run_local(args: LocalArgs) -> Result<()> {
+    let t0 = Instant::now();
     let prepared = load_prepared(&args.opts.circuit, args.opts.stream)?;
     let w = prepared.inputs();
     let batch = args.garbler_batch.is_some();
@@ -455,6 +504,7 @@ pub fn run_local(args: LocalArgs) -> Result<()> {
         }
     }
     let policy: OutputPolicy = args.opts.reveal.into();
+    let clock = Clock::loaded(t0);
     let rt = runtime()?;
     let (g_out, e_out, stats) = rt.block_on(async {
         let progress = Progress::start(prepared.and_gates() * g_in.len() as u64);
@@ -484,12 +534,13 @@ pub fn run_local(args: LocalArgs) -> Result<()> {
     } else {
         e_out
     };
-    print_result(&args.opts, &prepared, &out, batch, stats);
+    print_result(&args.opts, &prepared, &out, batch, stats, clock);
     Ok(())
 }
 
 /// Run `gc-run garbler` (`garbler = true`) or `gc-run evaluator`.
 pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
+    let t0 = Instant::now();
     args.net.validate()?;
     let prepared = load_prepared(&args.opts.circuit, args.opts.stream)?;
     let batch = args.batch.is_some();
@@ -504,6 +555,7 @@ pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
         )?],
     };
     let policy: OutputPolicy = args.opts.reveal.into();
+    let clock = Clock::loaded(t0);
     let rt = runtime()?;
     let (out, stats) = rt.block_on(async {
         let ch = args.net.open().await?;
@@ -521,7 +573,7 @@ pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
         progress.finish();
         r
     })?;
-    print_result(&args.opts, &prepared, &out, batch, stats);
+    print_result(&args.opts, &prepared, &out, batch, stats, clock);
     Ok(())
 }
 
