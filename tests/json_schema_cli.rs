@@ -156,6 +156,40 @@ fn every_command_reports_in_the_one_schema() {
     }
 }
 
+/// Not a terminal: no progress bar, no colour codes, even with logs on.
+#[test]
+fn no_bars_or_colour_when_stderr_is_a_pipe() {
+    let g = format!("0={KEY}");
+    let e = format!("1={PT}");
+    let o = gc_run(&[
+        "local",
+        "aes_128",
+        "--garbler-input",
+        &g,
+        "--evaluator-input",
+        &e,
+    ]);
+    assert!(o.status.success());
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = gc_run(&[
+        "-vv",
+        "local",
+        "aes_128",
+        "--garbler-input",
+        &g,
+        "--evaluator-input",
+        &e,
+    ]);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.is_empty(), "-vv logs something");
+    assert!(!err.contains('\u{1b}'), "colour codes in a pipe: {err:?}");
+}
+
 #[test]
 fn errors_are_json_on_stdout_with_the_exit_code() {
     let o = gc_run(&[

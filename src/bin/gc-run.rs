@@ -24,6 +24,8 @@ mod inputs_file;
 mod keygen;
 #[path = "gc-run/net_args.rs"]
 mod net_args;
+#[path = "gc-run/progress.rs"]
+mod progress;
 #[path = "gc-run/psi.rs"]
 mod psi;
 #[path = "gc-run/report.rs"]
@@ -101,6 +103,9 @@ fn quiet_on_broken_stdout() {
 fn main() {
     quiet_on_broken_stdout();
     let json = report::json_requested();
+    if json {
+        progress::silence();
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

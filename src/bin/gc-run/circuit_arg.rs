@@ -112,7 +112,15 @@ pub fn compile_file(path: &Path) -> Result<ProgramFile> {
             std::env::temp_dir().display()
         )
     };
-    ProgramFile::compile_bristol(BufReader::with_capacity(1 << 20, f), None).map_err(|e| match e {
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let name = path
+        .file_name()
+        .map_or(spec.to_string(), |n| n.to_string_lossy().into_owned());
+    let reader = crate::progress::ReadProgress::new(f, len, &format!("compiling {name}"));
+    let mut buffered = BufReader::with_capacity(1 << 20, reader);
+    let r = ProgramFile::compile_bristol(&mut buffered, None);
+    buffered.get_ref().finish();
+    r.map_err(|e| match e {
         CompileError::Io(e) => no_room(&e),
         CompileError::Parse(e) if matches!(e.kind, ParseErrorKind::Write(_)) => no_room(&e),
         e => usage(format!("{spec}: {e}")),

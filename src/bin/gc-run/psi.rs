@@ -9,7 +9,7 @@ use crate::net_args::NetArgs;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use duet::psi::{self, ItemSet, PsiConfig, PsiOutput, PsiStats};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -67,15 +67,13 @@ fn read_set(path: &Path, flag: &str) -> anyhow::Result<ItemSet> {
 /// A progress bar on stderr for runs of at least 2^16 items when stderr is a terminal.
 fn config(items: usize) -> (PsiConfig, Option<indicatif::ProgressBar>) {
     let mut cfg = PsiConfig::default();
-    if items < 1 << 16 || !std::io::stderr().is_terminal() {
+    if items < 1 << 16 || !crate::progress::enabled() {
         return (cfg, None);
     }
     let bar = indicatif::ProgressBar::new(0);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "psi {bar:40} {percent:>3}% {elapsed_precise} eta {eta}",
-    ) {
-        bar.set_style(style);
-    }
+    bar.set_style(crate::progress::style(
+        "psi {bar:40} {percent:>3}% {rate} {elapsed_precise} eta {eta}",
+    ));
     let b = bar.clone();
     cfg.progress = Some(Arc::new(move |done, total| {
         b.set_length(total);

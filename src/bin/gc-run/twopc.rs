@@ -5,7 +5,6 @@
 //! other party. The handshake checks that both agree (each value owned exactly once), run
 //! the same circuit (blake3 digest) and the same output policy.
 
-use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -15,7 +14,7 @@ use clap::{Args, ValueEnum};
 use duet_circuits::{Bits, values};
 use duet_gc::{OutputPolicy, Prepared, ProtocolError, SchemeKind, Session, SessionOptions};
 use duet_net::{Channel, ChannelConfig, Link};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget};
 use tracing::info;
 
 use crate::circuit_arg::{CIRCUIT_HELP, load_circuit, load_prepared, parse_input};
@@ -340,7 +339,7 @@ struct Progress {
 impl Progress {
     fn start(total_and: u64) -> Progress {
         let done = Arc::new(AtomicU64::new(0));
-        if !std::io::stderr().is_terminal() || total_and == 0 {
+        if !crate::progress::enabled() || total_and == 0 {
             return Progress {
                 done,
                 ticker: None,
@@ -348,11 +347,9 @@ impl Progress {
             };
         }
         let bar = ProgressBar::with_draw_target(Some(total_and), ProgressDrawTarget::hidden());
-        if let Ok(style) =
-            ProgressStyle::with_template("{bar:40} {pos}/{len} AND gates {per_sec} eta {eta}")
-        {
-            bar.set_style(style);
-        }
+        bar.set_style(crate::progress::style(
+            "{bar:40} {human_pos}/{human_len} AND gates {rate} eta {eta}",
+        ));
         let (b, d) = (bar.clone(), done.clone());
         let ticker = tokio::spawn(async move {
             let t = Instant::now();
