@@ -78,3 +78,32 @@ fn man_page_to_stdout_and_one_page_per_subcommand() {
     }
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// Every subcommand's `--help` ends with examples.
+#[test]
+fn every_subcommand_help_has_examples() {
+    for sub in [
+        "info",
+        "eval",
+        "local",
+        "garbler",
+        "evaluator",
+        "compile",
+        "arith",
+        "compare",
+        "psi",
+        "speed",
+        "keygen",
+        "pubkey",
+        "completions",
+        "man",
+    ] {
+        let o = gc_run(&[sub, "--help"]);
+        assert!(o.status.success(), "{sub}");
+        let h = stdout(&o);
+        let at = h
+            .rfind("Example")
+            .unwrap_or_else(|| panic!("{sub}: no examples"));
+        assert!(h[at..].contains("gc-run "), "{sub}: {}", &h[at..]);
+    }
+}

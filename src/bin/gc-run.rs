@@ -52,27 +52,55 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// circom-2-arithc arithmetic circuits on shares mod 2^ell (hybrid layer): local | garbler | evaluator DIR.
+    #[command(
+        after_help = "Examples:\n  gc-run arith local hybrid/tests/data/arith/millionaires --garbler-input 0.alice=17 --evaluator-input 0.bob=5\n  gc-run arith garbler DIR --listen 127.0.0.1:7000 --inputs mine.json --json"
+    )]
     Arith(arith::ArithArgs),
     // `info` and `eval` take their help texts from `InfoArgs` / `EvalArgs`.
     Info(info::InfoArgs),
     Eval(eval::EvalArgs),
     /// Secure comparison (millionaires): local | garbler | evaluator; prints less | equal | greater.
+    #[command(
+        after_help = "Examples:\n  gc-run compare local --garbler-value 17 --evaluator-value 5      # greater: the garbler's value is greater\n  gc-run compare garbler --value 17 --listen 127.0.0.1:7000 --bits 32"
+    )]
     Compare(compare::CompareArgs),
     /// Private set intersection (KKRT16 batched OPRF, semi-honest): local | sender | receiver.
+    #[command(
+        after_help = "Examples:\n  gc-run psi local --sender-set a.txt --receiver-set b.txt\n  gc-run psi receiver --set b.txt --connect 10.0.0.2:7000 --key me.key --peer-key duet-pk:…"
+    )]
     Psi(psi::PsiArgs),
     /// Two-party garbled-circuit run with both parties in this process (full protocol).
+    #[command(
+        after_help = "Examples:\n  gc-run local aes_128 --garbler-input 0=000102030405060708090a0b0c0d0e0f --evaluator-input 1=00112233445566778899aabbccddeeff\n  gc-run local sha256 --garbler-inputs g.json --evaluator-inputs e.json --json"
+    )]
     Local(twopc::LocalArgs),
     /// The garbler of a two-party run over TCP (--listen or --connect).
+    #[command(
+        after_help = "Examples:\n  gc-run garbler aes_128 --listen 127.0.0.1:7000 --input 0=000102030405060708090a0b0c0d0e0f\n  gc-run garbler big.duet --listen 0.0.0.0:7000 --key me.key --peer-key peer.pub --batch keys.txt"
+    )]
     Garbler(twopc::PartyArgs),
     /// The evaluator of a two-party run over TCP (--connect or --listen).
+    #[command(
+        after_help = "Examples:\n  gc-run evaluator aes_128 --connect 127.0.0.1:7000 --input 1=00112233445566778899aabbccddeeff\n  gc-run evaluator aes_128 --connect 10.0.0.1:7000 --key me.key --peer-key duet-pk:… --inputs mine.json --json"
+    )]
     Evaluator(twopc::PartyArgs),
     /// Throughput on this machine, like `openssl speed` (ot, garble, evaluate, 2pc).
+    #[command(
+        after_help = "Examples:\n  gc-run speed garble\n  gc-run speed ot --ot ferret --json\n  gc-run speed 2pc --link 100mbit,20ms"
+    )]
     Speed(speed::SpeedArgs),
     /// Compile a Bristol file into a saved slot program (run it later as the CIRCUIT).
+    #[command(
+        after_help = "Examples:\n  gc-run compile big.txt --out big.duet\n  gc-run local big.duet --garbler-input 0=… --evaluator-input 1=…"
+    )]
     Compile(compile::CompileArgs),
     /// Make a static key pair for the secure channel (--key / --peer-key); prints the public key.
+    #[command(
+        after_help = "Examples:\n  gc-run keygen --out me.key        # prints duet-pk:… to give to the peer"
+    )]
     Keygen(keygen::KeygenArgs),
     /// Print the public key (duet-pk:…) of a key-pair file.
+    #[command(after_help = "Examples:\n  gc-run pubkey me.key > me.pub")]
     Pubkey(keygen::PubkeyArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(docs::CompletionsArgs),
