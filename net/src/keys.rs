@@ -12,8 +12,6 @@
 //!   must match the `duet-pk:` line, so a corrupted file is an error, not a silent new identity.
 
 use crate::NetError;
-use snow::params::DHChoice;
-use snow::resolvers::{CryptoResolver, DefaultResolver};
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
@@ -147,13 +145,7 @@ impl fmt::Debug for StaticKeyPair {
 }
 
 fn derive_public(secret: &[u8; 32]) -> PublicKey {
-    let mut dh = DefaultResolver
-        .resolve_dh(&DHChoice::Curve25519)
-        .expect("snow's default resolver provides X25519");
-    dh.set(secret);
-    let mut p = [0u8; 32];
-    p.copy_from_slice(dh.pubkey());
-    PublicKey(p)
+    PublicKey(curve25519_dalek::montgomery::MontgomeryPoint::mul_base_clamped(*secret).to_bytes())
 }
 
 impl StaticKeyPair {
@@ -162,8 +154,7 @@ impl StaticKeyPair {
     /// # Errors
     /// [`KeyError::Generate`] if the OS gives no randomness.
     pub fn generate() -> Result<StaticKeyPair, KeyError> {
-        let params = crate::secure::noise_params();
-        let mut kp = snow::Builder::new(params)
+        let mut kp = crate::secure::noise_builder()
             .generate_keypair()
             .map_err(|e| KeyError::Generate(e.to_string()))?;
         let mut secret = Zeroizing::new([0u8; 32]);

@@ -18,6 +18,7 @@
 mod channel;
 mod keys;
 pub mod link;
+mod noise_crypto;
 mod pair;
 mod record;
 pub mod secure;

@@ -53,6 +53,18 @@ pub(crate) fn noise_params() -> snow::params::NoiseParams {
     NOISE_PATTERN.parse().expect("valid Noise protocol name")
 }
 
+/// A snow builder for [`NOISE_PATTERN`] over Duet's primitives (`noise_crypto`).
+pub(crate) fn noise_builder() -> snow::Builder<'static> {
+    builder_with_duet_crypto(noise_params())
+}
+
+/// A snow builder for any Noise protocol name over Duet's primitives (X25519, AES-256-GCM,
+/// SHA-256 only); for the record-layer micro-benchmark.
+#[doc(hidden)]
+pub fn builder_with_duet_crypto(params: snow::params::NoiseParams) -> snow::Builder<'static> {
+    snow::Builder::with_resolver(params, Box::new(crate::noise_crypto::DuetResolver))
+}
+
 /// This party's key pair and the pinned public key of the other party.
 #[derive(Clone, Debug)]
 pub struct SecureKeys {
@@ -207,7 +219,7 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
     keys: &SecureKeys,
     config: &ChannelConfig,
 ) -> Result<(Records, u64, u64), NetError> {
-    let builder = snow::Builder::new(noise_params())
+    let builder = noise_builder()
         .local_private_key(keys.local.secret_bytes())
         .and_then(|b| b.prologue(PROLOGUE));
     let builder = builder.map_err(|e| NetError::Handshake(format!("noise set-up: {e}")))?;
