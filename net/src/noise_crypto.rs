@@ -5,8 +5,8 @@
 //! 0.10, beside ring's), ChaCha20-Poly1305, BLAKE2 or a second digest stack.
 //!
 //! Why ring's AES-GCM and not RustCrypto's `aes-gcm` 0.11 over the `aes` crate garbling
-//! uses (which would leave one AES implementation): measured on this project's machine (see
-//! PERF in README), ring seals and opens 64 KiB records about twice as fast per core, and
+//! uses (which would leave one AES implementation): measured on this project's machine (README,
+//! performance table), ring seals and opens 64 KiB records about twice as fast per core, and
 //! the secure channel's CPU per GB is what an encrypted 2PC run pays on every table byte.
 //!
 //! The algorithms are the Noise specification's (rev. 34): §12.1 (25519: X25519 of RFC 7748),
