@@ -530,6 +530,7 @@ impl Channel {
         let len = u32::try_from(bytes.len()).map_err(|_| {
             NetError::Malformed(format!("frame of {} bytes is too long", bytes.len()))
         })?;
+        tracing::trace!(bytes = bytes.len(), "frame sent");
         self.send(&len.to_le_bytes()).await?;
         self.send(bytes).await
     }
@@ -554,6 +555,7 @@ impl Channel {
                 max: max_len as u64,
             });
         }
+        tracing::trace!(bytes = len, "frame received");
         buf.clear();
         buf.resize(len, 0);
         self.recv_exact(buf).await

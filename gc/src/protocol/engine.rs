@@ -136,6 +136,7 @@ fn garble_with<S: Scheme>(
 
 /// Send one batch of tables as a frame (an empty one ends the table stream).
 pub(crate) async fn send_tables(ch: &mut Channel, tables: &[u8]) -> Result<(), NetError> {
+    tracing::debug!(bytes = tables.len(), "garbled-table frame sent");
     ch.send_frame(tables).await
 }
 
@@ -159,6 +160,7 @@ pub(crate) async fn recv_tables(
         }
         .into());
     }
+    tracing::debug!(bytes = len, "garbled-table frame received");
     buf.clear();
     buf.resize(len, 0);
     ch.recv_exact(buf).await?;

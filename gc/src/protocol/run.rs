@@ -67,6 +67,11 @@ pub(crate) async fn garbler_run<S: RandomCotSender>(
         Vec::new()
     };
     *ot_time = t_ot.elapsed();
+    tracing::info!(
+        cots = total,
+        seconds = ot_time.as_secs_f64(),
+        "garbler: OT extension for the evaluator's input bits done"
+    );
     if ks.len() != total {
         return Err(ProtocolError::Internal(format!(
             "COT returned {} labels for {total} evaluator input bits",
@@ -102,7 +107,19 @@ pub(crate) async fn garbler_run<S: RandomCotSender>(
         zeros.push(zero);
         salts.push(salt);
     }
+    tracing::info!(
+        instances = k,
+        and_gates = p.and_gates() * k as u64,
+        scheme = scheme.name(),
+        "garbler: input labels sent, garbling"
+    );
+    let (t_gc, sent0) = (std::time::Instant::now(), ch.bytes_sent());
     let out0 = garble_stream(ch, p, scheme, delta, zeros, salts, progress).await?;
+    tracing::info!(
+        table_bytes = ch.bytes_sent() - sent0,
+        seconds = t_gc.elapsed().as_secs_f64(),
+        "garbler: garbled tables sent"
+    );
     let n_out: usize = out0.iter().map(Vec::len).sum();
     if policy.reveals_to(Role::Evaluator) {
         let mut d = vec![0u8; n_out.div_ceil(8)];
@@ -113,6 +130,10 @@ pub(crate) async fn garbler_run<S: RandomCotSender>(
     }
     ch.flush().await?;
     if !policy.reveals_to(Role::Garbler) {
+        tracing::info!(
+            output_bits = n_out,
+            "garbler: decoding bits sent; outputs are the evaluator's"
+        );
         return Ok(vec![Vec::new(); k]);
     }
     let mut back = vec![0u8; 16 * n_out];
@@ -132,6 +153,7 @@ pub(crate) async fn garbler_run<S: RandomCotSender>(
             )));
         }
     }
+    tracing::info!(output_bits = n_out, "garbler: outputs decoded");
     Ok(split_instances(p, k, bits.into_iter()))
 }
 
@@ -175,6 +197,11 @@ pub(crate) async fn evaluator_run<R: RandomCotReceiver>(
         cot.receive_cot(ch, &choices).await?
     };
     *ot_time = t_ot.elapsed();
+    tracing::info!(
+        cots = choices.len(),
+        seconds = ot_time.as_secs_f64(),
+        "evaluator: OT extension for its input bits done"
+    );
     if ms.len() != choices.len() {
         return Err(ProtocolError::Internal(format!(
             "COT returned {} labels for {} input bits",
@@ -203,7 +230,19 @@ pub(crate) async fn evaluator_run<R: RandomCotReceiver>(
         }
         all.push(labels);
     }
+    tracing::info!(
+        instances = k,
+        and_gates = p.and_gates() * k as u64,
+        scheme = scheme.name(),
+        "evaluator: input labels in, evaluating"
+    );
+    let (t_gc, recv0) = (std::time::Instant::now(), ch.bytes_received());
     let out = evaluate_stream(ch, p, scheme, all, salts, progress).await?;
+    tracing::info!(
+        table_bytes = ch.bytes_received() - recv0,
+        seconds = t_gc.elapsed().as_secs_f64(),
+        "evaluator: garbled tables evaluated"
+    );
     let n_out: usize = out.iter().map(Vec::len).sum();
     let mut result = vec![Vec::new(); k];
     if policy.reveals_to(Role::Evaluator) {
@@ -221,6 +260,11 @@ pub(crate) async fn evaluator_run<R: RandomCotReceiver>(
         ch.send_frame(Block::slice_as_bytes(&flat)).await?;
         ch.flush().await?;
     }
+    tracing::info!(
+        output_bits = n_out,
+        decoded = policy.reveals_to(Role::Evaluator),
+        "evaluator: outputs done"
+    );
     Ok(result)
 }
 
