@@ -1,14 +1,19 @@
-//! `gc-run psi`: private set intersection (KKRT16 batched OPRF, semi-honest).
+//! `gc-run psi`: private set intersection, semi-honest: KKRT16 (batched OPRF, the default)
+//! or RR22 (`--protocol rr22`: OKVS + VOLE from Ferret or IKNP COTs, `--ot`).
 //!
 //! Items are the lines of a file (CRLF tolerated, empty lines skipped, duplicates counted
 //! once). The receiver prints the intersecting items in its file's order, one per line; the
-//! sender prints nothing (or its costs with `--json`). Both set sizes are revealed.
+//! sender prints nothing (or its costs with `--json`). Both set sizes are revealed. The
+//! protocol is named in the PSI hello: two parties running different ones both stop.
 
 use crate::common::usage;
 use crate::net_args::NetArgs;
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use duet::psi::{self, ItemSet, PsiConfig, PsiOutput, PsiStats};
+use duet::psi::rr22::CotSource;
+use duet::psi::{self, ItemSet, PsiConfig, PsiError, PsiOutput, PsiStats};
+use duet_core::Block;
+use duet_net::{Channel, Link};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,6 +26,64 @@ pub struct PsiArgs {
     mode: Mode,
 }
 
+/// The protocol options every mode takes (both parties must give the same).
+#[derive(Args, Debug, Clone, Copy)]
+struct Proto {
+    /// The PSI protocol: kkrt16 (KKRT16 batched OPRF) or rr22 (RR22 OKVS + subfield VOLE).
+    #[arg(long, value_enum, default_value_t = ProtoArg::Kkrt16)]
+    protocol: ProtoArg,
+    /// Where rr22 takes its COTs: ferret (silent, few bytes) or iknp (fast, 16 B per COT).
+    #[arg(long = "ot", value_enum, default_value_t = OtArg::Ferret)]
+    ot: OtArg,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ProtoArg {
+    Kkrt16,
+    Rr22,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum OtArg {
+    Ferret,
+    Iknp,
+}
+
+impl Proto {
+    fn source(self) -> CotSource {
+        match self.ot {
+            OtArg::Ferret => CotSource::Ferret,
+            OtArg::Iknp => CotSource::Iknp,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self.protocol {
+            ProtoArg::Kkrt16 => "kkrt16",
+            ProtoArg::Rr22 => "rr22",
+        }
+    }
+
+    async fn sender(self, ch: &mut Channel, items: &[Block], cfg: &PsiConfig) -> Result<PsiStats, PsiError> {
+        match self.protocol {
+            ProtoArg::Kkrt16 => psi::sender(ch, items, cfg).await,
+            ProtoArg::Rr22 => psi::rr22::sender(ch, items, cfg, self.source()).await,
+        }
+    }
+
+    async fn receiver(
+        self,
+        ch: &mut Channel,
+        items: &[Block],
+        cfg: &PsiConfig,
+    ) -> Result<PsiOutput, PsiError> {
+        match self.protocol {
+            ProtoArg::Kkrt16 => psi::receiver(ch, items, cfg).await,
+            ProtoArg::Rr22 => psi::rr22::receiver(ch, items, cfg, self.source()).await,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Mode {
     /// Hold a set and learn nothing; the receiver learns the intersection.
@@ -30,6 +93,8 @@ enum Mode {
         set: PathBuf,
         #[command(flatten)]
         net: NetArgs,
+        #[command(flatten)]
+        proto: Proto,
         /// Print the costs as one JSON object.
         #[arg(long)]
         json: bool,
@@ -41,7 +106,9 @@ enum Mode {
         set: PathBuf,
         #[command(flatten)]
         net: NetArgs,
-        /// Print count and costs as one JSON object instead of the items.
+        #[command(flatten)]
+        proto: Proto,
+        /// Print the items, count and costs as one JSON object.
         #[arg(long)]
         json: bool,
     },
@@ -53,7 +120,13 @@ enum Mode {
         /// The receiver's file.
         #[arg(long, value_name = "FILE")]
         receiver_set: PathBuf,
-        /// Print count and costs as one JSON object instead of the items.
+        #[command(flatten)]
+        proto: Proto,
+        /// Simulate a network link between the two parties, both directions: RATE[,RTT],
+        /// e.g. 100mbit,20ms (see `gc-run local --link`).
+        #[arg(long, value_name = "RATE[,RTT]")]
+        link: Option<Link>,
+        /// Print the items, count and costs as one JSON object.
         #[arg(long)]
         json: bool,
     },
@@ -84,11 +157,22 @@ fn config(items: usize) -> (PsiConfig, Option<indicatif::ProgressBar>) {
     (cfg, Some(bar))
 }
 
-fn print_receiver(set: &ItemSet, out: &PsiOutput, seconds: f64, json: bool) -> anyhow::Result<()> {
+fn print_receiver(
+    set: &ItemSet,
+    out: &PsiOutput,
+    seconds: f64,
+    json: bool,
+    proto: Proto,
+) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     if json {
-        let v = stats_json(&out.stats, seconds, Some(out.intersection.len()));
+        let mut v = stats_json(&out.stats, seconds, Some(out.intersection.len()), proto);
+        v["items"] = out
+            .intersection
+            .iter()
+            .map(|&i| serde_json::Value::from(String::from_utf8_lossy(set.item(i))))
+            .collect();
         writeln!(w, "{v}")?;
     } else {
         for &i in &out.intersection {
@@ -100,8 +184,19 @@ fn print_receiver(set: &ItemSet, out: &PsiOutput, seconds: f64, json: bool) -> a
     Ok(())
 }
 
-fn stats_json(s: &PsiStats, seconds: f64, count: Option<usize>) -> serde_json::Value {
+fn stats_json(s: &PsiStats, seconds: f64, count: Option<usize>, proto: Proto) -> serde_json::Value {
+    let phases: serde_json::Map<String, serde_json::Value> = s
+        .phases
+        .iter()
+        .map(|&(name, us)| (name.to_string(), serde_json::Value::from(us as f64 / 1e6)))
+        .collect();
     serde_json::json!({
+        "protocol": proto.name(),
+        "ot": match proto.protocol {
+            ProtoArg::Kkrt16 => "base+kkrt16",
+            ProtoArg::Rr22 => match proto.ot { OtArg::Ferret => "ferret", OtArg::Iknp => "iknp" },
+        },
+        "phases": phases,
         "count": count,
         "bytes_sent": s.bytes_sent,
         "bytes_received": s.bytes_received,
@@ -117,7 +212,12 @@ fn stats_json(s: &PsiStats, seconds: f64, count: Option<usize>) -> serde_json::V
 /// Run `gc-run psi`.
 pub fn run(args: PsiArgs) -> anyhow::Result<()> {
     match args.mode {
-        Mode::Sender { set, net, json } => {
+        Mode::Sender {
+            set,
+            net,
+            proto,
+            json,
+        } => {
             net.validate()?;
             let items = read_set(&set, "--set")?;
             let (cfg, bar) = config(items.len());
@@ -125,7 +225,8 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             let t0 = Instant::now();
             let stats = rt.block_on(async {
                 let mut ch = net.open().await?;
-                let s = psi::sender(&mut ch, items.hashes(), &cfg)
+                let s = proto
+                    .sender(&mut ch, items.hashes(), &cfg)
                     .await
                     .context("PSI sender")?;
                 let _ = ch.close().await;
@@ -136,11 +237,17 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             }
             let stats = stats?;
             if json {
-                println!("{}", stats_json(&stats, t0.elapsed().as_secs_f64(), None));
+                let secs = t0.elapsed().as_secs_f64();
+                println!("{}", stats_json(&stats, secs, None, proto));
             }
             Ok(())
         }
-        Mode::Receiver { set, net, json } => {
+        Mode::Receiver {
+            set,
+            net,
+            proto,
+            json,
+        } => {
             net.validate()?;
             let items = read_set(&set, "--set")?;
             let (cfg, bar) = config(items.len());
@@ -148,7 +255,8 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             let t0 = Instant::now();
             let out = rt.block_on(async {
                 let mut ch = net.open().await?;
-                let o = psi::receiver(&mut ch, items.hashes(), &cfg)
+                let o = proto
+                    .receiver(&mut ch, items.hashes(), &cfg)
                     .await
                     .context("PSI receiver")?;
                 let _ = ch.close().await;
@@ -157,11 +265,13 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
-            print_receiver(&items, &out?, t0.elapsed().as_secs_f64(), json)
+            print_receiver(&items, &out?, t0.elapsed().as_secs_f64(), json, proto)
         }
         Mode::Local {
             sender_set,
             receiver_set,
+            proto,
+            link,
             json,
         } => {
             let t0 = Instant::now();
@@ -174,11 +284,15 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             let (cfg, bar) = config(r_items.len().max(s_items.len()));
             let rt = crate::common::runtime()?;
             let out = rt.block_on(async {
-                let (mut a, mut b) = duet_net::duplex_pair(&Default::default());
+                let (mut a, mut b) = duet_net::duplex_pair(&duet_net::ChannelConfig {
+                    link,
+                    ..Default::default()
+                });
                 let s_hashes = s_items.hashes().to_vec();
                 let scfg = PsiConfig::default();
-                let st = tokio::spawn(async move { psi::sender(&mut a, &s_hashes, &scfg).await });
-                let r = psi::receiver(&mut b, r_items.hashes(), &cfg).await;
+                let st =
+                    tokio::spawn(async move { proto.sender(&mut a, &s_hashes, &scfg).await });
+                let r = proto.receiver(&mut b, r_items.hashes(), &cfg).await;
                 let s = st.await.context("sender task")?;
                 let r = r.context("PSI receiver")?;
                 s.context("PSI sender")?;
@@ -187,7 +301,7 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
-            print_receiver(&r_items, &out?, t0.elapsed().as_secs_f64(), json)
+            print_receiver(&r_items, &out?, t0.elapsed().as_secs_f64(), json, proto)
         }
     }
 }
