@@ -42,6 +42,7 @@
 //! Communication: m·512 bits of OT extension + 3·n_S·ℓ bits + 512 base OTs — the KKRT16
 //! formula with κ* = 512 and no stash.
 
+pub mod cardinality;
 pub mod cuckoo;
 pub mod items;
 pub mod matching;
@@ -203,6 +204,9 @@ pub enum PsiError {
         /// the peer's (its name, or its unknown id)
         peer: String,
     },
+    /// The garbled circuit of PSI-cardinality failed.
+    #[error("the counting circuit failed: {0}")]
+    Gc(#[from] duet_gc::ProtocolError),
     /// OKVS encoding failed for every seed tried (RR22).
     #[error(transparent)]
     Okvs(#[from] okvs::OkvsError),

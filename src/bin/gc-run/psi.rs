@@ -11,6 +11,7 @@ use crate::net_args::NetArgs;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use duet::psi::rr22::CotSource;
+use duet::psi::cardinality::CardinalityOutput;
 use duet::psi::{self, ItemSet, PsiConfig, PsiError, PsiOutput, PsiStats};
 use duet_core::Block;
 use duet_net::{Channel, Link};
@@ -29,12 +30,17 @@ pub struct PsiArgs {
 /// The protocol options every mode takes (both parties must give the same).
 #[derive(Args, Debug, Clone, Copy)]
 struct Proto {
-    /// The PSI protocol: kkrt16 (KKRT16 batched OPRF) or rr22 (RR22 OKVS + subfield VOLE).
-    #[arg(long, value_enum, default_value_t = ProtoArg::Kkrt16)]
-    protocol: ProtoArg,
-    /// Where rr22 takes its COTs: ferret (silent, few bytes) or iknp (fast, 16 B per COT).
+    /// The PSI protocol: kkrt16 (KKRT16 batched OPRF; the default) or rr22 (RR22 OKVS +
+    /// subfield VOLE).
+    #[arg(long, value_enum)]
+    protocol: Option<ProtoArg>,
+    /// Where rr22 takes its COTs: ferret (silent, few bytes) or iknp (16 B per COT).
     #[arg(long = "ot", value_enum, default_value_t = OtArg::Ferret)]
     ot: OtArg,
+    /// The receiver learns only the size of the intersection (RR22 OPRF + OKVS + a garbled
+    /// counting circuit; `duet::psi::cardinality`).
+    #[arg(long)]
+    cardinality: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +55,29 @@ enum OtArg {
     Iknp,
 }
 
+/// The receiver's result: the intersection, or only its size.
+enum RecvOut {
+    Items(PsiOutput),
+    Count(CardinalityOutput),
+}
+
 impl Proto {
+    fn validate(self) -> anyhow::Result<()> {
+        if self.cardinality && self.protocol == Some(ProtoArg::Kkrt16) {
+            return Err(usage(
+                "--cardinality is built on the rr22 OPRF; drop --protocol kkrt16",
+            ));
+        }
+        Ok(())
+    }
+
+    fn protocol(self) -> ProtoArg {
+        match (self.cardinality, self.protocol) {
+            (true, _) => ProtoArg::Rr22,
+            (false, p) => p.unwrap_or(ProtoArg::Kkrt16),
+        }
+    }
+
     fn source(self) -> CotSource {
         match self.ot {
             OtArg::Ferret => CotSource::Ferret,
@@ -58,29 +86,44 @@ impl Proto {
     }
 
     fn name(self) -> &'static str {
-        match self.protocol {
-            ProtoArg::Kkrt16 => "kkrt16",
-            ProtoArg::Rr22 => "rr22",
+        match (self.cardinality, self.protocol()) {
+            (true, _) => "rr22-cardinality",
+            (false, ProtoArg::Kkrt16) => "kkrt16",
+            (false, ProtoArg::Rr22) => "rr22",
         }
     }
 
-    async fn sender(self, ch: &mut Channel, items: &[Block], cfg: &PsiConfig) -> Result<PsiStats, PsiError> {
-        match self.protocol {
-            ProtoArg::Kkrt16 => psi::sender(ch, items, cfg).await,
-            ProtoArg::Rr22 => psi::rr22::sender(ch, items, cfg, self.source()).await,
+    async fn sender(
+        self,
+        mut ch: Channel,
+        items: &[Block],
+        cfg: &PsiConfig,
+    ) -> Result<(PsiStats, Channel), PsiError> {
+        if self.cardinality {
+            return psi::cardinality::sender(ch, items, cfg, self.source()).await;
         }
+        let s = match self.protocol() {
+            ProtoArg::Kkrt16 => psi::sender(&mut ch, items, cfg).await?,
+            ProtoArg::Rr22 => psi::rr22::sender(&mut ch, items, cfg, self.source()).await?,
+        };
+        Ok((s, ch))
     }
 
     async fn receiver(
         self,
-        ch: &mut Channel,
+        mut ch: Channel,
         items: &[Block],
         cfg: &PsiConfig,
-    ) -> Result<PsiOutput, PsiError> {
-        match self.protocol {
-            ProtoArg::Kkrt16 => psi::receiver(ch, items, cfg).await,
-            ProtoArg::Rr22 => psi::rr22::receiver(ch, items, cfg, self.source()).await,
+    ) -> Result<(RecvOut, Channel), PsiError> {
+        if self.cardinality {
+            let (o, ch) = psi::cardinality::receiver(ch, items, cfg, self.source()).await?;
+            return Ok((RecvOut::Count(o), ch));
         }
+        let o = match self.protocol() {
+            ProtoArg::Kkrt16 => psi::receiver(&mut ch, items, cfg).await?,
+            ProtoArg::Rr22 => psi::rr22::receiver(&mut ch, items, cfg, self.source()).await?,
+        };
+        Ok((RecvOut::Items(o), ch))
     }
 }
 
@@ -159,25 +202,33 @@ fn config(items: usize) -> (PsiConfig, Option<indicatif::ProgressBar>) {
 
 fn print_receiver(
     set: &ItemSet,
-    out: &PsiOutput,
+    out: &RecvOut,
     seconds: f64,
     json: bool,
     proto: Proto,
 ) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
-    if json {
-        let mut v = stats_json(&out.stats, seconds, Some(out.intersection.len()), proto);
-        v["items"] = out
-            .intersection
-            .iter()
-            .map(|&i| serde_json::Value::from(String::from_utf8_lossy(set.item(i))))
-            .collect();
-        writeln!(w, "{v}")?;
-    } else {
-        for &i in &out.intersection {
-            w.write_all(set.item(i))?;
-            w.write_all(b"\n")?;
+    match out {
+        RecvOut::Count(c) if json => {
+            let v = stats_json(&c.stats, seconds, Some(c.count as usize), proto);
+            writeln!(w, "{v}")?;
+        }
+        RecvOut::Count(c) => writeln!(w, "{}", c.count)?,
+        RecvOut::Items(out) if json => {
+            let mut v = stats_json(&out.stats, seconds, Some(out.intersection.len()), proto);
+            v["items"] = out
+                .intersection
+                .iter()
+                .map(|&i| serde_json::Value::from(String::from_utf8_lossy(set.item(i))))
+                .collect();
+            writeln!(w, "{v}")?;
+        }
+        RecvOut::Items(out) => {
+            for &i in &out.intersection {
+                w.write_all(set.item(i))?;
+                w.write_all(b"\n")?;
+            }
         }
     }
     w.flush()?;
@@ -192,9 +243,10 @@ fn stats_json(s: &PsiStats, seconds: f64, count: Option<usize>, proto: Proto) ->
         .collect();
     serde_json::json!({
         "protocol": proto.name(),
-        "ot": match proto.protocol {
-            ProtoArg::Kkrt16 => "base+kkrt16",
-            ProtoArg::Rr22 => match proto.ot { OtArg::Ferret => "ferret", OtArg::Iknp => "iknp" },
+        "ot": match (proto.protocol(), proto.ot) {
+            (ProtoArg::Kkrt16, _) => "base",
+            (ProtoArg::Rr22, OtArg::Ferret) => "ferret",
+            (ProtoArg::Rr22, OtArg::Iknp) => "iknp",
         },
         "phases": phases,
         "count": count,
@@ -219,14 +271,15 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             json,
         } => {
             net.validate()?;
+            proto.validate()?;
             let items = read_set(&set, "--set")?;
             let (cfg, bar) = config(items.len());
             let rt = crate::common::runtime()?;
             let t0 = Instant::now();
             let stats = rt.block_on(async {
-                let mut ch = net.open().await?;
-                let s = proto
-                    .sender(&mut ch, items.hashes(), &cfg)
+                let ch = net.open().await?;
+                let (s, mut ch) = proto
+                    .sender(ch, items.hashes(), &cfg)
                     .await
                     .context("PSI sender")?;
                 let _ = ch.close().await;
@@ -249,14 +302,15 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             json,
         } => {
             net.validate()?;
+            proto.validate()?;
             let items = read_set(&set, "--set")?;
             let (cfg, bar) = config(items.len());
             let rt = crate::common::runtime()?;
             let t0 = Instant::now();
             let out = rt.block_on(async {
-                let mut ch = net.open().await?;
-                let o = proto
-                    .receiver(&mut ch, items.hashes(), &cfg)
+                let ch = net.open().await?;
+                let (o, mut ch) = proto
+                    .receiver(ch, items.hashes(), &cfg)
                     .await
                     .context("PSI receiver")?;
                 let _ = ch.close().await;
@@ -274,6 +328,7 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             link,
             json,
         } => {
+            proto.validate()?;
             let t0 = Instant::now();
             let (s_items, r_items) = std::thread::scope(|sc| {
                 let h = sc.spawn(|| read_set(&sender_set, "--sender-set"));
@@ -284,17 +339,16 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             let (cfg, bar) = config(r_items.len().max(s_items.len()));
             let rt = crate::common::runtime()?;
             let out = rt.block_on(async {
-                let (mut a, mut b) = duet_net::duplex_pair(&duet_net::ChannelConfig {
+                let (a, b) = duet_net::duplex_pair(&duet_net::ChannelConfig {
                     link,
                     ..Default::default()
                 });
                 let s_hashes = s_items.hashes().to_vec();
                 let scfg = PsiConfig::default();
-                let st =
-                    tokio::spawn(async move { proto.sender(&mut a, &s_hashes, &scfg).await });
-                let r = proto.receiver(&mut b, r_items.hashes(), &cfg).await;
+                let st = tokio::spawn(async move { proto.sender(a, &s_hashes, &scfg).await });
+                let r = proto.receiver(b, r_items.hashes(), &cfg).await;
                 let s = st.await.context("sender task")?;
-                let r = r.context("PSI receiver")?;
+                let (r, _) = r.context("PSI receiver")?;
                 s.context("PSI sender")?;
                 anyhow::Ok(r)
             });

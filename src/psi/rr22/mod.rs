@@ -275,7 +275,7 @@ pub(crate) struct Phases {
 }
 
 impl Phases {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Phases {
             last: std::time::Instant::now(),
             done: Vec::new(),
@@ -558,6 +558,7 @@ macro_rules! with_source {
         }
     };
 }
+pub(crate) use with_source;
 
 /// Run the RR22 PSI **receiver** on item hashes `items` (duplicates allowed) with COTs from
 /// `source` (set up after the hello): learns which of its items the sender holds.
