@@ -168,7 +168,10 @@ fn vanishing_peer_is_a_clear_error() {
 #[test]
 fn rr22_and_cardinality_from_the_cli() {
     let s = tmp_file("s5", "kiwi\nÄpfel\nbanana\n\ngrape\nfig\n".as_bytes());
-    let r = tmp_file("r5", "apple\nbanana\nkiwi\nbanana\nÄpfel\nplum\n".as_bytes());
+    let r = tmp_file(
+        "r5",
+        "apple\nbanana\nkiwi\nbanana\nÄpfel\nplum\n".as_bytes(),
+    );
     for extra in [
         &["--protocol", "kkrt16"][..],
         &["--protocol", "rr22"],
@@ -183,10 +186,21 @@ fn rr22_and_cardinality_from_the_cli() {
             .output()
             .unwrap();
         assert!(o.status.success(), "{extra:?}: {}", stderr(&o));
-        assert_eq!(String::from_utf8_lossy(&o.stdout), "banana\nkiwi\nÄpfel\n", "{extra:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            "banana\nkiwi\nÄpfel\n",
+            "{extra:?}"
+        );
     }
     let o = gc_run()
-        .args(["psi", "local", "--protocol", "rr22", "--json", "--sender-set"])
+        .args([
+            "psi",
+            "local",
+            "--protocol",
+            "rr22",
+            "--json",
+            "--sender-set",
+        ])
         .arg(&s)
         .arg("--receiver-set")
         .arg(&r)
@@ -199,7 +213,14 @@ fn rr22_and_cardinality_from_the_cli() {
     assert_eq!(v["items"], serde_json::json!(["banana", "kiwi", "Äpfel"]));
     assert!(v["phases"]["vole"].as_f64().is_some(), "{v}");
     let o = gc_run()
-        .args(["psi", "local", "--cardinality", "--ot", "iknp", "--sender-set"])
+        .args([
+            "psi",
+            "local",
+            "--cardinality",
+            "--ot",
+            "iknp",
+            "--sender-set",
+        ])
         .arg(&s)
         .arg("--receiver-set")
         .arg(&r)
@@ -208,7 +229,14 @@ fn rr22_and_cardinality_from_the_cli() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(String::from_utf8_lossy(&o.stdout), "3\n");
     let o = gc_run()
-        .args(["psi", "local", "--cardinality", "--protocol", "kkrt16", "--sender-set"])
+        .args([
+            "psi",
+            "local",
+            "--cardinality",
+            "--protocol",
+            "kkrt16",
+            "--sender-set",
+        ])
         .arg(&s)
         .arg("--receiver-set")
         .arg(&r)
@@ -222,15 +250,31 @@ fn rr22_and_cardinality_from_the_cli() {
             .arg(&r),
     );
     let snd = gc_run()
-        .args(["psi", "sender", "--cardinality", "--ot", "iknp", "--connect", &addr, "--set"])
+        .args([
+            "psi",
+            "sender",
+            "--cardinality",
+            "--ot",
+            "iknp",
+            "--connect",
+            &addr,
+            "--set",
+        ])
         .arg(&s)
         .output()
         .unwrap();
     let ro = recv.wait_with_output();
-    assert!(snd.status.success() && ro.status.success(), "{}", stderr(&ro));
+    assert!(
+        snd.status.success() && ro.status.success(),
+        "{}",
+        stderr(&ro)
+    );
     assert_eq!(String::from_utf8_lossy(&ro.stdout), "3\n");
-    let (recv, addr) =
-        spawn_listener(gc_run().args(["psi", "receiver", "--protocol", "rr22", "--set"]).arg(&r));
+    let (recv, addr) = spawn_listener(
+        gc_run()
+            .args(["psi", "receiver", "--protocol", "rr22", "--set"])
+            .arg(&r),
+    );
     let snd = gc_run()
         .args(["psi", "sender", "--connect", &addr, "--set"])
         .arg(&s)

@@ -37,7 +37,8 @@ async fn rr22_on(
     r: Vec<Block>,
     src: CotSource,
 ) -> Vec<usize> {
-    let st = tokio::spawn(async move { rr22::sender(&mut a, &s, &PsiConfig::default(), src).await });
+    let st =
+        tokio::spawn(async move { rr22::sender(&mut a, &s, &PsiConfig::default(), src).await });
     let out = rr22::receiver(&mut b, &r, &PsiConfig::default(), src)
         .await
         .expect("receiver");
@@ -65,7 +66,11 @@ async fn both_protocols_and_both_sources_agree() {
     assert_eq!(want.len(), 1000);
     for src in [CotSource::Iknp, CotSource::Ferret] {
         let (a, b) = duplex_pair(&cfg_net());
-        assert_eq!(rr22_on(a, b, s.clone(), r.clone(), src).await, want, "{src}");
+        assert_eq!(
+            rr22_on(a, b, s.clone(), r.clone(), src).await,
+            want,
+            "{src}"
+        );
     }
     assert_eq!(kkrt(s.clone(), r.clone()).await, want);
 }
@@ -81,7 +86,9 @@ async fn byte_items_unequal_sizes_and_tcp() {
         "a".into(),
         "b".into(),
     ];
-    let mut s_items: Vec<Vec<u8>> = (0..3000).map(|i| format!("item {i}").into_bytes()).collect();
+    let mut s_items: Vec<Vec<u8>> = (0..3000)
+        .map(|i| format!("item {i}").into_bytes())
+        .collect();
     s_items.push("日本".into());
     s_items.push(long);
     s_items.push("".into());
@@ -95,7 +102,14 @@ async fn byte_items_unequal_sizes_and_tcp() {
         duet_net::tcp::accept(&listener, &cfg, Duration::from_secs(10)),
         duet_net::tcp::connect(&addr, &cfg, Duration::from_secs(10))
     );
-    let got = rr22_on(a.unwrap(), b.unwrap(), s.clone(), r.clone(), CotSource::Iknp).await;
+    let got = rr22_on(
+        a.unwrap(),
+        b.unwrap(),
+        s.clone(),
+        r.clone(),
+        CotSource::Iknp,
+    )
+    .await;
     assert_eq!(got, vec![1, 2, 3]);
     // very unequal the other way round
     let (a, b) = duplex_pair(&cfg_net());

@@ -33,9 +33,7 @@
 use super::cuckoo::{BinHasher, EMPTY, cuckoo_insert};
 use super::okvs::{Okvs, OkvsParams, encode_reseeding};
 use super::protocol::stats_from;
-use super::rr22::{
-    CotSource, Phases, SetupMsg, receiver_vole, sender_vole, start, with_source,
-};
+use super::rr22::{CotSource, Phases, SetupMsg, receiver_vole, sender_vole, start, with_source};
 use super::*;
 use duet_circuits::Bits;
 use duet_circuits::builder::CircuitBuilder;
@@ -57,7 +55,10 @@ pub struct CardinalityOutput {
 /// The OPRF key of an item placed by hash function `j`: TCCR(j, y).
 fn bin_keys(items: &[Block], js: &[u32]) -> Vec<Block> {
     let mut out = items.to_vec();
-    let tweaks: Vec<Block> = js.iter().map(|&j| Block(0xca7d << 64 | j as u128)).collect();
+    let tweaks: Vec<Block> = js
+        .iter()
+        .map(|&j| Block(0xca7d << 64 | j as u128))
+        .collect();
     FIXED_KEY_AES.tccr_many(&tweaks, &mut out);
     out
 }
@@ -121,13 +122,25 @@ pub async fn receiver(
     cfg: &PsiConfig,
     source: CotSource,
 ) -> Result<(CardinalityOutput, Channel), PsiError> {
-    let st = start(&mut ch, items, cfg, Role::Receiver, source, Protocol::Rr22Cardinality).await?;
+    let st = start(
+        &mut ch,
+        items,
+        cfg,
+        Role::Receiver,
+        source,
+        Protocol::Rr22Cardinality,
+    )
+    .await?;
     if st.ys.is_empty() || st.n_peer == 0 {
         let stats = stats_from(&ch, st.start, st.n_peer, st.ys.len() as u64);
         return Ok((CardinalityOutput { count: 0, stats }, ch));
     }
     let c = &mut ch;
-    let out = with_source!(source, c, recv |cot| receiver_pre(c, &mut cot, &st, cfg).await)?;
+    let out = with_source!(
+        source,
+        c,
+        recv | cot | receiver_pre(c, &mut cot, &st, cfg).await
+    )?;
     receiver_post(ch, st, cfg, out).await
 }
 
@@ -205,7 +218,7 @@ async fn receiver_pre<R: RandomCotReceiver>(
     let f = vole.values(&keys);
     let vbytes = vole.vbytes;
     // The sender's OPPRF table Q.
-    let mut raw = [0u8; 31];
+    let mut raw = [0u8; rr22::SETUP_LEN];
     ch.recv_exact(&mut raw).await?;
     let (qmsg, qparams) = SetupMsg::decode(&raw, 3 * n_s)?;
     let mut qbytes = vec![0u8; qparams.size() * vbytes];
@@ -230,7 +243,11 @@ async fn receiver_pre<R: RandomCotReceiver>(
     for ((&b, d), fv) in occ.iter().zip(&dq).zip(&f) {
         u[b] = d.0 ^ fv;
     }
-    let mask = if bits >= 128 { u128::MAX } else { (1 << bits) - 1 };
+    let mask = if bits >= 128 {
+        u128::MAX
+    } else {
+        (1 << bits) - 1
+    };
     for x in u.iter_mut() {
         *x &= mask;
     }
@@ -252,18 +269,23 @@ async fn receiver_post(
 ) -> Result<(CardinalityOutput, Channel), PsiError> {
     let beta = rb.u.len();
     let circuit = duet_gc::Prepared::new(count_circuit(GC_BINS, rb.bits)?);
-    let pad = if rb.bits >= 128 { u128::MAX } else { (1 << rb.bits) - 1 };
-    let instances: Vec<Vec<(usize, Bits)>> = rb
-        .u
-        .chunks(GC_BINS)
-        .map(|c| {
-            let mut v = c.to_vec();
-            v.resize(GC_BINS, pad);
-            vec![(2, to_bits(&v, rb.bits))]
-        })
-        .collect();
+    let pad = if rb.bits >= 128 {
+        u128::MAX
+    } else {
+        (1 << rb.bits) - 1
+    };
+    let instances: Vec<Vec<(usize, Bits)>> =
+        rb.u.chunks(GC_BINS)
+            .map(|c| {
+                let mut v = c.to_vec();
+                v.resize(GC_BINS, pad);
+                vec![(2, to_bits(&v, rb.bits))]
+            })
+            .collect();
     let mut s = Session::evaluator(ch, SessionOptions::default()).await?;
-    let outs = s.run_many(&circuit, &instances, OutputPolicy::Evaluator).await?;
+    let outs = s
+        .run_many(&circuit, &instances, OutputPolicy::Evaluator)
+        .await?;
     let mut ch = s.into_channel();
     let mut sum = 0u32;
     for out in &outs {
@@ -310,12 +332,24 @@ pub async fn sender(
     cfg: &PsiConfig,
     source: CotSource,
 ) -> Result<(PsiStats, Channel), PsiError> {
-    let st = start(&mut ch, items, cfg, Role::Sender, source, Protocol::Rr22Cardinality).await?;
+    let st = start(
+        &mut ch,
+        items,
+        cfg,
+        Role::Sender,
+        source,
+        Protocol::Rr22Cardinality,
+    )
+    .await?;
     if st.ys.is_empty() || st.n_peer == 0 {
         return Ok((stats_from(&ch, st.start, st.ys.len() as u64, st.n_peer), ch));
     }
     let c = &mut ch;
-    let t = with_source!(source, c, send |cot| sender_pre(c, &mut cot, &st, cfg).await)?;
+    let t = with_source!(
+        source,
+        c,
+        send | cot | sender_pre(c, &mut cot, &st, cfg).await
+    )?;
     sender_post(ch, st, t).await
 }
 
@@ -405,13 +439,12 @@ async fn sender_pre<S: RandomCotSender>(
         &mut Prg::from_os_rng(),
         cfg.max_attempts,
     );
-    let head = SetupMsg {
-        ok: enc.is_ok(),
-        seed: enc.as_ref().map_or(Block::ZERO, |e| e.0.seed()),
-        attempts: enc.as_ref().map_or(cfg.max_attempts.max(1), |e| e.2),
-        sparse: params.sparse() as u64,
-        dense: params.dense() as u16,
-    };
+    let head = SetupMsg::new(
+        enc.is_ok(),
+        enc.as_ref().map_or(Block::ZERO, |e| e.0.seed()),
+        enc.as_ref().map_or(cfg.max_attempts.max(1), |e| e.2),
+        &params,
+    );
     ch.send(&head.encode()).await?;
     let (_, q, _) = enc?;
     let mut qbytes = Vec::with_capacity(q.len() * vbytes);
@@ -421,7 +454,11 @@ async fn sender_pre<S: RandomCotSender>(
     ch.send(&qbytes).await?;
     ch.flush().await?;
     let bits = compare_bits(cfg.sigma, beta as u64, 8 * vbytes);
-    let cmask = if bits >= 128 { u128::MAX } else { (1 << bits) - 1 };
+    let cmask = if bits >= 128 {
+        u128::MAX
+    } else {
+        (1 << bits) - 1
+    };
     phases.mark("opprf");
     Ok(SenderBins {
         t: t.into_iter().map(|x| x & cmask).collect(),
@@ -441,19 +478,22 @@ async fn sender_post(
     let circuit = duet_gc::Prepared::new(count_circuit(GC_BINS, sb.bits)?);
     let mut prg = Prg::from_os_rng();
     let mut total = 0u32;
-    let instances: Vec<Vec<(usize, Bits)>> = sb
-        .t
-        .chunks(GC_BINS)
-        .map(|c| {
-            let mut v = c.to_vec();
-            v.resize(GC_BINS, 0);
-            let r = prg.next_block().0 as u32;
-            total = total.wrapping_add(r);
-            vec![(0, to_bits(&v, sb.bits)), (1, to_bits(&[r as u128], COUNT_BITS))]
-        })
-        .collect();
+    let instances: Vec<Vec<(usize, Bits)>> =
+        sb.t.chunks(GC_BINS)
+            .map(|c| {
+                let mut v = c.to_vec();
+                v.resize(GC_BINS, 0);
+                let r = prg.next_block().0 as u32;
+                total = total.wrapping_add(r);
+                vec![
+                    (0, to_bits(&v, sb.bits)),
+                    (1, to_bits(&[r as u128], COUNT_BITS)),
+                ]
+            })
+            .collect();
     let mut s = Session::garbler(ch, SessionOptions::default()).await?;
-    s.run_many(&circuit, &instances, OutputPolicy::Evaluator).await?;
+    s.run_many(&circuit, &instances, OutputPolicy::Evaluator)
+        .await?;
     let mut ch = s.into_channel();
     ch.send(&total.to_le_bytes()).await?;
     ch.flush().await?;
@@ -495,8 +535,8 @@ mod tests {
         let t = [1u128, 2, 3, 63, 0];
         let u = [1u128, 3, 3, 63, 1];
         for r in [0u128, 7, u32::MAX as u128] {
-            let out = evaluate(&c, &[to_bits(&t, 6), to_bits(&[r], 32), to_bits(&u, 6)])
-                .expect("eval");
+            let out =
+                evaluate(&c, &[to_bits(&t, 6), to_bits(&[r], 32), to_bits(&u, 6)]).expect("eval");
             let n = (0..32).fold(0u32, |a, k| a | (u32::from(out[0][k]) << k));
             assert_eq!(n, (r as u32).wrapping_add(3));
         }
@@ -506,7 +546,9 @@ mod tests {
         let (a, b) = duplex_pair(&ChannelConfig::default());
         let (mut cs, mut cr) = IdealCot::pair(Block(77));
         let st = tokio::spawn(async move {
-            sender_with(a, &mut cs, &s, &PsiConfig::default()).await.map(|x| x.0)
+            sender_with(a, &mut cs, &s, &PsiConfig::default())
+                .await
+                .map(|x| x.0)
         });
         let (out, _) = receiver_with(b, &mut cr, &r, &PsiConfig::default())
             .await
@@ -523,7 +565,11 @@ mod tests {
             s[..common].copy_from_slice(&r[..common]);
             let want = {
                 let rs: HashSet<Block> = r.iter().copied().collect();
-                s.iter().collect::<HashSet<_>>().into_iter().filter(|x| rs.contains(x)).count()
+                s.iter()
+                    .collect::<HashSet<_>>()
+                    .into_iter()
+                    .filter(|x| rs.contains(x))
+                    .count()
             };
             let (count, stats) = run(s, r.clone()).await;
             assert_eq!(count, want as u64, "ns {ns} common {common}");

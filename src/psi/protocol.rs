@@ -108,8 +108,10 @@ pub(crate) async fn handshake(ch: &mut Channel, me: &Hello) -> Result<u64, PsiEr
     if peer[11] != me.protocol.id() {
         return Err(PsiError::Protocol {
             local: me.protocol,
-            peer: Protocol::from_id(peer[11])
-                .map_or_else(|| format!("unknown protocol {}", peer[11]), |p| p.to_string()),
+            peer: Protocol::from_id(peer[11]).map_or_else(
+                || format!("unknown protocol {}", peer[11]),
+                |p| p.to_string(),
+            ),
         });
     }
     let role = match peer[10] {

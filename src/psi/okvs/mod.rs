@@ -81,63 +81,165 @@ pub enum OkvsError {
     Shape(String),
 }
 
-/// The shape of an OKVS: `sparse` (m') + `dense` (d) columns, sized for up to `n` keys.
+/// The shape of an OKVS: `bins` independent tables (RR22 §6.1's clustering, volePSI's
+/// "Baxos"), each of `sparse` (m') + `dense` (d) columns sized for `bin_cap` keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OkvsParams {
     n: usize,
+    bins: usize,
+    bin_cap: usize,
     sparse: usize,
     dense: usize,
 }
 
+/// Expected keys per bin when binning (RR22 §6.1 uses clusters of 2^14; 2^15 keeps the
+/// capacity slack near 4 % and a bin (≈ 0.65 MB) in L2).
+pub const BIN_TARGET: usize = 1 << 15;
+
+/// The smallest load `c` such that `bins · P[Binomial(n, 1/bins) > c] ≤ 2^-sigma`.
+fn bin_capacity(n: usize, bins: usize, sigma: u32) -> usize {
+    if bins <= 1 {
+        return n;
+    }
+    let p = 1.0 / bins as f64;
+    let (nf, lq) = (n as f64, (1.0 - p).ln());
+    // log pmf(k) by the ratio pmf(k+1)/pmf(k) = (n-k)/(k+1) · p/(1-p), from k = 0.
+    let target = -(sigma as f64) * std::f64::consts::LN_2 - (bins as f64).ln();
+    let mut logpmf = nf * lq;
+    let mut pmfs = Vec::with_capacity(n.min(1 << 22) + 1);
+    for k in 0..=n {
+        pmfs.push(logpmf);
+        if k == n {
+            break;
+        }
+        logpmf += ((nf - k as f64) / (k as f64 + 1.0)).ln() + (p / (1.0 - p)).ln();
+        if k as f64 > nf * p && logpmf < target - 60.0 {
+            break;
+        }
+    }
+    // tail(c) = Σ_{k > c} pmf(k); scan c downwards from the end.
+    let mut tail = f64::NEG_INFINITY;
+    let mut c = pmfs.len();
+    while c > 0 {
+        let lp = pmfs[c - 1];
+        let t = if tail == f64::NEG_INFINITY {
+            lp
+        } else {
+            tail.max(lp) + (1.0 + (-(tail - lp).abs()).exp()).ln()
+        };
+        if t > target {
+            return c.min(n);
+        }
+        tail = t;
+        c -= 1;
+    }
+    0
+}
+
 impl OkvsParams {
-    /// RR22 §4.2's parameters for `n` keys at statistical security `sigma` (bits): sparse
-    /// columns `m' = ⌈e·n⌉` (at least 8), dense columns `d = ĝ + σ` (see the module doc).
+    /// RR22's parameters for `n` keys at statistical security `sigma` (bits). Up to
+    /// [`BIN_TARGET`] keys: one table, sparse columns `m' = ⌈e·n⌉` (at least 8) and dense
+    /// columns `d = ĝ + σ` (see the module doc). Above: `⌈n / 2^15⌉` bins of capacity
+    /// `bin_cap` (overflow probability ≤ 2^-σ, binomial tail), each a table for `bin_cap`
+    /// keys at σ + ⌈log2 bins⌉ (a union bound over the bins).
     ///
     /// # Panics
-    /// If `sigma` is 0 or `σ + ĝ` exceeds [`MAX_DENSE`] (σ ≤ 100 always fits).
+    /// If `sigma` is 0 or `σ + ĝ` exceeds [`MAX_DENSE`] (σ ≤ 80 always fits).
     pub fn new(n: usize, sigma: u32) -> Self {
         assert!(sigma > 0, "sigma must be positive");
+        if n <= BIN_TARGET {
+            let (sparse, dense) = Self::table(n, sigma);
+            return OkvsParams {
+                n,
+                bins: 1,
+                bin_cap: n,
+                sparse,
+                dense,
+            };
+        }
+        let bins = n.div_ceil(BIN_TARGET);
+        let bin_cap = bin_capacity(n, bins, sigma);
+        let s2 = sigma + (usize::BITS - (bins - 1).leading_zeros());
+        let (sparse, dense) = Self::table(bin_cap, s2);
+        OkvsParams {
+            n,
+            bins,
+            bin_cap,
+            sparse,
+            dense,
+        }
+    }
+
+    /// One table's (sparse, dense) for `n` keys at `sigma`: RR22 eq. 2–3.
+    fn table(n: usize, sigma: u32) -> (usize, usize) {
         let logn = (n.max(1) as f64).log2();
         let lw = (WEIGHT as f64).log2();
-        let log_slope =
-            0.555 * logn + 0.093 * lw.powi(3) - 1.010 * lw.powi(2) + 2.925 * lw - 0.133;
+        let log_slope = 0.555 * logn + 0.093 * lw.powi(3) - 1.010 * lw.powi(2) + 2.925 * lw - 0.133;
         let e = 1.223 + (sigma as f64 + 9.2) / log_slope.exp2();
         let sparse = ((e * n as f64).ceil() as usize).max(8);
         let gap = (sigma as f64 / (sparse as f64).log2()).floor() as usize;
         let dense = gap + sigma as usize;
-        assert!(dense <= MAX_DENSE, "sigma {sigma} needs {dense} dense columns");
-        OkvsParams { n, sparse, dense }
+        assert!(
+            dense <= MAX_DENSE,
+            "sigma {sigma} needs {dense} dense columns"
+        );
+        (sparse, dense)
     }
 
-    /// Explicit sizes (for tests and for a peer's declared shape; validate it first).
+    /// Explicit sizes: `bins` tables of `sparse` + `dense` columns, each for at most
+    /// `bin_cap` keys (for tests and for a peer's declared shape; validate it first).
     ///
     /// # Errors
-    /// [`OkvsError::Shape`] unless `sparse ≥ 4` and `dense ≤ MAX_DENSE`.
-    pub fn with_sizes(n: usize, sparse: usize, dense: usize) -> Result<Self, OkvsError> {
-        if sparse < WEIGHT + 1 || dense > MAX_DENSE {
+    /// [`OkvsError::Shape`] unless `sparse ≥ 4`, `dense ≤ MAX_DENSE` and `bins ≥ 1`.
+    pub fn with_sizes(
+        n: usize,
+        bins: usize,
+        bin_cap: usize,
+        sparse: usize,
+        dense: usize,
+    ) -> Result<Self, OkvsError> {
+        if sparse < WEIGHT + 1 || dense > MAX_DENSE || bins == 0 {
             return Err(OkvsError::Shape(format!(
-                "{sparse} sparse columns (at least {}) and {dense} dense (at most {MAX_DENSE})",
+                "{bins} bins of {sparse} sparse columns (at least {}) and {dense} dense (at most {MAX_DENSE})",
                 WEIGHT + 1
             )));
         }
-        Ok(OkvsParams { n, sparse, dense })
+        Ok(OkvsParams {
+            n,
+            bins,
+            bin_cap,
+            sparse,
+            dense,
+        })
     }
 
     /// Capacity in keys.
     pub fn capacity(&self) -> usize {
         self.n
     }
-    /// Sparse columns m'.
+    /// Number of bins (tables).
+    pub fn bins(&self) -> usize {
+        self.bins
+    }
+    /// Keys one bin may hold.
+    pub fn bin_cap(&self) -> usize {
+        self.bin_cap
+    }
+    /// Sparse columns m' per bin.
     pub fn sparse(&self) -> usize {
         self.sparse
     }
-    /// Dense columns d.
+    /// Dense columns d per bin.
     pub fn dense(&self) -> usize {
         self.dense
     }
-    /// Total size m = m' + d in blocks.
-    pub fn size(&self) -> usize {
+    /// Blocks per bin.
+    pub fn bin_size(&self) -> usize {
         self.sparse + self.dense
+    }
+    /// Total size m = bins · (m' + d) in blocks.
+    pub fn size(&self) -> usize {
+        self.bins * (self.sparse + self.dense)
     }
 }
 
@@ -145,6 +247,7 @@ impl OkvsParams {
 #[derive(Clone, Copy, Debug, Default)]
 struct Row {
     cols: [u32; WEIGHT],
+    bin: u32,
     dense: u128,
 }
 
@@ -203,13 +306,18 @@ impl Okvs {
         self.aes.encrypt_blocks(scratch);
         scratch.extend_from_within(..len);
         self.aes.encrypt_blocks(&mut scratch[len..]);
-        if d > 64 {
+        let bins = self.params.bins;
+        if d > 64 || bins > 1 {
             scratch.extend_from_within(len..2 * len);
             self.aes.encrypt_blocks(&mut scratch[2 * len..]);
         }
         let (h1, rest) = scratch.split_at(len);
         let (h2, h3) = rest.split_at(len);
-        let dmask = if d >= 128 { u128::MAX } else { (1u128 << d) - 1 };
+        let dmask = if d >= 128 {
+            u128::MAX
+        } else {
+            (1u128 << d) - 1
+        };
         for (i, r) in out.iter_mut().enumerate() {
             let (a, b) = (h1[i], h2[i]);
             let c0 = reduce(a.low(), m);
@@ -232,6 +340,11 @@ impl Okvs {
             };
             *r = Row {
                 cols: [c0, c1, c2],
+                bin: if bins > 1 {
+                    reduce(h3[i].high(), bins)
+                } else {
+                    0
+                },
                 dense: dense & dmask,
             };
         }
@@ -267,68 +380,44 @@ impl Okvs {
         for (kc, rc) in keys.chunks(1 << 14).zip(rows.chunks_mut(1 << 14)) {
             self.rows(kc, rc, &mut scratch);
         }
-        // Column → rows incidence (CSR).
-        let mut start = vec![0u32; ms + 1];
-        for r in &rows {
-            for &c in &r.cols {
-                start[c as usize + 1] += 1;
-            }
-        }
-        for c in 0..ms {
-            start[c + 1] += start[c];
-        }
-        let mut weight: Vec<u32> = (0..ms).map(|c| start[c + 1] - start[c]).collect();
-        let mut fillpos: Vec<u32> = start[..ms].to_vec();
-        let mut incid = vec![0u32; WEIGHT * n];
-        for (i, r) in rows.iter().enumerate() {
-            for &c in &r.cols {
-                incid[fillpos[c as usize] as usize] = i as u32;
-                fillpos[c as usize] += 1;
-            }
-        }
-        drop(fillpos);
-        // Peeling.
-        let mut done = vec![false; n];
-        let mut order: Vec<(u32, u32)> = Vec::with_capacity(n);
-        let mut queue: Vec<u32> = (0..ms as u32).filter(|&c| weight[c as usize] == 1).collect();
-        while let Some(c) = queue.pop() {
-            if weight[c as usize] != 1 {
-                continue;
-            }
-            let span = &incid[start[c as usize] as usize..start[c as usize + 1] as usize];
-            let Some(&r) = span.iter().find(|&&r| !done[r as usize]) else {
-                continue;
-            };
-            done[r as usize] = true;
-            order.push((r, c));
-            for &j in &rows[r as usize].cols {
-                weight[j as usize] -= 1;
-                if weight[j as usize] == 1 {
-                    queue.push(j);
-                }
-            }
-        }
-        drop((incid, start, weight, queue));
-        // Random fill, then the 2-core, then back-substitution.
-        let mut p = vec![Block::ZERO; ms + d];
+        let mut p = vec![Block::ZERO; self.params.size()];
         fill.fill_blocks(&mut p);
         for b in p.iter_mut() {
             b.0 &= value_mask;
         }
-        if order.len() < n {
-            let core: Vec<u32> = (0..n as u32).filter(|&r| !done[r as usize]).collect();
-            solve_core(&rows, values, &core, ms, d, &mut p)?;
+        let bs = self.params.bin_size();
+        if self.params.bins == 1 {
+            encode_table(&rows, values, ms, d, &mut p)?;
+            return Ok(p);
         }
-        let tables = DenseTables::new(&p[ms..]);
-        for &(r, c) in order.iter().rev() {
-            let row = &rows[r as usize];
-            let mut acc = values[r as usize] ^ tables.dot(row.dense);
-            for &j in &row.cols {
-                if j != c {
-                    acc ^= p[j as usize];
-                }
+        // Bucket the rows by bin (counting sort), then encode each bin on its own.
+        let bins = self.params.bins;
+        let mut start = vec![0usize; bins + 1];
+        for r in &rows {
+            start[r.bin as usize + 1] += 1;
+        }
+        for b in 0..bins {
+            if start[b + 1] > self.params.bin_cap {
+                return Err(OkvsError::Singular {
+                    core: start[b + 1],
+                    rank: 0,
+                });
             }
-            p[c as usize] = acc;
+            start[b + 1] += start[b];
+        }
+        let mut pos = start[..bins].to_vec();
+        let mut brows = vec![Row::default(); n];
+        let mut bvals = vec![Block::ZERO; n];
+        for (r, v) in rows.iter().zip(values) {
+            let at = &mut pos[r.bin as usize];
+            brows[*at] = *r;
+            bvals[*at] = *v;
+            *at += 1;
+        }
+        drop(rows);
+        for (b, out) in p.chunks_mut(bs).enumerate() {
+            let span = start[b]..start[b + 1];
+            encode_table(&brows[span.clone()], &bvals[span], ms, d, out)?;
         }
         Ok(p)
     }
@@ -340,21 +429,113 @@ impl Okvs {
     pub fn decode(&self, store: &[Block], keys: &[Block], out: &mut [Block]) {
         assert_eq!(store.len(), self.params.size(), "OKVS store length");
         assert_eq!(out.len(), keys.len(), "OKVS decode output length");
-        let ms = self.params.sparse;
-        let tables = DenseTables::new(&store[ms..]);
+        let (ms, bs) = (self.params.sparse, self.params.bin_size());
         let mut rows = [Row::default(); BATCH];
-        let mut scratch = Vec::with_capacity(BATCH);
+        let mut scratch = Vec::with_capacity(3 * BATCH);
+        if self.params.bins == 1 {
+            let tables = DenseTables::new(&store[ms..]);
+            for (kc, oc) in keys.chunks(BATCH).zip(out.chunks_mut(BATCH)) {
+                let rc = &mut rows[..kc.len()];
+                self.rows(kc, rc, &mut scratch);
+                for (o, r) in oc.iter_mut().zip(rc.iter()) {
+                    *o = store[r.cols[0] as usize]
+                        ^ store[r.cols[1] as usize]
+                        ^ store[r.cols[2] as usize]
+                        ^ tables.dot(r.dense);
+                }
+            }
+            return;
+        }
+        let tables: Vec<DenseTables> = store
+            .chunks(bs)
+            .map(|t| DenseTables::new(&t[ms..]))
+            .collect();
         for (kc, oc) in keys.chunks(BATCH).zip(out.chunks_mut(BATCH)) {
             let rc = &mut rows[..kc.len()];
             self.rows(kc, rc, &mut scratch);
             for (o, r) in oc.iter_mut().zip(rc.iter()) {
-                *o = store[r.cols[0] as usize]
-                    ^ store[r.cols[1] as usize]
-                    ^ store[r.cols[2] as usize]
-                    ^ tables.dot(r.dense);
+                let b = r.bin as usize;
+                let t = &store[b * bs..(b + 1) * bs];
+                *o = t[r.cols[0] as usize]
+                    ^ t[r.cols[1] as usize]
+                    ^ t[r.cols[2] as usize]
+                    ^ tables[b].dot(r.dense);
             }
         }
     }
+}
+
+/// Encode one table: `rows` (bin-local columns) with `values` into `p` (`ms + d` blocks,
+/// holding the random fill on entry).
+fn encode_table(
+    rows: &[Row],
+    values: &[Block],
+    ms: usize,
+    d: usize,
+    p: &mut [Block],
+) -> Result<(), OkvsError> {
+    let n = rows.len();
+    // Column → rows incidence (CSR).
+    let mut start = vec![0u32; ms + 1];
+    for r in rows {
+        for &c in &r.cols {
+            start[c as usize + 1] += 1;
+        }
+    }
+    for c in 0..ms {
+        start[c + 1] += start[c];
+    }
+    let mut weight: Vec<u32> = (0..ms).map(|c| start[c + 1] - start[c]).collect();
+    let mut fillpos: Vec<u32> = start[..ms].to_vec();
+    let mut incid = vec![0u32; WEIGHT * n];
+    for (i, r) in rows.iter().enumerate() {
+        for &c in &r.cols {
+            incid[fillpos[c as usize] as usize] = i as u32;
+            fillpos[c as usize] += 1;
+        }
+    }
+    drop(fillpos);
+    // Peeling.
+    let mut done = vec![false; n];
+    let mut order: Vec<(u32, u32)> = Vec::with_capacity(n);
+    let mut queue: Vec<u32> = (0..ms as u32)
+        .filter(|&c| weight[c as usize] == 1)
+        .collect();
+    while let Some(c) = queue.pop() {
+        if weight[c as usize] != 1 {
+            continue;
+        }
+        let span = &incid[start[c as usize] as usize..start[c as usize + 1] as usize];
+        let Some(&r) = span.iter().find(|&&r| !done[r as usize]) else {
+            continue;
+        };
+        done[r as usize] = true;
+        order.push((r, c));
+        for &j in &rows[r as usize].cols {
+            weight[j as usize] -= 1;
+            if weight[j as usize] == 1 {
+                queue.push(j);
+            }
+        }
+    }
+    drop((incid, start, weight, queue));
+    // The 2-core, then back-substitution (free positions hold the random fill).
+    if order.len() < n {
+        let core: Vec<u32> = (0..n as u32).filter(|&r| !done[r as usize]).collect();
+        solve_core(rows, values, &core, ms, d, p)?;
+    }
+    let tables = DenseTables::new(&p[ms..]);
+    for &(r, c) in order.iter().rev() {
+        let row = &rows[r as usize];
+        let mut acc = values[r as usize] ^ tables.dot(row.dense);
+        for &j in &row.cols {
+            if j != c {
+                acc ^= p[j as usize];
+            }
+        }
+        p[c as usize] = acc;
+    }
+    Ok(())
 }
 
 /// Gaussian elimination of the 2-core rows over their sparse columns and the dense columns;
@@ -372,10 +553,7 @@ fn solve_core(
         return Err(OkvsError::Singular { core: k, rank: 0 });
     }
     // Unknowns: the core's sparse columns (sorted, deduplicated), then the dense columns.
-    let mut cols: Vec<u32> = core
-        .iter()
-        .flat_map(|&r| rows[r as usize].cols)
-        .collect();
+    let mut cols: Vec<u32> = core.iter().flat_map(|&r| rows[r as usize].cols).collect();
     cols.sort_unstable();
     cols.dedup();
     let nu = cols.len() + d;

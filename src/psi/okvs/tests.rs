@@ -26,7 +26,10 @@ fn round_trip(n: usize, sigma: u32, mask: u128, seed: u128) {
     )
     .expect("encode");
     assert_eq!(store.len(), params.size());
-    assert!(store.iter().all(|b| b.0 & !mask == 0), "store leaves the subspace");
+    assert!(
+        store.iter().all(|b| b.0 & !mask == 0),
+        "store leaves the subspace"
+    );
     let mut out = vec![Block::ZERO; n];
     okvs.decode(&store, &keys, &mut out);
     assert_eq!(out, values);
@@ -42,34 +45,46 @@ fn round_trip(n: usize, sigma: u32, mask: u128, seed: u128) {
 
 #[test]
 fn parameters_follow_rr22() {
-    let p = OkvsParams::new(1 << 20, 40);
-    let e = p.sparse() as f64 / (1 << 20) as f64;
-    assert!((1.223..1.232).contains(&e), "e = {e}");
-    assert_eq!(p.dense(), 41); // ĝ = ⌊40 / log2(1.227·2^20)⌋ = 1
+    let p = OkvsParams::new(1 << 14, 40);
+    let e = p.sparse() as f64 / (1 << 14) as f64;
+    assert!((1.26..1.28).contains(&e), "e = {e}");
+    assert_eq!((p.bins(), p.dense()), (1, 42)); // ĝ = ⌊40 / log2(1.27·2^14)⌋ = 2
+    let big = OkvsParams::new(1 << 20, 40);
+    assert_eq!(big.bins(), 32);
+    assert!(
+        big.bin_cap() > 1 << 15 && big.bin_cap() < (1 << 15) + 1600,
+        "{big:?}"
+    );
+    let e = big.size() as f64 / (1 << 20) as f64;
+    assert!((1.27..1.33).contains(&e), "e = {e}");
     let small = OkvsParams::new(1 << 10, 40);
     assert!(small.sparse() > 1 << 10);
     assert!(OkvsParams::new(0, 40).size() >= 8);
-    for n in [0usize, 1, 2, 3, 100, 1 << 14] {
+    for n in [0usize, 1, 2, 3, 100, 1 << 15] {
         let p = OkvsParams::new(n, 40);
-        assert!(p.sparse() >= n && p.dense() <= 64, "{p:?}");
+        assert!(p.sparse() >= n && p.dense() <= 64 && p.bins() == 1, "{p:?}");
         assert!(p.sparse() <= 2 * n + 1024);
     }
 }
 
 #[test]
 fn round_trips() {
-    for (i, n) in [0usize, 1, 2, 3, 7, 100, 1000, 5000].into_iter().enumerate() {
+    for (i, n) in [0usize, 1, 2, 3, 7, 100, 1000, 5000]
+        .into_iter()
+        .enumerate()
+    {
         round_trip(n, 40, u128::MAX, 10 * i as u128 + 1);
     }
     round_trip(3000, 40, (1 << 80) - 1, 99);
-    round_trip(3000, 100, u128::MAX, 98); // d > 64: three hashes per key
+    round_trip(70_000, 40, (1 << 80) - 1, 97); // three bins
+    round_trip(3000, 80, u128::MAX, 98); // d > 64: three hashes per key
 }
 
 #[test]
 fn a_forced_failure_reseeds() {
     // 2 keys over 4 sparse columns and no dense ones: their 3-sets coincide w.p. 1/4, and
     // then the two rows are equal and the system singular.
-    let params = OkvsParams::with_sizes(2, 4, 0).expect("sizes");
+    let params = OkvsParams::with_sizes(2, 1, 2, 4, 0).expect("sizes");
     let keys = random_blocks(2, 7);
     let values = random_blocks(2, 8);
     let mut fill = Prg::new(Block(9));
@@ -100,8 +115,16 @@ fn a_forced_failure_reseeds() {
     // Equal keys with different values never encode: every seed fails, typed.
     let dup = [keys[0], keys[0]];
     let mut prg = Prg::new(Block(5));
-    let err = encode_reseeding(params, &dup, &values, u128::MAX, || prg.next_block(), &mut fill, 5)
-        .expect_err("duplicate keys");
+    let err = encode_reseeding(
+        params,
+        &dup,
+        &values,
+        u128::MAX,
+        || prg.next_block(),
+        &mut fill,
+        5,
+    )
+    .expect_err("duplicate keys");
     assert_eq!(err, OkvsError::Exhausted { attempts: 5 });
 }
 
@@ -119,8 +142,9 @@ fn shape_errors() {
         okvs.encode(&keys[..3], &keys[..2], u128::MAX, &mut fill),
         Err(OkvsError::Shape(_))
     ));
-    assert!(OkvsParams::with_sizes(1, 3, 0).is_err());
-    assert!(OkvsParams::with_sizes(1, 8, 129).is_err());
+    assert!(OkvsParams::with_sizes(1, 1, 1, 3, 0).is_err());
+    assert!(OkvsParams::with_sizes(1, 1, 1, 8, 129).is_err());
+    assert!(OkvsParams::with_sizes(1, 0, 1, 8, 10).is_err());
 }
 
 proptest! {
@@ -129,5 +153,26 @@ proptest! {
     fn proptest_round_trip(n in 0usize..600, seed in any::<u64>(), bits in 1u32..=128) {
         let mask = if bits == 128 { u128::MAX } else { (1u128 << bits) - 1 };
         round_trip(n, 40, mask, seed as u128 * 16);
+    }
+}
+
+#[test]
+#[ignore]
+fn timing() {
+    for n in [1usize << 16, 1 << 20] {
+        let keys = random_blocks(n, 1);
+        let vals = random_blocks(n, 2);
+        let p = OkvsParams::new(n, 40);
+        let okvs = Okvs::new(p, Block(5));
+        let mut fill = Prg::new(Block(3));
+        let t = std::time::Instant::now();
+        let store = okvs
+            .encode(&keys, &vals, u128::MAX, &mut fill)
+            .expect("enc");
+        let te = t.elapsed();
+        let mut out = vec![Block::ZERO; n];
+        let t = std::time::Instant::now();
+        okvs.decode(&store, &keys, &mut out);
+        eprintln!("n {n}: encode {te:?} decode {:?}", t.elapsed());
     }
 }

@@ -54,9 +54,7 @@ mod tests;
 
 use super::matching::MatchTable;
 use super::okvs::{Okvs, OkvsParams, encode_reseeding};
-use super::protocol::{
-    Hello, check_config, handshake, progress, random_permutation, stats_from,
-};
+use super::protocol::{Hello, check_config, handshake, progress, random_permutation, stats_from};
 use super::*;
 use duet_core::{Delta, FIXED_KEY_AES, Prg};
 use duet_net::Channel;
@@ -67,7 +65,7 @@ use duet_ot::{IknpReceiver, IknpSender, RandomCotReceiver, RandomCotSender, Secu
 pub const SLOTS_PER_CHUNK: usize = 2048;
 /// Sender values per write (64 Ki values).
 const VALUES_PER_WRITE: usize = 1 << 16;
-const SETUP_LEN: usize = 31;
+pub(crate) const SETUP_LEN: usize = 39;
 const TWEAK_HB: u128 = 0x7272_3232_4842_0000_0000_0000_0000_0001;
 const TWEAK_HO: u128 = 0x7272_3232_486f_0000_0000_0000_0000_0002;
 
@@ -198,7 +196,11 @@ fn window(bits: &[Block], at: usize, len: usize) -> u128 {
     if s != 0 && s + len > 128 {
         v |= bits[w + 1].0 << (128 - s);
     }
-    if len >= 128 { v } else { v & ((1u128 << len) - 1) }
+    if len >= 128 {
+        v
+    } else {
+        v & ((1u128 << len) - 1)
+    }
 }
 
 /// `CR(x ⊕ tweak)` of every block, in place (batched fixed-key AES).
@@ -221,6 +223,8 @@ pub(crate) struct SetupMsg {
     pub(crate) attempts: u32,
     pub(crate) sparse: u64,
     pub(crate) dense: u16,
+    pub(crate) bins: u32,
+    pub(crate) bin_cap: u32,
 }
 
 impl SetupMsg {
@@ -231,7 +235,22 @@ impl SetupMsg {
         b[17..21].copy_from_slice(&self.attempts.to_le_bytes());
         b[21..29].copy_from_slice(&self.sparse.to_le_bytes());
         b[29..31].copy_from_slice(&self.dense.to_le_bytes());
+        b[31..35].copy_from_slice(&self.bins.to_le_bytes());
+        b[35..39].copy_from_slice(&self.bin_cap.to_le_bytes());
         b
+    }
+
+    /// The message for an encoding with `params`.
+    pub(crate) fn new(ok: bool, seed: Block, attempts: u32, params: &OkvsParams) -> Self {
+        SetupMsg {
+            ok,
+            seed,
+            attempts,
+            sparse: params.sparse() as u64,
+            dense: params.dense() as u16,
+            bins: params.bins() as u32,
+            bin_cap: params.bin_cap() as u32,
+        }
     }
 
     /// Decode and check: status 0/1, and an OKVS shape an honest receiver of `n_r` items
@@ -255,15 +274,29 @@ impl SetupMsg {
             attempts,
             sparse: u64::from_le_bytes(b[21..29].try_into().expect("8 bytes")),
             dense: u16::from_le_bytes([b[29], b[30]]),
+            bins: u32::from_le_bytes(b[31..35].try_into().expect("4 bytes")),
+            bin_cap: u32::from_le_bytes(b[35..39].try_into().expect("4 bytes")),
         };
-        if msg.sparse > 2 * n_r + 1024 || msg.sparse < n_r {
+        let (bins, cap) = (msg.bins as u64, msg.bin_cap as u64);
+        if bins == 0 || bins > n_r / 1024 + 1 || cap > n_r || bins * cap < n_r {
             return Err(PsiError::Malformed(format!(
-                "an OKVS of {} sparse columns for {n_r} items",
+                "an OKVS of {bins} bins of {cap} items for {n_r} items"
+            )));
+        }
+        if msg.sparse > 2 * cap + 1024 || msg.sparse < cap {
+            return Err(PsiError::Malformed(format!(
+                "an OKVS bin of {} sparse columns for {cap} items",
                 msg.sparse
             )));
         }
-        let params = OkvsParams::with_sizes(n_r as usize, msg.sparse as usize, msg.dense.into())
-            .map_err(|e| PsiError::Malformed(e.to_string()))?;
+        let params = OkvsParams::with_sizes(
+            n_r as usize,
+            bins as usize,
+            cap as usize,
+            msg.sparse as usize,
+            msg.dense.into(),
+        )
+        .map_err(|e| PsiError::Malformed(e.to_string()))?;
         Ok((msg, params))
     }
 }
@@ -363,16 +396,12 @@ pub(crate) async fn receiver_vole<R: RandomCotReceiver>(
         cfg.max_attempts,
     );
     drop(hb);
-    let msg = SetupMsg {
-        ok: enc.is_ok(),
-        seed: enc.as_ref().map_or(Block::ZERO, |e| e.0.seed()),
-        attempts: match &enc {
-            Ok(e) => e.2,
-            Err(_) => cfg.max_attempts.max(1),
-        },
-        sparse: params.sparse() as u64,
-        dense: params.dense() as u16,
-    };
+    let msg = SetupMsg::new(
+        enc.is_ok(),
+        enc.as_ref().map_or(Block::ZERO, |e| e.0.seed()),
+        enc.as_ref().map_or(cfg.max_attempts.max(1), |e| e.2),
+        &params,
+    );
     ch.send(&msg.encode()).await?;
     ch.flush().await?;
     let (okvs, mut p, attempts) = enc?;
@@ -577,7 +606,11 @@ pub async fn receiver(
     if st.ys.is_empty() || st.n_peer == 0 {
         return Ok(empty_output(ch, &st, cfg));
     }
-    with_source!(source, ch, recv |cot| receiver_run(ch, &mut cot, st, cfg).await)
+    with_source!(
+        source,
+        ch,
+        recv | cot | receiver_run(ch, &mut cot, st, cfg).await
+    )
 }
 
 /// [`receiver`] with a COT source the caller set up (its sender end is the peer's).
@@ -590,7 +623,15 @@ pub async fn receiver_with<R: RandomCotReceiver>(
     items: &[Block],
     cfg: &PsiConfig,
 ) -> Result<PsiOutput, PsiError> {
-    let st = start(ch, items, cfg, Role::Receiver, CotSource::External, Protocol::Rr22).await?;
+    let st = start(
+        ch,
+        items,
+        cfg,
+        Role::Receiver,
+        CotSource::External,
+        Protocol::Rr22,
+    )
+    .await?;
     if st.ys.is_empty() || st.n_peer == 0 {
         return Ok(empty_output(ch, &st, cfg));
     }
@@ -674,7 +715,11 @@ pub async fn sender(
     if st.ys.is_empty() || st.n_peer == 0 {
         return Ok(stats_from(ch, st.start, st.ys.len() as u64, st.n_peer));
     }
-    with_source!(source, ch, send |cot| sender_run(ch, &mut cot, st, cfg).await)
+    with_source!(
+        source,
+        ch,
+        send | cot | sender_run(ch, &mut cot, st, cfg).await
+    )
 }
 
 /// [`sender`] with a COT source the caller set up.
@@ -687,7 +732,15 @@ pub async fn sender_with<S: RandomCotSender>(
     items: &[Block],
     cfg: &PsiConfig,
 ) -> Result<PsiStats, PsiError> {
-    let st = start(ch, items, cfg, Role::Sender, CotSource::External, Protocol::Rr22).await?;
+    let st = start(
+        ch,
+        items,
+        cfg,
+        Role::Sender,
+        CotSource::External,
+        Protocol::Rr22,
+    )
+    .await?;
     if st.ys.is_empty() || st.n_peer == 0 {
         return Ok(stats_from(ch, st.start, st.ys.len() as u64, st.n_peer));
     }

@@ -33,9 +33,8 @@ fn expected(s: &[Block], r: &[Block]) -> Vec<usize> {
 async fn run_ideal(s: Vec<Block>, r: Vec<Block>, seed: u128) -> (PsiStats, PsiOutput) {
     let (mut a, mut b) = duplex_pair(&ChannelConfig::default());
     let (mut cs, mut cr) = IdealCot::pair(Block(seed));
-    let st = tokio::spawn(async move {
-        sender_with(&mut a, &mut cs, &s, &PsiConfig::default()).await
-    });
+    let st =
+        tokio::spawn(async move { sender_with(&mut a, &mut cs, &s, &PsiConfig::default()).await });
     let out = receiver_with(&mut b, &mut cr, &r, &PsiConfig::default())
         .await
         .expect("receiver");
@@ -46,13 +45,24 @@ async fn run_ideal(s: Vec<Block>, r: Vec<Block>, seed: u128) -> (PsiStats, PsiOu
 fn tables_and_gadget_are_gf128_arithmetic() {
     let delta = Block(0x0123_4567_89ab_cdef_fedc_ba98_7654_3211);
     let t = MulTable::new(delta, 80);
-    for a in [0u128, 1, 2, 0x80, 0xdead_beef, (1 << 80) - 1, 0x1234_5678_9abc_def0_1357] {
+    for a in [
+        0u128,
+        1,
+        2,
+        0x80,
+        0xdead_beef,
+        (1 << 80) - 1,
+        0x1234_5678_9abc_def0_1357,
+    ] {
         assert_eq!(t.mul(a).0, gf_mul(a, delta.0), "a = {a:x}");
     }
     // The gadget turns ℓ COTs into one V-valued VOLE: C = B + A'·Δ.
     let ic = IdealCot::new(Block(5));
     let (mut s, mut r) = (ic.sender(), ic.receiver());
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
     let (mut x, mut y) = duplex_pair(&ChannelConfig::default());
     let ell = 80;
     let mut k = vec![Block::ZERO; 3 * ell];
@@ -133,22 +143,49 @@ fn setup_messages_are_validated() {
         attempts: 1,
         sparse: 1300,
         dense: 41,
+        bins: 1,
+        bin_cap: 1000,
     };
     let (m, p) = SetupMsg::decode(&good.encode(), 1000).expect("valid");
     assert_eq!(m, good);
     assert_eq!(p.size(), 1341);
     let mut bad = good.encode();
     bad[0] = 7;
-    assert!(matches!(SetupMsg::decode(&bad, 1000), Err(PsiError::Malformed(_))));
+    assert!(matches!(
+        SetupMsg::decode(&bad, 1000),
+        Err(PsiError::Malformed(_))
+    ));
     bad[0] = 0;
     assert!(matches!(
         SetupMsg::decode(&bad, 1000),
         Err(PsiError::Okvs(okvs::OkvsError::Exhausted { attempts: 1 }))
     ));
-    let huge = SetupMsg { sparse: u64::MAX, ..good };
-    assert!(matches!(SetupMsg::decode(&huge.encode(), 1000), Err(PsiError::Malformed(_))));
+    let huge = SetupMsg {
+        sparse: u64::MAX,
+        ..good
+    };
+    assert!(matches!(
+        SetupMsg::decode(&huge.encode(), 1000),
+        Err(PsiError::Malformed(_))
+    ));
     let small = SetupMsg { sparse: 10, ..good };
-    assert!(matches!(SetupMsg::decode(&small.encode(), 1000), Err(PsiError::Malformed(_))));
+    assert!(matches!(
+        SetupMsg::decode(&small.encode(), 1000),
+        Err(PsiError::Malformed(_))
+    ));
+    let bins = SetupMsg { bins: 0, ..good };
+    assert!(matches!(
+        SetupMsg::decode(&bins.encode(), 1000),
+        Err(PsiError::Malformed(_))
+    ));
+    let cap = SetupMsg {
+        bin_cap: 10,
+        ..good
+    };
+    assert!(matches!(
+        SetupMsg::decode(&cap.encode(), 1000),
+        Err(PsiError::Malformed(_))
+    ));
     let dense = SetupMsg { dense: 500, ..good };
     let e = SetupMsg::decode(&dense.encode(), 1000).unwrap_err();
     assert!(e.to_string().contains("dense"), "{e}");
@@ -161,7 +198,8 @@ async fn malformed_and_truncated_peers_are_typed_errors() {
     let (mut a, mut b) = duplex_pair(&ChannelConfig::default());
     let (mut cs, _) = IdealCot::pair(Block(1));
     let s = r.clone();
-    let st = tokio::spawn(async move { sender_with(&mut a, &mut cs, &s, &PsiConfig::default()).await });
+    let st =
+        tokio::spawn(async move { sender_with(&mut a, &mut cs, &s, &PsiConfig::default()).await });
     let me = hello(Role::Receiver, 500, 40, CotSource::External, Protocol::Rr22);
     handshake(&mut b, &me).await.expect("hello");
     let mut msg = SetupMsg {
@@ -170,6 +208,8 @@ async fn malformed_and_truncated_peers_are_typed_errors() {
         attempts: 1,
         sparse: 1 << 40,
         dense: 41,
+        bins: 1,
+        bin_cap: 500,
     }
     .encode();
     b.send(&msg).await.expect("send");
@@ -180,18 +220,18 @@ async fn malformed_and_truncated_peers_are_typed_errors() {
     let (mut a, mut b) = duplex_pair(&ChannelConfig::default());
     let (mut cs, _) = IdealCot::pair(Block(1));
     let s = blocks(5000, 5);
-    let st = tokio::spawn(async move { sender_with(&mut a, &mut cs, &s, &PsiConfig::default()).await });
-    let me = hello(Role::Receiver, 5000, 40, CotSource::External, Protocol::Rr22);
+    let st =
+        tokio::spawn(async move { sender_with(&mut a, &mut cs, &s, &PsiConfig::default()).await });
+    let me = hello(
+        Role::Receiver,
+        5000,
+        40,
+        CotSource::External,
+        Protocol::Rr22,
+    );
     handshake(&mut b, &me).await.expect("hello");
     let p = OkvsParams::new(5000, 40);
-    msg = SetupMsg {
-        ok: true,
-        seed: Block(1),
-        attempts: 1,
-        sparse: p.sparse() as u64,
-        dense: p.dense() as u16,
-    }
-    .encode();
+    msg = SetupMsg::new(true, Block(1), 1, &p).encode();
     b.send(&msg).await.expect("send");
     b.send(&[0u8; 1000]).await.expect("send");
     b.close().await.expect("close");
@@ -201,7 +241,10 @@ async fn malformed_and_truncated_peers_are_typed_errors() {
     let (mut a, mut b) = duplex_pair(&ChannelConfig::default());
     let (_, mut cr) = IdealCot::pair(Block(1));
     let rr = r.clone();
-    let rt = tokio::spawn(async move { receiver_with(&mut b, &mut cr, &rr, &PsiConfig::default()).await });
+    let rt =
+        tokio::spawn(
+            async move { receiver_with(&mut b, &mut cr, &rr, &PsiConfig::default()).await },
+        );
     let me = hello(Role::Sender, 500, 40, CotSource::External, Protocol::Rr22);
     handshake(&mut a, &me).await.expect("hello");
     let mut setup = [0u8; SETUP_LEN];
@@ -218,23 +261,52 @@ async fn protocol_and_source_mismatches_fail_on_both_sides() {
     // RR22 receiver against a KKRT16 sender.
     let (mut a, mut b) = duplex_pair(&ChannelConfig::default());
     let s = r.clone();
-    let st = tokio::spawn(async move { super::super::sender(&mut a, &s, &PsiConfig::default()).await });
+    let st =
+        tokio::spawn(async move { super::super::sender(&mut a, &s, &PsiConfig::default()).await });
     let e = receiver(&mut b, &r, &PsiConfig::default(), CotSource::Iknp)
         .await
         .unwrap_err();
-    assert!(matches!(e, PsiError::Protocol { local: Protocol::Rr22, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            PsiError::Protocol {
+                local: Protocol::Rr22,
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert!(e.to_string().contains("kkrt16"), "{e}");
     let e = st.await.expect("task").unwrap_err();
-    assert!(matches!(e, PsiError::Protocol { local: Protocol::Kkrt16, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            PsiError::Protocol {
+                local: Protocol::Kkrt16,
+                ..
+            }
+        ),
+        "{e}"
+    );
     // Different COT sources.
     let (mut a, mut b) = duplex_pair(&ChannelConfig::default());
     let s = r.clone();
-    let st = tokio::spawn(async move {
-        sender(&mut a, &s, &PsiConfig::default(), CotSource::Ferret).await
-    });
+    let st =
+        tokio::spawn(
+            async move { sender(&mut a, &s, &PsiConfig::default(), CotSource::Ferret).await },
+        );
     let e = receiver(&mut b, &r, &PsiConfig::default(), CotSource::Iknp)
         .await
         .unwrap_err();
-    assert!(matches!(e, PsiError::Parameter { name: "COT source", .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            PsiError::Parameter {
+                name: "COT source",
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert!(st.await.expect("task").is_err());
 }
