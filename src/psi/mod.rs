@@ -1,6 +1,13 @@
-//! Two-party private set intersection (PSI) from the batched OPRF of
-//! Kolesnikov–Kumaresan–Rosulek–Trieu (KKRT16, "Efficient Batched Oblivious PRF with
-//! Applications to Private Set Intersection", CCS 2016, eprint 2016/799).
+//! Two-party private set intersection (PSI): three semi-honest protocols, named in the hello
+//! (a party running another one is refused on both sides):
+//!
+//! - **KKRT16** (this module and [`protocol`], the default): the batched OPRF of
+//!   Kolesnikov–Kumaresan–Rosulek–Trieu ("Efficient Batched Oblivious PRF with Applications
+//!   to Private Set Intersection", CCS 2016, eprint 2016/799), described below;
+//! - **RR22** ([`rr22`]): Raghuraman–Rindal's OKVS ([`okvs`]) + subfield-VOLE PSI over any
+//!   random-COT source;
+//! - **PSI-cardinality** ([`cardinality`]): the receiver learns only |X ∩ Y|, composed from
+//!   cuckoo hashing, the RR22 OPRF, an OKVS-based OPPRF and a garbled counting circuit.
 //!
 //! **Security: semi-honest (passive) parties only.** Both parties learn both set sizes
 //! (after de-duplication; they are exchanged in the handshake); the receiver learns the
