@@ -254,7 +254,8 @@ impl SetupMsg {
     }
 
     /// Decode and check: status 0/1, and an OKVS shape an honest receiver of `n_r` items
-    /// could have chosen (sparse ≤ 2·n_R + 1024, dense ≤ 128).
+    /// could have chosen: 1 ≤ bins ≤ n_R/1024 + 1, n_R ≤ bins·cap ≤ 2·n_R + 1024,
+    /// cap ≤ sparse ≤ 2·cap + 1024, dense ≤ 128 (so the sender allocates O(n_R) blocks).
     ///
     /// # Errors
     /// [`PsiError::Malformed`] otherwise; [`PsiError::Okvs`] for status 0 (the receiver's
@@ -278,7 +279,12 @@ impl SetupMsg {
             bin_cap: u32::from_le_bytes(b[35..39].try_into().expect("4 bytes")),
         };
         let (bins, cap) = (msg.bins as u64, msg.bin_cap as u64);
-        if bins == 0 || bins > n_r / 1024 + 1 || cap > n_r || bins * cap < n_r {
+        if bins == 0
+            || bins > n_r / 1024 + 1
+            || cap > n_r
+            || bins * cap < n_r
+            || bins * cap > 2 * n_r + 1024
+        {
             return Err(PsiError::Malformed(format!(
                 "an OKVS of {bins} bins of {cap} items for {n_r} items"
             )));
