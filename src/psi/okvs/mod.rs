@@ -38,6 +38,13 @@
 //! 4. Free positions are filled from the caller's PRG (masked to the value subspace), then
 //!    back-substitution in reverse peeling order sets each pivot.
 //!
+//! # Bins
+//! Above [`BIN_TARGET`] keys the store is split into independent tables ("clustering", RR22
+//! §6.1, volePSI's Baxos): a key's bin comes from its own hash, each bin is sized for the
+//! binomial-tail capacity at 2^-σ and encoded at σ + log2(bins), so every table stays in L2
+//! while it is peeled. A bin over capacity is an encoding failure (reseed), like a singular
+//! core.
+//!
 //! Keys must be distinct (two equal keys are two equal rows: always singular).
 
 #![forbid(unsafe_code)]

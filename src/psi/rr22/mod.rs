@@ -24,7 +24,7 @@
 //!    weight 3, the COT source, chunk slots), checked on both sides.
 //! 2. R: `P = Encode({(y, H_B(y))})` with [`OkvsParams::new`]`(n_R, σ)`, values and free
 //!    positions in V; on an encoding failure R reseeds (the instance seed is public), at most
-//!    [`PsiConfig::max_attempts`] times. R → S: status, seed, attempts, OKVS shape (31 bytes;
+//!    [`PsiConfig::max_attempts`] times. R → S: status, seed, attempts, OKVS shape (39 bytes;
 //!    S validates the shape against n_R before allocating).
 //! 3. Both: the COT source (Ferret by default; set up after the hello), ℓ·m random COTs in
 //!    chunks of [`SLOTS_PER_CHUNK`] slots; per chunk R sends `A_i = P_i + A'_i` (ℓ/8 bytes
@@ -38,7 +38,7 @@
 //! [`super::items`]. False positives: ≤ 2^-σ over the run (Theorem 1's failure modes 2–3).
 //!
 //! Communication: the COT source's bytes for ℓ·m COTs, + m·ℓ bits (A) + n_S·ℓ bits (Y'),
-//! + 31 bytes + hellos; [`formula_bytes`] gives the last three.
+//! + 39 bytes + hellos; [`formula_bytes`] gives the middle two.
 //!
 //! # The malicious variant
 //! RR22's malicious protocol (Fig. 11 with RS21's `w_s, w_r` commitments and `H_o(x, ·)`)
