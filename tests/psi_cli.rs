@@ -164,3 +164,125 @@ fn vanishing_peer_is_a_clear_error() {
     );
     assert!(start.elapsed().as_secs() < 10);
 }
+
+#[test]
+fn rr22_and_cardinality_from_the_cli() {
+    let s = tmp_file("s5", "kiwi\nÄpfel\nbanana\n\ngrape\nfig\n".as_bytes());
+    let r = tmp_file(
+        "r5",
+        "apple\nbanana\nkiwi\nbanana\nÄpfel\nplum\n".as_bytes(),
+    );
+    for extra in [
+        &["--protocol", "kkrt16"][..],
+        &["--protocol", "rr22"],
+        &["--protocol", "rr22", "--ot", "iknp"],
+    ] {
+        let o = gc_run()
+            .args(["psi", "local", "--sender-set"])
+            .arg(&s)
+            .arg("--receiver-set")
+            .arg(&r)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{extra:?}: {}", stderr(&o));
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            "banana\nkiwi\nÄpfel\n",
+            "{extra:?}"
+        );
+    }
+    let o = gc_run()
+        .args([
+            "psi",
+            "local",
+            "--protocol",
+            "rr22",
+            "--json",
+            "--sender-set",
+        ])
+        .arg(&s)
+        .arg("--receiver-set")
+        .arg(&r)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["protocol"], "rr22");
+    assert_eq!(v["ot"], "ferret");
+    assert_eq!(v["count"], 3);
+    assert_eq!(v["items"], serde_json::json!(["banana", "kiwi", "Äpfel"]));
+    assert!(v["phases"]["vole"].as_f64().is_some(), "{v}");
+    let o = gc_run()
+        .args([
+            "psi",
+            "local",
+            "--cardinality",
+            "--ot",
+            "iknp",
+            "--sender-set",
+        ])
+        .arg(&s)
+        .arg("--receiver-set")
+        .arg(&r)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "3\n");
+    let o = gc_run()
+        .args([
+            "psi",
+            "local",
+            "--cardinality",
+            "--protocol",
+            "kkrt16",
+            "--sender-set",
+        ])
+        .arg(&s)
+        .arg("--receiver-set")
+        .arg(&r)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // Two processes: cardinality works; different protocols are refused on both sides.
+    let (recv, addr) = spawn_listener(
+        gc_run()
+            .args(["psi", "receiver", "--cardinality", "--ot", "iknp", "--set"])
+            .arg(&r),
+    );
+    let snd = gc_run()
+        .args([
+            "psi",
+            "sender",
+            "--cardinality",
+            "--ot",
+            "iknp",
+            "--connect",
+            &addr,
+            "--set",
+        ])
+        .arg(&s)
+        .output()
+        .unwrap();
+    let ro = recv.wait_with_output();
+    assert!(
+        snd.status.success() && ro.status.success(),
+        "{}",
+        stderr(&ro)
+    );
+    assert_eq!(String::from_utf8_lossy(&ro.stdout), "3\n");
+    let (recv, addr) = spawn_listener(
+        gc_run()
+            .args(["psi", "receiver", "--protocol", "rr22", "--set"])
+            .arg(&r),
+    );
+    let snd = gc_run()
+        .args(["psi", "sender", "--connect", &addr, "--set"])
+        .arg(&s)
+        .output()
+        .unwrap();
+    let ro = recv.wait_with_output();
+    for o in [&snd, &ro] {
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(o).contains("PSI protocol"), "{}", stderr(o));
+    }
+}

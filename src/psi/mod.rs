@@ -1,6 +1,13 @@
-//! Two-party private set intersection (PSI) from the batched OPRF of
-//! Kolesnikov–Kumaresan–Rosulek–Trieu (KKRT16, "Efficient Batched Oblivious PRF with
-//! Applications to Private Set Intersection", CCS 2016, eprint 2016/799).
+//! Two-party private set intersection (PSI): three semi-honest protocols, named in the hello
+//! (a party running another one is refused on both sides):
+//!
+//! - **KKRT16** (this module and [`protocol`], the default): the batched OPRF of
+//!   Kolesnikov–Kumaresan–Rosulek–Trieu ("Efficient Batched Oblivious PRF with Applications
+//!   to Private Set Intersection", CCS 2016, eprint 2016/799), described below;
+//! - **RR22** ([`rr22`]): Raghuraman–Rindal's OKVS ([`okvs`]) + subfield-VOLE PSI over any
+//!   random-COT source;
+//! - **PSI-cardinality** ([`cardinality`]): the receiver learns only |X ∩ Y|, composed from
+//!   cuckoo hashing, the RR22 OPRF, an OKVS-based OPPRF and a garbled counting circuit.
 //!
 //! **Security: semi-honest (passive) parties only.** Both parties learn both set sizes
 //! (after de-duplication; they are exchanged in the handshake); the receiver learns the
@@ -42,11 +49,14 @@
 //! Communication: m·512 bits of OT extension + 3·n_S·ℓ bits + 512 base OTs — the KKRT16
 //! formula with κ* = 512 and no stash.
 
+pub mod cardinality;
 pub mod cuckoo;
 pub mod items;
 pub mod matching;
+pub mod okvs;
 pub use duet_ot::oprf;
 pub mod protocol;
+pub mod rr22;
 
 use duet_core::Block;
 use std::sync::Arc;
@@ -127,6 +137,51 @@ impl core::fmt::Display for Role {
     }
 }
 
+/// The PSI protocol a party runs (named in the hello, so two different ones refuse each
+/// other on both sides).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Protocol {
+    /// KKRT16 batched OPRF over cuckoo hashing ([`protocol`]).
+    #[default]
+    Kkrt16,
+    /// RR22 VOLE + OKVS ([`rr22`]).
+    Rr22,
+    /// PSI-cardinality over the RR22 OPRF ([`cardinality`]).
+    Rr22Cardinality,
+}
+
+impl Protocol {
+    /// The id in the hello (byte 11).
+    pub fn id(self) -> u8 {
+        match self {
+            Protocol::Kkrt16 => 0,
+            Protocol::Rr22 => 1,
+            Protocol::Rr22Cardinality => 2,
+        }
+    }
+
+    /// The protocol of a hello id.
+    pub fn from_id(id: u8) -> Option<Self> {
+        match id {
+            0 => Some(Protocol::Kkrt16),
+            1 => Some(Protocol::Rr22),
+            2 => Some(Protocol::Rr22Cardinality),
+            _ => None,
+        }
+    }
+}
+
+impl core::fmt::Display for Protocol {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Protocol::Kkrt16 => "kkrt16",
+            Protocol::Rr22 => "rr22",
+            Protocol::Rr22Cardinality => "rr22 cardinality",
+        })
+    }
+}
+
 /// Errors of a PSI run. Peer misbehaviour and mismatches are kept apart from local misuse.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -148,6 +203,20 @@ pub enum PsiError {
         /// the peer's version
         actual: u16,
     },
+    /// The peer runs another PSI protocol.
+    #[error("the peer runs PSI protocol {peer}; this party runs {local}")]
+    Protocol {
+        /// ours
+        local: Protocol,
+        /// the peer's (its name, or its unknown id)
+        peer: String,
+    },
+    /// The garbled circuit of PSI-cardinality failed.
+    #[error("the counting circuit failed: {0}")]
+    Gc(#[from] duet_gc::ProtocolError),
+    /// OKVS encoding failed for every seed tried (RR22).
+    #[error(transparent)]
+    Okvs(#[from] okvs::OkvsError),
     /// Both parties chose the same role.
     #[error("both parties are PSI {0}s: one must be the sender and the other the receiver")]
     SameRole(Role),
@@ -200,8 +269,11 @@ pub struct PsiStats {
     pub bins: u64,
     /// Bytes per truncated OPRF value (ℓ/8).
     pub value_bytes: u64,
-    /// Cuckoo seeds the receiver tried (1 unless a re-hash happened).
+    /// Cuckoo seeds the receiver tried (1 unless a re-hash happened); for RR22, OKVS seeds.
     pub cuckoo_attempts: u32,
+    /// Wall-clock time of each phase, in microseconds, in order (RR22 fills it: `hello`,
+    /// `okvs`, `vole`, `values`).
+    pub phases: Vec<(&'static str, u64)>,
 }
 
 /// The receiver's result.

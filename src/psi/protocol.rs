@@ -2,7 +2,8 @@
 //! the sender's masked values, and the receiver's final acknowledgement.
 //!
 //! Message flow (R = receiver, S = sender):
-//! 1. R ↔ S: hello frame (magic `duet-psi`, version, role, set size, parameters) both ways;
+//! 1. R ↔ S: hello frame (magic `duet-psi`, version, role, protocol id 0 = KKRT16, set size,
+//!    parameters) both ways;
 //! 2. R → S: cuckoo status (1 = ok), seed (16 bytes), attempts (u32);
 //! 3. base OT ×512, R is the OT sender of random seed pairs, S the receiver with choices s;
 //! 4. S → R: code seed (16 bytes);
@@ -24,11 +25,35 @@ const MAGIC: &[u8; 8] = b"duet-psi";
 pub const VERSION: u16 = 1;
 const HELLO_LEN: usize = 32;
 
-struct Hello {
-    role: Role,
-    n: u64,
-    sigma: u32,
+/// The handshake of every PSI protocol here: the same 32-byte frame, with the protocol's
+/// id in byte 11 (0 = KKRT16, which older builds left zero) and five protocol parameters
+/// (u16, u16, u16, u16, u32) in bytes 20..32.
+pub(crate) struct Hello {
+    pub(crate) protocol: Protocol,
+    pub(crate) role: Role,
+    pub(crate) n: u64,
+    pub(crate) params: [(&'static str, u64); 5],
 }
+
+impl Hello {
+    /// KKRT16's hello: κ*, σ, hash functions, table factor, chunk bins.
+    fn kkrt(role: Role, n: u64, sigma: u32) -> Self {
+        Hello {
+            protocol: Protocol::Kkrt16,
+            role,
+            n,
+            params: [
+                ("kappa*", KAPPA_STAR as u64),
+                ("sigma", sigma as u64),
+                ("hash functions", NUM_HASHES as u64),
+                ("table factor (per mille)", TABLE_PERMILLE),
+                ("chunk bins", CHUNK_BINS as u64),
+            ],
+        }
+    }
+}
+
+const PARAM_AT: [(usize, usize); 5] = [(20, 2), (22, 2), (24, 2), (26, 2), (28, 4)];
 
 fn encode_hello(h: &Hello) -> [u8; HELLO_LEN] {
     let mut b = [0u8; HELLO_LEN];
@@ -38,12 +63,11 @@ fn encode_hello(h: &Hello) -> [u8; HELLO_LEN] {
         Role::Sender => 1,
         Role::Receiver => 2,
     };
+    b[11] = h.protocol.id();
     b[12..20].copy_from_slice(&h.n.to_le_bytes());
-    b[20..22].copy_from_slice(&(KAPPA_STAR as u16).to_le_bytes());
-    b[22..24].copy_from_slice(&(h.sigma as u16).to_le_bytes());
-    b[24..26].copy_from_slice(&(NUM_HASHES as u16).to_le_bytes());
-    b[26..28].copy_from_slice(&(TABLE_PERMILLE as u16).to_le_bytes());
-    b[28..32].copy_from_slice(&(CHUNK_BINS as u32).to_le_bytes());
+    for (&(at, w), &(_, v)) in PARAM_AT.iter().zip(&h.params) {
+        b[at..at + w].copy_from_slice(&v.to_le_bytes()[..w]);
+    }
     b
 }
 
@@ -52,7 +76,7 @@ fn u16_at(b: &[u8], i: usize) -> u64 {
 }
 
 /// Send our hello, read the peer's, check it; returns the peer's set size.
-async fn handshake(ch: &mut Channel, me: &Hello) -> Result<u64, PsiError> {
+pub(crate) async fn handshake(ch: &mut Channel, me: &Hello) -> Result<u64, PsiError> {
     ch.send_frame(&encode_hello(me)).await?;
     ch.flush().await?;
     let peer = match ch.recv_frame(256).await {
@@ -81,6 +105,15 @@ async fn handshake(ch: &mut Channel, me: &Hello) -> Result<u64, PsiError> {
             peer.len()
         )));
     }
+    if peer[11] != me.protocol.id() {
+        return Err(PsiError::Protocol {
+            local: me.protocol,
+            peer: Protocol::from_id(peer[11]).map_or_else(
+                || format!("unknown protocol {}", peer[11]),
+                |p| p.to_string(),
+            ),
+        });
+    }
     let role = match peer[10] {
         1 => Role::Sender,
         2 => Role::Receiver,
@@ -89,22 +122,10 @@ async fn handshake(ch: &mut Channel, me: &Hello) -> Result<u64, PsiError> {
     if role == me.role {
         return Err(PsiError::SameRole(role));
     }
-    let checks: [(&'static str, u64, u64); 5] = [
-        ("kappa*", KAPPA_STAR as u64, u16_at(&peer, 20)),
-        ("sigma", me.sigma as u64, u16_at(&peer, 22)),
-        ("hash functions", NUM_HASHES as u64, u16_at(&peer, 24)),
-        (
-            "table factor (per mille)",
-            TABLE_PERMILLE,
-            u16_at(&peer, 26),
-        ),
-        (
-            "chunk bins",
-            CHUNK_BINS as u64,
-            u32::from_le_bytes(peer[28..32].try_into().expect("4 bytes")) as u64,
-        ),
-    ];
-    for (name, local, p) in checks {
+    for (&(at, w), &(name, local)) in PARAM_AT.iter().zip(&me.params) {
+        let mut le = [0u8; 8];
+        le[..w].copy_from_slice(&peer[at..at + w]);
+        let p = u64::from_le_bytes(le);
         if local != p {
             return Err(PsiError::Parameter {
                 name,
@@ -124,7 +145,7 @@ async fn handshake(ch: &mut Channel, me: &Hello) -> Result<u64, PsiError> {
     Ok(n)
 }
 
-fn check_config(cfg: &PsiConfig, n: usize) -> Result<(), PsiError> {
+pub(crate) fn check_config(cfg: &PsiConfig, n: usize) -> Result<(), PsiError> {
     if !(8..=128).contains(&cfg.sigma) {
         return Err(PsiError::Config(format!(
             "sigma must be 8..=128, got {}",
@@ -141,13 +162,13 @@ fn check_config(cfg: &PsiConfig, n: usize) -> Result<(), PsiError> {
     Ok(())
 }
 
-fn progress(cfg: &PsiConfig, done: u64, total: u64) {
+pub(crate) fn progress(cfg: &PsiConfig, done: u64, total: u64) {
     if let Some(p) = &cfg.progress {
         p(done, total);
     }
 }
 
-fn stats_from(ch: &Channel, start: (u64, u64), n_s: u64, n_r: u64) -> PsiStats {
+pub(crate) fn stats_from(ch: &Channel, start: (u64, u64), n_s: u64, n_r: u64) -> PsiStats {
     PsiStats {
         bytes_sent: ch.bytes_sent() - start.0,
         bytes_received: ch.bytes_received() - start.1,
@@ -173,11 +194,7 @@ pub async fn receiver(
     let uniq = dedup_indices(items);
     let ys: Vec<Block> = uniq.iter().map(|&i| items[i as usize]).collect();
     let n_r = ys.len() as u64;
-    let hello = Hello {
-        role: Role::Receiver,
-        n: n_r,
-        sigma: cfg.sigma,
-    };
+    let hello = Hello::kkrt(Role::Receiver, n_r, cfg.sigma);
     let n_s = handshake(ch, &hello).await?;
     let mut stats = stats_from(ch, start, n_s, n_r);
     if n_r == 0 || n_s == 0 {
@@ -320,7 +337,7 @@ pub async fn receiver(
 }
 
 /// A uniformly random permutation of 0..n (Fisher–Yates over an AES-CTR stream).
-fn random_permutation(n: usize, prg: &mut Prg) -> Vec<u32> {
+pub(crate) fn random_permutation(n: usize, prg: &mut Prg) -> Vec<u32> {
     let mut p: Vec<u32> = (0..n as u32).collect();
     let mut rnd = [Block::ZERO; 64];
     let mut used = rnd.len();
@@ -353,11 +370,7 @@ pub async fn sender(
     let ys: Vec<Block> = uniq.iter().map(|&i| items[i as usize]).collect();
     drop(uniq);
     let n_s = ys.len() as u64;
-    let hello = Hello {
-        role: Role::Sender,
-        n: n_s,
-        sigma: cfg.sigma,
-    };
+    let hello = Hello::kkrt(Role::Sender, n_s, cfg.sigma);
     let n_r = handshake(ch, &hello).await?;
     if n_r == 0 || n_s == 0 {
         return Ok(stats_from(ch, start, n_s, n_r));

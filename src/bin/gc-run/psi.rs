@@ -1,14 +1,20 @@
-//! `gc-run psi`: private set intersection (KKRT16 batched OPRF, semi-honest).
+//! `gc-run psi`: private set intersection, semi-honest: KKRT16 (batched OPRF, the default)
+//! or RR22 (`--protocol rr22`: OKVS + VOLE from Ferret or IKNP COTs, `--ot`).
 //!
 //! Items are the lines of a file (CRLF tolerated, empty lines skipped, duplicates counted
 //! once). The receiver prints the intersecting items in its file's order, one per line; the
-//! sender prints nothing (or its costs with `--json`). Both set sizes are revealed.
+//! sender prints nothing (or its costs with `--json`). Both set sizes are revealed. The
+//! protocol is named in the PSI hello: two parties running different ones both stop.
 
 use crate::common::usage;
 use crate::net_args::NetArgs;
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use duet::psi::{self, ItemSet, PsiConfig, PsiOutput, PsiStats};
+use duet::psi::cardinality::CardinalityOutput;
+use duet::psi::rr22::CotSource;
+use duet::psi::{self, ItemSet, PsiConfig, PsiError, PsiOutput, PsiStats};
+use duet_core::Block;
+use duet_net::{Channel, Link};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,6 +27,106 @@ pub struct PsiArgs {
     mode: Mode,
 }
 
+/// The protocol options every mode takes (both parties must give the same).
+#[derive(Args, Debug, Clone, Copy)]
+struct Proto {
+    /// The PSI protocol: kkrt16 (KKRT16 batched OPRF; the default) or rr22 (RR22 OKVS +
+    /// subfield VOLE).
+    #[arg(long, value_enum)]
+    protocol: Option<ProtoArg>,
+    /// Where rr22 takes its COTs: ferret (silent, few bytes) or iknp (16 B per COT).
+    #[arg(long = "ot", value_enum, default_value_t = OtArg::Ferret)]
+    ot: OtArg,
+    /// The receiver learns only the size of the intersection (RR22 OPRF + OKVS + a garbled
+    /// counting circuit; `duet::psi::cardinality`).
+    #[arg(long)]
+    cardinality: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ProtoArg {
+    Kkrt16,
+    Rr22,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum OtArg {
+    Ferret,
+    Iknp,
+}
+
+/// The receiver's result: the intersection, or only its size.
+enum RecvOut {
+    Items(PsiOutput),
+    Count(CardinalityOutput),
+}
+
+impl Proto {
+    fn validate(self) -> anyhow::Result<()> {
+        if self.cardinality && self.protocol == Some(ProtoArg::Kkrt16) {
+            return Err(usage(
+                "--cardinality is built on the rr22 OPRF; drop --protocol kkrt16",
+            ));
+        }
+        Ok(())
+    }
+
+    fn protocol(self) -> ProtoArg {
+        match (self.cardinality, self.protocol) {
+            (true, _) => ProtoArg::Rr22,
+            (false, p) => p.unwrap_or(ProtoArg::Kkrt16),
+        }
+    }
+
+    fn source(self) -> CotSource {
+        match self.ot {
+            OtArg::Ferret => CotSource::Ferret,
+            OtArg::Iknp => CotSource::Iknp,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match (self.cardinality, self.protocol()) {
+            (true, _) => "rr22-cardinality",
+            (false, ProtoArg::Kkrt16) => "kkrt16",
+            (false, ProtoArg::Rr22) => "rr22",
+        }
+    }
+
+    async fn sender(
+        self,
+        mut ch: Channel,
+        items: &[Block],
+        cfg: &PsiConfig,
+    ) -> Result<(PsiStats, Channel), PsiError> {
+        if self.cardinality {
+            return psi::cardinality::sender(ch, items, cfg, self.source()).await;
+        }
+        let s = match self.protocol() {
+            ProtoArg::Kkrt16 => psi::sender(&mut ch, items, cfg).await?,
+            ProtoArg::Rr22 => psi::rr22::sender(&mut ch, items, cfg, self.source()).await?,
+        };
+        Ok((s, ch))
+    }
+
+    async fn receiver(
+        self,
+        mut ch: Channel,
+        items: &[Block],
+        cfg: &PsiConfig,
+    ) -> Result<(RecvOut, Channel), PsiError> {
+        if self.cardinality {
+            let (o, ch) = psi::cardinality::receiver(ch, items, cfg, self.source()).await?;
+            return Ok((RecvOut::Count(o), ch));
+        }
+        let o = match self.protocol() {
+            ProtoArg::Kkrt16 => psi::receiver(&mut ch, items, cfg).await?,
+            ProtoArg::Rr22 => psi::rr22::receiver(&mut ch, items, cfg, self.source()).await?,
+        };
+        Ok((RecvOut::Items(o), ch))
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Mode {
     /// Hold a set and learn nothing; the receiver learns the intersection.
@@ -30,6 +136,8 @@ enum Mode {
         set: PathBuf,
         #[command(flatten)]
         net: NetArgs,
+        #[command(flatten)]
+        proto: Proto,
         /// Print the costs as one JSON object.
         #[arg(long)]
         json: bool,
@@ -41,7 +149,9 @@ enum Mode {
         set: PathBuf,
         #[command(flatten)]
         net: NetArgs,
-        /// Print count and costs as one JSON object instead of the items.
+        #[command(flatten)]
+        proto: Proto,
+        /// Print the items, count and costs as one JSON object.
         #[arg(long)]
         json: bool,
     },
@@ -53,7 +163,13 @@ enum Mode {
         /// The receiver's file.
         #[arg(long, value_name = "FILE")]
         receiver_set: PathBuf,
-        /// Print count and costs as one JSON object instead of the items.
+        #[command(flatten)]
+        proto: Proto,
+        /// Simulate a network link between the two parties, both directions: RATE[,RTT],
+        /// e.g. 100mbit,20ms (see `gc-run local --link`).
+        #[arg(long, value_name = "RATE[,RTT]")]
+        link: Option<Link>,
+        /// Print the items, count and costs as one JSON object.
         #[arg(long)]
         json: bool,
     },
@@ -82,24 +198,55 @@ fn config(items: usize) -> (PsiConfig, Option<indicatif::ProgressBar>) {
     (cfg, Some(bar))
 }
 
-fn print_receiver(set: &ItemSet, out: &PsiOutput, seconds: f64, json: bool) -> anyhow::Result<()> {
+fn print_receiver(
+    set: &ItemSet,
+    out: &RecvOut,
+    seconds: f64,
+    json: bool,
+    proto: Proto,
+) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
-    if json {
-        let v = stats_json(&out.stats, seconds, Some(out.intersection.len()));
-        writeln!(w, "{v}")?;
-    } else {
-        for &i in &out.intersection {
-            w.write_all(set.item(i))?;
-            w.write_all(b"\n")?;
+    match out {
+        RecvOut::Count(c) if json => {
+            let v = stats_json(&c.stats, seconds, Some(c.count as usize), proto);
+            writeln!(w, "{v}")?;
+        }
+        RecvOut::Count(c) => writeln!(w, "{}", c.count)?,
+        RecvOut::Items(out) if json => {
+            let mut v = stats_json(&out.stats, seconds, Some(out.intersection.len()), proto);
+            v["items"] = out
+                .intersection
+                .iter()
+                .map(|&i| serde_json::Value::from(String::from_utf8_lossy(set.item(i))))
+                .collect();
+            writeln!(w, "{v}")?;
+        }
+        RecvOut::Items(out) => {
+            for &i in &out.intersection {
+                w.write_all(set.item(i))?;
+                w.write_all(b"\n")?;
+            }
         }
     }
     w.flush()?;
     Ok(())
 }
 
-fn stats_json(s: &PsiStats, seconds: f64, count: Option<usize>) -> serde_json::Value {
+fn stats_json(s: &PsiStats, seconds: f64, count: Option<usize>, proto: Proto) -> serde_json::Value {
+    let phases: serde_json::Map<String, serde_json::Value> = s
+        .phases
+        .iter()
+        .map(|&(name, us)| (name.to_string(), serde_json::Value::from(us as f64 / 1e6)))
+        .collect();
     serde_json::json!({
+        "protocol": proto.name(),
+        "ot": match (proto.protocol(), proto.ot) {
+            (ProtoArg::Kkrt16, _) => "base",
+            (ProtoArg::Rr22, OtArg::Ferret) => "ferret",
+            (ProtoArg::Rr22, OtArg::Iknp) => "iknp",
+        },
+        "phases": phases,
         "count": count,
         "bytes_sent": s.bytes_sent,
         "bytes_received": s.bytes_received,
@@ -115,15 +262,22 @@ fn stats_json(s: &PsiStats, seconds: f64, count: Option<usize>) -> serde_json::V
 /// Run `gc-run psi`.
 pub fn run(args: PsiArgs) -> anyhow::Result<()> {
     match args.mode {
-        Mode::Sender { set, net, json } => {
+        Mode::Sender {
+            set,
+            net,
+            proto,
+            json,
+        } => {
             net.validate()?;
+            proto.validate()?;
             let items = read_set(&set, "--set")?;
             let (cfg, bar) = config(items.len());
             let rt = crate::common::runtime()?;
             let t0 = Instant::now();
             let stats = rt.block_on(async {
-                let mut ch = net.open().await?;
-                let s = psi::sender(&mut ch, items.hashes(), &cfg)
+                let ch = net.open().await?;
+                let (s, mut ch) = proto
+                    .sender(ch, items.hashes(), &cfg)
                     .await
                     .context("PSI sender")?;
                 let _ = ch.close().await;
@@ -134,19 +288,27 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             }
             let stats = stats?;
             if json {
-                println!("{}", stats_json(&stats, t0.elapsed().as_secs_f64(), None));
+                let secs = t0.elapsed().as_secs_f64();
+                println!("{}", stats_json(&stats, secs, None, proto));
             }
             Ok(())
         }
-        Mode::Receiver { set, net, json } => {
+        Mode::Receiver {
+            set,
+            net,
+            proto,
+            json,
+        } => {
             net.validate()?;
+            proto.validate()?;
             let items = read_set(&set, "--set")?;
             let (cfg, bar) = config(items.len());
             let rt = crate::common::runtime()?;
             let t0 = Instant::now();
             let out = rt.block_on(async {
-                let mut ch = net.open().await?;
-                let o = psi::receiver(&mut ch, items.hashes(), &cfg)
+                let ch = net.open().await?;
+                let (o, mut ch) = proto
+                    .receiver(ch, items.hashes(), &cfg)
                     .await
                     .context("PSI receiver")?;
                 let _ = ch.close().await;
@@ -155,13 +317,16 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
-            print_receiver(&items, &out?, t0.elapsed().as_secs_f64(), json)
+            print_receiver(&items, &out?, t0.elapsed().as_secs_f64(), json, proto)
         }
         Mode::Local {
             sender_set,
             receiver_set,
+            proto,
+            link,
             json,
         } => {
+            proto.validate()?;
             let t0 = Instant::now();
             let (s_items, r_items) = std::thread::scope(|sc| {
                 let h = sc.spawn(|| read_set(&sender_set, "--sender-set"));
@@ -172,20 +337,23 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             let (cfg, bar) = config(r_items.len().max(s_items.len()));
             let rt = crate::common::runtime()?;
             let out = rt.block_on(async {
-                let (mut a, mut b) = duet_net::duplex_pair(&Default::default());
+                let (a, b) = duet_net::duplex_pair(&duet_net::ChannelConfig {
+                    link,
+                    ..Default::default()
+                });
                 let s_hashes = s_items.hashes().to_vec();
                 let scfg = PsiConfig::default();
-                let st = tokio::spawn(async move { psi::sender(&mut a, &s_hashes, &scfg).await });
-                let r = psi::receiver(&mut b, r_items.hashes(), &cfg).await;
+                let st = tokio::spawn(async move { proto.sender(a, &s_hashes, &scfg).await });
+                let r = proto.receiver(b, r_items.hashes(), &cfg).await;
                 let s = st.await.context("sender task")?;
-                let r = r.context("PSI receiver")?;
+                let (r, _) = r.context("PSI receiver")?;
                 s.context("PSI sender")?;
                 anyhow::Ok(r)
             });
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
-            print_receiver(&r_items, &out?, t0.elapsed().as_secs_f64(), json)
+            print_receiver(&r_items, &out?, t0.elapsed().as_secs_f64(), json, proto)
         }
     }
 }
