@@ -526,6 +526,30 @@ impl Channel {
         buf: &mut Vec<u8>,
         max_len: usize,
     ) -> Result<(), NetError> {
+        let len = self.recv_frame_header(max_len).await?;
+        buf.clear();
+        buf.resize(len, 0);
+        self.recv_exact(buf).await
+    }
+
+    /// Send only a frame's length prefix (`u32` little-endian); the caller then sends
+    /// exactly `len` bytes with [`Channel::send`] (for payloads produced piecewise).
+    ///
+    /// # Errors
+    /// As [`Channel::send`]; [`NetError::Malformed`] if `len` is 4 GiB or more.
+    pub async fn send_frame_header(&mut self, len: usize) -> Result<(), NetError> {
+        let len = u32::try_from(len)
+            .map_err(|_| NetError::Malformed(format!("frame of {len} bytes is too long")))?;
+        self.send(&len.to_le_bytes()).await
+    }
+
+    /// Receive only a frame's length prefix and check it against `max_len`; the caller then
+    /// receives exactly that many bytes (for payloads consumed piecewise).
+    ///
+    /// # Errors
+    /// [`NetError::FrameTooLarge`] if the peer announces more than `max_len`; otherwise as
+    /// [`Channel::recv_exact`].
+    pub async fn recv_frame_header(&mut self, max_len: usize) -> Result<usize, NetError> {
         let mut len = [0u8; 4];
         self.recv_exact(&mut len).await?;
         let len = u32::from_le_bytes(len) as usize;
@@ -535,9 +559,7 @@ impl Channel {
                 max: max_len as u64,
             });
         }
-        buf.clear();
-        buf.resize(len, 0);
-        self.recv_exact(buf).await
+        Ok(len)
     }
 
     /// Receive a frame of at most `max_len` bytes.
