@@ -24,7 +24,7 @@ pub const TARGETS: &[Target] = &[
     ("keys", keys),
     ("values", hex_values),
     ("psi_set", psi_set),
-    ("gc_handshake", gc_handshake),
+    ("negotiation", negotiation),
     ("link", link_spec),
     ("peer_text", peer_text),
     ("gc_evaluator", gc_evaluator),
@@ -160,22 +160,37 @@ pub fn psi_set(data: &[u8]) {
     }
 }
 
-/// The gc handshake messages: Hello and RunOffer (or abort) decode; what decodes
-/// re-encodes to the same bytes (an abort's reason comes out printable).
-pub fn gc_handshake(data: &[u8]) {
-    use duet_gc::handshake::{Hello, RunMessage, RunOffer};
-    if let Ok(h) = Hello::decode(data) {
-        assert_eq!(h.encode(), data);
-        let _ = h.check_peer(&h);
-    }
-    match RunOffer::decode(data) {
-        Ok(RunMessage::Offer(o)) => {
-            assert_eq!(o.encode(), data);
+/// The one negotiation message every protocol opens with (gc's hello and run offers,
+/// hybrid's, PSI's, compare's, the OT and Ferret hellos): what decodes re-encodes to the
+/// same bytes, an abort's reason comes out printable, and comparing it with itself under
+/// each protocol (as both roles) never panics and names differences in printable text.
+pub fn negotiation(data: &[u8]) {
+    use duet_net::wire::{Hello, Message, compare};
+    let Ok(h) = Hello::from_bytes(data) else {
+        return;
+    };
+    match &h {
+        Hello::Offer(o) => {
+            assert_eq!(h.to_bytes(), data);
+            let mut other = o.clone();
+            other.role ^= 1;
+            for p in [
+                duet_gc::handshake::GC_PROTOCOL,
+                duet_hybrid::HYBRID_PROTOCOL,
+                crate::psi::PSI_PROTOCOL,
+                crate::compare::COMPARE_PROTOCOL,
+            ] {
+                for (a, b) in [(o, &other), (&other, o), (o, o)] {
+                    if let Err(m) = compare(&p, a, b) {
+                        let text = m.to_string();
+                        assert!(!text.chars().any(char::is_control), "{text:?}");
+                    }
+                }
+            }
         }
-        Ok(RunMessage::Abort(reason)) => {
+        Hello::Abort(reason) => {
             assert!(!reason.chars().any(char::is_control), "{reason:?}");
         }
-        Err(_) => {}
     }
 }
 

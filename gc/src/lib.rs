@@ -63,5 +63,5 @@ pub use duet_gc_core::{
 };
 
 pub use handshake::{CircuitDigest, OutputPolicy, Role};
-pub use protocol::{Prepared, ProtocolError, RunStats, SessionOptions};
+pub use protocol::{OtKind, Prepared, ProtocolError, RunStats, SessionOptions};
 pub use session::Session;

@@ -489,7 +489,7 @@ async fn run_many_rejects_count_mismatch_and_uneven_instances() {
     for r in [go, eo] {
         let msg = r.unwrap_err().to_string();
         assert!(
-            msg.contains("instance count mismatch: garbler runs 3 instances, evaluator 4"),
+            msg.contains("instance count mismatch: garbler has 3, evaluator has 4"),
             "{msg}"
         );
     }
@@ -544,10 +544,10 @@ async fn scheme_mismatch_fails_both_sides() {
             both,
         )
         .await;
-        let want = format!("garbling scheme mismatch: garbler uses {gs}, evaluator uses {es}");
+        let want = format!("garbling scheme mismatch: garbler has {gs}, evaluator has {es}");
         for r in [go, eo] {
             match r {
-                Err(ProtocolError::Handshake(m)) => assert!(m.contains(&want), "{m}"),
+                Err(ProtocolError::Handshake(m)) => assert!(m.mentions(&want), "{m}"),
                 other => panic!("expected a handshake error, got {other:?}"),
             }
         }

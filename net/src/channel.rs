@@ -9,7 +9,9 @@
 //! complete within the timeout plus one second per [`MIN_RECV_RATE`] bytes asked for, counted
 //! from the start of the receive, not per transport read: a peer that drips a byte now and
 //! then is cut off after about the timeout, while a bulk receive over a slow link gets time
-//! in proportion to its size. Each transport write and flush is bounded by the timeout.
+//! in proportion to its size. Writes are bounded the same way (the timeout plus one second
+//! per [`MIN_RECV_RATE`] bytes for the whole buffer handed to the transport, so a peer that
+//! reads a byte now and then is cut off too); each flush by the timeout.
 
 use crate::link::{Link, LinkWriter};
 use crate::record::{MAX_RECORD, Records, copy_distance_ok, offset_away_from};
@@ -162,16 +164,26 @@ pub(crate) async fn guard<T>(
     }
 }
 
-/// Write all of `data`, each write call bounded by `timeout`.
+/// Write all of `data` by one deadline for the whole write: the timeout plus one second per
+/// [`MIN_RECV_RATE`] bytes, from the start (so a peer that reads a byte now and then — a
+/// slow reader — is cut off after about the timeout, as a dripping writer is on receive).
 async fn write_raw(
     w: &mut BoxWrite,
     data: &[u8],
     timeout: Duration,
     wire: &mut u64,
 ) -> Result<(), NetError> {
+    let deadline = Deadline::new(timeout, data.len());
     let mut pos = 0;
     while pos < data.len() {
-        let n = guard(timeout, w.write(&data[pos..])).await?;
+        let n = match tokio::time::timeout_at(deadline.at, w.write(&data[pos..])).await {
+            Err(_) => {
+                return Err(NetError::Timeout {
+                    after: deadline.allowed,
+                });
+            }
+            Ok(r) => r.map_err(map_io)?,
+        };
         if n == 0 {
             return Err(NetError::Closed);
         }

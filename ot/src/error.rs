@@ -12,6 +12,10 @@ pub enum OtError {
     /// The channel failed (peer closed, timeout, oversized frame, I/O).
     #[error(transparent)]
     Net(#[from] NetError),
+    /// The wire layer refused the peer: a negotiation difference (named on both sides), a
+    /// message that does not decode, or a peer that broke the protocol.
+    #[error(transparent)]
+    Wire(#[from] duet_net::wire::WireError),
     /// The peer sent a message that does not decode (bad length, invalid curve point, …).
     #[error("peer sent a malformed OT message: {0}")]
     Malformed(String),

@@ -2,7 +2,8 @@
 //! the sender's masked values, and the receiver's final acknowledgement.
 //!
 //! Message flow (R = receiver, S = sender):
-//! 1. R ↔ S: hello frame (magic `duet-psi`, version, role, set size, parameters) both ways;
+//! 1. R ↔ S: the `duet_net::wire` negotiation (protocol `duet-psi`, version, role, the
+//!    shared parameters, each party's set size) both ways, before any base OT;
 //! 2. R → S: cuckoo status (1 = ok), seed (16 bytes), attempts (u32);
 //! 3. base OT ×512, R is the OT sender of random seed pairs, S the receiver with choices s;
 //! 4. S → R: code seed (16 bytes);
@@ -16,13 +17,19 @@ use super::cuckoo::{BinHasher, Buckets, EMPTY, cuckoo_insert};
 use super::matching::MatchTable;
 use super::*;
 use duet_core::Prg;
-use duet_net::{Channel, NetError};
+use duet_net::Channel;
+use duet_net::wire::{self, InvalidMessage, Offer, Protocol, Value, negotiate};
 use duet_ot::oprf::{Code, OprfReceiver, OprfSender, Wide, code_input, hash_rows, value_mask};
 
-const MAGIC: &[u8; 8] = b"duet-psi";
 /// Version of the PSI wire protocol.
-pub const VERSION: u16 = 1;
-const HELLO_LEN: usize = 32;
+pub const VERSION: u16 = 2;
+
+/// PSI's identity in the negotiation (`duet_net::wire`).
+pub const PSI_PROTOCOL: Protocol = Protocol {
+    name: "duet-psi",
+    version: VERSION,
+    roles: ["sender", "receiver"],
+};
 
 struct Hello {
     role: Role,
@@ -30,90 +37,35 @@ struct Hello {
     sigma: u32,
 }
 
-fn encode_hello(h: &Hello) -> [u8; HELLO_LEN] {
-    let mut b = [0u8; HELLO_LEN];
-    b[..8].copy_from_slice(MAGIC);
-    b[8..10].copy_from_slice(&VERSION.to_le_bytes());
-    b[10] = match h.role {
-        Role::Sender => 1,
-        Role::Receiver => 2,
-    };
-    b[12..20].copy_from_slice(&h.n.to_le_bytes());
-    b[20..22].copy_from_slice(&(KAPPA_STAR as u16).to_le_bytes());
-    b[22..24].copy_from_slice(&(h.sigma as u16).to_le_bytes());
-    b[24..26].copy_from_slice(&(NUM_HASHES as u16).to_le_bytes());
-    b[26..28].copy_from_slice(&(TABLE_PERMILLE as u16).to_le_bytes());
-    b[28..32].copy_from_slice(&(CHUNK_BINS as u32).to_le_bytes());
-    b
+impl Hello {
+    /// The offer: the shared parameters (κ*, σ, hash functions, table factor, chunk bins)
+    /// and this party's set size (told, not compared).
+    fn offer(&self) -> Offer {
+        let role = match self.role {
+            Role::Sender => 0,
+            Role::Receiver => 1,
+        };
+        Offer::new(&PSI_PROTOCOL, role)
+            .with("kappa*", Value::Uint(KAPPA_STAR as u64))
+            .with("sigma", Value::Uint(self.sigma.into()))
+            .with("hash functions", Value::Uint(NUM_HASHES as u64))
+            .with("table factor (per mille)", Value::Uint(TABLE_PERMILLE))
+            .with("chunk bins", Value::Uint(CHUNK_BINS as u64))
+            .with("set size", Value::Own(self.n))
+    }
 }
 
-fn u16_at(b: &[u8], i: usize) -> u64 {
-    u16::from_le_bytes([b[i], b[i + 1]]) as u64
-}
-
-/// Send our hello, read the peer's, check it; returns the peer's set size.
+/// Negotiate (both parties at once, every difference named on both sides); returns the
+/// peer's set size.
 async fn handshake(ch: &mut Channel, me: &Hello) -> Result<u64, PsiError> {
-    ch.send_frame(&encode_hello(me)).await?;
-    ch.flush().await?;
-    let peer = match ch.recv_frame(256).await {
-        Ok(p) => p,
-        Err(NetError::FrameTooLarge { actual, .. }) => {
-            return Err(PsiError::NotPsi(format!(
-                "a first message of {actual} bytes"
-            )));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if peer.len() < 10 || &peer[..8] != MAGIC {
-        let shown = duet_net::sanitize_peer_text(&peer[..peer.len().min(16)]);
-        return Err(PsiError::NotPsi(shown));
-    }
-    let version = u16_at(&peer, 8) as u16;
-    if version != VERSION {
-        return Err(PsiError::Version {
-            expected: VERSION,
-            actual: version,
-        });
-    }
-    if peer.len() != HELLO_LEN {
-        return Err(PsiError::Malformed(format!(
-            "hello of {} bytes, expected {HELLO_LEN}",
-            peer.len()
-        )));
-    }
-    let role = match peer[10] {
-        1 => Role::Sender,
-        2 => Role::Receiver,
-        r => return Err(PsiError::Malformed(format!("unknown role {r}"))),
-    };
-    if role == me.role {
-        return Err(PsiError::SameRole(role));
-    }
-    let checks: [(&'static str, u64, u64); 5] = [
-        ("kappa*", KAPPA_STAR as u64, u16_at(&peer, 20)),
-        ("sigma", me.sigma as u64, u16_at(&peer, 22)),
-        ("hash functions", NUM_HASHES as u64, u16_at(&peer, 24)),
-        (
-            "table factor (per mille)",
-            TABLE_PERMILLE,
-            u16_at(&peer, 26),
-        ),
-        (
-            "chunk bins",
-            CHUNK_BINS as u64,
-            u32::from_le_bytes(peer[28..32].try_into().expect("4 bytes")) as u64,
-        ),
-    ];
-    for (name, local, p) in checks {
-        if local != p {
-            return Err(PsiError::Parameter {
-                name,
-                local,
-                peer: p,
-            });
-        }
-    }
-    let n = u64::from_le_bytes(peer[12..20].try_into().expect("8 bytes"));
+    let peer = negotiate(ch, &PSI_PROTOCOL, &wire::Hello::Offer(me.offer()), 4096).await?;
+    let n = peer
+        .number("set size")
+        .ok_or(PsiError::Invalid(InvalidMessage::Invalid {
+            message: "PSI offer",
+            field: "set size",
+            why: "is missing",
+        }))?;
     if n > MAX_SET_SIZE {
         return Err(PsiError::TooLarge {
             whose: "the peer's",

@@ -63,6 +63,9 @@ pub enum Value {
     Bytes(Vec<u8>),
     /// This party's own figure, told to the peer and not compared (e.g. a set size).
     Own(u64),
+    /// This party's own bytes, told to the peer and not compared here (the protocol checks
+    /// them against its own, e.g. per-input ownership it names by input name).
+    OwnBytes(Vec<u8>),
 }
 
 impl fmt::Display for Value {
@@ -77,7 +80,7 @@ impl fmt::Display for Value {
                 f.write_str("…")
             }
             Value::Owners(o) => write!(f, "{} owners", o.len()),
-            Value::Bytes(b) => {
+            Value::Bytes(b) | Value::OwnBytes(b) => {
                 for x in b.iter().take(8) {
                     write!(f, "{x:02x}")?;
                 }
@@ -192,6 +195,11 @@ fn put_value(out: &mut Vec<u8>, v: &Value) {
             out.put_u8(5);
             out.put_u64(*x);
         }
+        Value::OwnBytes(b) => {
+            out.put_u8(6);
+            out.put_count(b.len());
+            out.put_bytes(b);
+        }
     }
 }
 
@@ -213,6 +221,10 @@ fn read_value(r: &mut Reader<'_>) -> Result<Value, InvalidMessage> {
             Value::Bytes(r.bytes("bytes", n)?.to_vec())
         }
         5 => Value::Own(r.u64("number")?),
+        6 => {
+            let n = r.count("byte count", MAX_ITEMS, 1)?;
+            Value::OwnBytes(r.bytes("bytes", n)?.to_vec())
+        }
         t => return Err(r.unknown("value tag", t.into())),
     })
 }
@@ -385,7 +397,8 @@ pub fn compare(protocol: &Protocol, ours: &Offer, peer: &Offer) -> Result<(), Mi
     );
     for name in names {
         match (a.get(name), b.get(name)) {
-            (Some(Value::Own(_)), _) | (_, Some(Value::Own(_))) => {}
+            (Some(Value::Own(_) | Value::OwnBytes(_)), _)
+            | (_, Some(Value::Own(_) | Value::OwnBytes(_))) => {}
             (Some(Value::Owners(x)), Some(Value::Owners(y))) if x.len() == y.len() => {
                 let mut named = 0;
                 let mut more = 0;
