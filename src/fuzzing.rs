@@ -29,6 +29,11 @@ pub const TARGETS: &[Target] = &[
     ("peer_text", peer_text),
     ("gc_evaluator", gc_evaluator),
     ("psi_receiver", psi_receiver),
+    ("ot_call_header", ot_call_header),
+    ("ot_sender", ot_sender),
+    ("ferret_receiver", ferret_receiver),
+    ("hybrid_evaluator", hybrid_evaluator),
+    ("compare_evaluator", compare_evaluator),
 ];
 
 /// Bristol text: whatever parses round-trips through the writer, has stats (wide circuits
@@ -276,5 +281,85 @@ pub fn psi_receiver(data: &[u8]) {
     against_peer(data, |mut ch| async move {
         let items = crate::psi::hash_items(&[b"a".as_slice(), b"b", b"c"]);
         let _ = crate::psi::receiver(&mut ch, &items, &Default::default()).await;
+    });
+}
+
+/// IKNP/KOS's per-call header: what decodes re-encodes to the same 16 bytes.
+pub fn ot_call_header(data: &[u8]) {
+    let Ok(b) = <[u8; 16]>::try_from(data) else {
+        return;
+    };
+    if let Ok(h) = duet_ot::CallHeader::decode(&b) {
+        assert_eq!(h.encode(), b);
+    }
+}
+
+/// A real IKNP/KOS sender (negotiation, base OT as the receiver, two calls; the first byte
+/// picks the security level) fed the bytes as everything its receiver says.
+pub fn ot_sender(data: &[u8]) {
+    use duet_ot::{CotSender, CotSenderExt, Security};
+    let (security, rest) = match data.split_first() {
+        Some((b, rest)) if b & 1 == 1 => (Security::Malicious, rest),
+        Some((_, rest)) => (Security::SemiHonest, rest),
+        None => return,
+    };
+    against_peer(rest, |mut ch| async move {
+        let delta = duet_core::Delta::random(&mut duet_core::secure_rng());
+        let Ok(mut s) = CotSender::setup(&mut ch, delta, security).await else {
+            return;
+        };
+        if s.send_random_cot(&mut ch, 300).await.is_ok() {
+            let _ = s.send_cot(&mut ch, 1000).await;
+        }
+    });
+}
+
+/// A real Ferret receiver (small test parameters: negotiation, the IKNP bootstrap, the GGM
+/// corrections of an iteration) fed the bytes as everything its sender says.
+pub fn ferret_receiver(data: &[u8]) {
+    use duet_ot::CotReceiverExt;
+    use duet_ot::ferret::{FerretParams, FerretReceiver};
+    against_peer(data, |mut ch| async move {
+        let Ok(mut r) = FerretReceiver::setup(
+            &mut ch,
+            duet_ot::Security::SemiHonest,
+            FerretParams::INSECURE_TEST,
+        )
+        .await
+        else {
+            return;
+        };
+        let _ = r.receive_random_cot(&mut ch, 2000).await;
+    });
+}
+
+/// A real hybrid evaluator (negotiation, input check by name, COT set-up, a comparison
+/// and a product) fed the bytes as everything its garbler says.
+pub fn hybrid_evaluator(data: &[u8]) {
+    const TXT: &str = "2 4\n2 1 1\n2 1 1\n\n2 1 0 1 2 AGt\n2 1 0 1 3 AMul\n";
+    const JSON: &str = r#"{"input_name_to_wire_index":{"0.a":0,"0.b":1},"constants":{},"output_name_to_wire_index":{"0.gt":2,"0.prod":3}}"#;
+    let c = duet_hybrid::ArithCircuit::parse(TXT, JSON).expect("the fuzz circuit");
+    let reveal = vec![duet_hybrid::Reveal::BOTH; c.outputs().len()];
+    against_peer(data, |mut ch| async move {
+        let _ = duet_hybrid::run(
+            &mut ch,
+            &c,
+            duet_hybrid::Role::Evaluator,
+            duet_hybrid::Ring::default(),
+            &[(1, 5)],
+            &reveal,
+        )
+        .await;
+    });
+}
+
+/// A real `compare` evaluator (gc hello, the compare negotiation, a session run) fed the
+/// bytes as everything its garbler says.
+pub fn compare_evaluator(data: &[u8]) {
+    against_peer(data, |ch| async move {
+        let Ok(mut s) = duet_gc::Session::evaluator(ch, Default::default()).await else {
+            return;
+        };
+        let _ = crate::compare::compare(&mut s, 5, crate::compare::CompareSpec::default()).await;
     });
 }

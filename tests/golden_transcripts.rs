@@ -22,10 +22,10 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use tokio::io::{AsyncWrite, DuplexStream, WriteHalf};
 
-/// A writer that hashes every byte it passes on.
+/// A writer that hashes (and keeps) every byte it passes on.
 struct Tap {
     inner: WriteHalf<DuplexStream>,
-    hash: Arc<Mutex<blake3::Hasher>>,
+    hash: Hash,
 }
 
 impl AsyncWrite for Tap {
@@ -36,7 +36,9 @@ impl AsyncWrite for Tap {
     ) -> Poll<std::io::Result<usize>> {
         let p = Pin::new(&mut self.inner).poll_write(cx, buf);
         if let Poll::Ready(Ok(n)) = p {
-            self.hash.lock().unwrap().update(&buf[..n]);
+            let mut h = self.hash.lock().unwrap();
+            h.0.update(&buf[..n]);
+            h.1.extend_from_slice(&buf[..n]);
         }
         p
     }
@@ -48,7 +50,15 @@ impl AsyncWrite for Tap {
     }
 }
 
-type Hash = Arc<Mutex<blake3::Hasher>>;
+/// The running digest and the bytes of one direction.
+type Hash = Arc<Mutex<(blake3::Hasher, Vec<u8>)>>;
+
+/// One protocol run's wire: the digests `A→B hex / B→A hex` and both byte streams.
+struct Wire {
+    digests: String,
+    a_to_b: Vec<u8>,
+    b_to_a: Vec<u8>,
+}
 
 /// Two channels whose sent bytes are hashed: (party A, party B, A's hash, B's hash).
 fn tapped() -> (Channel, Channel, Hash, Hash) {
@@ -77,8 +87,8 @@ fn tapped() -> (Channel, Channel, Hash, Hash) {
 }
 
 /// Run the two parties, each on its own thread with its randomness seeded, and return the
-/// transcript digest `A→B hex / B→A hex`.
-fn transcript<A, B, FA, FB>(a: A, b: B) -> String
+/// transcript.
+fn transcript<A, B, FA, FB>(a: A, b: B) -> Wire
 where
     A: FnOnce(Channel) -> FA + Send,
     B: FnOnce(Channel) -> FB + Send,
@@ -99,11 +109,16 @@ where
         },
     )
     .unwrap();
-    let hex = |h: &Hash| h.lock().unwrap().finalize().to_hex()[..32].to_string();
-    format!("{} / {}", hex(&ha), hex(&hb))
+    let hex = |h: &Hash| h.lock().unwrap().0.finalize().to_hex()[..32].to_string();
+    let bytes = |h: &Hash| std::mem::take(&mut h.lock().unwrap().1);
+    Wire {
+        digests: format!("{} / {}", hex(&ha), hex(&hb)),
+        a_to_b: bytes(&ha),
+        b_to_a: bytes(&hb),
+    }
 }
 
-fn gc(ot: OtKind) -> String {
+fn gc(ot: OtKind) -> Wire {
     let aes = Prepared::new(library::load("aes_128").unwrap());
     let key = values::parse_hex("000102030405060708090a0b0c0d0e0f", 128).unwrap();
     let pt = values::parse_hex("00112233445566778899aabbccddeeff", 128).unwrap();
@@ -132,7 +147,7 @@ fn gc(ot: OtKind) -> String {
     )
 }
 
-fn iknp(security: Security) -> String {
+fn iknp(security: Security) -> Wire {
     transcript(
         move |mut ch| async move {
             let delta = Delta::random(&mut duet_core::secure_rng());
@@ -150,7 +165,7 @@ fn iknp(security: Security) -> String {
     )
 }
 
-fn ferret() -> String {
+fn ferret() -> Wire {
     let params = FerretParams::INSECURE_TEST;
     transcript(
         move |mut ch| async move {
@@ -171,7 +186,7 @@ fn ferret() -> String {
     )
 }
 
-fn psi() -> String {
+fn psi() -> Wire {
     use duet::psi::{self, PsiConfig};
     let s: Vec<String> = (0..200).map(|i| format!("item{i}")).collect();
     let r: Vec<String> = (150..300).map(|i| format!("item{i}")).collect();
@@ -193,7 +208,7 @@ fn psi() -> String {
     )
 }
 
-fn compare() -> String {
+fn compare() -> Wire {
     use duet::compare::{self, CompareSpec};
     use std::cmp::Ordering;
     transcript(
@@ -215,7 +230,7 @@ fn compare() -> String {
     )
 }
 
-fn hybrid() -> String {
+fn hybrid() -> Wire {
     use duet_gc::SchemeKind;
     use duet_hybrid::{ArithCircuit, Reveal, Ring, Role, run_ot};
     let dir =
@@ -242,23 +257,69 @@ fn hybrid() -> String {
 
 #[test]
 fn wire_transcripts_match_the_checked_in_digests() {
-    let runs: Vec<(&str, fn() -> String)> = vec![
-        ("gc aes_128 over IKNP", || gc(OtKind::Iknp)),
-        ("ot IKNP", || iknp(Security::SemiHonest)),
-        ("ot KOS", || iknp(Security::Malicious)),
-        ("ot Ferret (test parameters)", ferret),
-        ("psi", psi),
-        ("compare", compare),
-        ("hybrid millionaires", hybrid),
+    // (name, run, fuzz targets seeded with the stream A→B and B→A: `DUET_WRITE_SEEDS=1`
+    // writes them to fuzz/corpus/<target>/golden-*; a prefix byte where the target wants one)
+    type Run = fn() -> Wire;
+    type Seed = Option<(&'static str, &'static [u8])>;
+    let runs: Vec<(&str, Run, Seed, Seed)> = vec![
+        (
+            "gc aes_128 over IKNP",
+            || gc(OtKind::Iknp),
+            Some(("gc_evaluator", b"")),
+            None,
+        ),
+        (
+            "ot IKNP",
+            || iknp(Security::SemiHonest),
+            None,
+            Some(("ot_sender", b"\x00")),
+        ),
+        (
+            "ot KOS",
+            || iknp(Security::Malicious),
+            None,
+            Some(("ot_sender", b"\x01")),
+        ),
+        (
+            "ot Ferret (test parameters)",
+            ferret,
+            Some(("ferret_receiver", b"")),
+            None,
+        ),
+        ("psi", psi, Some(("psi_receiver", b"")), None),
+        ("compare", compare, Some(("compare_evaluator", b"")), None),
+        (
+            "hybrid millionaires",
+            hybrid,
+            Some(("hybrid_evaluator", b"")),
+            None,
+        ),
     ];
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut got = BTreeMap::new();
-    for (name, run) in runs {
+    for (name, run, ab, ba) in runs {
         let first = run();
         // the transcript is a function of the seeds alone (no clock, no hash-map order)
-        assert_eq!(first, run(), "{name}: two seeded runs differ");
-        got.insert(name.to_string(), first);
+        assert_eq!(
+            first.digests,
+            run().digests,
+            "{name}: two seeded runs differ"
+        );
+        if std::env::var_os("DUET_WRITE_SEEDS").is_some() {
+            for (t, bytes) in [(ab, &first.a_to_b), (ba, &first.b_to_a)] {
+                if let Some((target, prefix)) = t {
+                    let file = name.replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+                    let path = root.join(format!("fuzz/corpus/{target}/golden-{file}"));
+                    // the fuzzers run with -max_len=4096: keep the stream's start
+                    let mut seed = prefix.to_vec();
+                    seed.extend_from_slice(&bytes[..bytes.len().min(1 << 16)]);
+                    std::fs::write(path, seed).unwrap();
+                }
+            }
+        }
+        got.insert(name.to_string(), first.digests);
     }
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/transcripts.txt");
+    let path = root.join("tests/golden/transcripts.txt");
     let text: String = got.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
     if std::env::var_os("DUET_BLESS").is_some() {
         std::fs::write(&path, &text).unwrap();

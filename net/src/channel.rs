@@ -176,11 +176,16 @@ async fn write_raw(
     let deadline = Deadline::new(timeout, data.len());
     let mut pos = 0;
     while pos < data.len() {
-        let n = match tokio::time::timeout_at(deadline.at, w.write(&data[pos..])).await {
+        // each call must make progress within the timeout, and all of them by the deadline
+        let at = deadline.at.min(tokio::time::Instant::now() + timeout);
+        let n = match tokio::time::timeout_at(at, w.write(&data[pos..])).await {
             Err(_) => {
-                return Err(NetError::Timeout {
-                    after: deadline.allowed,
-                });
+                let after = if at < deadline.at {
+                    timeout
+                } else {
+                    deadline.allowed
+                };
+                return Err(NetError::Timeout { after });
             }
             Ok(r) => r.map_err(map_io)?,
         };

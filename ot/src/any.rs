@@ -55,6 +55,7 @@ impl FromStr for OtKind {
 
 /// The sending end of an IKNP/KOS or Ferret source.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // one per session; IKNP (the common case) inline
 pub enum AnyCotSender {
     /// IKNP or KOS.
     Iknp(CotSender),
@@ -64,6 +65,7 @@ pub enum AnyCotSender {
 
 /// The receiving end of an IKNP/KOS or Ferret source.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // one per session; IKNP (the common case) inline
 pub enum AnyCotReceiver {
     /// IKNP or KOS.
     Iknp(CotReceiver),

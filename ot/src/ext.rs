@@ -69,16 +69,18 @@ impl Security {
 
 const KIND_COT: u64 = 1;
 
-/// The receiver's header of one call (`kind u64 ‖ n u64`, unframed: 16 bytes per call on
-/// the hot path, so it is written into a stack array, not a `wire::Message` frame).
+/// The receiver's header of one IKNP/KOS call (`kind u64 ‖ n u64`, kind 1; unframed: 16
+/// bytes per call on the hot path, so it is written into a stack array, not a
+/// `wire::Message` frame, and decoded through a `duet_net::wire::Reader`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct CallHeader {
+pub struct CallHeader {
     /// COTs in the call.
-    pub(crate) n: u64,
+    pub n: u64,
 }
 
 impl CallHeader {
-    pub(crate) fn encode(self) -> [u8; 16] {
+    /// The 16 bytes on the wire.
+    pub fn encode(self) -> [u8; 16] {
         let mut h = [0u8; 16];
         h[..8].copy_from_slice(&KIND_COT.to_le_bytes());
         h[8..].copy_from_slice(&self.n.to_le_bytes());
@@ -86,7 +88,10 @@ impl CallHeader {
     }
 
     /// Decode and validate (the kind must be a COT call).
-    pub(crate) fn decode(b: &[u8; 16]) -> Result<CallHeader, duet_net::wire::InvalidMessage> {
+    ///
+    /// # Errors
+    /// `InvalidMessage::UnknownCode` for another call kind.
+    pub fn decode(b: &[u8; 16]) -> Result<CallHeader, duet_net::wire::InvalidMessage> {
         let mut r = duet_net::wire::Reader::new("OT call header", b);
         let kind = r.u64("call kind")?;
         if kind != KIND_COT {

@@ -68,8 +68,8 @@ pub use any::{AnyCotReceiver, AnyCotSender, OtKind};
 pub use derived::MAX_OT_BYTES;
 pub use error::OtError;
 pub use ext::{
-    CHUNK, CotReceiver, CotSender, IknpReceiver, IknpSender, KOS_CHUNK, KosReceiver, KosSender,
-    Security,
+    CHUNK, CallHeader, CotReceiver, CotSender, IknpReceiver, IknpSender, KOS_CHUNK, KosReceiver,
+    KosSender, Security,
 };
 pub use traits::{
     CotReceiverExt, CotSenderExt, Malicious, RandomCotReceiver, RandomCotSender, SemiHonest,

@@ -80,14 +80,16 @@ impl fmt::Display for Value {
                 f.write_str("…")
             }
             Value::Owners(o) => write!(f, "{} owners", o.len()),
+            Value::Bytes(b) | Value::OwnBytes(b) if b.len() <= 16 => {
+                b.iter().try_for_each(|x| write!(f, "{x:02x}"))
+            }
             Value::Bytes(b) | Value::OwnBytes(b) => {
-                for x in b.iter().take(8) {
-                    write!(f, "{x:02x}")?;
+                // long values differ anywhere: show their length and a digest of all of them
+                let mut h = 0xcbf2_9ce4_8422_2325u64; // FNV-1a, for display only
+                for &x in b.iter() {
+                    h = (h ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3);
                 }
-                if b.len() > 8 {
-                    write!(f, "… ({} bytes)", b.len())?;
-                }
-                Ok(())
+                write!(f, "{} bytes (fnv {h:016x})", b.len())
             }
         }
     }
