@@ -14,6 +14,7 @@
 use duet_circuits::builder::CircuitBuilder;
 use duet_circuits::{Bits, Circuit, CircuitError};
 use duet_gc::{OutputPolicy, ProtocolError, Role, Session};
+use duet_net::wire::{Hello, Offer, Protocol, Value, WireError, negotiate};
 use std::cmp::Ordering;
 
 /// Width and signedness of the compared integers.
@@ -117,19 +118,13 @@ pub enum CompareError {
         /// the width in force
         spec: CompareSpec,
     },
-    /// The two parties asked for different comparisons.
-    #[error("the parties disagree on {what}: {local} here, {peer} at the peer")]
-    Mismatch {
-        /// which parameter
-        what: &'static str,
-        /// ours
-        local: String,
-        /// theirs
-        peer: String,
-    },
-    /// The peer is not running `compare`.
-    #[error("the peer is not running a duet comparison")]
-    NotCompare,
+    /// The two parties asked for different comparisons (width, signedness, count, role):
+    /// every difference, named alike on both sides.
+    #[error("the parties disagree: {0}")]
+    Mismatch(duet_net::wire::Mismatch),
+    /// The peer is not running `compare`, sent a message that does not decode, or refused.
+    #[error(transparent)]
+    Wire(duet_net::wire::WireError),
     /// The garbled-circuit protocol failed.
     #[error(transparent)]
     Protocol(#[from] ProtocolError),
@@ -182,44 +177,44 @@ pub fn compare_circuit(spec: CompareSpec, count: usize) -> Result<Circuit, Compa
     Ok(b.build()?)
 }
 
-const MAGIC: &[u8; 8] = b"duet-cmp";
-const VERSION: u8 = 1;
+/// The comparison's identity in the negotiation (`duet_net::wire`), run on the session's
+/// channel before the session's first run (so before any base OT).
+pub const COMPARE_PROTOCOL: Protocol = Protocol {
+    name: "duet-compare",
+    version: 2,
+    roles: ["garbler", "evaluator"],
+};
+
+impl From<WireError> for CompareError {
+    fn from(e: WireError) -> Self {
+        match e {
+            WireError::Mismatch(m) => CompareError::Mismatch(m),
+            WireError::Net(e) => CompareError::Net(e),
+            e => CompareError::Wire(e),
+        }
+    }
+}
 
 async fn exchange_header(
     session: &mut Session,
     spec: CompareSpec,
     count: usize,
 ) -> Result<(), CompareError> {
-    let mut h = [0u8; 19];
-    h[..8].copy_from_slice(MAGIC);
-    h[8] = VERSION;
-    h[9] = spec.bits as u8;
-    h[10] = spec.signed as u8;
-    h[11..19].copy_from_slice(&(count as u64).to_le_bytes());
-    let ch = session.channel();
-    ch.send(&h).await?;
-    ch.flush().await?;
-    let mut p = [0u8; 19];
-    ch.recv_exact(&mut p).await?;
-    if &p[..8] != MAGIC {
-        return Err(CompareError::NotCompare);
-    }
-    let peer_count = u64::from_le_bytes(p[11..19].try_into().expect("8 bytes"));
-    let checks = [
-        ("the protocol version", VERSION as u64, p[8] as u64),
-        ("the width in bits", spec.bits as u64, p[9] as u64),
-        ("signedness (1 = signed)", spec.signed as u64, p[10] as u64),
-        ("the number of comparisons", count as u64, peer_count),
-    ];
-    for (what, local, peer) in checks {
-        if local != peer {
-            return Err(CompareError::Mismatch {
-                what,
-                local: local.to_string(),
-                peer: peer.to_string(),
-            });
-        }
-    }
+    let role = match session.role() {
+        Role::Garbler => 0,
+        Role::Evaluator => 1,
+    };
+    let mine = Offer::new(&COMPARE_PROTOCOL, role)
+        .with("width in bits", Value::Uint(spec.bits.into()))
+        .with("signed", Value::Uint(spec.signed.into()))
+        .with("comparisons", Value::Uint(count as u64));
+    negotiate(
+        session.channel(),
+        &COMPARE_PROTOCOL,
+        &Hello::Offer(mine),
+        4096,
+    )
+    .await?;
     Ok(())
 }
 

@@ -24,11 +24,16 @@ pub const TARGETS: &[Target] = &[
     ("keys", keys),
     ("values", hex_values),
     ("psi_set", psi_set),
-    ("gc_handshake", gc_handshake),
+    ("negotiation", negotiation),
     ("link", link_spec),
     ("peer_text", peer_text),
     ("gc_evaluator", gc_evaluator),
     ("psi_receiver", psi_receiver),
+    ("ot_call_header", ot_call_header),
+    ("ot_sender", ot_sender),
+    ("ferret_receiver", ferret_receiver),
+    ("hybrid_evaluator", hybrid_evaluator),
+    ("compare_evaluator", compare_evaluator),
 ];
 
 /// Bristol text: whatever parses round-trips through the writer, has stats (wide circuits
@@ -170,22 +175,37 @@ pub fn psi_set(data: &[u8]) {
     }
 }
 
-/// The gc handshake messages: Hello and RunOffer (or abort) decode; what decodes
-/// re-encodes to the same bytes (an abort's reason comes out printable).
-pub fn gc_handshake(data: &[u8]) {
-    use duet_gc::handshake::{Hello, RunMessage, RunOffer};
-    if let Ok(h) = Hello::decode(data) {
-        assert_eq!(h.encode(), data);
-        let _ = h.check_peer(&h);
-    }
-    match RunOffer::decode(data) {
-        Ok(RunMessage::Offer(o)) => {
-            assert_eq!(o.encode(), data);
+/// The one negotiation message every protocol opens with (gc's hello and run offers,
+/// hybrid's, PSI's, compare's, the OT and Ferret hellos): what decodes re-encodes to the
+/// same bytes, an abort's reason comes out printable, and comparing it with itself under
+/// each protocol (as both roles) never panics and names differences in printable text.
+pub fn negotiation(data: &[u8]) {
+    use duet_net::wire::{Hello, Message, compare};
+    let Ok(h) = Hello::from_bytes(data) else {
+        return;
+    };
+    match &h {
+        Hello::Offer(o) => {
+            assert_eq!(h.to_bytes(), data);
+            let mut other = o.clone();
+            other.role ^= 1;
+            for p in [
+                duet_gc::handshake::GC_PROTOCOL,
+                duet_hybrid::HYBRID_PROTOCOL,
+                crate::psi::PSI_PROTOCOL,
+                crate::compare::COMPARE_PROTOCOL,
+            ] {
+                for (a, b) in [(o, &other), (&other, o), (o, o)] {
+                    if let Err(m) = compare(&p, a, b) {
+                        let text = m.to_string();
+                        assert!(!text.chars().any(char::is_control), "{text:?}");
+                    }
+                }
+            }
         }
-        Ok(RunMessage::Abort(reason)) => {
+        Hello::Abort(reason) => {
             assert!(!reason.chars().any(char::is_control), "{reason:?}");
         }
-        Err(_) => {}
     }
 }
 
@@ -271,5 +291,85 @@ pub fn psi_receiver(data: &[u8]) {
     against_peer(data, |mut ch| async move {
         let items = crate::psi::hash_items(&[b"a".as_slice(), b"b", b"c"]);
         let _ = crate::psi::receiver(&mut ch, &items, &Default::default()).await;
+    });
+}
+
+/// IKNP/KOS's per-call header: what decodes re-encodes to the same 16 bytes.
+pub fn ot_call_header(data: &[u8]) {
+    let Ok(b) = <[u8; 16]>::try_from(data) else {
+        return;
+    };
+    if let Ok(h) = duet_ot::CallHeader::decode(&b) {
+        assert_eq!(h.encode(), b);
+    }
+}
+
+/// A real IKNP/KOS sender (negotiation, base OT as the receiver, two calls; the first byte
+/// picks the security level) fed the bytes as everything its receiver says.
+pub fn ot_sender(data: &[u8]) {
+    use duet_ot::{CotSender, CotSenderExt, Security};
+    let (security, rest) = match data.split_first() {
+        Some((b, rest)) if b & 1 == 1 => (Security::Malicious, rest),
+        Some((_, rest)) => (Security::SemiHonest, rest),
+        None => return,
+    };
+    against_peer(rest, |mut ch| async move {
+        let delta = duet_core::Delta::random(&mut duet_core::secure_rng());
+        let Ok(mut s) = CotSender::setup(&mut ch, delta, security).await else {
+            return;
+        };
+        if s.send_random_cot(&mut ch, 300).await.is_ok() {
+            let _ = s.send_cot(&mut ch, 1000).await;
+        }
+    });
+}
+
+/// A real Ferret receiver (small test parameters: negotiation, the IKNP bootstrap, the GGM
+/// corrections of an iteration) fed the bytes as everything its sender says.
+pub fn ferret_receiver(data: &[u8]) {
+    use duet_ot::CotReceiverExt;
+    use duet_ot::ferret::{FerretParams, FerretReceiver};
+    against_peer(data, |mut ch| async move {
+        let Ok(mut r) = FerretReceiver::setup(
+            &mut ch,
+            duet_ot::Security::SemiHonest,
+            FerretParams::INSECURE_TEST,
+        )
+        .await
+        else {
+            return;
+        };
+        let _ = r.receive_random_cot(&mut ch, 2000).await;
+    });
+}
+
+/// A real hybrid evaluator (negotiation, input check by name, COT set-up, a comparison
+/// and a product) fed the bytes as everything its garbler says.
+pub fn hybrid_evaluator(data: &[u8]) {
+    const TXT: &str = "2 4\n2 1 1\n2 1 1\n\n2 1 0 1 2 AGt\n2 1 0 1 3 AMul\n";
+    const JSON: &str = r#"{"input_name_to_wire_index":{"0.a":0,"0.b":1},"constants":{},"output_name_to_wire_index":{"0.gt":2,"0.prod":3}}"#;
+    let c = duet_hybrid::ArithCircuit::parse(TXT, JSON).expect("the fuzz circuit");
+    let reveal = vec![duet_hybrid::Reveal::BOTH; c.outputs().len()];
+    against_peer(data, |mut ch| async move {
+        let _ = duet_hybrid::run(
+            &mut ch,
+            &c,
+            duet_hybrid::Role::Evaluator,
+            duet_hybrid::Ring::default(),
+            &[(1, 5)],
+            &reveal,
+        )
+        .await;
+    });
+}
+
+/// A real `compare` evaluator (gc hello, the compare negotiation, a session run) fed the
+/// bytes as everything its garbler says.
+pub fn compare_evaluator(data: &[u8]) {
+    against_peer(data, |ch| async move {
+        let Ok(mut s) = duet_gc::Session::evaluator(ch, Default::default()).await else {
+            return;
+        };
+        let _ = crate::compare::compare(&mut s, 5, crate::compare::CompareSpec::default()).await;
     });
 }

@@ -347,7 +347,7 @@ fn networked_mismatches_fail_cleanly() {
         String::from_utf8_lossy(&e.stderr)
     );
     assert_eq!(g.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&e.stderr).contains("different circuit"));
+    assert!(String::from_utf8_lossy(&e.stderr).contains("circuit mismatch"));
     // both give 0.x: exit 2 (a usage problem found in the handshake)
     let (g, addr) = spawn_garbler(&[a.to_str().unwrap(), "--input", "0.x=1"]);
     let e = bin()

@@ -99,7 +99,8 @@ fn two_processes_over_tcp_and_mismatched_widths() {
     for o in [&g, &e] {
         assert_eq!(o.status.code(), Some(1));
         assert!(
-            String::from_utf8_lossy(&o.stderr).contains("disagree on the width in bits"),
+            String::from_utf8_lossy(&o.stderr)
+                .contains("width in bits mismatch: garbler has 32, evaluator has 64"),
             "{}",
             String::from_utf8_lossy(&o.stderr)
         );

@@ -113,8 +113,12 @@ async fn mismatches_fail_on_both_sides() {
         signed: false,
     };
     for (sg, se, what) in [
-        (s64, s32, "the width in bits"),
-        (s64, u64_, "signedness (1 = signed)"),
+        (
+            s64,
+            s32,
+            "width in bits mismatch: garbler has 64, evaluator has 32",
+        ),
+        (s64, u64_, "signed mismatch: garbler has 1, evaluator has 0"),
     ] {
         let (x, y) = tokio::join!(
             compare::compare(&mut g, 1, sg),
@@ -122,7 +126,7 @@ async fn mismatches_fail_on_both_sides() {
         );
         for r in [x, y] {
             match r {
-                Err(CompareError::Mismatch { what: w, .. }) => assert_eq!(w, what),
+                Err(CompareError::Mismatch(m)) => assert!(m.mentions(what), "{m}"),
                 other => panic!("expected a mismatch, got {other:?}"),
             }
         }
@@ -133,12 +137,9 @@ async fn mismatches_fail_on_both_sides() {
     );
     assert!(matches!(
         x,
-        Err(CompareError::Mismatch {
-            what: "the number of comparisons",
-            ..
-        })
+        Err(CompareError::Mismatch(ref m)) if m.mentions("comparisons mismatch: garbler has 2, evaluator has 1")
     ));
-    assert!(matches!(y, Err(CompareError::Mismatch { .. })));
+    assert!(matches!(y, Err(CompareError::Mismatch(_))));
     // The session is still usable after a header mismatch.
     let (x, y) = tokio::join!(
         compare::compare(&mut g, 5, s64),

@@ -134,7 +134,7 @@ fn two_processes_over_tcp_and_wrong_roles() {
     for o in [&a, &b] {
         assert_eq!(o.status.code(), Some(1));
         assert!(
-            stderr(o).contains("both parties are PSI senders"),
+            stderr(o).contains("both parties are the sender"),
             "{}",
             stderr(o)
         );

@@ -268,7 +268,7 @@ fn killed_peer_mid_stream_makes_the_other_exit_nonzero() {
             "1=0x2",
         ]));
         let log_wait = Duration::from_secs(30);
-        g.wait_for_stderr_containing("base OT done", log_wait);
+        g.wait_for_stderr_containing("hello done", log_wait);
         e.wait_for_stderr_containing("first garbled-table frame received", log_wait);
         // Freeze the evaluator mid-stream: the garbler soon blocks on full socket buffers.
         kill(e.child(), "-STOP");

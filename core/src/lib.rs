@@ -12,6 +12,7 @@ mod delta;
 pub mod hash;
 pub mod mem;
 mod prg;
+pub mod rng;
 pub mod transpose;
 
 pub use aes_ecb::{AesEcb, expand_key};
@@ -19,3 +20,4 @@ pub use block::Block;
 pub use delta::Delta;
 pub use hash::{FIXED_KEY_AES, FixedKeyAes};
 pub use prg::Prg;
+pub use rng::{SecureRng, secure_rng};

@@ -25,10 +25,10 @@ impl Prg {
         }
     }
 
-    /// A PRG seeded from the operating system's RNG.
+    /// A PRG seeded from the operating system's RNG ([`crate::secure_rng`]).
     pub fn from_os_rng() -> Self {
         let mut seed = [0u8; 16];
-        rand::fill(&mut seed);
+        rand_core::Rng::fill_bytes(&mut crate::secure_rng(), &mut seed);
         let p = Prg::new(Block::from_bytes(seed));
         seed.zeroize();
         p

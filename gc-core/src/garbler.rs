@@ -151,7 +151,7 @@ impl<'p, S: Scheme> Garbler<'p, S> {
             delta: delta.as_block(),
             salt,
             gate: 0,
-            q: Box::new(S::Garble::new(Block::random(&mut rand::rng()))),
+            q: Box::new(S::Garble::new(Block::random(&mut duet_core::secure_rng()))),
             target: DEFAULT_BATCH_BYTES,
             done: false,
         })

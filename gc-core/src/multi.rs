@@ -208,7 +208,7 @@ impl Lockstep {
             [d, CONST_LABEL, CONST_LABEL ^ d],
         )?;
         tables.reserve(Self::table_bytes::<S>(prog, m) as usize);
-        let mut q = Box::new(S::Garble::new(Block::random(&mut rand::rng())));
+        let mut q = Box::new(S::Garble::new(Block::random(&mut duet_core::secure_rng())));
         let mut gate = first_gate;
         let tw = |gate: u64| Tweak {
             salt,

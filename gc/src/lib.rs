@@ -18,7 +18,7 @@
 //! let (a, b) = duplex_pair(&ChannelConfig::default()); // or duet_net::tcp::{listen, connect}
 //! let (p1, p2) = (aes.clone(), aes.clone());
 //! let g = tokio::spawn(async move {
-//!     let mut s = Session::garbler(a, SessionOptions::default()).await?; // hello + base OT
+//!     let mut s = Session::garbler(a, SessionOptions::default()).await?; // hello
 //!     s.run_prepared(&p1, &[(0, key)], OutputPolicy::Both).await // input 0 is mine
 //! });
 //! let e = tokio::spawn(async move {
@@ -31,16 +31,19 @@
 //! # });
 //! ```
 //!
-//! - [`Session::garbler`] / [`Session::evaluator`]`(Channel, SessionOptions)`: hello (version,
-//!   roles), then IKNP set-up with base OT **once per connection**; the garbler's Δ is the
-//!   COT correlation, so the evaluator's input labels are COT outputs.
+//! - [`Session::garbler`] / [`Session::evaluator`]`(Channel, SessionOptions)`: the hello
+//!   negotiation (version, roles, OT extension and security); the OT extension
+//!   ([`SessionOptions::ot`]: IKNP/KOS or Ferret) is set up with base OT **once per
+//!   connection**, after the first run's offers agree; the garbler's Δ is the COT
+//!   correlation, so the evaluator's input labels are COT outputs.
 //! - [`Session::run_prepared`]`(&Prepared, &[(input index, Bits)], OutputPolicy)` →
 //!   `Vec<Bits>` (the outputs in header order, or empty if the policy hides them from this
 //!   party); [`Session::run`] takes a `&Circuit` and prepares it on the fly. Call it any
 //!   number of times; both parties must make the same calls in the same order. Inputs this
 //!   party does not give belong to the peer.
-//! - Every run starts with a handshake ([`handshake`]): blake3 digest of the circuit, input
-//!   ownership and [`OutputPolicy`] are compared by both parties, and any difference fails
+//! - Every run starts with a negotiation ([`handshake`], through `duet_net::wire`): blake3
+//!   digest of the circuit, input ownership, scheme and [`OutputPolicy`] are compared by
+//!   both parties, and any difference fails
 //!   both with the same [`ProtocolError::Handshake`] text (e.g. `circuit mismatch: garbler
 //!   has 3f2a…, evaluator has 9b1c…`, `input 1 claimed by both parties`) before a secret is
 //!   used; the session stays usable after such a failure.
@@ -63,5 +66,5 @@ pub use duet_gc_core::{
 };
 
 pub use handshake::{CircuitDigest, OutputPolicy, Role};
-pub use protocol::{Prepared, ProtocolError, RunStats, SessionOptions};
+pub use protocol::{OtKind, Prepared, ProtocolError, RunStats, SessionOptions};
 pub use session::Session;

@@ -1,32 +1,62 @@
 //! [`Session`]: many two-party circuit runs over one connection, base OT once.
 
-use crate::handshake::{
-    Hello, OutputPolicy, PROTOCOL_VERSION, Role, RunMessage, RunOffer, compare_offers,
-};
+use crate::handshake::{GC_PROTOCOL, Hello, OutputPolicy, Role, RunOffer};
 use crate::protocol::{
     Prepared, ProtocolError, RunStats, SessionOptions, evaluator_run, garbler_run,
 };
 use duet_circuits::{Bits, Circuit};
 use duet_core::{Delta, Prg};
 use duet_net::Channel;
-use duet_ot::{CotReceiver, CotSender, RandomCotReceiver, RandomCotSender};
+use duet_net::wire::{self, negotiate};
+use duet_ot::{AnyCotReceiver, AnyCotSender, OtError, RandomCotReceiver, RandomCotSender};
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Instant;
+
+type SetupFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, OtError>> + Send + 'a>>;
+type SetupFn<T> = Box<dyn for<'a> FnOnce(&'a mut Channel) -> SetupFuture<'a, T> + Send>;
+
+/// A COT source, set up now or (for [`Session::garbler`] / [`Session::evaluator`]) after
+/// the first run's offers agree, so no base OT runs before the circuit check.
+enum Source<T> {
+    Ready(Box<T>),
+    Pending(SetupFn<T>),
+    Failed,
+}
+
+impl<T> Source<T> {
+    /// The source, set up first if it is still pending.
+    async fn ready(&mut self, ch: &mut Channel) -> Result<&mut T, ProtocolError> {
+        if let Source::Pending(_) = self {
+            let Source::Pending(setup) = std::mem::replace(self, Source::Failed) else {
+                unreachable!("checked above")
+            };
+            *self = Source::Ready(Box::new(setup(ch).await?));
+        }
+        match self {
+            Source::Ready(t) => Ok(t),
+            _ => Err(ProtocolError::Poisoned),
+        }
+    }
+}
 
 enum Party<S, R> {
     Garbler {
         delta: Delta,
-        cot: Box<S>,
+        cot: Source<S>,
         prg: Box<Prg>,
     },
     Evaluator {
-        cot: Box<R>,
+        cot: Source<R>,
     },
 }
 
 /// One party's end of a two-party garbled-circuit session over one [`Channel`].
 ///
-/// Opening a session ([`Session::garbler`] / [`Session::evaluator`]) exchanges a hello
-/// (version and roles) and sets up IKNP OT extension (base OT once). Each
+/// Opening a session ([`Session::garbler`] / [`Session::evaluator`]) negotiates a hello
+/// (version, roles, OT extension and security); the OT extension ([`SessionOptions::ot`]:
+/// IKNP/KOS or Ferret) is set up (base OT once) right after the first run's offers agree,
+/// so a circuit or ownership mismatch is found before any base OT. Each
 /// [`Session::run`] then runs one circuit: handshake, COTs for the evaluator's input bits,
 /// streamed garbled tables, decoding; [`Session::run_many`] runs many instances of one
 /// circuit with one handshake, one COT extension and one pipelined table stream. The two parties must call `run` the same number of
@@ -38,12 +68,12 @@ enum Party<S, R> {
 ///
 /// Methods are not cancel-safe: dropping a run future mid-way poisons the connection.
 ///
-/// The COT source is a type parameter: by default IKNP or KOS ([`CotSender`] /
-/// [`CotReceiver`], chosen by [`SessionOptions::security`]); any
+/// The COT source is a type parameter: by default IKNP/KOS or Ferret ([`AnyCotSender`] /
+/// [`AnyCotReceiver`], chosen by [`SessionOptions::ot`] and [`SessionOptions::security`]); any
 /// [`RandomCotSender`] / [`RandomCotReceiver`] can be passed to
 /// [`Session::garbler_with_cot`] / [`Session::evaluator_with_cot`] (tests pass
 /// `duet_ot::ideal::IdealCot`, which skips base OT).
-pub struct Session<S = CotSender, R = CotReceiver> {
+pub struct Session<S = AnyCotSender, R = AnyCotReceiver> {
     ch: Channel,
     role: Role,
     party: Party<S, R>,
@@ -64,16 +94,15 @@ impl<S, R> std::fmt::Debug for Session<S, R> {
     }
 }
 
-async fn hello(ch: &mut Channel, role: Role) -> Result<(), ProtocolError> {
+/// The connection's negotiation (role, OT extension, security), before any base OT.
+async fn hello(ch: &mut Channel, role: Role, opts: &SessionOptions) -> Result<(), ProtocolError> {
     let mine = Hello {
-        version: PROTOCOL_VERSION,
         role,
+        ot: opts.ot,
+        security: opts.security,
     };
-    ch.send_frame(&mine.encode()).await?;
-    ch.flush().await?;
-    let peer = ch.recv_frame(Hello::MAX_LEN).await?;
-    let peer = Hello::decode(&peer).map_err(ProtocolError::Handshake)?;
-    mine.check_peer(&peer).map_err(ProtocolError::Handshake)
+    negotiate(ch, &GC_PROTOCOL, &wire::Hello::Offer(mine.offer()), 4096).await?;
+    Ok(())
 }
 
 /// Check this party's inputs against the circuit; the owner of every input value as this
@@ -155,25 +184,29 @@ fn check_instances<'a>(
 }
 
 impl Session {
-    /// Open the garbler's end: hello, then IKNP setup as the COT sender with a fresh garbling
-    /// Δ (lsb 1) drawn from the OS.
+    /// Open the garbler's end: the hello, with a fresh garbling Δ (lsb 1) drawn from the
+    /// OS; the COT source of [`SessionOptions::ot`] / [`SessionOptions::security`] is set up
+    /// as the COT sender with that Δ after the first run's offers agree.
     ///
     /// # Errors
-    /// [`ProtocolError::Handshake`] if the peer is not an evaluator of this protocol version;
-    /// network and OT errors.
+    /// [`ProtocolError::Handshake`] if the peer is not an evaluator of this protocol version
+    /// with the same OT source; network errors.
     pub async fn garbler(mut ch: Channel, opts: SessionOptions) -> Result<Session, ProtocolError> {
-        hello(&mut ch, Role::Garbler).await?;
-        let delta = Delta::random(&mut rand::rng());
-        let cot = CotSender::setup(&mut ch, delta.clone(), opts.security).await?;
+        hello(&mut ch, Role::Garbler, &opts).await?;
+        let delta = Delta::random(&mut duet_core::secure_rng());
+        let (d, kind, security) = (delta.clone(), opts.ot, opts.security);
+        let setup: SetupFn<AnyCotSender> =
+            Box::new(move |ch| Box::pin(AnyCotSender::setup(ch, d, kind, security)));
         let party = Party::Garbler {
             delta,
-            cot: Box::new(cot),
+            cot: Source::Pending(setup),
             prg: Box::new(Prg::from_os_rng()),
         };
         Ok(Session::new(ch, Role::Garbler, party, opts))
     }
 
-    /// Open the evaluator's end: hello, then IKNP setup as the COT receiver.
+    /// Open the evaluator's end: the hello; the COT receiver is set up after the first
+    /// run's offers agree.
     ///
     /// # Errors
     /// As [`Session::garbler`].
@@ -181,9 +214,13 @@ impl Session {
         mut ch: Channel,
         opts: SessionOptions,
     ) -> Result<Session, ProtocolError> {
-        hello(&mut ch, Role::Evaluator).await?;
-        let cot = CotReceiver::setup(&mut ch, opts.security).await?;
-        let party = Party::Evaluator { cot: Box::new(cot) };
+        hello(&mut ch, Role::Evaluator, &opts).await?;
+        let (kind, security) = (opts.ot, opts.security);
+        let setup: SetupFn<AnyCotReceiver> =
+            Box::new(move |ch| Box::pin(AnyCotReceiver::setup(ch, kind, security)));
+        let party = Party::Evaluator {
+            cot: Source::Pending(setup),
+        };
         Ok(Session::new(ch, Role::Evaluator, party, opts))
     }
 }
@@ -206,10 +243,10 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Session<S, R> {
                 "the COT source's Δ has lsb 0; garbling needs lsb 1".into(),
             ));
         }
-        hello(&mut ch, Role::Garbler).await?;
+        hello(&mut ch, Role::Garbler, &opts).await?;
         let party = Party::Garbler {
             delta: cot.delta().clone(),
-            cot: Box::new(cot),
+            cot: Source::Ready(Box::new(cot)),
             prg: Box::new(Prg::from_os_rng()),
         };
         Ok(Session::new(ch, Role::Garbler, party, opts))
@@ -224,8 +261,10 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Session<S, R> {
         opts: SessionOptions,
         cot: R,
     ) -> Result<Self, ProtocolError> {
-        hello(&mut ch, Role::Evaluator).await?;
-        let party = Party::Evaluator { cot: Box::new(cot) };
+        hello(&mut ch, Role::Evaluator, &opts).await?;
+        let party = Party::Evaluator {
+            cot: Source::Ready(Box::new(cot)),
+        };
         Ok(Session::new(ch, Role::Evaluator, party, opts))
     }
 
@@ -363,64 +402,63 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Session<S, R> {
         let checked = check_instances(p.inputs(), self.role, instances);
         let count = instances.len() as u32;
         let message = match &checked {
-            Ok((owners, _)) => RunOffer {
-                role: self.role,
-                run: self.runs,
-                digest: p.digest(),
-                owners: owners.clone(),
-                policy,
-                instances: count,
-                scheme: self.opts.scheme,
-            }
-            .encode(),
-            Err(reason) => RunOffer::encode_abort(reason),
+            Ok((owners, _)) => wire::Hello::Offer(
+                RunOffer {
+                    role: self.role,
+                    run: self.runs,
+                    digest: p.digest(),
+                    owners: owners.clone(),
+                    policy,
+                    instances: count,
+                    scheme: self.opts.scheme,
+                }
+                .offer(),
+            ),
+            Err(reason) => wire::Hello::Abort(reason.clone()),
         };
         self.runs += 1;
         // Both send, then both receive: no deadlock, and both see the same two offers.
+        // Only a failure of the channel or a peer that is out of protocol poisons the
+        // session; a mismatch or an abort leaves both in step.
         self.poisoned = true;
-        self.ch.send_frame(&message).await?;
-        self.ch.flush().await?;
-        let peer = self
-            .ch
-            .recv_frame(RunOffer::max_len(p.inputs().len()))
-            .await?;
-        self.poisoned = false;
-        let (owners, mine) = checked.map_err(ProtocolError::Usage)?;
-        let peer = match RunOffer::decode(&peer) {
-            Ok(RunMessage::Offer(o)) => o,
-            Ok(RunMessage::Abort(reason)) => return Err(ProtocolError::PeerAborted(reason)),
-            Err(e) => {
-                self.poisoned = true;
-                return Err(ProtocolError::Malformed(e));
+        let verdict = negotiate(
+            &mut self.ch,
+            &GC_PROTOCOL,
+            &message,
+            RunOffer::max_len(p.inputs().len()),
+        )
+        .await;
+        match verdict {
+            Ok(_) => {}
+            Err(
+                e @ (wire::WireError::Mismatch(_)
+                | wire::WireError::PeerAborted(_)
+                | wire::WireError::Misuse(_)),
+            ) => {
+                self.poisoned = false;
+                return Err(e.into());
             }
-        };
-        let mine_offer = RunOffer {
-            role: self.role,
-            run: self.runs - 1,
-            digest: p.digest(),
-            owners,
-            policy,
-            instances: count,
-            scheme: self.opts.scheme,
-        };
-        let verdict = match self.role {
-            Role::Garbler => compare_offers(&mine_offer, &peer),
-            Role::Evaluator => compare_offers(&peer, &mine_offer),
-        };
-        verdict.map_err(ProtocolError::Handshake)?;
+            Err(e) => return Err(e.into()),
+        }
+        self.poisoned = false;
+        let (_, mine) = checked.map_err(ProtocolError::Usage)?;
 
         self.poisoned = true;
         let progress = self.opts.progress.clone();
         let scheme = self.opts.scheme;
         let mine: Vec<&[Option<&Bits>]> = mine.iter().map(Vec::as_slice).collect();
         let mut ot_time = std::time::Duration::ZERO;
+        let base_ot_time;
         let out = match &mut self.party {
             Party::Garbler { delta, cot, prg } => {
+                let t_ready = Instant::now();
+                let cot = cot.ready(&mut self.ch).await?;
+                base_ot_time = t_ready.elapsed();
                 garbler_run(
                     &mut self.ch,
                     scheme,
                     delta,
-                    &mut **cot,
+                    cot,
                     prg,
                     p,
                     &mine,
@@ -431,10 +469,13 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Session<S, R> {
                 .await?
             }
             Party::Evaluator { cot } => {
+                let t_ready = Instant::now();
+                let cot = cot.ready(&mut self.ch).await?;
+                base_ot_time = t_ready.elapsed();
                 evaluator_run(
                     &mut self.ch,
                     scheme,
-                    &mut **cot,
+                    cot,
                     p,
                     &mine,
                     policy,
@@ -451,7 +492,7 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Session<S, R> {
             bytes_sent: self.ch.bytes_sent() - sent0,
             bytes_received: self.ch.bytes_received() - recv0,
             seconds: start.elapsed().as_secs_f64(),
-            ot_seconds: ot_time.as_secs_f64(),
+            ot_seconds: (ot_time + base_ot_time).as_secs_f64(),
         };
         self.total.add(&self.last);
         Ok(out)

@@ -18,6 +18,7 @@ async fn aes_over_a_ferret_session() {
         let (mut a, mut b) = duplex_pair(&ChannelConfig::default());
         let opts = SessionOptions {
             scheme,
+            ot: duet_gc::OtKind::Ferret, // what the hello announces for this source
             ..Default::default()
         };
         let (p1, p2, o1, o2, k) = (aes.clone(), aes.clone(), opts.clone(), opts, key.clone());

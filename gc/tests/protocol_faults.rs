@@ -3,9 +3,12 @@
 
 use duet_circuits::{Bits, library, values};
 use duet_core::Delta;
-use duet_gc::handshake::{Hello, OutputPolicy, PROTOCOL_VERSION, Role, RunOffer};
+use duet_gc::OtKind;
+use duet_gc::handshake::{Hello, OutputPolicy, Role, RunOffer};
 use duet_gc::{Prepared, ProtocolError, SchemeKind, Session, SessionOptions};
+use duet_net::wire::{self, Message};
 use duet_net::{Channel, ChannelConfig, NetError, duplex_pair};
+use duet_ot::Security;
 use duet_ot::ideal::{IdealCot, IdealCotSender};
 use duet_ot::{CotSenderExt, RandomCotSender};
 use std::pin::Pin;
@@ -33,12 +36,15 @@ async fn raw_garbler_until_tables(
     mut cot: IdealCotSender,
 ) -> Delta {
     let hello = Hello {
-        version: PROTOCOL_VERSION,
         role: Role::Garbler,
+        ot: OtKind::Iknp,
+        security: Security::SemiHonest,
     };
-    ch.send_frame(&hello.encode()).await.unwrap();
+    ch.send_frame(&wire::Hello::Offer(hello.offer()).to_bytes())
+        .await
+        .unwrap();
     ch.flush().await.unwrap();
-    ch.recv_frame(64).await.unwrap();
+    ch.recv_frame(4096).await.unwrap();
     let delta = cot.delta().clone();
     let offer = RunOffer {
         role: Role::Garbler,
@@ -49,7 +55,9 @@ async fn raw_garbler_until_tables(
         instances: 1,
         scheme: SchemeKind::HalfGates,
     };
-    ch.send_frame(&offer.encode()).await.unwrap();
+    ch.send_frame(&wire::Hello::Offer(offer.offer()).to_bytes())
+        .await
+        .unwrap();
     ch.flush().await.unwrap();
     ch.recv_frame(1 << 20).await.unwrap();
     cot.send_cot(ch, 128).await.unwrap();

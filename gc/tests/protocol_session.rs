@@ -489,7 +489,7 @@ async fn run_many_rejects_count_mismatch_and_uneven_instances() {
     for r in [go, eo] {
         let msg = r.unwrap_err().to_string();
         assert!(
-            msg.contains("instance count mismatch: garbler runs 3 instances, evaluator 4"),
+            msg.contains("instance count mismatch: garbler has 3, evaluator has 4"),
             "{msg}"
         );
     }
@@ -544,12 +544,65 @@ async fn scheme_mismatch_fails_both_sides() {
             both,
         )
         .await;
-        let want = format!("garbling scheme mismatch: garbler uses {gs}, evaluator uses {es}");
+        let want = format!("garbling scheme mismatch: garbler has {gs}, evaluator has {es}");
         for r in [go, eo] {
             match r {
-                Err(ProtocolError::Handshake(m)) => assert!(m.contains(&want), "{m}"),
+                Err(ProtocolError::Handshake(m)) => assert!(m.mentions(&want), "{m}"),
                 other => panic!("expected a handshake error, got {other:?}"),
             }
         }
     }
+}
+
+/// The negotiation comes before any base OT: different OT extensions fail both sides at
+/// the hello, and a circuit mismatch on a fresh session fails both with only the two
+/// negotiations on the wire (a base OT alone would be kilobytes); then the session works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ot_source_and_circuit_checked_before_base_ot() {
+    use duet_gc::OtKind;
+    for (g_ot, e_ot) in [
+        (OtKind::Iknp, OtKind::Ferret),
+        (OtKind::Ferret, OtKind::Iknp),
+    ] {
+        let (a, b) = duplex_pair(&cfg());
+        let go = SessionOptions {
+            ot: g_ot,
+            ..Default::default()
+        };
+        let eo = SessionOptions {
+            ot: e_ot,
+            ..Default::default()
+        };
+        let (g, e) = tokio::join!(Session::garbler(a, go), Session::evaluator(b, eo));
+        let want = format!("OT extension mismatch: garbler has {g_ot}, evaluator has {e_ot}");
+        for r in [g.map(|_| ()), e.map(|_| ())] {
+            match r {
+                Err(ProtocolError::Handshake(m)) => assert!(m.mentions(&want), "{m}"),
+                other => panic!("expected a handshake error, got {other:?}"),
+            }
+        }
+    }
+    let aes = Prepared::new(library::load("aes_128").unwrap());
+    let add = Prepared::new(library::load("adder64").unwrap());
+    let (mut g, mut e) = open_real().await;
+    let both = OutputPolicy::Both;
+    let (go, eo) = run_pair(&mut g, &mut e, &aes, &add, vec![], vec![], both, both).await;
+    assert!(matches!(go, Err(ProtocolError::Handshake(_))), "{go:?}");
+    assert!(matches!(eo, Err(ProtocolError::Handshake(_))), "{eo:?}");
+    let wire = g.channel().bytes_sent() + g.channel().bytes_received();
+    assert!(wire < 1024, "{wire} bytes before the circuit check");
+    let k = values::from_u64(5, 64);
+    let (go, eo) = run_pair(
+        &mut g,
+        &mut e,
+        &add,
+        &add,
+        vec![(0, k.clone())],
+        vec![(1, values::from_u64(7, 64))],
+        both,
+        both,
+    )
+    .await;
+    assert_eq!(values::to_u64(&go.unwrap()[0]), Some(12));
+    assert_eq!(values::to_u64(&eo.unwrap()[0]), Some(12));
 }

@@ -266,7 +266,7 @@ impl Engine {
     /// # Errors
     /// [`Error::Ot`] / [`Error::Net`] on failure.
     pub async fn garbler(ch: &mut Channel, ring: Ring) -> Result<Engine, Error> {
-        let delta = Delta::random(&mut rand::rng());
+        let delta = Delta::random(&mut duet_core::secure_rng());
         let s = IknpSender::setup(ch, delta).await?;
         Engine::garbler_with_cot(ring, s)
     }

@@ -36,9 +36,13 @@ pub enum Error {
     /// bad settings file.
     #[error("{0}")]
     Input(String),
-    /// The peer runs a different circuit, ℓ, or input split.
+    /// The peer runs a different circuit, ℓ, scheme, OT extension or output policy: every
+    /// difference, named alike on both sides.
     #[error("peer mismatch: {0}")]
-    Mismatch(String),
+    Mismatch(duet_net::wire::Mismatch),
+    /// The peer is not a hybrid party, sent a message that does not decode, or refused.
+    #[error(transparent)]
+    Wire(duet_net::wire::WireError),
     /// The peer sent malformed data.
     #[error("peer sent bad data: {0}")]
     Peer(String),
@@ -54,4 +58,14 @@ pub enum Error {
     /// Boolean-circuit construction failure (a bug if it happens).
     #[error("circuit construction: {0}")]
     Circuit(#[from] duet_circuits::CircuitError),
+}
+
+impl From<duet_net::wire::WireError> for Error {
+    fn from(e: duet_net::wire::WireError) -> Self {
+        match e {
+            duet_net::wire::WireError::Mismatch(m) => Error::Mismatch(m),
+            duet_net::wire::WireError::Net(e) => Error::Net(e),
+            e => Error::Wire(e),
+        }
+    }
 }

@@ -21,6 +21,8 @@ pub use engine::{Engine, GcTask, Labels, LayerOut, Operand, Stats};
 pub use error::Error;
 pub use ops::Op;
 pub use ring::Ring;
-pub use runner::{RunOutput, RunStats, circuit_digest, run, run_scheme, run_with};
+pub use runner::{
+    HYBRID_PROTOCOL, RunOutput, RunStats, circuit_digest, run, run_ot, run_scheme, run_with,
+};
 pub use settings::{Reveal, Settings};
 pub use share::{Kind, Local, Role, Val};

@@ -1,10 +1,12 @@
 //! The two-party runner for arithmetic circuits.
 //!
-//! 1. **Handshake**: both parties send a hello — a blake3 digest of the canonical circuit
-//!    (names, wires, constants, gates, outputs), ℓ, their role, the set of inputs they own
-//!    and the output policy — and abort with [`Error::Mismatch`] on any difference (another
-//!    circuit or ℓ, the same role twice, an input owned twice or by nobody, other policy).
-//! 2. **COT setup** (base OTs) once.
+//! 1. **Handshake**: one `duet_net::wire` negotiation — a blake3 digest of the canonical
+//!    circuit (names, wires, constants, gates, outputs), ℓ, the garbling scheme, the OT
+//!    extension, their role and the output policy — failing both sides with
+//!    [`Error::Mismatch`] naming every difference; then each checks the inputs the other
+//!    gives ([`Error::Input`] naming every input given twice or by nobody).
+//! 2. **COT setup** (base OTs, and Ferret's bootstrap with `--ot ferret`) once, after the
+//!    handshake.
 //! 3. **Layers**: every gate gets a level: local gates (linear ops, public-factor products,
 //!    ops whose operands one party holds alone — all decided from public information) keep
 //!    the level of their operands; interactive gates (secret products, garbled ops) are one
@@ -22,11 +24,10 @@ use crate::share::{Kind, Local, Role, Val};
 use crate::{ArithCircuit, Error, Labels, Op, Ring};
 use duet_gc::SchemeKind;
 use duet_net::Channel;
-use duet_ot::{RandomCotReceiver, RandomCotSender};
+use duet_net::wire::{Hello, InvalidMessage, Offer, Protocol, Value, WireError, negotiate};
+use duet_ot::{AnyCotReceiver, AnyCotSender, OtKind, RandomCotReceiver, RandomCotSender};
 use std::collections::HashMap;
 use std::time::Instant;
-
-const MAGIC: &[u8; 16] = b"duet-hybrid/v2\0\0";
 
 /// Statistics of a run.
 #[derive(Clone, Copy, Debug, Default)]
@@ -83,104 +84,110 @@ pub fn circuit_digest(c: &ArithCircuit) -> [u8; 32] {
     *h.finalize().as_bytes()
 }
 
-/// `MAGIC ‖ digest [32] ‖ ell u32 ‖ scheme u8 ‖ role u8 ‖ owned u8 each ‖ reveal u8 each`.
-fn hello(
+/// The hybrid protocol's identity in the negotiation.
+pub const HYBRID_PROTOCOL: Protocol = Protocol {
+    name: "duet-hybrid",
+    version: 3,
+    roles: ["garbler", "evaluator"],
+};
+
+/// This party's offer: parameters `circuit` (digest), `ring bits` (ℓ), `garbling scheme`,
+/// `OT extension`, `output reveal` (per output: bit 0 the garbler sees it, bit 1 the
+/// evaluator) and `inputs given` (this party's own flags, one byte per input, checked by
+/// name after the negotiation).
+#[allow(clippy::too_many_arguments)]
+fn offer(
     c: &ArithCircuit,
     ring: Ring,
     scheme: SchemeKind,
+    ot: Option<OtKind>,
     role: Role,
     owned: &[bool],
     reveal: &[Reveal],
-) -> Vec<u8> {
-    let mut m = MAGIC.to_vec();
-    m.extend_from_slice(&circuit_digest(c));
-    m.extend_from_slice(&ring.ell().to_le_bytes());
-    m.push(scheme.wire_id());
-    m.push(role as u8);
-    m.extend(owned.iter().map(|&o| u8::from(o)));
-    m.extend(
-        reveal
-            .iter()
-            .map(|r| u8::from(r.garbler) | (u8::from(r.evaluator) << 1)),
-    );
-    m
+) -> Offer {
+    let mut o = Offer::new(&HYBRID_PROTOCOL, role as u8)
+        .with("circuit", Value::Digest(circuit_digest(c)))
+        .with("ring bits (ell)", Value::Uint(ring.ell().into()))
+        .with("garbling scheme", Value::Text(scheme.to_string()));
+    if let Some(ot) = ot {
+        // a caller's own engine (`run_with`) names no extension: its source is its own
+        o = o.with("OT extension", Value::Text(ot.name().into()));
+    }
+    o.with(
+        "output reveal",
+        Value::Bytes(
+            reveal
+                .iter()
+                .map(|r| u8::from(r.garbler) | (u8::from(r.evaluator) << 1))
+                .collect(),
+        ),
+    )
+    .with(
+        "inputs given",
+        Value::OwnBytes(owned.iter().map(|&o| u8::from(o)).collect()),
+    )
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn handshake(
     ch: &mut Channel,
     c: &ArithCircuit,
     ring: Ring,
     scheme: SchemeKind,
+    ot: Option<OtKind>,
     role: Role,
     owned: &[bool],
     reveal: &[Reveal],
 ) -> Result<Vec<Role>, Error> {
-    let mine = hello(c, ring, scheme, role, owned, reveal);
-    ch.send_frame(&mine).await?;
-    ch.flush().await?;
-    let theirs = ch.recv_frame(mine.len()).await.map_err(|e| match e {
-        duet_net::NetError::FrameTooLarge { .. } => Error::Mismatch(
-            "the peer runs a different circuit (its hello has another length)".into(),
-        ),
-        e => e.into(),
-    })?;
-    if theirs.len() < 16 || theirs[..16] != MAGIC[..] {
-        return Err(Error::Peer("not a duet-hybrid peer (bad hello)".into()));
-    }
-    if theirs.len() != mine.len() || theirs[16..48] != mine[16..48] {
-        return Err(Error::Mismatch(
-            "the peer runs a different circuit (digest differs)".into(),
-        ));
-    }
-    let their_ell = u32::from_le_bytes(theirs[48..52].try_into().expect("4 bytes"));
-    if their_ell != ring.ell() {
-        return Err(Error::Mismatch(format!(
-            "ell: ours {}, the peer's {their_ell}",
-            ring.ell()
-        )));
-    }
-    if theirs[52] != mine[52] {
-        let name = |b: u8| {
-            SchemeKind::from_wire_id(b).map_or_else(|| format!("scheme id {b}"), |k| k.to_string())
-        };
-        let (g, e) = match role {
-            Role::Garbler => (mine[52], theirs[52]),
-            Role::Evaluator => (theirs[52], mine[52]),
-        };
-        return Err(Error::Mismatch(format!(
-            "garbling scheme mismatch: garbler uses {}, evaluator uses {}",
-            name(g),
-            name(e)
-        )));
-    }
-    if theirs[53] == mine[53] {
-        return Err(Error::Mismatch("both parties have the same role".into()));
-    }
+    let mine = offer(c, ring, scheme, ot, role, owned, reveal);
+    let max = (1 << 20) + 2 * owned.len() + reveal.len();
+    let peer = negotiate(ch, &HYBRID_PROTOCOL, &Hello::Offer(mine), max).await?;
     let n = owned.len();
-    let their_owned = &theirs[54..54 + n];
+    let their_owned = match peer.get("inputs given") {
+        Some(Value::OwnBytes(b)) if b.len() == n && b.iter().all(|&x| x <= 1) => b,
+        _ => {
+            return Err(Error::Wire(WireError::InvalidMessage(
+                InvalidMessage::Invalid {
+                    message: "hybrid offer",
+                    field: "inputs given",
+                    why: "is not one 0/1 byte per input of the circuit",
+                },
+            )));
+        }
+    };
     let mut owners = Vec::with_capacity(n);
+    let mut both = Vec::new();
+    let mut neither = Vec::new();
     for (i, (&me, &they)) in owned.iter().zip(their_owned).enumerate() {
         let name = &c.inputs()[i].name;
         owners.push(match (me, they) {
             (true, 0) => role,
             (false, 1) => other(role),
-            (true, 1) => {
-                return Err(Error::Input(format!(
-                    "input `{name}` is given by both parties"
-                )));
+            (true, _) => {
+                both.push(format!("`{name}`"));
+                role
             }
-            (false, 0) => {
-                return Err(Error::Input(format!(
-                    "input `{name}` is given by neither party"
-                )));
+            (false, _) => {
+                neither.push(format!("`{name}`"));
+                role
             }
-            _ => return Err(Error::Peer("bad hello".into())),
         });
     }
-    if theirs[54 + n..] != mine[54 + n..] {
-        return Err(Error::Mismatch(
-            "the parties disagree on who sees which output".into(),
+    let mut diffs = Vec::new();
+    if !both.is_empty() {
+        diffs.push(format!(
+            "input {} is given by both parties",
+            both.join(", ")
         ));
+    }
+    if !neither.is_empty() {
+        diffs.push(format!(
+            "input {} is given by neither party",
+            neither.join(", ")
+        ));
+    }
+    if !diffs.is_empty() {
+        return Err(Error::Input(diffs.join("; ")));
     }
     Ok(owners)
 }
@@ -285,13 +292,40 @@ pub async fn run_scheme(
     my_inputs: &[(usize, u64)],
     reveal: &[Reveal],
 ) -> Result<RunOutput, Error> {
+    run_ot(ch, c, role, ring, scheme, OtKind::Iknp, my_inputs, reveal).await
+}
+
+/// [`run_scheme`] with the COTs from the OT extension `ot` (IKNP or Ferret), set up after
+/// the hello (which names it; both parties must name the same one).
+///
+/// # Errors
+/// As [`run`].
+#[allow(clippy::too_many_arguments)]
+pub async fn run_ot(
+    ch: &mut Channel,
+    c: &ArithCircuit,
+    role: Role,
+    ring: Ring,
+    scheme: SchemeKind,
+    ot: OtKind,
+    my_inputs: &[(usize, u64)],
+    reveal: &[Reveal],
+) -> Result<RunOutput, Error> {
     let start = Instant::now();
     let (s0, r0) = (ch.bytes_sent(), ch.bytes_received());
     let (owned, mine) = own_inputs(c, ring, my_inputs, reveal)?;
-    let owners = handshake(ch, c, ring, scheme, role, &owned, reveal).await?;
+    let owners = handshake(ch, c, ring, scheme, Some(ot), role, &owned, reveal).await?;
+    let security = duet_ot::Security::SemiHonest;
     let mut eng = match role {
-        Role::Garbler => Engine::garbler(ch, ring).await?,
-        Role::Evaluator => Engine::evaluator(ch, ring).await?,
+        Role::Garbler => {
+            let delta = duet_core::Delta::random(&mut duet_core::secure_rng());
+            let s = AnyCotSender::setup(ch, delta, ot, security).await?;
+            Engine::<AnyCotSender, AnyCotReceiver>::garbler_with_cot(ring, s)?
+        }
+        Role::Evaluator => {
+            let r = AnyCotReceiver::setup(ch, ot, security).await?;
+            Engine::<AnyCotSender, AnyCotReceiver>::evaluator_with_cot(ring, r)?
+        }
     };
     eng.set_scheme(scheme);
     let mut out = evaluate(ch, &mut eng, c, &owners, &mine, reveal).await?;
@@ -318,7 +352,17 @@ pub async fn run_with<S: RandomCotSender, R: RandomCotReceiver>(
     let (s0, r0) = (ch.bytes_sent(), ch.bytes_received());
     let before = eng.stats();
     let (owned, mine) = own_inputs(c, eng.ring(), my_inputs, reveal)?;
-    let owners = handshake(ch, c, eng.ring(), eng.scheme(), eng.role(), &owned, reveal).await?;
+    let owners = handshake(
+        ch,
+        c,
+        eng.ring(),
+        eng.scheme(),
+        None,
+        eng.role(),
+        &owned,
+        reveal,
+    )
+    .await?;
     let mut out = evaluate(ch, eng, c, &owners, &mine, reveal).await?;
     out.stats.engine = eng.stats().since(&before);
     out.stats.bytes_sent = ch.bytes_sent() - s0;

@@ -81,10 +81,10 @@ fn scheme_mismatch_is_refused_on_both_sides() {
             )
         )
     });
-    let want = "garbling scheme mismatch: garbler uses three-halves, evaluator uses half-gates";
+    let want = "garbling scheme mismatch: garbler has three-halves, evaluator has half-gates";
     for r in [g, e] {
         match r {
-            Err(Error::Mismatch(m)) => assert!(m.contains(want), "{m}"),
+            Err(Error::Mismatch(m)) => assert!(m.mentions(want), "{m}"),
             other => panic!("expected a mismatch, got {:?}", other.map(|o| o.outputs)),
         }
     }

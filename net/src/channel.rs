@@ -9,7 +9,9 @@
 //! complete within the timeout plus one second per [`MIN_RECV_RATE`] bytes asked for, counted
 //! from the start of the receive, not per transport read: a peer that drips a byte now and
 //! then is cut off after about the timeout, while a bulk receive over a slow link gets time
-//! in proportion to its size. Each transport write and flush is bounded by the timeout.
+//! in proportion to its size. Writes are bounded the same way (the timeout plus one second
+//! per [`MIN_RECV_RATE`] bytes for the whole buffer handed to the transport, so a peer that
+//! reads a byte now and then is cut off too); each flush by the timeout.
 
 use crate::link::{Link, LinkWriter};
 use crate::record::{MAX_RECORD, Records, copy_distance_ok, offset_away_from};
@@ -166,16 +168,31 @@ pub(crate) async fn guard<T>(
     }
 }
 
-/// Write all of `data`, each write call bounded by `timeout`.
+/// Write all of `data` by one deadline for the whole write: the timeout plus one second per
+/// [`MIN_RECV_RATE`] bytes, from the start (so a peer that reads a byte now and then — a
+/// slow reader — is cut off after about the timeout, as a dripping writer is on receive).
 async fn write_raw(
     w: &mut BoxWrite,
     data: &[u8],
     timeout: Duration,
     wire: &mut u64,
 ) -> Result<(), NetError> {
+    let deadline = Deadline::new(timeout, data.len());
     let mut pos = 0;
     while pos < data.len() {
-        let n = guard(timeout, w.write(&data[pos..])).await?;
+        // each call must make progress within the timeout, and all of them by the deadline
+        let at = deadline.at.min(tokio::time::Instant::now() + timeout);
+        let n = match tokio::time::timeout_at(at, w.write(&data[pos..])).await {
+            Err(_) => {
+                let after = if at < deadline.at {
+                    timeout
+                } else {
+                    deadline.allowed
+                };
+                return Err(NetError::Timeout { after });
+            }
+            Ok(r) => r.map_err(map_io)?,
+        };
         if n == 0 {
             return Err(NetError::Closed);
         }
@@ -546,6 +563,30 @@ impl Channel {
         buf: &mut Vec<u8>,
         max_len: usize,
     ) -> Result<(), NetError> {
+        let len = self.recv_frame_header(max_len).await?;
+        buf.clear();
+        buf.resize(len, 0);
+        self.recv_exact(buf).await
+    }
+
+    /// Send only a frame's length prefix (`u32` little-endian); the caller then sends
+    /// exactly `len` bytes with [`Channel::send`] (for payloads produced piecewise).
+    ///
+    /// # Errors
+    /// As [`Channel::send`]; [`NetError::Malformed`] if `len` is 4 GiB or more.
+    pub async fn send_frame_header(&mut self, len: usize) -> Result<(), NetError> {
+        let len = u32::try_from(len)
+            .map_err(|_| NetError::Malformed(format!("frame of {len} bytes is too long")))?;
+        self.send(&len.to_le_bytes()).await
+    }
+
+    /// Receive only a frame's length prefix and check it against `max_len`; the caller then
+    /// receives exactly that many bytes (for payloads consumed piecewise).
+    ///
+    /// # Errors
+    /// [`NetError::FrameTooLarge`] if the peer announces more than `max_len`; otherwise as
+    /// [`Channel::recv_exact`].
+    pub async fn recv_frame_header(&mut self, max_len: usize) -> Result<usize, NetError> {
         let mut len = [0u8; 4];
         self.recv_exact(&mut len).await?;
         let len = u32::from_le_bytes(len) as usize;
@@ -556,9 +597,7 @@ impl Channel {
             });
         }
         tracing::trace!(bytes = len, "frame received");
-        buf.clear();
-        buf.resize(len, 0);
-        self.recv_exact(buf).await
+        Ok(len)
     }
 
     /// Receive a frame of at most `max_len` bytes.

@@ -14,6 +14,9 @@
 //! [`NetError::Timeout`], a frame longer than the caller's cap [`NetError::FrameTooLarge`],
 //! an altered/replayed/dropped encrypted record [`NetError::Integrity`]: never a panic or a
 //! hang.
+//!
+//! [`wire`] is the layer every protocol speaks through: typed [`wire::Message`]s, frame
+//! helpers, and the one negotiation step ([`wire::negotiate`]).
 
 mod channel;
 mod keys;
@@ -24,6 +27,7 @@ mod record;
 pub mod secure;
 pub mod tcp;
 mod text;
+pub mod wire;
 
 pub use channel::{Channel, ChannelConfig, NetError, duplex_pair};
 pub use keys::{KEY_FILE_HEADER, KeyError, PUBLIC_KEY_PREFIX, PublicKey, StaticKeyPair};

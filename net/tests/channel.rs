@@ -121,6 +121,38 @@ async fn tcp_writer_stall_times_out() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_reader_is_cut_off() {
+    // The peer reads one byte every 10 ms from a 64-byte pipe: every transport write makes
+    // progress well within the timeout, but a whole write must finish by its deadline
+    // (timeout + size / 64 KiB/s), so the sender gives up within about a second instead of
+    // trickling on for hours.
+    let config = ChannelConfig {
+        write_buffer: 16 << 10,
+        ..cfg(300)
+    };
+    let (a, mut b) = tokio::io::duplex(64);
+    let mut a = Channel::from_stream(a, &config);
+    let reader = tokio::spawn(async move {
+        let mut x = [0u8; 1];
+        while matches!(b.read(&mut x).await, Ok(1)) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
+    let chunk = vec![0u8; 16 << 10];
+    let t = Instant::now();
+    let mut res = Ok(());
+    for _ in 0..64 {
+        res = a.send(&chunk).await;
+        if res.is_err() {
+            break;
+        }
+    }
+    assert!(matches!(res, Err(NetError::Timeout { .. })), "{res:?}");
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    reader.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tcp_connect_retry_and_failures() {
     // Nobody listening: retry until the deadline, then a clear Connect error.
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -408,7 +408,7 @@ impl Drop for Receiver {
 /// [`OtError::Net`] on channel failure; [`OtError::Malformed`] if the receiver's message is
 /// invalid (wrong length → framing error, bad point, identity).
 pub async fn send(ch: &mut Channel, msgs: &[[Block; 2]]) -> Result<(), OtError> {
-    let sender = Sender::new(&mut rand::rng(), msgs.len())?;
+    let sender = Sender::new(&mut duet_core::secure_rng(), msgs.len())?;
     ch.send_frame(&sender.setup_message()).await?;
     ch.flush().await?;
     // every pad is wiped when these drop, on success and on any error
@@ -437,7 +437,7 @@ pub async fn send(ch: &mut Channel, msgs: &[[Block; 2]]) -> Result<(), OtError> 
 pub async fn receive(ch: &mut Channel, choices: &[bool]) -> Result<Vec<Block>, OtError> {
     let mut setup = [0u8; SENDER_SETUP_LEN];
     ch.recv_frame_exact(&mut setup).await?;
-    let mut setup = ReceiverSetup::new(&mut rand::rng(), choices, &setup)?;
+    let mut setup = ReceiverSetup::new(&mut duet_core::secure_rng(), choices, &setup)?;
     while let Some(points) = setup.next_points(POINTS_PER_FRAME) {
         ch.send_frame(points).await?;
         ch.flush().await?;

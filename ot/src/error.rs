@@ -12,6 +12,10 @@ pub enum OtError {
     /// The channel failed (peer closed, timeout, oversized frame, I/O).
     #[error(transparent)]
     Net(#[from] NetError),
+    /// The wire layer refused the peer: a negotiation difference (named on both sides), a
+    /// message that does not decode, or a peer that broke the protocol.
+    #[error(transparent)]
+    Wire(duet_net::wire::WireError),
     /// The peer sent a message that does not decode (bad length, invalid curve point, …).
     #[error("peer sent a malformed OT message: {0}")]
     Malformed(String),
@@ -31,4 +35,13 @@ pub enum OtError {
     /// The API was used out of order or with parameters the peer does not share.
     #[error("OT misuse: {0}")]
     Usage(String),
+}
+
+impl From<duet_net::wire::WireError> for OtError {
+    fn from(e: duet_net::wire::WireError) -> Self {
+        match e {
+            duet_net::wire::WireError::Net(e) => OtError::Net(e),
+            e => OtError::Wire(e),
+        }
+    }
 }

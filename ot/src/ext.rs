@@ -30,6 +30,7 @@ use crate::traits::{Malicious, RandomCotReceiver, RandomCotSender, SemiHonest, c
 use crate::{OtError, base};
 use duet_core::{Block, Delta, Prg};
 use duet_net::Channel;
+use duet_net::wire::{Hello, Offer, PeerMisbehaved, Protocol, Value, negotiate};
 use zeroize::Zeroizing;
 
 /// OTs per frame of `u` (256 KiB): the receiver's `u` and rows and the sender's `u` and rows
@@ -50,10 +51,11 @@ pub enum Security {
 }
 
 impl Security {
-    fn tag(self) -> u8 {
+    /// The level's name in negotiations and messages: `semi-honest` or `malicious`.
+    pub fn name(self) -> &'static str {
         match self {
-            Security::SemiHonest => 1,
-            Security::Malicious => 2,
+            Security::SemiHonest => "semi-honest",
+            Security::Malicious => "malicious",
         }
     }
 
@@ -67,6 +69,40 @@ impl Security {
 
 const KIND_COT: u64 = 1;
 
+/// The receiver's header of one IKNP/KOS call (`kind u64 ‖ n u64`, kind 1; unframed: 16
+/// bytes per call on the hot path, so it is written into a stack array, not a
+/// `wire::Message` frame, and decoded through a `duet_net::wire::Reader`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallHeader {
+    /// COTs in the call.
+    pub n: u64,
+}
+
+impl CallHeader {
+    /// The 16 bytes on the wire.
+    pub fn encode(self) -> [u8; 16] {
+        let mut h = [0u8; 16];
+        h[..8].copy_from_slice(&KIND_COT.to_le_bytes());
+        h[8..].copy_from_slice(&self.n.to_le_bytes());
+        h
+    }
+
+    /// Decode and validate (the kind must be a COT call).
+    ///
+    /// # Errors
+    /// `InvalidMessage::UnknownCode` for another call kind.
+    pub fn decode(b: &[u8; 16]) -> Result<CallHeader, duet_net::wire::InvalidMessage> {
+        let mut r = duet_net::wire::Reader::new("OT call header", b);
+        let kind = r.u64("call kind")?;
+        if kind != KIND_COT {
+            return Err(r.unknown("call kind", kind));
+        }
+        let n = r.u64("COT count")?;
+        r.finish()?;
+        Ok(CallHeader { n })
+    }
+}
+
 /// Padded batch size: a multiple of 128, plus κ + σ random OTs for KOS.
 fn padded(n: usize, security: Security) -> usize {
     let extra = if security == Security::Malicious {
@@ -77,23 +113,19 @@ fn padded(n: usize, security: Security) -> usize {
     (n + extra).div_ceil(128) * 128
 }
 
-/// Both parties announce the protocol and security level before the base OTs.
-async fn hello(ch: &mut Channel, security: Security) -> Result<(), OtError> {
-    let mut mine = *b"DUETOT1\0";
-    mine[7] = security.tag();
-    ch.send(&mine).await?;
-    ch.flush().await?;
-    let mut theirs = [0u8; 8];
-    ch.recv_exact(&mut theirs).await?;
-    if theirs[..7] != mine[..7] {
-        return Err(OtError::Malformed("peer is not speaking duet OT v1".into()));
-    }
-    if theirs[7] != mine[7] {
-        return Err(OtError::Usage(format!(
-            "security mismatch: we use {security:?}, the peer uses tag {}",
-            theirs[7]
-        )));
-    }
+/// The OT extension's identity in the negotiation (`duet_net::wire`).
+pub(crate) const OT_PROTOCOL: Protocol = Protocol {
+    name: "duet-ot",
+    version: 2,
+    roles: ["sender", "receiver"],
+};
+
+/// Both parties negotiate the protocol, their roles and the security level before the base
+/// OTs (one `duet_net::wire` negotiation; a difference is named on both sides).
+async fn hello(ch: &mut Channel, role: u8, security: Security) -> Result<(), OtError> {
+    let mine =
+        Offer::new(&OT_PROTOCOL, role).with("OT security", Value::Text(security.name().into()));
+    negotiate(ch, &OT_PROTOCOL, &Hello::Offer(mine), 4096).await?;
     Ok(())
 }
 
@@ -150,7 +182,7 @@ struct SenderExt {
 
 impl SenderExt {
     async fn setup(ch: &mut Channel, delta: Delta, security: Security) -> Result<Self, OtError> {
-        hello(ch, security).await?;
+        hello(ch, 0, security).await?;
         let d = delta.as_block();
         // Δ's bits and the seeds they select are as secret as Δ: wiped on every path.
         let choices: Zeroizing<Vec<bool>> = Zeroizing::new((0..KAPPA).map(|j| d.bit(j)).collect());
@@ -170,13 +202,17 @@ impl SenderExt {
     async fn check_header(&mut self, ch: &mut Channel, n: usize) -> Result<(), OtError> {
         let mut hdr = [0u8; 16];
         ch.recv_exact(&mut hdr).await?;
-        let their_kind = u64::from_le_bytes(hdr[..8].try_into().expect("8 bytes"));
-        let their_n = u64::from_le_bytes(hdr[8..].try_into().expect("8 bytes"));
-        if their_kind != KIND_COT || their_n != n as u64 {
-            return Err(OtError::Usage(format!(
-                "call mismatch: we send {n} COTs, the peer receives {their_n} (call kind \
-                 {their_kind})"
-            )));
+        let h = CallHeader::decode(&hdr).map_err(|e| OtError::Wire(e.into()))?;
+        if h.n != n as u64 {
+            return Err(OtError::Wire(
+                PeerMisbehaved::Unexpected {
+                    message: "OT call header",
+                    what: "the COTs of the call",
+                    expected: n as u64,
+                    actual: h.n,
+                }
+                .into(),
+            ));
         }
         Ok(())
     }
@@ -200,7 +236,7 @@ impl SenderExt {
             });
         }
         if self.security == Security::Malicious {
-            let seed = Block::random(&mut rand::rng());
+            let seed = Block::random(&mut duet_core::secure_rng());
             ch.send(&seed.to_bytes()).await?;
             ch.flush().await?;
             // Our sum while the receiver computes its answer (both passes overlap).
@@ -235,7 +271,7 @@ struct ReceiverExt {
 
 impl ReceiverExt {
     async fn setup(ch: &mut Channel, security: Security) -> Result<Self, OtError> {
-        hello(ch, security).await?;
+        hello(ch, 1, security).await?;
         let mut prg = Prg::from_os_rng();
         let seeds: Zeroizing<Vec<[Block; 2]>> = Zeroizing::new(
             (0..KAPPA)
@@ -278,10 +314,7 @@ impl ReceiverExt {
         if let Some(c) = choices {
             pack_bits(c, &mut self.r);
         }
-        let mut hdr = [0u8; 16];
-        hdr[..8].copy_from_slice(&KIND_COT.to_le_bytes());
-        hdr[8..].copy_from_slice(&(n as u64).to_le_bytes());
-        ch.send(&hdr).await?;
+        ch.send(&CallHeader { n: n as u64 }.encode()).await?;
         self.tail.resize(total - n, Block::ZERO);
         for c0 in (0..total).step_by(CHUNK) {
             let c = CHUNK.min(total - c0);

@@ -15,6 +15,8 @@
 //!   [`KosReceiver`], and [`CotSender`] / [`CotReceiver`] with the level chosen at run time;
 //!   one long-lived pair per connection; the sender picks Δ (any lsb; the garbler passes its
 //!   garbling Δ).
+//! - [`any`]: [`OtKind`] and [`AnyCotSender`] / [`AnyCotReceiver`], IKNP/KOS or Ferret chosen
+//!   at run time (a flag, a negotiation) behind one type.
 //! - [`oprf`]: the KKRT16 batched OPRF core (1-out-of-∞ OT over κ* = 512 columns), composed
 //!   by PSI.
 //! - `ideal` (feature `ideal`): [`ideal::IdealCot`], the COT functionality for tests.
@@ -47,6 +49,7 @@
 //! No method is cancel-safe (a dropped future leaves the session out of step).
 
 mod aesctr;
+pub mod any;
 pub mod base;
 mod derived;
 mod error;
@@ -61,11 +64,12 @@ pub mod traits;
 #[cfg(target_arch = "x86_64")]
 mod ymm;
 
+pub use any::{AnyCotReceiver, AnyCotSender, OtKind};
 pub use derived::MAX_OT_BYTES;
 pub use error::OtError;
 pub use ext::{
-    CHUNK, CotReceiver, CotSender, IknpReceiver, IknpSender, KOS_CHUNK, KosReceiver, KosSender,
-    Security,
+    CHUNK, CallHeader, CotReceiver, CotSender, IknpReceiver, IknpSender, KOS_CHUNK, KosReceiver,
+    KosSender, Security,
 };
 pub use traits::{
     CotReceiverExt, CotSenderExt, Malicious, RandomCotReceiver, RandomCotSender, SemiHonest,

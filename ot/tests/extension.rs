@@ -163,7 +163,7 @@ async fn lsb_one_delta_and_mismatched_calls() {
     for i in 0..256 {
         assert_eq!(m[i], k[i] ^ (d & Block::mask(c[i])));
     }
-    assert!(matches!(e, Err(OtError::Usage(_))), "{e:?}");
+    assert!(matches!(e, Err(OtError::Wire(_))), "{e:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

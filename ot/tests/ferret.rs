@@ -192,8 +192,8 @@ async fn mismatches_are_refused() {
         .await
         .unwrap();
     let r = FerretReceiver::setup_with(&mut b, &mut cot, other).await;
-    assert!(matches!(r, Err(OtError::Usage(_))), "{r:?}");
-    assert!(matches!(st.await.unwrap(), Err(OtError::Usage(_))));
+    assert!(matches!(r, Err(OtError::Wire(_))), "{r:?}");
+    assert!(matches!(st.await.unwrap(), Err(OtError::Wire(_))));
 
     let (mut a, _b) = channels();
     let even = Delta::from_block_any(Block(2));

@@ -62,7 +62,7 @@ use duet_core::Block;
 use std::sync::Arc;
 
 pub use items::{ItemSet, hash_item, hash_items};
-pub use protocol::{receiver, sender};
+pub use protocol::{PSI_PROTOCOL, receiver, sender};
 
 /// Width of the pseudorandom code in bits (κ*, KKRT16 §4: 424–512 bits).
 pub use duet_ot::oprf::KAPPA_STAR;
@@ -192,44 +192,23 @@ pub enum PsiError {
     /// Base OT failed.
     #[error("base OT failed: {0}")]
     Ot(#[from] duet_ot::OtError),
-    /// The peer does not speak this protocol.
-    #[error("the peer is not a duet PSI party (its first bytes: {0})")]
-    NotPsi(String),
-    /// The peer speaks another protocol version.
-    #[error("the peer speaks PSI protocol version {actual}; this is version {expected}")]
-    Version {
-        /// our version
-        expected: u16,
-        /// the peer's version
-        actual: u16,
-    },
-    /// The peer runs another PSI protocol.
-    #[error("the peer runs PSI protocol {peer}; this party runs {local}")]
-    Protocol {
-        /// ours
-        local: Protocol,
-        /// the peer's (its name, or its unknown id)
-        peer: String,
-    },
+    /// The parties' offers differ (role, version, σ, …): every difference, named alike
+    /// on both sides (e.g. `both parties are the sender`, `sigma mismatch: sender has 40,
+    /// receiver has 48`).
+    #[error("PSI handshake failed: {0}")]
+    Handshake(duet_net::wire::Mismatch),
+    /// The peer is not a Duet PSI party or broke the protocol.
+    #[error("{0}")]
+    Peer(duet_net::wire::PeerMisbehaved),
+    /// The peer sent a message that does not decode.
+    #[error("the peer sent an invalid message: {0}")]
+    Invalid(duet_net::wire::InvalidMessage),
     /// The garbled circuit of PSI-cardinality failed.
     #[error("the counting circuit failed: {0}")]
     Gc(#[from] duet_gc::ProtocolError),
     /// OKVS encoding failed for every seed tried (RR22).
     #[error(transparent)]
     Okvs(#[from] okvs::OkvsError),
-    /// Both parties chose the same role.
-    #[error("both parties are PSI {0}s: one must be the sender and the other the receiver")]
-    SameRole(Role),
-    /// A protocol parameter differs between the two sides.
-    #[error("PSI parameter {name} differs: {local} here, {peer} at the peer")]
-    Parameter {
-        /// the parameter
-        name: &'static str,
-        /// our value
-        local: u64,
-        /// the peer's value
-        peer: u64,
-    },
     /// A set (ours or the peer's announced one) is too large.
     #[error("{whose} set has {actual} items; at most {max} are supported")]
     TooLarge {
@@ -252,6 +231,19 @@ pub enum PsiError {
     /// The configuration is unusable.
     #[error("invalid PSI configuration: {0}")]
     Config(String),
+}
+
+impl From<duet_net::wire::WireError> for PsiError {
+    fn from(e: duet_net::wire::WireError) -> Self {
+        use duet_net::wire::WireError as W;
+        match e {
+            W::Net(e) => PsiError::Net(e),
+            W::Mismatch(m) => PsiError::Handshake(m),
+            W::PeerMisbehaved(p) => PsiError::Peer(p),
+            W::InvalidMessage(i) => PsiError::Invalid(i),
+            e => PsiError::Malformed(e.to_string()),
+        }
+    }
 }
 
 /// What a PSI run cost.

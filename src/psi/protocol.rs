@@ -2,8 +2,8 @@
 //! the sender's masked values, and the receiver's final acknowledgement.
 //!
 //! Message flow (R = receiver, S = sender):
-//! 1. R ↔ S: hello frame (magic `duet-psi`, version, role, protocol id 0 = KKRT16, set size,
-//!    parameters) both ways;
+//! 1. R ↔ S: the `duet_net::wire` negotiation (protocol `duet-psi`, version, role, the
+//!    shared parameters, each party's set size) both ways, before any base OT;
 //! 2. R → S: cuckoo status (1 = ok), seed (16 bytes), attempts (u32);
 //! 3. base OT ×512, R is the OT sender of random seed pairs, S the receiver with choices s;
 //! 4. S → R: code seed (16 bytes);
@@ -17,19 +17,25 @@ use super::cuckoo::{BinHasher, Buckets, EMPTY, cuckoo_insert};
 use super::matching::MatchTable;
 use super::*;
 use duet_core::Prg;
-use duet_net::{Channel, NetError};
+use duet_net::Channel;
+use duet_net::wire::{self, InvalidMessage, Offer, Protocol, Value, negotiate};
 use duet_ot::oprf::{Code, OprfReceiver, OprfSender, Wide, code_input, hash_rows, value_mask};
 
-const MAGIC: &[u8; 8] = b"duet-psi";
 /// Version of the PSI wire protocol.
-pub const VERSION: u16 = 1;
-const HELLO_LEN: usize = 32;
+pub const VERSION: u16 = 3;
 
-/// The handshake of every PSI protocol here: the same 32-byte frame, with the protocol's
-/// id in byte 11 (0 = KKRT16, which older builds left zero) and five protocol parameters
-/// (u16, u16, u16, u16, u32) in bytes 20..32.
+/// PSI's identity in the negotiation (`duet_net::wire`).
+pub const PSI_PROTOCOL: Protocol = Protocol {
+    name: "duet-psi",
+    version: VERSION,
+    roles: ["sender", "receiver"],
+};
+
+/// The handshake of every PSI protocol here (KKRT16, RR22, RR22 cardinality): one
+/// negotiation whose offer names the PSI protocol and five protocol parameters, all compared,
+/// and tells this party's set size.
 pub(crate) struct Hello {
-    pub(crate) protocol: Protocol,
+    pub(crate) protocol: super::Protocol,
     pub(crate) role: Role,
     pub(crate) n: u64,
     pub(crate) params: [(&'static str, u64); 5],
@@ -39,7 +45,7 @@ impl Hello {
     /// KKRT16's hello: κ*, σ, hash functions, table factor, chunk bins.
     fn kkrt(role: Role, n: u64, sigma: u32) -> Self {
         Hello {
-            protocol: Protocol::Kkrt16,
+            protocol: super::Protocol::Kkrt16,
             role,
             n,
             params: [
@@ -51,90 +57,34 @@ impl Hello {
             ],
         }
     }
-}
 
-const PARAM_AT: [(usize, usize); 5] = [(20, 2), (22, 2), (24, 2), (26, 2), (28, 4)];
-
-fn encode_hello(h: &Hello) -> [u8; HELLO_LEN] {
-    let mut b = [0u8; HELLO_LEN];
-    b[..8].copy_from_slice(MAGIC);
-    b[8..10].copy_from_slice(&VERSION.to_le_bytes());
-    b[10] = match h.role {
-        Role::Sender => 1,
-        Role::Receiver => 2,
-    };
-    b[11] = h.protocol.id();
-    b[12..20].copy_from_slice(&h.n.to_le_bytes());
-    for (&(at, w), &(_, v)) in PARAM_AT.iter().zip(&h.params) {
-        b[at..at + w].copy_from_slice(&v.to_le_bytes()[..w]);
+    /// The offer: the PSI protocol's name, its shared parameters, and this party's set size
+    /// (told, not compared).
+    fn offer(&self) -> Offer {
+        let role = match self.role {
+            Role::Sender => 0,
+            Role::Receiver => 1,
+        };
+        let mut o = Offer::new(&PSI_PROTOCOL, role)
+            .with("PSI protocol", Value::Text(self.protocol.to_string()));
+        for &(name, v) in &self.params {
+            o = o.with(name, Value::Uint(v));
+        }
+        o.with("set size", Value::Own(self.n))
     }
-    b
 }
 
-fn u16_at(b: &[u8], i: usize) -> u64 {
-    u16::from_le_bytes([b[i], b[i + 1]]) as u64
-}
-
-/// Send our hello, read the peer's, check it; returns the peer's set size.
+/// Negotiate (both parties at once, every difference named on both sides); returns the
+/// peer's set size.
 pub(crate) async fn handshake(ch: &mut Channel, me: &Hello) -> Result<u64, PsiError> {
-    ch.send_frame(&encode_hello(me)).await?;
-    ch.flush().await?;
-    let peer = match ch.recv_frame(256).await {
-        Ok(p) => p,
-        Err(NetError::FrameTooLarge { actual, .. }) => {
-            return Err(PsiError::NotPsi(format!(
-                "a first message of {actual} bytes"
-            )));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if peer.len() < 10 || &peer[..8] != MAGIC {
-        let shown = duet_net::sanitize_peer_text(&peer[..peer.len().min(16)]);
-        return Err(PsiError::NotPsi(shown));
-    }
-    let version = u16_at(&peer, 8) as u16;
-    if version != VERSION {
-        return Err(PsiError::Version {
-            expected: VERSION,
-            actual: version,
-        });
-    }
-    if peer.len() != HELLO_LEN {
-        return Err(PsiError::Malformed(format!(
-            "hello of {} bytes, expected {HELLO_LEN}",
-            peer.len()
-        )));
-    }
-    if peer[11] != me.protocol.id() {
-        return Err(PsiError::Protocol {
-            local: me.protocol,
-            peer: Protocol::from_id(peer[11]).map_or_else(
-                || format!("unknown protocol {}", peer[11]),
-                |p| p.to_string(),
-            ),
-        });
-    }
-    let role = match peer[10] {
-        1 => Role::Sender,
-        2 => Role::Receiver,
-        r => return Err(PsiError::Malformed(format!("unknown role {r}"))),
-    };
-    if role == me.role {
-        return Err(PsiError::SameRole(role));
-    }
-    for (&(at, w), &(name, local)) in PARAM_AT.iter().zip(&me.params) {
-        let mut le = [0u8; 8];
-        le[..w].copy_from_slice(&peer[at..at + w]);
-        let p = u64::from_le_bytes(le);
-        if local != p {
-            return Err(PsiError::Parameter {
-                name,
-                local,
-                peer: p,
-            });
-        }
-    }
-    let n = u64::from_le_bytes(peer[12..20].try_into().expect("8 bytes"));
+    let peer = negotiate(ch, &PSI_PROTOCOL, &wire::Hello::Offer(me.offer()), 4096).await?;
+    let n = peer
+        .number("set size")
+        .ok_or(PsiError::Invalid(InvalidMessage::Invalid {
+            message: "PSI offer",
+            field: "set size",
+            why: "is missing",
+        }))?;
     if n > MAX_SET_SIZE {
         return Err(PsiError::TooLarge {
             whose: "the peer's",

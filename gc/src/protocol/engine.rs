@@ -150,20 +150,8 @@ pub(crate) async fn recv_tables(
     buf: &mut Vec<u8>,
     max_bytes: usize,
 ) -> Result<(), ProtocolError> {
-    let mut len = [0u8; 4];
-    ch.recv_exact(&mut len).await?;
-    let len = u32::from_le_bytes(len) as usize;
-    if len > max_bytes {
-        return Err(NetError::FrameTooLarge {
-            actual: len as u64,
-            max: max_bytes as u64,
-        }
-        .into());
-    }
-    tracing::debug!(bytes = len, "garbled-table frame received");
-    buf.clear();
-    buf.resize(len, 0);
-    ch.recv_exact(buf).await?;
+    ch.recv_frame_into(buf, max_bytes).await?;
+    tracing::debug!(bytes = buf.len(), "garbled-table frame received");
     Ok(())
 }
 

@@ -47,12 +47,13 @@ use duet_circuits::program_file::ProgramFile;
 use duet_circuits::{Circuit, Gate};
 use duet_gc_core::SchemeKind;
 use duet_net::NetError;
+use duet_net::wire::{InvalidMessage, Mismatch, PeerMisbehaved, WireError};
 use duet_ot::OtError;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use thiserror::Error;
 
-pub use duet_ot::Security;
+pub use duet_ot::{OtKind, Security};
 pub use engine::{FRAME_BYTES, MAX_FRAME_BYTES};
 pub(crate) use run::{evaluator_run, garbler_run};
 
@@ -71,10 +72,16 @@ pub enum ProtocolError {
     /// The garbling core failed (bad tables count, wrong label count, …).
     #[error(transparent)]
     Gc(#[from] crate::GcError),
-    /// The two parties disagree (version, role, circuit, input ownership, output policy).
-    /// Both parties get the same message.
+    /// The two parties disagree (version, role, OT source, circuit, input ownership, output
+    /// policy, scheme). Both parties get the same differences.
     #[error("handshake failed: {0}")]
-    Handshake(String),
+    Handshake(Mismatch),
+    /// The peer sent a message that does not decode.
+    #[error("peer sent an invalid message: {0}")]
+    InvalidMessage(#[from] InvalidMessage),
+    /// The peer broke the protocol (not a Duet party, a count other than agreed).
+    #[error("peer misbehaved: {0}")]
+    PeerMisbehaved(#[from] PeerMisbehaved),
     /// The peer gave up before the run started, with its reason.
     #[error("the peer aborted the run: {0}")]
     PeerAborted(String),
@@ -93,6 +100,20 @@ pub enum ProtocolError {
     Internal(String),
 }
 
+impl From<WireError> for ProtocolError {
+    fn from(e: WireError) -> Self {
+        match e {
+            WireError::Net(e) => ProtocolError::Net(e),
+            WireError::InvalidMessage(e) => ProtocolError::InvalidMessage(e),
+            WireError::PeerMisbehaved(e) => ProtocolError::PeerMisbehaved(e),
+            WireError::Mismatch(m) => ProtocolError::Handshake(m),
+            WireError::PeerAborted(r) => ProtocolError::PeerAborted(r),
+            WireError::Misuse(r) => ProtocolError::Usage(r),
+            e => ProtocolError::Internal(e.to_string()),
+        }
+    }
+}
+
 /// Options of a [`crate::Session`].
 #[derive(Clone, Debug)]
 pub struct SessionOptions {
@@ -103,6 +124,12 @@ pub struct SessionOptions {
     /// The garbling scheme of every run (default half-gates); both parties must choose the
     /// same one: each run's handshake refuses a difference on both sides.
     pub scheme: SchemeKind,
+    /// The OT extension of the evaluator's input labels (default IKNP): set up by
+    /// [`crate::Session::garbler`] / [`crate::Session::evaluator`] after the first run's
+    /// offers agree, named in the connection's hello (a difference fails both sides before
+    /// any base OT). Sessions over a caller's source ([`crate::Session::garbler_with_cot`])
+    /// announce this value and `security` as given: set them to describe that source.
+    pub ot: OtKind,
 }
 
 impl Default for SessionOptions {
@@ -111,6 +138,7 @@ impl Default for SessionOptions {
             security: Security::SemiHonest,
             progress: None,
             scheme: SchemeKind::HalfGates,
+            ot: OtKind::Iknp,
         }
     }
 }
@@ -263,8 +291,9 @@ pub struct RunStats {
     pub bytes_received: u64,
     /// Wall-clock seconds.
     pub seconds: f64,
-    /// Of `seconds`, the OT extension for the evaluator's input bits (the run's one COT
-    /// call, both sides).
+    /// Of `seconds`, the oblivious transfer: the COT source's set-up on the session's first
+    /// run (base OT, and Ferret's bootstrap) and the extension for the evaluator's input
+    /// bits (the run's one COT call), both sides.
     pub ot_seconds: f64,
 }
 

@@ -96,6 +96,7 @@ use crate::kos::gf_mul;
 use crate::{CotReceiver, CotReceiverExt, CotSender, CotSenderExt, OtError, Security};
 use duet_core::{Block, Delta, mem::zeroed_blocks};
 use duet_net::Channel;
+use duet_net::wire::{Hello, Offer, Protocol, Value, negotiate};
 use subtle::ConstantTimeEq;
 
 /// Trees between flushes of the sender's corrections (one frame per tree; the receiver
@@ -129,28 +130,24 @@ fn check_failed(side: &str) -> OtError {
 }
 
 /// Both parties announce Ferret, the security level and the parameters.
-async fn hello(ch: &mut Channel, security: Security, params: FerretParams) -> Result<(), OtError> {
-    let mut mine = [0u8; 57];
-    mine[..8].copy_from_slice(b"DUETFRT1");
-    mine[8] = match security {
-        Security::SemiHonest => 1,
-        Security::Malicious => 2,
+async fn hello(
+    ch: &mut Channel,
+    role: u8,
+    security: Security,
+    params: FerretParams,
+) -> Result<(), OtError> {
+    const FERRET: Protocol = Protocol {
+        name: "duet-ferret",
+        version: 2,
+        roles: ["sender", "receiver"],
     };
-    mine[9..].copy_from_slice(&params.to_bytes());
-    ch.send(&mine).await?;
-    ch.flush().await?;
-    let mut theirs = [0u8; 57];
-    ch.recv_exact(&mut theirs).await?;
-    if theirs[..8] != mine[..8] {
-        return Err(OtError::Malformed(
-            "peer is not speaking duet Ferret v1".into(),
-        ));
-    }
-    if theirs[8..] != mine[8..] {
-        return Err(OtError::Usage(format!(
-            "Ferret session mismatch: we use {security:?} with {params:?}, the peer differs"
-        )));
-    }
+    let mine = Offer::new(&FERRET, role)
+        .with("OT security", Value::Text(security.name().into()))
+        .with(
+            "Ferret parameters",
+            Value::Bytes(params.to_bytes().to_vec()),
+        );
+    negotiate(ch, &FERRET, &Hello::Offer(mine), 4096).await?;
     Ok(())
 }
 
@@ -361,7 +358,7 @@ impl FerretSender {
         check_delta(&delta)?;
         let security = cot.security();
         params.validate(security)?;
-        hello(ch, security, params).await?;
+        hello(ch, 0, security, params).await?;
         let n0 = params.setup.consumed(security);
         let mut k = Vec::new();
         cot.send_random_cot_into(ch, n0, &mut k).await?;
@@ -623,7 +620,7 @@ impl FerretReceiver {
     ) -> Result<Self, OtError> {
         let security = cot.security();
         params.validate(security)?;
-        hello(ch, security, params).await?;
+        hello(ch, 1, security, params).await?;
         let n0 = params.setup.consumed(security);
         let mut m = Vec::new();
         let bits = cot.receive_random_cot_into(ch, n0, &mut m).await?;

@@ -15,8 +15,9 @@ use std::sync::Arc;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use duet_gc::SchemeKind;
-use duet_hybrid::{ArithCircuit, Error, Reveal, Ring, Role, RunOutput, Settings, run_scheme};
+use duet_hybrid::{ArithCircuit, Error, Reveal, Ring, Role, RunOutput, Settings, run_ot};
 use duet_net::{ChannelConfig, duplex_pair};
+use duet_ot::OtKind;
 
 use crate::common::{runtime, usage};
 use crate::net_args::NetArgs;
@@ -92,6 +93,11 @@ pub struct ArithArgs {
     /// half-gates or three-halves.
     #[arg(long, value_name = "SCHEME", default_value_t = SchemeKind::HalfGates)]
     scheme: SchemeKind,
+    /// The OT extension of the products and conversions (both parties must use the same
+    /// one): iknp (16 bytes per COT) or ferret (well under a bit per COT after a set-up of
+    /// about 0.15 s and a few MB; for circuits with very many products, see the README).
+    #[arg(long = "ot", value_name = "OT", default_value_t = OtKind::Iknp)]
+    ot: OtKind,
     #[command(flatten)]
     net: NetArgs,
 }
@@ -214,22 +220,26 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
             let (g, e) = rt.block_on(async {
                 let (mut cg, mut ce) = duplex_pair(&ChannelConfig::default());
                 let (c1, r1) = (c.clone(), reveal.clone());
-                let sc = args.scheme;
+                let (sc, ot) = (args.scheme, args.ot);
                 let g = tokio::spawn(async move {
-                    run_scheme(&mut cg, &c1, Role::Garbler, ring, sc, &gi, &r1).await
+                    run_ot(&mut cg, &c1, Role::Garbler, ring, sc, ot, &gi, &r1).await
                 });
                 let (c2, r2) = (c.clone(), reveal.clone());
                 let e = tokio::spawn(async move {
-                    run_scheme(&mut ce, &c2, Role::Evaluator, ring, sc, &ei, &r2).await
+                    run_ot(&mut ce, &c2, Role::Evaluator, ring, sc, ot, &ei, &r2).await
                 });
                 (g.await, e.await)
             });
-            let g = g
-                .map_err(|e| anyhow::anyhow!("garbler task failed: {e}"))?
-                .map_err(classify)?;
-            let e = e
-                .map_err(|e| anyhow::anyhow!("evaluator task failed: {e}"))?
-                .map_err(classify)?;
+            let g = g.map_err(|e| anyhow::anyhow!("garbler task failed: {e}"))?;
+            let e = e.map_err(|e| anyhow::anyhow!("evaluator task failed: {e}"))?;
+            // the error of the party that detected the problem, not the other's echo of it
+            let (g, e) = match (g, e) {
+                (Ok(g), Ok(e)) => (g, e),
+                (Err(x), Ok(_)) | (Ok(_), Err(x)) => return Err(classify(x)),
+                (Err(x), Err(y)) => {
+                    return Err(crate::common::first_cause(classify(x), classify(y)));
+                }
+            };
             let outs = g
                 .outputs
                 .iter()
@@ -273,9 +283,18 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
             let rt = runtime()?;
             let out: RunOutput = rt.block_on(async {
                 let mut ch = args.net.open().await?;
-                let r = run_scheme(&mut ch, &c, role, ring, args.scheme, &mine, &reveal)
-                    .await
-                    .map_err(classify);
+                let r = run_ot(
+                    &mut ch,
+                    &c,
+                    role,
+                    ring,
+                    args.scheme,
+                    args.ot,
+                    &mine,
+                    &reveal,
+                )
+                .await
+                .map_err(classify);
                 let _ = ch.close().await;
                 r
             })?;

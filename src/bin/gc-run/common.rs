@@ -60,11 +60,13 @@ pub fn one_line(e: &anyhow::Error) -> String {
 
 /// Of the errors of the two parties of a one-process run, the one to report: the error of
 /// the party that detected the problem, not the other party's "peer closed the connection"
-/// that follows from it.
+/// (or "the peer aborted", the echo of the other's own refusal) that follows from it.
 pub fn first_cause(a: anyhow::Error, b: anyhow::Error) -> anyhow::Error {
     let gone = |e: &anyhow::Error| {
         let t = one_line(e);
-        t.contains("peer closed the connection") || t.contains("timed out after")
+        t.contains("peer closed the connection")
+            || t.contains("timed out after")
+            || t.contains("the peer aborted")
     };
     if gone(&a) && !gone(&b) { b } else { a }
 }

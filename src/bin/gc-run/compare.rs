@@ -6,7 +6,7 @@ use crate::net_args::NetArgs;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use duet::compare::{self, CompareError, CompareSpec, ordering_word};
-use duet_gc::{Session, SessionOptions};
+use duet_gc::{OtKind, Session, SessionOptions};
 use std::cmp::Ordering;
 use std::time::Instant;
 
@@ -29,6 +29,10 @@ struct Width {
     /// Print one JSON object instead of the word.
     #[arg(long)]
     json: bool,
+    /// The OT extension of the evaluator's input labels (both parties must use the same
+    /// one): iknp or ferret (see the README for when Ferret pays off).
+    #[arg(long = "ot", value_name = "OT", default_value_t = OtKind::Iknp)]
+    ot: OtKind,
 }
 
 #[derive(Subcommand, Debug)]
@@ -138,19 +142,34 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             let g = parse(&spec, &garbler_value, "--garbler-value")?;
             let e = parse(&spec, &evaluator_value, "--evaluator-value")?;
             let rt = crate::common::runtime()?;
+            let opts = SessionOptions {
+                ot: width.ot,
+                ..Default::default()
+            };
+            let o2 = opts.clone();
             let (o, stats) = rt.block_on(async move {
                 let (a, b) = duet_net::duplex_pair(&Default::default());
                 let gt = tokio::spawn(async move {
-                    let mut s = Session::garbler(a, SessionOptions::default()).await?;
-                    let o = compare::compare(&mut s, g, spec).await?;
+                    let mut s = Session::garbler(a, opts)
+                        .await
+                        .map_err(|e| lift(e.into()))?;
+                    let o = compare::compare(&mut s, g, spec).await.map_err(lift)?;
                     anyhow::Ok((o, s.last_stats()))
                 });
-                let mut s = Session::evaluator(b, SessionOptions::default())
-                    .await
-                    .context("evaluator")?;
-                let eo = compare::compare(&mut s, e, spec).await.map_err(lift);
-                let go = gt.await.context("garbler task")?.context("garbler")?;
-                let eo = eo.context("evaluator")?;
+                let et = tokio::spawn(async move {
+                    let mut s = Session::evaluator(b, o2)
+                        .await
+                        .map_err(|e| lift(e.into()))?;
+                    compare::compare(&mut s, e, spec).await.map_err(lift)
+                });
+                let go = gt.await.context("garbler task")?.context("garbler");
+                let eo = et.await.context("evaluator task")?.context("evaluator");
+                // the error of the party that detected the problem, not the other's echo
+                let (go, eo) = match (go, eo) {
+                    (Ok(g), Ok(e)) => (g, e),
+                    (Err(x), Ok(_)) | (Ok(_), Err(x)) => return Err(x),
+                    (Err(x), Err(y)) => return Err(crate::common::first_cause(x, y)),
+                };
                 anyhow::ensure!(go.0 == eo, "the parties got different results");
                 anyhow::Ok(go)
             })?;
@@ -173,7 +192,10 @@ fn party(
     let rt = crate::common::runtime()?;
     let (o, stats) = rt.block_on(async {
         let ch = net.open().await?;
-        let opts = SessionOptions::default();
+        let opts = SessionOptions {
+            ot: width.ot,
+            ..Default::default()
+        };
         let mut s = if garbler {
             Session::garbler(ch, opts).await?
         } else {

@@ -345,10 +345,15 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
                 let scfg = PsiConfig::default();
                 let st = tokio::spawn(async move { proto.sender(a, &s_hashes, &scfg).await });
                 let r = proto.receiver(b, r_items.hashes(), &cfg).await;
-                let s = st.await.context("sender task")?;
-                let (r, _) = r.context("PSI receiver")?;
-                s.context("PSI sender")?;
-                anyhow::Ok(r)
+                let s = st.await.context("sender task")?.context("PSI sender");
+                let r = r.context("PSI receiver");
+                // the error of the party that detected the problem, not the other's echo
+                match (s, r) {
+                    (Ok(_), Ok((r, _))) => anyhow::Ok(r),
+                    (Err(x), Ok(_)) => Err(x),
+                    (Ok(_), Err(y)) => Err(y),
+                    (Err(x), Err(y)) => Err(crate::common::first_cause(y, x)),
+                }
             });
             if let Some(b) = bar {
                 b.finish_and_clear();

@@ -31,7 +31,7 @@ pub enum SpeedTarget {
     TwoPc,
 }
 
-/// The OT extension of `gc-run speed ot`.
+/// The OT extension of `gc-run speed ot` and `speed 2pc`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OtSource {
     /// IKNP (KOS15 with --malicious): 16 bytes per COT
@@ -145,12 +145,15 @@ pub fn run(args: SpeedArgs) -> anyhow::Result<()> {
             (n.peer_key.is_some(), "--peer-key"),
             (n.insecure, "--insecure"),
             (args.malicious, "--malicious"),
-            (args.ot == OtSource::Ferret, "--ot ferret"),
+            (
+                args.ot == OtSource::Ferret && args.target != SpeedTarget::TwoPc,
+                "--ot ferret",
+            ),
         ];
         if let Some((_, flag)) = given.iter().find(|(on, _)| *on) {
             return Err(usage(format!(
                 "{flag} applies to `gc-run speed ot` only (garble, evaluate and 2pc run both \
-                 parties in this process)"
+                 parties in this process; 2pc takes --ot)"
             )));
         }
     }
@@ -167,7 +170,12 @@ pub fn run(args: SpeedArgs) -> anyhow::Result<()> {
             SpeedTarget::Garble => speed_gc(args.count, true, args.scheme),
             SpeedTarget::Evaluate => speed_gc(args.count, false, args.scheme),
             SpeedTarget::TwoPc => {
-                crate::twopc::speed_2pc(args.count.min(1 << 22), args.net.link, args.scheme).await
+                let ot = match args.ot {
+                    OtSource::Iknp => duet_gc::OtKind::Iknp,
+                    OtSource::Ferret => duet_gc::OtKind::Ferret,
+                };
+                crate::twopc::speed_2pc(args.count.min(1 << 22), args.net.link, args.scheme, ot)
+                    .await
             }
         }
     })?;

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use duet_circuits::{Bits, values};
-use duet_gc::{OutputPolicy, Prepared, ProtocolError, SchemeKind, Session, SessionOptions};
+use duet_gc::{OtKind, OutputPolicy, Prepared, ProtocolError, SchemeKind, Session, SessionOptions};
 use duet_net::{Channel, ChannelConfig, Link};
 use indicatif::{ProgressBar, ProgressDrawTarget};
 use tracing::info;
@@ -59,6 +59,12 @@ pub struct RunOpts {
     /// per AND gate) or three-halves (RR21, about 24.6 bytes per AND gate, more AES per gate).
     #[arg(long, value_name = "SCHEME", default_value_t = SchemeKind::HalfGates)]
     scheme: SchemeKind,
+    /// The OT extension of the evaluator's input labels (both parties must use the same
+    /// one): iknp (16 bytes per COT, no set-up) or ferret (silent OT: well under a bit per
+    /// COT after a set-up of about 0.15 s and a few MB; pays off only for very many
+    /// evaluator input bits, see the README).
+    #[arg(long = "ot", value_name = "OT", default_value_t = OtKind::Iknp)]
+    ot: OtKind,
     /// Compile the circuit file to a slot program on disk ($TMPDIR, 16 bytes per gate while
     /// compiling, 12 after) and read it as the run goes, so memory does not grow with the
     /// circuit (for circuits too large to hold). Automatic for files over 256 MiB. The peer
@@ -388,10 +394,12 @@ fn map_err(e: ProtocolError) -> anyhow::Error {
 }
 
 /// One party's whole run over an open channel: session set-up, one (batched) run, close.
+#[allow(clippy::too_many_arguments)]
 async fn party(
     ch: Channel,
     garbler: bool,
     scheme: SchemeKind,
+    ot: OtKind,
     prepared: &Prepared,
     instances: &[Vec<(usize, Bits)>],
     policy: OutputPolicy,
@@ -401,6 +409,7 @@ async fn party(
     let opts = SessionOptions {
         progress,
         scheme,
+        ot,
         ..Default::default()
     };
     let who = if garbler { "garbler" } else { "evaluator" };
@@ -412,7 +421,7 @@ async fn party(
     .map_err(map_err)
     .with_context(|| format!("{who}: session set-up"))?;
     let setup = t.elapsed().as_secs_f64();
-    info!("{who}: base OT done after {setup:.3} s");
+    info!("{who}: hello done after {setup:.3} s");
     let out = s
         .run_many(prepared, instances, policy)
         .await
@@ -512,9 +521,10 @@ pub fn run_local(args: LocalArgs) -> Result<()> {
         let (a, b) = duet_net::duplex_pair(&cfg);
         let (p1, p2) = (prepared.clone(), prepared.clone());
         let pr = Some(progress.done.clone());
-        let sc = args.opts.scheme;
-        let g = tokio::spawn(async move { party(a, true, sc, &p1, &g_in, policy, pr).await });
-        let e = tokio::spawn(async move { party(b, false, sc, &p2, &e_in, policy, None).await });
+        let (sc, ot) = (args.opts.scheme, args.opts.ot);
+        let g = tokio::spawn(async move { party(a, true, sc, ot, &p1, &g_in, policy, pr).await });
+        let e =
+            tokio::spawn(async move { party(b, false, sc, ot, &p2, &e_in, policy, None).await });
         let (g, e) = tokio::join!(g, e);
         progress.finish();
         let g = g.map_err(|e| anyhow::anyhow!("garbler task: {e}"))?;
@@ -561,6 +571,7 @@ pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
             ch,
             garbler,
             args.opts.scheme,
+            args.opts.ot,
             &prepared,
             &mine,
             policy,
@@ -581,9 +592,11 @@ async fn local_timed(
     more: usize,
     link: Option<Link>,
     scheme: SchemeKind,
+    ot: OtKind,
 ) -> Result<(f64, f64, u64)> {
     let opts = SessionOptions {
         scheme,
+        ot,
         ..Default::default()
     };
     let opts2 = opts.clone();
@@ -629,9 +642,14 @@ async fn local_timed(
 /// `gc-run speed 2pc`: `aes_128` set-up + first block, `aes_128` amortised over 1 000 blocks
 /// in one session (one batched [`Session::run_many`] after the first block), and a layered circuit of about `n_and` AND gates, all with both parties
 /// in this process over an in-memory channel (through `link` if given).
-pub async fn speed_2pc(n_and: usize, link: Option<Link>, scheme: SchemeKind) -> Result<Vec<Row>> {
+pub async fn speed_2pc(
+    n_and: usize,
+    link: Option<Link>,
+    scheme: SchemeKind,
+    ot: OtKind,
+) -> Result<Vec<Row>> {
     let aes = Prepared::new(load_circuit("aes_128")?);
-    let (first, _, bytes) = local_timed(&aes, 0, link, scheme).await?;
+    let (first, _, bytes) = local_timed(&aes, 0, link, scheme, ot).await?;
     let mut rows = vec![Row {
         name: "2pc-aes_128-first",
         items: 1,
@@ -640,7 +658,7 @@ pub async fn speed_2pc(n_and: usize, link: Option<Link>, scheme: SchemeKind) -> 
         bytes,
     }];
     let blocks = 1000;
-    let (_, rest, bytes_all) = local_timed(&aes, blocks, link, scheme).await?;
+    let (_, rest, bytes_all) = local_timed(&aes, blocks, link, scheme, ot).await?;
     rows.push(Row {
         name: "2pc-aes_128",
         items: blocks,
@@ -649,7 +667,7 @@ pub async fn speed_2pc(n_and: usize, link: Option<Link>, scheme: SchemeKind) -> 
         bytes: bytes_all - bytes,
     });
     let big = Prepared::new(duet_circuits::library::layered(n_and)?);
-    let (first, _, bytes) = local_timed(&big, 0, link, scheme).await?;
+    let (first, _, bytes) = local_timed(&big, 0, link, scheme, ot).await?;
     rows.push(Row {
         name: "2pc-layered",
         items: big.and_gates() as usize,

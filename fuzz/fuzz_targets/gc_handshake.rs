@@ -1,7 +1,0 @@
-//! Fuzz target `gc_handshake`: `duet::fuzzing::gc_handshake` on arbitrary bytes (the same function
-//! `tests/fuzz_corpus.rs` replays this target's corpus through).
-#![no_main]
-
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| duet::fuzzing::gc_handshake(data));
