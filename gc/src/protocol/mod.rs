@@ -179,6 +179,20 @@ impl Prepared {
         }
     }
 
+    /// The same program with `interface` bound into its handshake digest: the digest becomes
+    /// blake3 in derive-key mode (context `"duet-gc program interface v1"`) over the circuit
+    /// digest followed by `interface`. A typed program (the `duet` crate's `program` module)
+    /// passes the names, types, owners and readers of its inputs and outputs here, so two
+    /// parties whose programs differ only in those are refused by the run handshake before
+    /// any secret is used. Binding twice hashes again (the bindings compose).
+    pub fn with_interface(mut self, interface: &[u8]) -> Prepared {
+        let mut h = blake3::Hasher::new_derive_key("duet-gc program interface v1");
+        h.update(&self.digest.0);
+        h.update(interface);
+        self.digest = CircuitDigest(*h.finalize().as_bytes());
+        self
+    }
+
     /// The circuit, if it is held in memory (`None` for [`Prepared::from_file`]).
     pub fn circuit(&self) -> Option<&Circuit> {
         match &*self.body {

@@ -111,7 +111,7 @@ impl NetArgs {
                         "--peer-key is this party's own public key; give the other party's",
                     ));
                 }
-                Ok(Mode::Secure(Box::new(SecureKeys { local, peer })))
+                Ok(Mode::Secure(Box::new(SecureKeys::new(local, peer))))
             }
             (Some(_), None) | (None, Some(_)) => Err(usage(
                 "--key and --peer-key go together (this party's key pair and the other \
