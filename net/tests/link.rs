@@ -16,11 +16,9 @@ fn link(s: &str) -> Link {
 }
 
 fn cfg(l: &str) -> ChannelConfig {
-    ChannelConfig {
-        timeout: Duration::from_secs(5),
-        link: Some(link(l)),
-        ..Default::default()
-    }
+    ChannelConfig::default()
+        .with_timeout(Duration::from_secs(5))
+        .with_link(Some(link(l)))
 }
 
 /// A connected TCP loopback pair (listener side, connector side).

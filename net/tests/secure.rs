@@ -9,10 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 fn cfg(ms: u64) -> ChannelConfig {
-    ChannelConfig {
-        timeout: Duration::from_millis(ms),
-        ..Default::default()
-    }
+    ChannelConfig::default().with_timeout(Duration::from_millis(ms))
 }
 
 /// Key material of a server S and client C that pinned each other, plus a third party T.

@@ -93,8 +93,16 @@ pub enum ProtocolError {
     Internal(String),
 }
 
-/// Options of a [`crate::Session`].
+/// Options of a [`crate::Session`]. Build it from [`SessionOptions::default`] with the
+/// `with_*` methods (fields may be added):
+///
+/// ```
+/// use duet_gc::{SchemeKind, SessionOptions};
+/// let opts = SessionOptions::default().with_scheme(SchemeKind::ThreeHalves);
+/// assert_eq!(opts.scheme, SchemeKind::ThreeHalves);
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SessionOptions {
     /// OT extension security: semi-honest IKNP (default) or KOS15's malicious-receiver check.
     pub security: Security,
@@ -112,6 +120,26 @@ impl Default for SessionOptions {
             progress: None,
             scheme: SchemeKind::HalfGates,
         }
+    }
+}
+
+impl SessionOptions {
+    /// With OT-extension security `security`.
+    pub fn with_security(mut self, security: Security) -> SessionOptions {
+        self.security = security;
+        self
+    }
+
+    /// With the AND-gate progress counter `progress`.
+    pub fn with_progress(mut self, progress: Option<Arc<AtomicU64>>) -> SessionOptions {
+        self.progress = progress;
+        self
+    }
+
+    /// With the garbling scheme `scheme`.
+    pub fn with_scheme(mut self, scheme: SchemeKind) -> SessionOptions {
+        self.scheme = scheme;
+        self
     }
 }
 

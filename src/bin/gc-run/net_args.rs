@@ -152,11 +152,9 @@ impl NetArgs {
             });
         }
         let (addr, listen) = self.endpoint()?;
-        let config = ChannelConfig {
-            timeout: Duration::from_secs(self.timeout),
-            link: self.link,
-            ..Default::default()
-        };
+        let config = ChannelConfig::default()
+            .with_timeout(Duration::from_secs(self.timeout))
+            .with_link(self.link);
         let wait = Duration::from_secs(self.connect_timeout);
         if let Mode::Plain(warning) = &mode {
             eprintln!("gc-run: warning: {warning}");
