@@ -122,10 +122,7 @@ fn gc(ot: OtKind) -> Wire {
     let aes = Prepared::new(library::load("aes_128").unwrap());
     let key = values::parse_hex("000102030405060708090a0b0c0d0e0f", 128).unwrap();
     let pt = values::parse_hex("00112233445566778899aabbccddeeff", 128).unwrap();
-    let opts = SessionOptions {
-        ot,
-        ..Default::default()
-    };
+    let opts = SessionOptions::default().with_ot(ot);
     let (p1, p2, o1, o2) = (aes.clone(), aes, opts.clone(), opts);
     transcript(
         move |ch| async move {

@@ -10,10 +10,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 fn cfg_net() -> ChannelConfig {
-    ChannelConfig {
-        timeout: Duration::from_secs(20),
-        ..Default::default()
-    }
+    ChannelConfig::default().with_timeout(Duration::from_secs(20))
 }
 
 fn blocks(n: usize, seed: u128) -> Vec<Block> {

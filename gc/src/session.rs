@@ -498,6 +498,37 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Session<S, R> {
         Ok(out)
     }
 
+    /// Give up this party's next run of `p` before any secret is used, telling the peer
+    /// `reason`: sends the run handshake's abort form in place of an offer and reads the
+    /// peer's offer, so the session stays in step (the run counts as made) and the peer's
+    /// [`Session::run_prepared`] fails with [`ProtocolError::PeerAborted`] carrying `reason`.
+    /// For callers that check their inputs above this crate (the typed program API).
+    ///
+    /// # Errors
+    /// Network errors; [`ProtocolError::Poisoned`] after an earlier mid-run failure.
+    pub async fn abort_run(&mut self, p: &Prepared, reason: &str) -> Result<(), ProtocolError> {
+        if self.poisoned {
+            return Err(ProtocolError::Poisoned);
+        }
+        self.runs += 1;
+        self.poisoned = true;
+        let verdict = negotiate(
+            &mut self.ch,
+            &GC_PROTOCOL,
+            &wire::Hello::Abort(reason.to_string()),
+            RunOffer::max_len(p.inputs().len()),
+        )
+        .await;
+        match verdict {
+            // our own abort comes back as `Misuse`; the peer's offer (or abort) was read
+            Ok(_) | Err(wire::WireError::Misuse(_) | wire::WireError::PeerAborted(_)) => {
+                self.poisoned = false;
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Flush and shut down the write side of the channel.
     ///
     /// # Errors

@@ -6,10 +6,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn cfg(ms: u64) -> ChannelConfig {
-    ChannelConfig {
-        timeout: Duration::from_millis(ms),
-        ..Default::default()
-    }
+    ChannelConfig::default().with_timeout(Duration::from_millis(ms))
 }
 
 /// A connected pair over TCP loopback: (listener side, connector side).
@@ -126,10 +123,7 @@ async fn slow_reader_is_cut_off() {
     // progress well within the timeout, but a whole write must finish by its deadline
     // (timeout + size / 64 KiB/s), so the sender gives up within about a second instead of
     // trickling on for hours.
-    let config = ChannelConfig {
-        write_buffer: 16 << 10,
-        ..cfg(300)
-    };
+    let config = cfg(300).with_write_buffer(16 << 10);
     let (a, mut b) = tokio::io::duplex(64);
     let mut a = Channel::from_stream(a, &config);
     let reader = tokio::spawn(async move {

@@ -71,10 +71,7 @@ enum Mode {
 }
 
 fn spec(w: &Width) -> anyhow::Result<CompareSpec> {
-    let s = CompareSpec {
-        bits: w.bits,
-        signed: !w.unsigned,
-    };
+    let s = CompareSpec::new(w.bits, !w.unsigned);
     s.validate().map_err(|e| usage(e.to_string()))?;
     Ok(s)
 }
@@ -142,10 +139,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             let g = parse(&spec, &garbler_value, "--garbler-value")?;
             let e = parse(&spec, &evaluator_value, "--evaluator-value")?;
             let rt = crate::common::runtime()?;
-            let opts = SessionOptions {
-                ot: width.ot,
-                ..Default::default()
-            };
+            let opts = SessionOptions::default().with_ot(width.ot);
             let o2 = opts.clone();
             let (o, stats) = rt.block_on(async move {
                 let (a, b) = duet_net::duplex_pair(&Default::default());
@@ -192,10 +186,7 @@ fn party(
     let rt = crate::common::runtime()?;
     let (o, stats) = rt.block_on(async {
         let ch = net.open().await?;
-        let opts = SessionOptions {
-            ot: width.ot,
-            ..Default::default()
-        };
+        let opts = SessionOptions::default().with_ot(width.ot);
         let mut s = if garbler {
             Session::garbler(ch, opts).await?
         } else {

@@ -337,10 +337,8 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             let (cfg, bar) = config(r_items.len().max(s_items.len()));
             let rt = crate::common::runtime()?;
             let out = rt.block_on(async {
-                let (a, b) = duet_net::duplex_pair(&duet_net::ChannelConfig {
-                    link,
-                    ..Default::default()
-                });
+                let (a, b) =
+                    duet_net::duplex_pair(&duet_net::ChannelConfig::default().with_link(link));
                 let s_hashes = s_items.hashes().to_vec();
                 let scfg = PsiConfig::default();
                 let st = tokio::spawn(async move { proto.sender(a, &s_hashes, &scfg).await });

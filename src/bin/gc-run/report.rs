@@ -10,8 +10,8 @@
 //!
 //! `seconds` is the command's whole wall time, load/compile included; `phases` splits it
 //! (seconds each; 0 for a phase the command does not have): `load` reading/compiling the
-//! circuit or set, `setup` the session (hello and base OT), `ot` the OT extension of the run,
-//! `run` the rest (garbling, evaluation, decoding). `xor_gates` and `rounds` are `null` where
+//! circuit or set, `setup` the session's hello, `ot` base OT (first run) and the run's OT
+//! extension, `run` the rest (garbling, evaluation, decoding). `xor_gates` and `rounds` are `null` where
 //! the command does not count them. Errors go to stdout as one object with `--json` (and as
 //! one line on stderr as always), with the usual exit code.
 
@@ -74,9 +74,10 @@ impl Stats {
 pub struct Phases {
     /// Reading or compiling the circuit, set or inputs.
     pub load: f64,
-    /// Session set-up: hello, base OT (and Ferret bootstrap).
+    /// Session set-up: the hello (base OT now waits for the first run's agreement).
     pub setup: f64,
-    /// OT extension during the run.
+    /// Oblivious transfer during the run: base OT (and Ferret's bootstrap) on the first
+    /// run, then the OT extension.
     pub ot: f64,
     /// The rest of the run: garbling, evaluation, decoding, outputs.
     pub run: f64,
