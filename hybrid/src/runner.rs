@@ -5,28 +5,58 @@
 //!    and the output policy — and abort with [`Error::Mismatch`] on any difference (another
 //!    circuit or ℓ, the same role twice, an input owned twice or by nobody, other policy).
 //! 2. **COT setup** (base OTs) once.
-//! 3. **Layers**: every gate gets a level: local gates (linear ops, public-factor products,
-//!    ops whose operands one party holds alone — all decided from public information) keep
-//!    the level of their operands; interactive gates (secret products, garbled ops) are one
-//!    level above. Per level: all products and all garbled ops of the level run in ONE
-//!    [`Engine::layer`] (one round trip), then the local gates of the level. Labels of
-//!    garbled results and of converted operands are kept, so a value that feeds several
-//!    garbled ops, or a garbled result that feeds another garbled op, is converted once
-//!    (no A2Y again). Gates no output depends on are skipped (they cannot change outputs).
-//! 4. **Opening**: the garbler sends its shares of the outputs the evaluator sees, then the
+//! 3. **Plan** ([`crate::plan`]): both parties plan from the same public information (the
+//!    circuit, ℓ, who owns which input, the strategy and link named in the hello), so they
+//!    get the same plan: per gate local, a product on shares, or garbled, and its layer.
+//! 4. **Layers** (the executor): per layer, all products on shares and all garbled gates of
+//!    the layer run in ONE [`Engine::layer_with`] (one round trip): the garbled gates of a
+//!    region as a chain of tasks in one flight of tables, converted back (Y2A) only where
+//!    a local gate, a product or an output reads them; then the local gates of the layer.
+//!    Labels of garbled results and of converted operands are kept, so a value is converted
+//!    at most once. Gates no output depends on are skipped (they cannot change outputs).
+//! 5. **Opening**: the garbler sends its shares of the outputs the evaluator sees, then the
 //!    evaluator its shares of those the garbler sees.
 
 use crate::engine::{Engine, GcTask, LayerOut, Operand, Stats};
+use crate::planner::{CostModel, Domain, LOOPBACK, Plan, Strategy, plan};
 use crate::settings::Reveal;
-use crate::share::{Kind, Local, Role, Val};
-use crate::{ArithCircuit, Error, Labels, Op, Ring};
+use crate::share::{Kind, Role, Val};
+use crate::{ArithCircuit, Error, Labels, Ring};
 use duet_gc::SchemeKind;
-use duet_net::Channel;
+use duet_net::{Channel, Link};
 use duet_ot::{RandomCotReceiver, RandomCotSender};
 use std::collections::HashMap;
 use std::time::Instant;
 
-const MAGIC: &[u8; 16] = b"duet-hybrid/v2\0\0";
+const MAGIC: &[u8; 16] = b"duet-hybrid/v3\0\0";
+/// Offsets in the hello: digest, ℓ, scheme, planner (strategy u8, link rate u64, link RTT
+/// in ns u64), role, then the owned and reveal bytes.
+const AT_ELL: usize = 48;
+const AT_SCHEME: usize = 52;
+const AT_PLAN: usize = 53;
+const AT_ROLE: usize = 70;
+const AT_OWNED: usize = 71;
+
+/// How a run plans and garbles; both parties must pass the same (the hello compares).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunOptions {
+    /// The garbling scheme of the garbled ops.
+    pub scheme: SchemeKind,
+    /// Which plans the planner considers.
+    pub strategy: Strategy,
+    /// The link to plan for ([`crate::LOOPBACK`] by default); it only steers the plan.
+    pub link: Link,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            scheme: SchemeKind::HalfGates,
+            strategy: Strategy::Auto,
+            link: LOOPBACK,
+        }
+    }
+}
 
 /// Statistics of a run.
 #[derive(Clone, Copy, Debug, Default)]
@@ -50,6 +80,8 @@ pub struct RunOutput {
     pub outputs: Vec<Option<u64>>,
     /// Statistics.
     pub stats: RunStats,
+    /// The plan that was run (`Display` prints the `--explain` text).
+    pub plan: Plan,
 }
 
 /// A digest of the validated circuit (canonical form; independent of JSON key order and
@@ -83,11 +115,12 @@ pub fn circuit_digest(c: &ArithCircuit) -> [u8; 32] {
     *h.finalize().as_bytes()
 }
 
-/// `MAGIC ‖ digest [32] ‖ ell u32 ‖ scheme u8 ‖ role u8 ‖ owned u8 each ‖ reveal u8 each`.
+/// `MAGIC ‖ digest [32] ‖ ell u32 ‖ scheme u8 ‖ strategy u8 ‖ link rate u64 ‖ link RTT ns
+/// u64 ‖ role u8 ‖ owned u8 each ‖ reveal u8 each`.
 fn hello(
     c: &ArithCircuit,
     ring: Ring,
-    scheme: SchemeKind,
+    opts: &RunOptions,
     role: Role,
     owned: &[bool],
     reveal: &[Reveal],
@@ -95,7 +128,12 @@ fn hello(
     let mut m = MAGIC.to_vec();
     m.extend_from_slice(&circuit_digest(c));
     m.extend_from_slice(&ring.ell().to_le_bytes());
-    m.push(scheme.wire_id());
+    m.push(opts.scheme.wire_id());
+    m.push(opts.strategy.wire_id());
+    m.extend_from_slice(&opts.link.rate.to_le_bytes());
+    let rtt = u64::try_from(opts.link.rtt.as_nanos()).unwrap_or(u64::MAX);
+    m.extend_from_slice(&rtt.to_le_bytes());
+    debug_assert_eq!(m.len(), AT_ROLE);
     m.push(role as u8);
     m.extend(owned.iter().map(|&o| u8::from(o)));
     m.extend(
@@ -110,12 +148,12 @@ async fn handshake(
     ch: &mut Channel,
     c: &ArithCircuit,
     ring: Ring,
-    scheme: SchemeKind,
+    opts: &RunOptions,
     role: Role,
     owned: &[bool],
     reveal: &[Reveal],
 ) -> Result<Vec<Role>, Error> {
-    let mine = hello(c, ring, scheme, role, owned, reveal);
+    let mine = hello(c, ring, opts, role, owned, reveal);
     ch.send_frame(&mine).await?;
     ch.flush().await?;
     let theirs = ch.recv_frame(mine.len()).await.map_err(|e| match e {
@@ -132,20 +170,20 @@ async fn handshake(
             "the peer runs a different circuit (digest differs)".into(),
         ));
     }
-    let their_ell = u32::from_le_bytes(theirs[48..52].try_into().expect("4 bytes"));
+    let their_ell = u32::from_le_bytes(theirs[AT_ELL..AT_SCHEME].try_into().expect("4 bytes"));
     if their_ell != ring.ell() {
         return Err(Error::Mismatch(format!(
             "ell: ours {}, the peer's {their_ell}",
             ring.ell()
         )));
     }
-    if theirs[52] != mine[52] {
+    if theirs[AT_SCHEME] != mine[AT_SCHEME] {
         let name = |b: u8| {
             SchemeKind::from_wire_id(b).map_or_else(|| format!("scheme id {b}"), |k| k.to_string())
         };
         let (g, e) = match role {
-            Role::Garbler => (mine[52], theirs[52]),
-            Role::Evaluator => (theirs[52], mine[52]),
+            Role::Garbler => (mine[AT_SCHEME], theirs[AT_SCHEME]),
+            Role::Evaluator => (theirs[AT_SCHEME], mine[AT_SCHEME]),
         };
         return Err(Error::Mismatch(format!(
             "garbling scheme mismatch: garbler uses {}, evaluator uses {}",
@@ -153,11 +191,16 @@ async fn handshake(
             name(e)
         )));
     }
-    if theirs[53] == mine[53] {
+    if theirs[AT_PLAN..AT_ROLE] != mine[AT_PLAN..AT_ROLE] {
+        return Err(Error::Mismatch(
+            "the parties plan differently (another --plan or --link)".into(),
+        ));
+    }
+    if theirs[AT_ROLE] == mine[AT_ROLE] {
         return Err(Error::Mismatch("both parties have the same role".into()));
     }
     let n = owned.len();
-    let their_owned = &theirs[54..54 + n];
+    let their_owned = &theirs[AT_OWNED..AT_OWNED + n];
     let mut owners = Vec::with_capacity(n);
     for (i, (&me, &they)) in owned.iter().zip(their_owned).enumerate() {
         let name = &c.inputs()[i].name;
@@ -177,7 +220,7 @@ async fn handshake(
             _ => return Err(Error::Peer("bad hello".into())),
         });
     }
-    if theirs[54 + n..] != mine[54 + n..] {
+    if theirs[AT_OWNED + n..] != mine[AT_OWNED + n..] {
         return Err(Error::Mismatch(
             "the parties disagree on who sees which output".into(),
         ));
@@ -189,64 +232,6 @@ fn other(r: Role) -> Role {
     match r {
         Role::Garbler => Role::Evaluator,
         Role::Evaluator => Role::Garbler,
-    }
-}
-
-/// The structural schedule: per value its kind, per gate its level and whether it is
-/// interactive.
-struct Schedule {
-    level: Vec<u32>,
-    interactive: Vec<bool>,
-    live: Vec<bool>,
-    max_level: u32,
-}
-
-fn schedule(c: &ArithCircuit, owners: &[Role]) -> Schedule {
-    let nv = c.num_values();
-    let base = c.first_gate_value() as usize;
-    let mut kind = Vec::with_capacity(nv);
-    kind.extend(owners.iter().map(|o| match o {
-        Role::Garbler => Kind::Garbler,
-        Role::Evaluator => Kind::Evaluator,
-    }));
-    kind.extend(c.constants().iter().map(|_| Kind::Public));
-    let mut vlevel = vec![0u32; c.first_gate_value() as usize];
-    let mut level = Vec::with_capacity(c.gates().len());
-    let mut interactive = Vec::with_capacity(c.gates().len());
-    // Structural kinds come from running the local rules on dummy values.
-    let probe = Local {
-        me: Role::Garbler,
-        ring: Ring::default(),
-    };
-    for g in c.gates() {
-        let (ka, kb) = (kind[g.a as usize], kind[g.b as usize]);
-        let (a, b) = (Val { kind: ka, share: 0 }, Val { kind: kb, share: 0 });
-        let (k, inter) = match probe.try_local(g.op, a, b) {
-            Some(v) => (v.kind, false),
-            None => (Kind::Both, true),
-        };
-        let lv = vlevel[g.a as usize].max(vlevel[g.b as usize]) + u32::from(inter);
-        vlevel.push(lv);
-        kind.push(k);
-        level.push(lv);
-        interactive.push(inter);
-    }
-    let mut live = vec![false; nv];
-    for o in c.outputs() {
-        live[o.value as usize] = true;
-    }
-    for (gi, g) in c.gates().iter().enumerate().rev() {
-        if live[base + gi] {
-            live[g.a as usize] = true;
-            live[g.b as usize] = true;
-        }
-    }
-    let max_level = level.iter().copied().max().unwrap_or(0);
-    Schedule {
-        level,
-        interactive,
-        live: live[base..].to_vec(),
-        max_level,
     }
 }
 
@@ -285,16 +270,45 @@ pub async fn run_scheme(
     my_inputs: &[(usize, u64)],
     reveal: &[Reveal],
 ) -> Result<RunOutput, Error> {
+    let opts = RunOptions {
+        scheme,
+        ..RunOptions::default()
+    };
+    run_options(ch, c, role, ring, &opts, my_inputs, reveal).await
+}
+
+/// [`run`] with every option named: scheme, planner strategy and the link to plan for
+/// (both parties must pass the same; the hello refuses a difference).
+///
+/// # Errors
+/// As [`run`].
+pub async fn run_options(
+    ch: &mut Channel,
+    c: &ArithCircuit,
+    role: Role,
+    ring: Ring,
+    opts: &RunOptions,
+    my_inputs: &[(usize, u64)],
+    reveal: &[Reveal],
+) -> Result<RunOutput, Error> {
     let start = Instant::now();
     let (s0, r0) = (ch.bytes_sent(), ch.bytes_received());
     let (owned, mine) = own_inputs(c, ring, my_inputs, reveal)?;
-    let owners = handshake(ch, c, ring, scheme, role, &owned, reveal).await?;
+    let owners = handshake(ch, c, ring, opts, role, &owned, reveal).await?;
+    let p = plan(
+        c,
+        ring,
+        &owners,
+        opts.link,
+        CostModel::for_scheme(opts.scheme),
+        opts.strategy,
+    )?;
     let mut eng = match role {
         Role::Garbler => Engine::garbler(ch, ring).await?,
         Role::Evaluator => Engine::evaluator(ch, ring).await?,
     };
-    eng.set_scheme(scheme);
-    let mut out = evaluate(ch, &mut eng, c, &owners, &mine, reveal).await?;
+    eng.set_scheme(opts.scheme);
+    let mut out = evaluate(ch, &mut eng, c, &owners, &mine, reveal, p).await?;
     out.stats.engine = eng.stats();
     out.stats.bytes_sent = ch.bytes_sent() - s0;
     out.stats.bytes_received = ch.bytes_received() - r0;
@@ -302,8 +316,9 @@ pub async fn run_scheme(
     Ok(out)
 }
 
-/// As [`run`], on an engine already set up over `ch` (its role and ring are used); the
-/// engine's counters keep growing across runs (the returned stats are this run's).
+/// As [`run`], on an engine already set up over `ch` (its role, ring and scheme are used;
+/// the plan is [`Strategy::Auto`] for [`crate::LOOPBACK`]); the engine's counters keep
+/// growing across runs (the returned stats are this run's).
 ///
 /// # Errors
 /// As [`run`].
@@ -314,12 +329,41 @@ pub async fn run_with<S: RandomCotSender, R: RandomCotReceiver>(
     my_inputs: &[(usize, u64)],
     reveal: &[Reveal],
 ) -> Result<RunOutput, Error> {
+    run_with_options(ch, eng, c, Strategy::Auto, LOOPBACK, my_inputs, reveal).await
+}
+
+/// [`run_with`] planning with `strategy` for `link`.
+///
+/// # Errors
+/// As [`run`].
+pub async fn run_with_options<S: RandomCotSender, R: RandomCotReceiver>(
+    ch: &mut Channel,
+    eng: &mut Engine<S, R>,
+    c: &ArithCircuit,
+    strategy: Strategy,
+    link: Link,
+    my_inputs: &[(usize, u64)],
+    reveal: &[Reveal],
+) -> Result<RunOutput, Error> {
     let start = Instant::now();
     let (s0, r0) = (ch.bytes_sent(), ch.bytes_received());
     let before = eng.stats();
+    let opts = RunOptions {
+        scheme: eng.scheme(),
+        strategy,
+        link,
+    };
     let (owned, mine) = own_inputs(c, eng.ring(), my_inputs, reveal)?;
-    let owners = handshake(ch, c, eng.ring(), eng.scheme(), eng.role(), &owned, reveal).await?;
-    let mut out = evaluate(ch, eng, c, &owners, &mine, reveal).await?;
+    let owners = handshake(ch, c, eng.ring(), &opts, eng.role(), &owned, reveal).await?;
+    let p = plan(
+        c,
+        eng.ring(),
+        &owners,
+        link,
+        CostModel::for_scheme(opts.scheme),
+        strategy,
+    )?;
+    let mut out = evaluate(ch, eng, c, &owners, &mine, reveal, p).await?;
     out.stats.engine = eng.stats().since(&before);
     out.stats.bytes_sent = ch.bytes_sent() - s0;
     out.stats.bytes_received = ch.bytes_received() - r0;
@@ -360,6 +404,7 @@ fn own_inputs(
     Ok((owned, mine))
 }
 
+/// The executor: runs plan `p` layer by layer (see the module docs).
 async fn evaluate<S: RandomCotSender, R: RandomCotReceiver>(
     ch: &mut Channel,
     eng: &mut Engine<S, R>,
@@ -367,9 +412,9 @@ async fn evaluate<S: RandomCotSender, R: RandomCotReceiver>(
     owners: &[Role],
     mine: &[u64],
     reveal: &[Reveal],
+    p: Plan,
 ) -> Result<RunOutput, Error> {
     let (role, ring) = (eng.role(), eng.ring());
-    let sched = schedule(c, owners);
     let local = eng.local();
     let base = c.first_gate_value() as usize;
     let mut vals: Vec<Val> = Vec::with_capacity(c.num_values());
@@ -382,55 +427,82 @@ async fn evaluate<S: RandomCotSender, R: RandomCotReceiver>(
     vals.extend(c.constants().iter().map(|&k| Val::public(ring.reduce(k))));
     vals.resize(c.num_values(), Val::public(0));
     let mut labels: HashMap<u32, Labels> = HashMap::new();
-    let mut by_level: Vec<Vec<usize>> = vec![Vec::new(); sched.max_level as usize + 1];
-    for (gi, &lv) in sched.level.iter().enumerate() {
-        if sched.live[gi] {
-            by_level[lv as usize].push(gi);
+    let mut by_layer: Vec<Vec<usize>> = vec![Vec::new(); p.layers as usize + 1];
+    for (gi, (&lv, &d)) in p.layer.iter().zip(&p.domain).enumerate() {
+        if d != Domain::Dead {
+            by_layer[lv as usize].push(gi);
         }
     }
     let mut layers = 0;
-    for gates in by_level {
-        // interactive gates of this level
+    for gates in &by_layer {
         let mut muls = Vec::new();
         let mut mul_gates = Vec::new();
-        let mut operands: Vec<Operand> = Vec::new();
-        let mut operand_of: HashMap<u32, usize> = HashMap::new();
-        let mut operand_vals: Vec<u32> = Vec::new();
-        let mut tasks = Vec::new();
-        let mut task_gates = Vec::new();
-        for &gi in gates.iter().filter(|&&gi| sched.interactive[gi]) {
+        let mut garbled = Vec::new();
+        for &gi in gates {
             let g = c.gates()[gi];
-            if g.op == Op::Mul {
-                muls.push((vals[g.a as usize], vals[g.b as usize]));
-                mul_gates.push(gi);
-                continue;
+            match p.domain[gi] {
+                Domain::Shares => {
+                    muls.push((vals[g.a as usize], vals[g.b as usize]));
+                    mul_gates.push(gi);
+                }
+                Domain::Garbled => garbled.push(gi),
+                _ => {}
             }
-            let mut idx = |v: u32| -> usize {
-                *operand_of.entry(v).or_insert_with(|| {
+        }
+        if !muls.is_empty() || !garbled.is_empty() {
+            layers += 1;
+            // operands: values not made by a garbled gate of this layer, once each
+            let task_of: HashMap<u32, usize> = garbled
+                .iter()
+                .enumerate()
+                .map(|(k, &gi)| ((base + gi) as u32, k))
+                .collect();
+            let mut operands: Vec<Operand> = Vec::new();
+            let mut operand_of: HashMap<u32, usize> = HashMap::new();
+            let mut operand_vals: Vec<u32> = Vec::new();
+            for &gi in &garbled {
+                let g = c.gates()[gi];
+                for v in [g.a, g.b] {
+                    if task_of.contains_key(&v) || operand_of.contains_key(&v) {
+                        continue;
+                    }
+                    operand_of.insert(v, operands.len());
+                    operand_vals.push(v);
                     operands.push(match labels.get(&v) {
                         Some(l) => Operand::Labels(l.clone()),
                         None => Operand::Val(vals[v as usize]),
                     });
-                    operand_vals.push(v);
-                    operands.len() - 1
-                })
+                }
+            }
+            let n_ops = operands.len();
+            let idx = |v: u32| match task_of.get(&v) {
+                Some(&k) => n_ops + k,
+                None => operand_of[&v],
             };
-            let (a, b) = (idx(g.a), idx(g.b));
-            tasks.push(GcTask { op: g.op, a, b });
-            task_gates.push(gi);
-        }
-        if !muls.is_empty() || !tasks.is_empty() {
-            layers += 1;
+            let tasks: Vec<GcTask> = garbled
+                .iter()
+                .map(|&gi| {
+                    let g = c.gates()[gi];
+                    GcTask {
+                        op: g.op,
+                        a: idx(g.a),
+                        b: idx(g.b),
+                    }
+                })
+                .collect();
+            let want: Vec<bool> = garbled.iter().map(|&gi| p.y2a[gi]).collect();
             let LayerOut {
                 products,
                 results,
                 operand_labels,
-            } = eng.layer(ch, &muls, &operands, &tasks).await?;
-            for (gi, p) in mul_gates.into_iter().zip(products) {
-                vals[base + gi] = p;
+            } = eng.layer_with(ch, &muls, &operands, &tasks, &want).await?;
+            for (gi, pr) in mul_gates.into_iter().zip(products) {
+                vals[base + gi] = pr;
             }
-            for (gi, (v, l)) in task_gates.into_iter().zip(results) {
-                vals[base + gi] = v;
+            for (&gi, (v, l)) in garbled.iter().zip(results) {
+                if let Some(v) = v {
+                    vals[base + gi] = v;
+                }
                 labels.insert((base + gi) as u32, l);
             }
             for (v, l) in operand_vals.into_iter().zip(operand_labels) {
@@ -439,10 +511,11 @@ async fn evaluate<S: RandomCotSender, R: RandomCotReceiver>(
                 }
             }
         }
-        for &gi in gates.iter().filter(|&&gi| !sched.interactive[gi]) {
+        for &gi in gates.iter().filter(|&&gi| p.domain[gi] == Domain::Local) {
             let g = c.gates()[gi];
-            let r = local.try_local(g.op, vals[g.a as usize], vals[g.b as usize]);
-            vals[base + gi] = r.expect("scheduled as local");
+            vals[base + gi] = local
+                .try_local(g.op, vals[g.a as usize], vals[g.b as usize])
+                .ok_or_else(|| Error::Input(format!("plan: gate {gi} is not local")))?;
         }
     }
     // opening
@@ -490,5 +563,6 @@ async fn evaluate<S: RandomCotSender, R: RandomCotReceiver>(
             layers,
             ..RunStats::default()
         },
+        plan: p,
     })
 }

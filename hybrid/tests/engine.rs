@@ -77,7 +77,7 @@ fn run_layer(
             .results
             .iter()
             .zip(&e.results)
-            .map(|(a, b)| open(ring, a.0, b.0))
+            .map(|(a, b)| open(ring, a.0.unwrap(), b.0.unwrap()))
             .collect();
         (prods, res)
     })
