@@ -290,13 +290,14 @@ pub fn plan(
             let cheap = a.forward(&base_assign, true)?;
             let fwd_t = a.trim(fwd.clone());
             let cheap_t = a.trim(cheap.clone());
+            // on a tie the earlier (fewer garbled gates) wins
             let cands: Vec<(&'static str, Vec<bool>)> = vec![
                 ("shares", shares),
-                ("garbled", garbled),
-                ("forward", fwd),
+                ("forward-cheap-trimmed", cheap_t),
                 ("forward-trimmed", fwd_t),
                 ("forward-cheap", cheap),
-                ("forward-cheap-trimmed", cheap_t),
+                ("forward", fwd),
+                ("garbled", garbled),
             ];
             let mut alts = Vec::new();
             let mut best: Option<(f64, usize)> = None;
