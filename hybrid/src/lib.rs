@@ -25,8 +25,8 @@ pub use ops::Op;
 pub use planner::{CostModel, Domain, Estimate, LOOPBACK, Plan, Region, Strategy, plan};
 pub use ring::Ring;
 pub use runner::{
-    RunOptions, RunOutput, RunStats, circuit_digest, run, run_options, run_scheme, run_with,
-    run_with_options,
+    CotSource, RunOptions, RunOutput, RunStats, circuit_digest, run, run_options, run_scheme,
+    run_with, run_with_options,
 };
 pub use settings::{Reveal, Settings};
 pub use share::{Kind, Local, Role, Val};

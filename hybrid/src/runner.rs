@@ -22,20 +22,62 @@ use crate::planner::{CostModel, Domain, LOOPBACK, Plan, Strategy, plan};
 use crate::settings::Reveal;
 use crate::share::{Kind, Role, Val};
 use crate::{ArithCircuit, Error, Labels, Ring};
+use duet_core::Delta;
 use duet_gc::SchemeKind;
 use duet_net::{Channel, Link};
-use duet_ot::{RandomCotReceiver, RandomCotSender};
+use duet_ot::ferret::{FerretParams, FerretReceiver, FerretSender};
+use duet_ot::{RandomCotReceiver, RandomCotSender, Security};
 use std::collections::HashMap;
 use std::time::Instant;
 
 const MAGIC: &[u8; 16] = b"duet-hybrid/v3\0\0";
 /// Offsets in the hello: digest, ℓ, scheme, planner (strategy u8, link rate u64, link RTT
-/// in ns u64), role, then the owned and reveal bytes.
+/// in ns u64), COT source, role, then the owned and reveal bytes.
 const AT_ELL: usize = 48;
 const AT_SCHEME: usize = 52;
 const AT_PLAN: usize = 53;
-const AT_ROLE: usize = 70;
-const AT_OWNED: usize = 71;
+const AT_COT: usize = 70;
+const AT_ROLE: usize = 71;
+const AT_OWNED: usize = 72;
+
+/// Where the engine's random COTs come from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CotSource {
+    /// IKNP (semi-honest), κ/8 = 16 bytes per COT.
+    #[default]
+    Iknp,
+    /// Ferret (YWLZW20), semi-honest, emp-ot's b12 parameters, bootstrapped from IKNP:
+    /// about 0.05 bytes per COT after its setup.
+    Ferret,
+}
+
+impl CotSource {
+    /// The name: `iknp` or `ferret`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CotSource::Iknp => "iknp",
+            CotSource::Ferret => "ferret",
+        }
+    }
+}
+
+impl std::fmt::Display for CotSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for CotSource {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "iknp" => Ok(CotSource::Iknp),
+            "ferret" => Ok(CotSource::Ferret),
+            _ => Err(Error::Input(format!("cot `{s}`: expected iknp or ferret"))),
+        }
+    }
+}
 
 /// How a run plans and garbles; both parties must pass the same (the hello compares).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +88,9 @@ pub struct RunOptions {
     pub strategy: Strategy,
     /// The link to plan for ([`crate::LOOPBACK`] by default); it only steers the plan.
     pub link: Link,
+    /// The COT source of a fresh engine (ignored by [`run_with_options`], whose engine is
+    /// already set up).
+    pub cot: CotSource,
 }
 
 impl Default for RunOptions {
@@ -54,6 +99,7 @@ impl Default for RunOptions {
             scheme: SchemeKind::HalfGates,
             strategy: Strategy::Auto,
             link: LOOPBACK,
+            cot: CotSource::Iknp,
         }
     }
 }
@@ -133,6 +179,10 @@ fn hello(
     m.extend_from_slice(&opts.link.rate.to_le_bytes());
     let rtt = u64::try_from(opts.link.rtt.as_nanos()).unwrap_or(u64::MAX);
     m.extend_from_slice(&rtt.to_le_bytes());
+    m.push(match opts.cot {
+        CotSource::Iknp => 0,
+        CotSource::Ferret => 1,
+    });
     debug_assert_eq!(m.len(), AT_ROLE);
     m.push(role as u8);
     m.extend(owned.iter().map(|&o| u8::from(o)));
@@ -191,7 +241,12 @@ async fn handshake(
             name(e)
         )));
     }
-    if theirs[AT_PLAN..AT_ROLE] != mine[AT_PLAN..AT_ROLE] {
+    if theirs[AT_COT] != mine[AT_COT] {
+        return Err(Error::Mismatch(
+            "the parties use different COT sources (--cot)".into(),
+        ));
+    }
+    if theirs[AT_PLAN..AT_COT] != mine[AT_PLAN..AT_COT] {
         return Err(Error::Mismatch(
             "the parties plan differently (another --plan or --link)".into(),
         ));
@@ -303,17 +358,52 @@ pub async fn run_options(
         CostModel::for_scheme(opts.scheme),
         opts.strategy,
     )?;
-    let mut eng = match role {
-        Role::Garbler => Engine::garbler(ch, ring).await?,
-        Role::Evaluator => Engine::evaluator(ch, ring).await?,
+    let (mut out, stats) = match (opts.cot, role) {
+        (CotSource::Iknp, Role::Garbler) => {
+            let eng = Engine::garbler(ch, ring).await?;
+            fresh(ch, eng, opts, c, &owners, &mine, reveal, p).await?
+        }
+        (CotSource::Iknp, Role::Evaluator) => {
+            let eng = Engine::evaluator(ch, ring).await?;
+            fresh(ch, eng, opts, c, &owners, &mine, reveal, p).await?
+        }
+        (CotSource::Ferret, Role::Garbler) => {
+            let delta = Delta::random(&mut rand::rng());
+            let s = FerretSender::setup(ch, delta, Security::SemiHonest, FERRET).await?;
+            let eng = Engine::<FerretSender, FerretReceiver>::garbler_with_cot(ring, s)?;
+            fresh(ch, eng, opts, c, &owners, &mine, reveal, p).await?
+        }
+        (CotSource::Ferret, Role::Evaluator) => {
+            let r = FerretReceiver::setup(ch, Security::SemiHonest, FERRET).await?;
+            let eng = Engine::<FerretSender, FerretReceiver>::evaluator_with_cot(ring, r)?;
+            fresh(ch, eng, opts, c, &owners, &mine, reveal, p).await?
+        }
     };
-    eng.set_scheme(opts.scheme);
-    let mut out = evaluate(ch, &mut eng, c, &owners, &mine, reveal, p).await?;
-    out.stats.engine = eng.stats();
+    out.stats.engine = stats;
     out.stats.bytes_sent = ch.bytes_sent() - s0;
     out.stats.bytes_received = ch.bytes_received() - r0;
     out.stats.seconds = start.elapsed().as_secs_f64();
     Ok(out)
+}
+
+/// The Ferret parameters of [`CotSource::Ferret`]: emp-ot's b12 set (the faster one here).
+const FERRET: FerretParams = FerretParams::EMP_B12;
+
+/// Run plan `p` on a freshly set-up engine; returns the output and the engine's counters.
+#[allow(clippy::too_many_arguments)]
+async fn fresh<S: RandomCotSender, R: RandomCotReceiver>(
+    ch: &mut Channel,
+    mut eng: Engine<S, R>,
+    opts: &RunOptions,
+    c: &ArithCircuit,
+    owners: &[Role],
+    mine: &[u64],
+    reveal: &[Reveal],
+    p: Plan,
+) -> Result<(RunOutput, Stats), Error> {
+    eng.set_scheme(opts.scheme);
+    let out = evaluate(ch, &mut eng, c, owners, mine, reveal, p).await?;
+    Ok((out, eng.stats()))
 }
 
 /// As [`run`], on an engine already set up over `ch` (its role, ring and scheme are used;
@@ -352,6 +442,7 @@ pub async fn run_with_options<S: RandomCotSender, R: RandomCotReceiver>(
         scheme: eng.scheme(),
         strategy,
         link,
+        cot: CotSource::Iknp,
     };
     let (owned, mine) = own_inputs(c, eng.ring(), my_inputs, reveal)?;
     let owners = handshake(ch, c, eng.ring(), &opts, eng.role(), &owned, reveal).await?;

@@ -15,8 +15,11 @@ use std::sync::Arc;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use duet_gc::SchemeKind;
-use duet_hybrid::{ArithCircuit, Error, Reveal, Ring, Role, RunOutput, Settings, run_scheme};
-use duet_net::{ChannelConfig, duplex_pair};
+use duet_hybrid::{
+    ArithCircuit, CotSource, Error, LOOPBACK, Plan, Reveal, Ring, Role, RunOptions, RunOutput,
+    Settings, Strategy, run_options,
+};
+use duet_net::{ChannelConfig, Link, duplex_pair};
 
 use crate::common::{runtime, usage};
 use crate::net_args::NetArgs;
@@ -81,6 +84,24 @@ pub struct ArithArgs {
     /// half-gates or three-halves.
     #[arg(long, value_name = "SCHEME", default_value_t = SchemeKind::HalfGates)]
     scheme: SchemeKind,
+    /// Where the gates run: `auto` (the cost-based planner: cheapest estimated time on the
+    /// link), `shares` (every product on shares, only Boolean ops garbled) or `garbled`
+    /// (every gate on shared values garbled). Both parties must use the same.
+    #[arg(long, value_name = "auto|shares|garbled", default_value_t = Strategy::Auto)]
+    plan: Strategy,
+    /// The link the planner plans for, RATE[,RTT] as --link (default: --link if given,
+    /// else loopback, 10gbit,100us). Both parties must use the same.
+    #[arg(long, value_name = "RATE[,RTT]")]
+    plan_link: Option<Link>,
+    /// The random-COT source of the products and conversions: iknp (16 bytes per COT) or
+    /// ferret (silent OT, ~0.05 bytes per COT after a bootstrap). Both parties must use the
+    /// same.
+    #[arg(long, value_name = "iknp|ferret", default_value_t = CotSource::Iknp)]
+    cot: CotSource,
+    /// Print the plan first: regions, conversions, estimated bytes, rounds and time, and
+    /// the candidates weighed.
+    #[arg(long)]
+    explain: bool,
     #[command(flatten)]
     net: NetArgs,
 }
@@ -141,7 +162,13 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
         || vec![Reveal::BOTH; c.outputs().len()],
         |s| s.reveal.clone(),
     );
-    let (outputs, stats) = match args.mode {
+    let opts = RunOptions {
+        scheme: args.scheme,
+        strategy: args.plan,
+        link: args.plan_link.or(args.net.link).unwrap_or(LOOPBACK),
+        cot: args.cot,
+    };
+    let (outputs, stats, plan) = match args.mode {
         Mode::Local => {
             if !args.input.is_empty() {
                 return Err(usage(
@@ -173,15 +200,17 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
             }
             let rt = runtime()?;
             let (g, e) = rt.block_on(async {
-                let (mut cg, mut ce) = duplex_pair(&ChannelConfig::default());
+                let (mut cg, mut ce) = duplex_pair(&ChannelConfig {
+                    link: args.net.link,
+                    ..ChannelConfig::default()
+                });
                 let (c1, r1) = (c.clone(), reveal.clone());
-                let sc = args.scheme;
                 let g = tokio::spawn(async move {
-                    run_scheme(&mut cg, &c1, Role::Garbler, ring, sc, &gi, &r1).await
+                    run_options(&mut cg, &c1, Role::Garbler, ring, &opts, &gi, &r1).await
                 });
                 let (c2, r2) = (c.clone(), reveal.clone());
                 let e = tokio::spawn(async move {
-                    run_scheme(&mut ce, &c2, Role::Evaluator, ring, sc, &ei, &r2).await
+                    run_options(&mut ce, &c2, Role::Evaluator, ring, &opts, &ei, &r2).await
                 });
                 (g.await, e.await)
             });
@@ -197,7 +226,7 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
                 .zip(&e.outputs)
                 .map(|(a, b)| a.or(*b))
                 .collect();
-            (outs, g.stats)
+            (outs, g.stats, g.plan)
         }
         Mode::Garbler | Mode::Evaluator => {
             if !args.garbler.is_empty() || !args.evaluator.is_empty() {
@@ -225,16 +254,19 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
             let rt = runtime()?;
             let out: RunOutput = rt.block_on(async {
                 let mut ch = args.net.open().await?;
-                let r = run_scheme(&mut ch, &c, role, ring, args.scheme, &mine, &reveal)
+                let r = run_options(&mut ch, &c, role, ring, &opts, &mine, &reveal)
                     .await
                     .map_err(classify);
                 let _ = ch.close().await;
                 r
             })?;
-            (out.outputs, out.stats)
+            (out.outputs, out.stats, out.plan)
         }
     };
-    print(&c, ring, args.scheme, &outputs, &stats, args.json);
+    if args.explain {
+        print!("{plan}");
+    }
+    print(&c, ring, args.scheme, &outputs, &stats, &plan, args.json);
     Ok(())
 }
 
@@ -244,6 +276,7 @@ fn print(
     scheme: SchemeKind,
     outputs: &[Option<u64>],
     s: &duet_hybrid::RunStats,
+    plan: &Plan,
     json: bool,
 ) {
     let named = c
@@ -273,6 +306,15 @@ fn print(
                 "bytes_sent": s.bytes_sent,
                 "bytes_received": s.bytes_received,
                 "seconds": s.seconds,
+            },
+            "plan": {
+                "strategy": plan.strategy.name(),
+                "link": plan.link.to_string(),
+                "layers": plan.layers,
+                "regions": plan.regions.len(),
+                "estimated_bytes": plan.estimate.bytes,
+                "estimated_rounds": plan.estimate.rounds,
+                "estimated_seconds": plan.estimate.seconds,
             }
         });
         println!("{obj}");
