@@ -8,8 +8,8 @@ mod common;
 
 use duet_gc::SchemeKind;
 use duet_hybrid::{
-    ArithCircuit, ArithGate, CostModel, Domain, Engine, Error, LOOPBACK, Op, Plan, Reveal, Ring,
-    Role, RunOptions, RunOutput, Strategy, plan, run_options, run_with_options,
+    ArithCircuit, ArithGate, CostModel, CotSource, Domain, Engine, Error, LOOPBACK, Op, Plan,
+    Reveal, Ring, Role, RunOptions, RunOutput, Strategy, plan, run_options, run_with_options,
 };
 use duet_net::{Channel, ChannelConfig, Link, duplex_pair};
 use duet_ot::ideal::{IdealCot, IdealCotReceiver, IdealCotSender};
@@ -533,4 +533,50 @@ async fn tcp_run(
         run_options(&mut ce, &c, Role::Evaluator, ring, &e_opts, &ei, &reveal).await
     });
     (g.await.unwrap(), e.await.unwrap())
+}
+
+/// Products and conversions fed by Ferret COTs (bootstrapped from IKNP): the plaintext
+/// answers under the planned and the shares-only plan; a party on IKNP is refused.
+#[test]
+fn ferret_fed_runs() {
+    let rt = rt();
+    let dir = common::corpus_dir().join("ml_Dense");
+    let c = Arc::new(ArithCircuit::load(&dir).unwrap());
+    let v = &common::vectors(&dir)[1];
+    let x = common::input_values(&c, v.ring, &v.inputs);
+    let owner = alternate(x.len());
+    let want: Vec<Option<u64>> = c
+        .evaluate(v.ring, &x)
+        .unwrap()
+        .into_iter()
+        .map(Some)
+        .collect();
+    for strategy in [Strategy::Auto, Strategy::Shares] {
+        let opts = RunOptions {
+            strategy,
+            cot: CotSource::Ferret,
+            ..RunOptions::default()
+        };
+        let (g, e) = rt.block_on(tcp_run(c.clone(), v.ring, &x, &owner, opts, opts));
+        let (g, e) = (g.unwrap(), e.unwrap());
+        assert_eq!(g.outputs, want, "{strategy}");
+        assert_eq!(e.outputs, want, "{strategy}");
+        assert!(g.stats.engine.multiplications > 0);
+    }
+    let ferret = RunOptions {
+        cot: CotSource::Ferret,
+        ..RunOptions::default()
+    };
+    let (g, e) = rt.block_on(tcp_run(
+        c.clone(),
+        v.ring,
+        &x,
+        &owner,
+        ferret,
+        RunOptions::default(),
+    ));
+    for r in [g, e] {
+        let err = r.unwrap_err().to_string();
+        assert!(err.contains("different COT sources"), "{err}");
+    }
 }
