@@ -416,17 +416,27 @@ impl<'a> Analysis<'a> {
         }
     }
 
-    /// AND gates of garbled gate `gi` under `assign` (cached per template shape).
+    /// AND gates of garbled gate `gi` under `assign` (cached per template shape). A public
+    /// operand outside ±256 counts as one typical constant (alternating bits), so a circuit
+    /// with many distinct constants builds a bounded number of templates while planning;
+    /// small constants (shift amounts, exponents, 0, ±1) are exact.
     fn and_count(&mut self, gi: usize, assign: &[bool]) -> Result<u64, Error> {
         let g = self.c.gates()[gi];
         let same = g.a == g.b || g.op.arity() == 1;
-        let sa = self.shape(g.a, assign);
-        let key = (
-            g.op,
-            sa,
-            if same { sa } else { self.shape(g.b, assign) },
-            same,
-        );
+        let mask = self.ring.mask();
+        let canon = |s: Shape| match s {
+            Shape::Public(v) if v > 256 && v < mask - 256 => {
+                Shape::Public(0x5555_5555_5555_5555 & mask)
+            }
+            s => s,
+        };
+        let sa = canon(self.shape(g.a, assign));
+        let sb = if same {
+            sa
+        } else {
+            canon(self.shape(g.b, assign))
+        };
+        let key = (g.op, sa, sb, same);
         if let Some(&n) = self.ands.get(&key) {
             return Ok(n);
         }
@@ -548,8 +558,8 @@ impl<'a> Analysis<'a> {
             }
         }
         let mut by_root: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for gi in 0..n {
-            if asg[gi] && self.class[gi] != Class::Dead {
+        for (gi, &garbled) in asg.iter().enumerate() {
+            if garbled && self.class[gi] != Class::Dead {
                 let r = find(&mut parent, gi);
                 by_root.entry(r).or_default().push(gi);
             }
