@@ -425,7 +425,7 @@ impl<'a> Analysis<'a> {
         let same = g.a == g.b || g.op.arity() == 1;
         let mask = self.ring.mask();
         let canon = |s: Shape| match s {
-            Shape::Public(v) if v > 256 && v < mask - 256 => {
+            Shape::Public(v) if v > 256 && v < mask.saturating_sub(256) => {
                 Shape::Public(0x5555_5555_5555_5555 & mask)
             }
             s => s,

@@ -580,3 +580,60 @@ fn ferret_fed_runs() {
         assert!(err.contains("different COT sources"), "{err}");
     }
 }
+
+/// Public constants of every size at every ring width plan without trouble (large ones are
+/// estimated as one typical constant), and the garbled extreme runs them correctly.
+#[test]
+fn constants_at_every_width() {
+    let rt = rt();
+    // inputs x (garbler), y (evaluator); constants 3, 300, 70000, 2^40 + 5
+    let consts = vec![3, 300, 70_000, (1 << 40) + 5];
+    let gates = vec![
+        g(Op::Add, 0, 1),    // 6: s = x + y
+        g(Op::Mul, 6, 4),    // 7: s · 70000
+        g(Op::Add, 7, 3),    // 8: + 300
+        g(Op::Lt, 8, 5),     // 9: < 2^40 + 5
+        g(Op::ShiftR, 8, 2), // 10: >> 3
+        g(Op::Mul, 9, 10),   // 11
+        g(Op::Sub, 11, 5),   // 12
+    ];
+    let c = Arc::new(ArithCircuit::from_parts(2, consts, gates, &[12, 9]).unwrap());
+    for ell in [8, 16, 32, 64] {
+        let ring = Ring::new(ell).unwrap();
+        let owners = [Role::Garbler, Role::Evaluator];
+        for s in [Strategy::Auto, Strategy::Shares, Strategy::Garbled] {
+            for link in [LOOPBACK, wan()] {
+                plan(
+                    &c,
+                    ring,
+                    &owners,
+                    link,
+                    CostModel::for_scheme(SchemeKind::HalfGates),
+                    s,
+                )
+                .unwrap();
+            }
+        }
+        let x = vec![ring.reduce(12_345), ring.reduce(u64::MAX - 99)];
+        let want: Vec<Option<u64>> = c
+            .evaluate(ring, &x)
+            .unwrap()
+            .into_iter()
+            .map(Some)
+            .collect();
+        for s in [Strategy::Shares, Strategy::Garbled] {
+            let res = rt
+                .block_on(many(
+                    duplex_pair(&ChannelConfig::default()),
+                    c.clone(),
+                    ring,
+                    s,
+                    LOOPBACK,
+                    vec![(x.clone(), owners.to_vec())],
+                ))
+                .unwrap();
+            assert_eq!(res[0].0.outputs, want, "ell {ell} {s}");
+            assert_eq!(res[0].1.outputs, want, "ell {ell} {s}");
+        }
+    }
+}
