@@ -258,7 +258,11 @@ fn bench(c: &mut Criterion) {
             for _ in 0..it {
                 let (t1, _, g1, e1) = pair.layers(&gj, &ej, 1);
                 let mul = |xs: &[Val], l: &LayerOut| Job {
-                    muls: xs.iter().zip(&l.results).map(|(&x, r)| (x, r.0)).collect(),
+                    muls: xs
+                        .iter()
+                        .zip(&l.results)
+                        .map(|(&x, r)| (x, r.0.expect("every result converted")))
+                        .collect(),
                     ops: vec![],
                     tasks: vec![],
                 };

@@ -65,10 +65,18 @@ fn corpus_first_vectors_local() {
         "no corpus circuits under {}",
         corpus().display()
     );
+    // the first vector under every plan, the second under the planner's choice
+    let runs = [(0, "auto"), (0, "shares"), (0, "garbled"), (1, "auto")];
     for dir in dirs {
         let vecs = vectors(&dir);
-        for (k, v) in vecs.iter().take(2).enumerate() {
-            let mut args: Vec<String> = vec!["local".into(), dir.to_string_lossy().into_owned()];
+        for &(k, plan) in &runs {
+            let Some(v) = vecs.get(k) else { continue };
+            let mut args: Vec<String> = vec![
+                "local".into(),
+                dir.to_string_lossy().into_owned(),
+                "--plan".into(),
+                plan.into(),
+            ];
             for (i, (n, val)) in v.inputs.iter().enumerate() {
                 let flag = if (i + k) % 2 == 0 {
                     "--garbler-input"
@@ -83,11 +91,16 @@ fn corpus_first_vectors_local() {
             let err = String::from_utf8_lossy(&out.stderr);
             match &v.outputs {
                 Some(o) => {
-                    assert_eq!(out.status.code(), Some(0), "{}: {err}", dir.display());
+                    assert_eq!(
+                        out.status.code(),
+                        Some(0),
+                        "{} {plan}: {err}",
+                        dir.display()
+                    );
                     assert_eq!(
                         String::from_utf8_lossy(&out.stdout),
                         expected_lines(o),
-                        "{}",
+                        "{} {plan}",
                         dir.display()
                     );
                 }
@@ -134,6 +147,55 @@ fn json_output_has_stats() {
         assert!(v["stats"].get(k).is_some(), "missing {k}");
     }
     assert!(v["stats"]["and_gates"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn explain_prints_the_plan() {
+    let dir = corpus().join("ml_ArgMax16");
+    let d = dir.to_str().unwrap();
+    let mut args: Vec<String> = vec!["local".into(), d.into(), "--explain".into()];
+    for i in 0..16 {
+        let flag = if i % 2 == 0 {
+            "--garbler-input"
+        } else {
+            "--evaluator-input"
+        };
+        args.push(flag.into());
+        args.push(format!("0.in[{i}]={}", (i * 7) % 11 - 5));
+    }
+    let mut slow = args.clone();
+    slow.extend(["--plan-link".into(), "100mbit,80ms".into(), "--json".into()]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = arith(&argv);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.starts_with("plan auto for link 10gbit,100us"),
+        "{text}"
+    );
+    assert!(text.contains("region 1: layers 1–1"), "{text}");
+    assert!(text.contains("AGt×15"), "{text}");
+    assert!(text.contains("estimate: "), "{text}");
+    assert!(text.contains("3 rounds"), "{text}");
+    assert!(text.ends_with("0.out=3\n"), "{text}");
+    // --json carries the plan's estimate, here for the link named by --plan-link
+    let argv: Vec<&str> = slow.iter().map(String::as_str).collect();
+    let out = arith(&argv);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let json = text.lines().last().unwrap();
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(v["stats"]["plan"]["link"], "100mbit,80ms");
+    assert_eq!(v["stats"]["plan"]["estimated_rounds"], 3);
+    assert_eq!(v["stats"]["rounds"], 3);
+    assert_eq!(v["outputs"]["0.out"], "3");
+    // a bad plan name is a usage error
+    let out = arith(&["local", d, "--plan", "everything"]);
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
@@ -319,6 +381,60 @@ fn networked_run_over_tcp() {
     let want = expected_lines(v.outputs.as_ref().unwrap());
     assert_eq!(String::from_utf8_lossy(&e.stdout), want);
     assert_eq!(String::from_utf8_lossy(&g.stdout), want);
+}
+
+#[test]
+fn networked_plans_over_tcp() {
+    let dir = corpus().join("ml_MaxPooling2D");
+    let d = dir.to_str().unwrap();
+    let v = &vectors(&dir)[1];
+    let want = expected_lines(v.outputs.as_ref().unwrap());
+    let mine = |parity: usize| -> Vec<String> {
+        v.inputs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 2 == parity)
+            .flat_map(|(_, (n, x))| ["--input".to_string(), format!("{n}={x}")])
+            .collect()
+    };
+    let (gi, ei) = (mine(0), mine(1));
+    for plan in ["garbled", "shares", "auto"] {
+        let mut ga: Vec<&str> = vec![d, "--plan", plan];
+        ga.extend(gi.iter().map(String::as_str));
+        let (g, addr) = spawn_garbler(&ga);
+        let e = bin()
+            .args(["arith", "evaluator", d, "--plan", plan, "--connect", &addr])
+            .args(&ei)
+            .output()
+            .unwrap();
+        let g = g.wait_with_output();
+        assert_eq!(
+            e.status.code(),
+            Some(0),
+            "{plan}: {}",
+            String::from_utf8_lossy(&e.stderr)
+        );
+        assert_eq!(g.status.code(), Some(0), "{plan}");
+        assert_eq!(String::from_utf8_lossy(&e.stdout), want, "{plan}");
+        assert_eq!(String::from_utf8_lossy(&g.stdout), want, "{plan}");
+    }
+    // the parties plan differently: refused on both sides
+    let mut ga: Vec<&str> = vec![d, "--plan", "garbled"];
+    ga.extend(gi.iter().map(String::as_str));
+    let (g, addr) = spawn_garbler(&ga);
+    let e = bin()
+        .args(["arith", "evaluator", d, "--connect", &addr])
+        .args(&ei)
+        .output()
+        .unwrap();
+    let g = g.wait_with_output();
+    assert_eq!(e.status.code(), Some(1));
+    assert_eq!(g.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&e.stderr).contains("plan strategy mismatch"),
+        "{}",
+        String::from_utf8_lossy(&e.stderr)
+    );
 }
 
 #[test]

@@ -39,10 +39,11 @@
 //! counter shared by both parties and never reused; garbled-gate tweaks are
 //! `salt ⊕ (2j + side)` with `salt = counter' · 2^64`, so the two tweak spaces are disjoint.
 
+use crate::hash::{HashScratch, get_at, hash_into, mask64, put_at, word_bytes};
 use crate::share::{Kind, Local, Role, Val};
 use crate::templates::{Shape, Template, result_width};
 use crate::{Error, Op, Ring};
-use duet_core::{Block, Delta, FIXED_KEY_AES, Prg};
+use duet_core::{Block, Delta, Prg};
 use duet_gc::multi::{self, Lockstep};
 use duet_gc::{HalfGates, Scheme, SchemeKind, ThreeHalves};
 use duet_net::Channel;
@@ -85,8 +86,9 @@ pub struct GcTask {
 pub struct LayerOut {
     /// Shares of the products, in order.
     pub products: Vec<Val>,
-    /// Per garbled task: the result's share (kind [`Kind::Both`]) and its labels.
-    pub results: Vec<(Val, Labels)>,
+    /// Per garbled task: the result's share (kind [`Kind::Both`]; `None` if not asked for,
+    /// see [`Engine::layer_with`]) and its labels.
+    pub results: Vec<(Option<Val>, Labels)>,
     /// Per operand: its labels (`None` for public operands), for reuse in later layers.
     pub operand_labels: Vec<Option<Labels>>,
 }
@@ -128,9 +130,13 @@ impl Stats {
     }
 }
 
-enum Cot<S, R> {
-    Sender(Box<S>),
-    Receiver(Box<R>),
+/// This party and its COT end. The garbler's Δ lives here, with the sender it belongs to:
+/// every garbler-only step matches on [`Party::Garbler`] and has Δ in hand.
+enum Party<S, R> {
+    /// The garbler: COT sender, whose global Δ (lsb 1) is the garbling Δ.
+    Garbler { cot: Box<S>, delta: Delta },
+    /// The evaluator: COT receiver.
+    Evaluator { cot: Box<R> },
 }
 
 /// Which operands get which input words.
@@ -151,10 +157,8 @@ type TemplateKey = (Op, Shape, Shape, bool);
 /// [`RandomCotReceiver`] can be passed to [`Engine::garbler_with_cot`] /
 /// [`Engine::evaluator_with_cot`] (tests pass `duet_ot::ideal::IdealCot`).
 pub struct Engine<S = IknpSender, R = IknpReceiver> {
-    role: Role,
     ring: Ring,
-    cot: Cot<S, R>,
-    delta: Option<Delta>,
+    party: Party<S, R>,
     prg: Prg,
     hash_ctr: u64,
     salt_ctr: u64,
@@ -174,90 +178,10 @@ pub struct Engine<S = IknpSender, R = IknpReceiver> {
     scheme: SchemeKind,
 }
 
-fn nbytes(bits: u32) -> usize {
-    bits.div_ceil(8) as usize
-}
-
-fn low_mask(bits: u32) -> u64 {
-    if bits >= 64 {
-        u64::MAX
-    } else {
-        (1u64 << bits) - 1
-    }
-}
-
 /// Instances of a template garbled together: about [`CHUNK_BLOCKS`] table blocks, at most
 /// 1024 instances.
 fn chunk_len(t: &Template) -> usize {
     (CHUNK_BLOCKS / (2 * t.prog.and_count() as usize).max(1)).clamp(1, 1024)
-}
-
-/// Bytes of the corrections for one ℓ-bit word (Gilboa term or Y2A word).
-fn word_bytes(ell: u32, width: u32) -> usize {
-    (0..width).map(|i| nbytes(ell - i)).sum()
-}
-
-/// Reused stack buffers of [`hash_into`] (tweaks and blocks of one 64-block piece).
-struct HashScratch {
-    tw: [Block; 64],
-    h: [Block; 64],
-}
-
-impl HashScratch {
-    fn new() -> Self {
-        HashScratch {
-            tw: [Block::ZERO; 64],
-            h: [Block::ZERO; 64],
-        }
-    }
-}
-
-/// `H(x_j ⊕ off, t_0 + j)` truncated to 64 bits into `out[j]`, for all `j` (TCCR, GKWY20
-/// §7.4; the caller's scratch buffers, no allocation or initialisation per call).
-///
-/// # Panics
-/// If `out` is shorter than `xs` (a caller bug).
-fn hash_into(sc: &mut HashScratch, first_tweak: u64, xs: &[Block], off: Block, out: &mut [u64]) {
-    assert!(
-        out.len() >= xs.len(),
-        "hash_into: output shorter than input"
-    );
-    const C: usize = 64;
-    for (k, (xc, oc)) in xs.chunks(C).zip(out.chunks_mut(C)).enumerate() {
-        let n = xc.len();
-        let (tw, h) = (&mut sc.tw[..n], &mut sc.h[..n]);
-        let t0 = first_tweak.wrapping_add((k * C) as u64);
-        for (j, ((t, h), x)) in tw.iter_mut().zip(h.iter_mut()).zip(xc).enumerate() {
-            *t = Block((1u128 << 127) | u128::from(t0.wrapping_add(j as u64)));
-            *h = *x ^ off;
-        }
-        FIXED_KEY_AES.tccr_many_clobber(tw, h);
-        for (o, h) in oc.iter_mut().zip(h.iter()) {
-            *o = h.0 as u64;
-        }
-    }
-}
-
-/// Write the low `bits` bits of `v` at `buf[*pos..]` (little endian, ⌈bits/8⌉ bytes) and
-/// advance; `buf` has 8 bytes of slack past the packed data, so the write is one store.
-#[inline(always)]
-fn put_at(buf: &mut [u8], pos: &mut usize, v: u64, bits: u32) {
-    buf[*pos..*pos + 8].copy_from_slice(&(v & low_mask(bits)).to_le_bytes());
-    *pos += nbytes(bits);
-}
-
-/// Read what [`put_at`] wrote (with the same 8 bytes of slack).
-#[inline(always)]
-fn get_at(buf: &[u8], pos: &mut usize, bits: u32) -> u64 {
-    let v = u64::from_le_bytes(buf[*pos..*pos + 8].try_into().expect("8 bytes"));
-    *pos += nbytes(bits);
-    v & low_mask(bits)
-}
-
-/// All-ones if `b`, else 0.
-#[inline(always)]
-fn mask64(b: bool) -> u64 {
-    0u64.wrapping_sub(u64::from(b))
 }
 
 impl Engine {
@@ -294,7 +218,13 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
                 "the COT source's Δ has lsb 0; garbling needs lsb 1".into(),
             ));
         }
-        Self::new(Role::Garbler, ring, Cot::Sender(Box::new(cot)), Some(delta))
+        Self::new(
+            ring,
+            Party::Garbler {
+                cot: Box::new(cot),
+                delta,
+            },
+        )
     }
 
     /// The evaluator's side over an already set-up COT receiver.
@@ -302,15 +232,13 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
     /// # Errors
     /// As [`Engine::garbler_with_cot`].
     pub fn evaluator_with_cot(ring: Ring, cot: R) -> Result<Self, Error> {
-        Self::new(Role::Evaluator, ring, Cot::Receiver(Box::new(cot)), None)
+        Self::new(ring, Party::Evaluator { cot: Box::new(cot) })
     }
 
-    fn new(role: Role, ring: Ring, cot: Cot<S, R>, delta: Option<Delta>) -> Result<Self, Error> {
+    fn new(ring: Ring, party: Party<S, R>) -> Result<Self, Error> {
         Ok(Engine {
-            role,
             ring,
-            cot,
-            delta,
+            party,
             prg: Prg::from_os_rng(),
             hash_ctr: 0,
             salt_ctr: 0,
@@ -342,7 +270,10 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
 
     /// This party.
     pub fn role(&self) -> Role {
-        self.role
+        match self.party {
+            Party::Garbler { .. } => Role::Garbler,
+            Party::Evaluator { .. } => Role::Evaluator,
+        }
     }
 
     /// The ring.
@@ -353,7 +284,7 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
     /// Local share arithmetic for this party.
     pub fn local(&self) -> Local {
         Local {
-            me: self.role,
+            me: self.role(),
             ring: self.ring,
         }
     }
@@ -383,13 +314,17 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
     }
 
     /// Run one layer: the products `muls[j] = a·b` and the garbled ops `tasks` over
-    /// `operands`, in one round trip.
+    /// `operands`, in one round trip, every task's result converted to shares (Y2A).
+    ///
+    /// A task's operand index `i < operands.len()` names an operand; `operands.len() + k`
+    /// names the result of task `k`, which must come earlier in `tasks`: a chain of garbled
+    /// ops runs in the layer's one flight of tables, without a conversion in between.
     ///
     /// Both parties must call it with the same structure (kinds, ops, public values).
     ///
     /// # Errors
     /// [`Error::Net`], [`Error::Ot`], [`Error::Peer`] (bad tables), [`Error::Input`] if an
-    /// operand index is out of range.
+    /// operand index is out of range or names a later task.
     pub async fn layer(
         &mut self,
         ch: &mut Channel,
@@ -397,18 +332,111 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
         operands: &[Operand],
         tasks: &[GcTask],
     ) -> Result<LayerOut, Error> {
+        let want = vec![true; tasks.len()];
+        self.layer_with(ch, muls, operands, tasks, &want).await
+    }
+
+    /// [`Engine::layer`] converting only the results with `want_share[k]` set to shares;
+    /// the others come back as labels only (their `Val` is `None`), for later garbled ops.
+    ///
+    /// # Errors
+    /// As [`Engine::layer`]; [`Error::Input`] if `want_share` and `tasks` differ in length.
+    pub async fn layer_with(
+        &mut self,
+        ch: &mut Channel,
+        muls: &[(Val, Val)],
+        operands: &[Operand],
+        tasks: &[GcTask],
+        want_share: &[bool],
+    ) -> Result<LayerOut, Error> {
+        let n_ops = operands.len();
+        for (k, t) in tasks.iter().enumerate() {
+            if t.a >= n_ops + k || t.b >= n_ops + k {
+                return Err(Error::Input(
+                    "garbled task names no operand or a later task".into(),
+                ));
+            }
+        }
+        if want_share.len() != tasks.len() {
+            return Err(Error::Input("one share flag per garbled task".into()));
+        }
+        let plans: Vec<Plan> = operands
+            .iter()
+            .map(|o| match o {
+                Operand::Labels(_) => Plan::Given,
+                Operand::Val(v) => match v.kind {
+                    Kind::Public => Plan::Public(v.share),
+                    Kind::Garbler => Plan::GWord,
+                    Kind::Evaluator => Plan::EWord,
+                    Kind::Both => Plan::Both,
+                },
+            })
+            .collect();
+        let e_words: Vec<usize> = (0..n_ops)
+            .filter(|&i| matches!(plans[i], Plan::EWord | Plan::Both))
+            .collect();
+        // 1.–4. products and the COTs of the evaluator's A2Y words, one extension
+        let cots_before = self.stats.cots;
+        let (products, in_cots) = self.products(ch, muls, operands, &e_words).await?;
+        if self.stats.cots > cots_before || !tasks.is_empty() {
+            self.stats.rounds += 1;
+        }
+        // 5. A2Y of the operands
+        let labels = self.a2y(ch, operands, &plans, &e_words, &in_cots).await?;
+        self.cot_buf = in_cots;
+        // 6. the tasks, wave by wave
+        let results = self.garble_tasks(ch, &plans, &labels, tasks).await?;
+        // 7. Y2A of the wanted results
+        let wanted: Vec<&[Block]> = results
+            .iter()
+            .zip(want_share)
+            .filter(|(_, w)| **w)
+            .map(|(r, _)| r.as_slice())
+            .collect();
+        let mut shares = self.y2a(ch, &wanted).await?.into_iter();
+        if self.role() == Role::Garbler {
+            ch.flush().await?;
+        }
+        let results = results
+            .into_iter()
+            .zip(want_share)
+            .map(|(lb, &w)| {
+                let v = if w {
+                    shares.next().map(|s| Val {
+                        kind: Kind::Both,
+                        share: s,
+                    })
+                } else {
+                    None
+                };
+                (v, Labels(lb))
+            })
+            .collect();
+        Ok(LayerOut {
+            products,
+            results,
+            operand_labels: labels.into_iter().map(|l| l.map(Labels)).collect(),
+        })
+    }
+
+    /// Steps 1–4 of a layer: the Gilboa terms of the products and the COTs of the
+    /// evaluator's A2Y words, in ONE extension (Gilboa choice bits first, then the
+    /// evaluator's input bits), streamed: each chunk's Gilboa rows are hashed as it arrives
+    /// (overlapping the extension of the next chunk); the input-bit rows are returned for
+    /// A2Y (ℓ per word of `e_words`, in order).
+    async fn products(
+        &mut self,
+        ch: &mut Channel,
+        muls: &[(Val, Val)],
+        operands: &[Operand],
+        e_words: &[usize],
+    ) -> Result<(Vec<Val>, Vec<Block>), Error> {
         let ring = self.ring;
         let l = ring.ell();
         let lu = l as usize;
         let local = self.local();
-        let me = self.role;
-        if tasks
-            .iter()
-            .any(|t| t.a >= operands.len() || t.b >= operands.len())
-        {
-            return Err(Error::Input("garbled task names no operand".into()));
-        }
-        // 1. multiplication plan: (product index, G factor, E factor) per Gilboa term
+        let me = self.role();
+        // (product index, G factor, E factor) per Gilboa term
         let has_g = |k: Kind| matches!(k, Kind::Garbler | Kind::Both);
         let has_e = |k: Kind| matches!(k, Kind::Evaluator | Kind::Both);
         let mut prods = Vec::with_capacity(muls.len());
@@ -439,35 +467,11 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
                 terms.push((j, b.share, a.share));
             }
         }
-        // 2. A2Y plan
-        let plans: Vec<Plan> = operands
-            .iter()
-            .map(|o| match o {
-                Operand::Labels(_) => Plan::Given,
-                Operand::Val(v) => match v.kind {
-                    Kind::Public => Plan::Public(v.share),
-                    Kind::Garbler => Plan::GWord,
-                    Kind::Evaluator => Plan::EWord,
-                    Kind::Both => Plan::Both,
-                },
-            })
-            .collect();
-        let e_words: Vec<usize> = (0..operands.len())
-            .filter(|&i| matches!(plans[i], Plan::EWord | Plan::Both))
-            .collect();
-        // 3. + 4. one COT batch, streamed: Gilboa choice bits first, then the evaluator's
-        // input bits. Each chunk's Gilboa rows are hashed as it arrives (overlapping the
-        // extension of the next chunk); the input-bit rows are kept for A2Y.
         let n_cot = lu * (terms.len() + e_words.len());
         let n_gil = terms.len() * lu;
         let mut in_cots = std::mem::take(&mut self.cot_buf);
         in_cots.clear();
-        if n_cot > 0 {
-            self.stats.cots += n_cot as u64;
-        }
-        if n_cot > 0 || !tasks.is_empty() {
-            self.stats.rounds += 1;
-        }
+        self.stats.cots += n_cot as u64;
         self.stats.mul_terms += terms.len() as u64;
         let tw0 = self.hash_ctr;
         self.hash_ctr += (terms.len() * lu) as u64;
@@ -482,9 +486,9 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
         // rounded down to one, the same on both ends), so every chunk holds whole Gilboa
         // terms
         let mut off = 0usize;
-        match (&mut self.cot, me) {
-            (Cot::Sender(s), Role::Garbler) => {
-                let d = self.delta.as_ref().expect("garbler has delta").as_block();
+        match &mut self.party {
+            Party::Garbler { cot: s, delta } => {
+                let d = delta.as_block();
                 if n_cot > 0 {
                     let chunk = (s.chunk_len() / lu).max(1) * lu;
                     s.send_cot_chunks(ch, n_cot, chunk, |k| {
@@ -515,14 +519,14 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
                 }
                 ch.send(&buf[..total]).await?;
             }
-            (Cot::Receiver(r), Role::Evaluator) => {
+            Party::Evaluator { cot: r } => {
                 let mut choices = Vec::with_capacity(n_cot);
                 for &(_, _, y) in &terms {
                     choices.extend((0..l).map(|i| Ring::bit(y, i)));
                 }
-                for &i in &e_words {
+                for &i in e_words {
                     let Operand::Val(v) = &operands[i] else {
-                        unreachable!()
+                        unreachable!("e_words are values")
                     };
                     choices.extend((0..l).map(|k| Ring::bit(v.share, k)));
                 }
@@ -554,12 +558,23 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
                     prods[j].share = ring.reduce(prods[j].share.wrapping_add(acc));
                 }
             }
-            _ => unreachable!("the garbler is the COT sender, the evaluator the receiver"),
         }
         self.bytes = buf;
-        // 5. A2Y: every non-public operand becomes labels. Operands held (also) by the
-        // garbler go in chunks: its active labels, then (fully shared ones) the garbled
-        // adders of the chunk in lockstep. Buffers are per chunk, so memory stays small.
+        Ok((prods, in_cots))
+    }
+
+    /// Step 5: A2Y — every non-public operand becomes labels. Operands held (also) by the
+    /// garbler go in chunks: its active labels, then (fully shared ones) the garbled adders
+    /// of the chunk in lockstep. Buffers are per chunk, so memory stays small.
+    async fn a2y(
+        &mut self,
+        ch: &mut Channel,
+        operands: &[Operand],
+        plans: &[Plan],
+        e_words: &[usize],
+        in_cots: &[Block],
+    ) -> Result<Vec<Option<Vec<Block>>>, Error> {
+        let lu = self.ring.ell() as usize;
         let mut labels: Vec<Option<Vec<Block>>> = vec![None; operands.len()];
         let mut e_off = vec![0usize; operands.len()];
         for (k, &i) in e_words.iter().enumerate() {
@@ -571,7 +586,7 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
                 Plan::Public(_) => {}
                 Plan::Given => {
                     let Operand::Labels(lb) = &operands[i] else {
-                        unreachable!()
+                        unreachable!("planned from a Labels operand")
                     };
                     labels[i] = Some(lb.0.clone());
                 }
@@ -613,75 +628,89 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
                 }
             }
         }
-        // 6. the ops, grouped by template (first-appearance order, the same on both sides);
-        // each group is garbled in lockstep, chunk by chunk
-        let shape = |i: usize| match (&plans[i], &labels[i]) {
-            (Plan::Public(v), _) => Shape::Public(*v),
-            (_, Some(lb)) => Shape::Labels(lb.len() as u8),
-            (_, None) => unreachable!("non-public operands have labels"),
-        };
-        let mut groups: Vec<(TemplateKey, Vec<usize>)> = Vec::new();
-        let mut group_of: HashMap<TemplateKey, usize> = HashMap::new();
+        Ok(labels)
+    }
+
+    /// Step 6: the tasks, in waves (a task's wave is one more than the latest wave of the
+    /// tasks it reads; operands are wave 0); inside a wave grouped by template
+    /// (first-appearance order, the same on both sides), each group garbled in lockstep,
+    /// chunk by chunk. Returns each task's output labels.
+    async fn garble_tasks(
+        &mut self,
+        ch: &mut Channel,
+        plans: &[Plan],
+        labels: &[Option<Vec<Block>>],
+        tasks: &[GcTask],
+    ) -> Result<Vec<Vec<Block>>, Error> {
+        let ring = self.ring;
+        let n_ops = plans.len();
+        let mut wave = vec![0usize; tasks.len()];
+        let w_of = |wave: &[usize], i: usize| if i < n_ops { 0 } else { wave[i - n_ops] };
         for (k, t) in tasks.iter().enumerate() {
-            let same = t.a == t.b || t.op.arity() == 1;
-            let key = (
-                t.op,
-                shape(t.a),
-                if same { shape(t.a) } else { shape(t.b) },
-                same,
-            );
-            let g = *group_of.entry(key).or_insert_with(|| {
-                groups.push((key, Vec::new()));
-                groups.len() - 1
-            });
-            groups[g].1.push(k);
+            wave[k] = 1 + w_of(&wave, t.a).max(w_of(&wave, t.b));
+        }
+        let shape = |i: usize| {
+            if i >= n_ops {
+                return Shape::Labels(result_width(tasks[i - n_ops].op, ring) as u8);
+            }
+            match (&plans[i], &labels[i]) {
+                (Plan::Public(v), _) => Shape::Public(*v),
+                (_, Some(lb)) => Shape::Labels(lb.len() as u8),
+                (_, None) => unreachable!("non-public operands have labels"),
+            }
+        };
+        let n_waves = wave.iter().copied().max().unwrap_or(0);
+        let mut by_wave: Vec<Vec<usize>> = vec![Vec::new(); n_waves];
+        for (k, &w) in wave.iter().enumerate() {
+            by_wave[w - 1].push(k);
         }
         let mut results: Vec<Vec<Block>> = vec![Vec::new(); tasks.len()];
-        for (key, members) in groups {
-            let tpl = self.template(key)?;
-            let w = result_width(key.0, ring);
-            for chunk in members.chunks(chunk_len(&tpl)) {
-                ins.clear();
-                for &k in chunk {
-                    let t = tasks[k];
-                    ins.extend(labels[t.a].iter().flatten());
-                    if !key.3 {
-                        ins.extend(labels[t.b].iter().flatten());
+        let (mut ins, mut outs) = (Vec::new(), Vec::new());
+        for members in by_wave {
+            let mut groups: Vec<(TemplateKey, Vec<usize>)> = Vec::new();
+            let mut group_of: HashMap<TemplateKey, usize> = HashMap::new();
+            for k in members {
+                let t = tasks[k];
+                let same = t.a == t.b || t.op.arity() == 1;
+                let key = (
+                    t.op,
+                    shape(t.a),
+                    if same { shape(t.a) } else { shape(t.b) },
+                    same,
+                );
+                let g = *group_of.entry(key).or_insert_with(|| {
+                    groups.push((key, Vec::new()));
+                    groups.len() - 1
+                });
+                groups[g].1.push(k);
+            }
+            for (key, members) in groups {
+                let tpl = self.template(key)?;
+                let w = result_width(key.0, ring);
+                for chunk in members.chunks(chunk_len(&tpl)) {
+                    ins.clear();
+                    for &k in chunk {
+                        let t = tasks[k];
+                        let srcs: &[usize] = if key.3 { &[t.a] } else { &[t.a, t.b] };
+                        for &i in srcs {
+                            if i >= n_ops {
+                                ins.extend_from_slice(&results[i - n_ops]);
+                            } else if let Some(lb) = &labels[i] {
+                                ins.extend_from_slice(lb);
+                            }
+                        }
+                    }
+                    self.garbled_chunk(ch, &tpl, chunk.len(), &ins, &mut outs)
+                        .await?;
+                    debug_assert_eq!(outs.len(), w * chunk.len());
+                    for (&k, o) in chunk.iter().zip(outs.chunks_exact(w)) {
+                        results[k] = o.to_vec();
                     }
                 }
-                self.garbled_chunk(ch, &tpl, chunk.len(), &ins, &mut outs)
-                    .await?;
-                debug_assert_eq!(outs.len(), w * chunk.len());
-                for (&k, o) in chunk.iter().zip(outs.chunks_exact(w)) {
-                    results[k] = o.to_vec();
-                }
+                self.stats.garbled_ops += members.len() as u64;
             }
-            self.stats.garbled_ops += members.len() as u64;
         }
-        self.cot_buf = in_cots;
-        // 7. Y2A of every result
-        let shares = self.y2a(ch, &results).await?;
-        if me == Role::Garbler {
-            ch.flush().await?;
-        }
-        let res = shares
-            .into_iter()
-            .zip(results)
-            .map(|(s, lb)| {
-                (
-                    Val {
-                        kind: Kind::Both,
-                        share: s,
-                    },
-                    Labels(lb),
-                )
-            })
-            .collect();
-        Ok(LayerOut {
-            products: prods,
-            results: res,
-            operand_labels: labels.into_iter().map(|l| l.map(Labels)).collect(),
-        })
+        Ok(results)
     }
 
     /// The garbler's input words for values `xs` into `lab` (ℓ labels each, bit 0 first):
@@ -697,10 +726,9 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
         if xs.is_empty() {
             return Ok(());
         }
-        match self.role {
-            Role::Garbler => {
+        match &self.party {
+            Party::Garbler { delta: d, .. } => {
                 self.prg.fill_blocks(lab);
-                let d = self.delta.as_ref().expect("garbler has delta");
                 let active = &mut self.scratch;
                 active.clear();
                 for (w, &x) in lab.chunks_exact(lu).zip(xs) {
@@ -710,7 +738,7 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
                 }
                 ch.send(Block::slice_as_bytes(active)).await?;
             }
-            Role::Evaluator => {
+            Party::Evaluator { .. } => {
                 ch.recv_exact(Block::slice_as_bytes_mut(lab)).await?;
             }
         }
@@ -756,14 +784,13 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
         outs.clear();
         let tables = &mut self.tables;
         tables.clear();
-        match self.role {
-            Role::Garbler => {
-                let d = self.delta.as_ref().expect("garbler has delta");
+        match &self.party {
+            Party::Garbler { delta: d, .. } => {
                 self.lockstep
                     .garble::<G>(&t.prog, d, salt, 0, m, ins, tables, outs)?;
                 ch.send(tables).await?;
             }
-            Role::Evaluator => {
+            Party::Evaluator { .. } => {
                 tables.resize(Lockstep::table_bytes::<G>(&t.prog, m) as usize, 0);
                 ch.recv_exact(tables).await?;
                 self.lockstep
@@ -775,10 +802,10 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
     }
 
     /// Y2A of garbled words (label-keyed B2A, see the module docs): one share per word.
-    async fn y2a(&mut self, ch: &mut Channel, words: &[Vec<Block>]) -> Result<Vec<u64>, Error> {
+    async fn y2a(&mut self, ch: &mut Channel, words: &[&[Block]]) -> Result<Vec<u64>, Error> {
         let ring = self.ring;
         let l = ring.ell();
-        let total: usize = words.iter().map(Vec::len).sum();
+        let total: usize = words.iter().map(|w| w.len()).sum();
         let bytes: usize = words.iter().map(|w| word_bytes(l, w.len() as u32)).sum();
         self.stats.y2a += words.len() as u64;
         let tw0 = self.hash_ctr;
@@ -791,13 +818,13 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
         let mut sc = HashScratch::new();
         let mut xs = [Block::ZERO; 64];
         let (mut pos, mut tw) = (0usize, tw0);
-        match self.role {
-            Role::Garbler => {
-                let d = self.delta.as_ref().expect("garbler has delta").as_block();
+        match &self.party {
+            Party::Garbler { delta, .. } => {
+                let d = delta.as_block();
                 for w in words {
                     // C₀ = the label of colour 0 (L⁰ or L⁰ ⊕ Δ), then H(C₀), H(C₀ ⊕ Δ)
                     let xs = &mut xs[..w.len()];
-                    for (c, &z) in xs.iter_mut().zip(w) {
+                    for (c, &z) in xs.iter_mut().zip(w.iter()) {
                         *c = z ^ (Block::mask(z.lsb()) & d);
                     }
                     hash_into(&mut sc, tw, xs, Block::ZERO, &mut h0);
@@ -817,7 +844,7 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Engine<S, R> {
                 }
                 ch.send(&buf[..bytes]).await?;
             }
-            Role::Evaluator => {
+            Party::Evaluator { .. } => {
                 // the hash half of every word first, while the garbler computes its
                 // corrections: Σ_i 2^i H(L_i)
                 let hsum: Vec<u64> = words

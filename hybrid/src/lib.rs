@@ -9,7 +9,9 @@
 mod circuit;
 mod engine;
 mod error;
+mod hash;
 mod ops;
+mod planner;
 mod ring;
 mod runner;
 mod settings;
@@ -20,9 +22,11 @@ pub use circuit::{ArithCircuit, ArithGate, Named};
 pub use engine::{Engine, GcTask, Labels, LayerOut, Operand, Stats};
 pub use error::Error;
 pub use ops::Op;
+pub use planner::{CostModel, Domain, Estimate, LOOPBACK, Plan, Region, Strategy, plan};
 pub use ring::Ring;
 pub use runner::{
-    HYBRID_PROTOCOL, RunOutput, RunStats, circuit_digest, run, run_ot, run_scheme, run_with,
+    CotSource, HYBRID_PROTOCOL, RunOptions, RunOutput, RunStats, circuit_digest, run, run_options,
+    run_ot, run_scheme, run_with, run_with_options,
 };
 pub use settings::{Reveal, Settings};
 pub use share::{Kind, Local, Role, Val};

@@ -2,32 +2,64 @@
 //!
 //! 1. **Handshake**: one `duet_net::wire` negotiation — a blake3 digest of the canonical
 //!    circuit (names, wires, constants, gates, outputs), ℓ, the garbling scheme, the OT
-//!    extension, their role and the output policy — failing both sides with
-//!    [`Error::Mismatch`] naming every difference; then each checks the inputs the other
-//!    gives ([`Error::Input`] naming every input given twice or by nobody).
+//!    extension, the planner's strategy and the link it plans for, their role and the output
+//!    policy — failing both sides with [`Error::Mismatch`] naming every difference; then each
+//!    checks the inputs the other gives ([`Error::Input`] naming every input given twice or
+//!    by nobody).
 //! 2. **COT setup** (base OTs, and Ferret's bootstrap with `--ot ferret`) once, after the
 //!    handshake.
-//! 3. **Layers**: every gate gets a level: local gates (linear ops, public-factor products,
-//!    ops whose operands one party holds alone — all decided from public information) keep
-//!    the level of their operands; interactive gates (secret products, garbled ops) are one
-//!    level above. Per level: all products and all garbled ops of the level run in ONE
-//!    [`Engine::layer`] (one round trip), then the local gates of the level. Labels of
-//!    garbled results and of converted operands are kept, so a value that feeds several
-//!    garbled ops, or a garbled result that feeds another garbled op, is converted once
-//!    (no A2Y again). Gates no output depends on are skipped (they cannot change outputs).
-//! 4. **Opening**: the garbler sends its shares of the outputs the evaluator sees, then the
+//! 3. **Plan** ([`crate::plan`]): both parties plan from the same public information (the
+//!    circuit, ℓ, who owns which input, the strategy and link named in the negotiation), so
+//!    they get the same plan: per gate local, a product on shares, or garbled, and its layer.
+//! 4. **Layers** (the executor): per layer, all products on shares and all garbled gates of
+//!    the layer run in ONE [`Engine::layer_with`] (one round trip): the garbled gates of a
+//!    region as a chain of tasks in one flight of tables, converted back (Y2A) only where
+//!    a local gate, a product or an output reads them; then the local gates of the layer.
+//!    Labels of garbled results and of converted operands are kept, so a value is converted
+//!    at most once. Gates no output depends on are skipped (they cannot change outputs).
+//! 5. **Opening**: the garbler sends its shares of the outputs the evaluator sees, then the
 //!    evaluator its shares of those the garbler sees.
 
 use crate::engine::{Engine, GcTask, LayerOut, Operand, Stats};
+use crate::planner::{CostModel, Domain, LOOPBACK, Plan, Strategy, plan};
 use crate::settings::Reveal;
-use crate::share::{Kind, Local, Role, Val};
-use crate::{ArithCircuit, Error, Labels, Op, Ring};
+use crate::share::{Kind, Role, Val};
+use crate::{ArithCircuit, Error, Labels, Ring};
 use duet_gc::SchemeKind;
-use duet_net::Channel;
 use duet_net::wire::{Hello, InvalidMessage, Offer, Protocol, Value, WireError, negotiate};
+use duet_net::{Channel, Link};
 use duet_ot::{AnyCotReceiver, AnyCotSender, OtKind, RandomCotReceiver, RandomCotSender};
 use std::collections::HashMap;
 use std::time::Instant;
+
+/// Where the engine's random COTs come from: the OT extension (`iknp` or `ferret`), named in
+/// the negotiation.
+pub use duet_ot::OtKind as CotSource;
+
+/// How a run plans and garbles; both parties must pass the same (the hello compares).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunOptions {
+    /// The garbling scheme of the garbled ops.
+    pub scheme: SchemeKind,
+    /// Which plans the planner considers.
+    pub strategy: Strategy,
+    /// The link to plan for ([`crate::LOOPBACK`] by default); it only steers the plan.
+    pub link: Link,
+    /// The COT source of a fresh engine (ignored by [`run_with_options`], whose engine is
+    /// already set up).
+    pub cot: CotSource,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            scheme: SchemeKind::HalfGates,
+            strategy: Strategy::Auto,
+            link: LOOPBACK,
+            cot: CotSource::Iknp,
+        }
+    }
+}
 
 /// Statistics of a run.
 #[derive(Clone, Copy, Debug, Default)]
@@ -51,6 +83,8 @@ pub struct RunOutput {
     pub outputs: Vec<Option<u64>>,
     /// Statistics.
     pub stats: RunStats,
+    /// The plan that was run (`Display` prints the `--explain` text).
+    pub plan: Plan,
 }
 
 /// A digest of the validated circuit (canonical form; independent of JSON key order and
@@ -92,14 +126,13 @@ pub const HYBRID_PROTOCOL: Protocol = Protocol {
 };
 
 /// This party's offer: parameters `circuit` (digest), `ring bits` (ℓ), `garbling scheme`,
-/// `OT extension`, `output reveal` (per output: bit 0 the garbler sees it, bit 1 the
+/// the planner's `plan strategy` and link, `OT extension`, `output reveal` (per output: bit 0 the garbler sees it, bit 1 the
 /// evaluator) and `inputs given` (this party's own flags, one byte per input, checked by
 /// name after the negotiation).
-#[allow(clippy::too_many_arguments)]
 fn offer(
     c: &ArithCircuit,
     ring: Ring,
-    scheme: SchemeKind,
+    opts: &RunOptions,
     ot: Option<OtKind>,
     role: Role,
     owned: &[bool],
@@ -108,7 +141,13 @@ fn offer(
     let mut o = Offer::new(&HYBRID_PROTOCOL, role as u8)
         .with("circuit", Value::Digest(circuit_digest(c)))
         .with("ring bits (ell)", Value::Uint(ring.ell().into()))
-        .with("garbling scheme", Value::Text(scheme.to_string()));
+        .with("garbling scheme", Value::Text(opts.scheme.to_string()))
+        .with("plan strategy", Value::Text(opts.strategy.name().into()))
+        .with("plan link rate (bit/s)", Value::Uint(opts.link.rate))
+        .with(
+            "plan link RTT (ns)",
+            Value::Uint(u64::try_from(opts.link.rtt.as_nanos()).unwrap_or(u64::MAX)),
+        );
     if let Some(ot) = ot {
         // a caller's own engine (`run_with`) names no extension: its source is its own
         o = o.with("OT extension", Value::Text(ot.name().into()));
@@ -133,13 +172,13 @@ async fn handshake(
     ch: &mut Channel,
     c: &ArithCircuit,
     ring: Ring,
-    scheme: SchemeKind,
+    opts: &RunOptions,
     ot: Option<OtKind>,
     role: Role,
     owned: &[bool],
     reveal: &[Reveal],
 ) -> Result<Vec<Role>, Error> {
-    let mine = offer(c, ring, scheme, ot, role, owned, reveal);
+    let mine = offer(c, ring, opts, ot, role, owned, reveal);
     let max = (1 << 20) + 2 * owned.len() + reveal.len();
     let peer = negotiate(ch, &HYBRID_PROTOCOL, &Hello::Offer(mine), max).await?;
     let n = owned.len();
@@ -199,64 +238,6 @@ fn other(r: Role) -> Role {
     }
 }
 
-/// The structural schedule: per value its kind, per gate its level and whether it is
-/// interactive.
-struct Schedule {
-    level: Vec<u32>,
-    interactive: Vec<bool>,
-    live: Vec<bool>,
-    max_level: u32,
-}
-
-fn schedule(c: &ArithCircuit, owners: &[Role]) -> Schedule {
-    let nv = c.num_values();
-    let base = c.first_gate_value() as usize;
-    let mut kind = Vec::with_capacity(nv);
-    kind.extend(owners.iter().map(|o| match o {
-        Role::Garbler => Kind::Garbler,
-        Role::Evaluator => Kind::Evaluator,
-    }));
-    kind.extend(c.constants().iter().map(|_| Kind::Public));
-    let mut vlevel = vec![0u32; c.first_gate_value() as usize];
-    let mut level = Vec::with_capacity(c.gates().len());
-    let mut interactive = Vec::with_capacity(c.gates().len());
-    // Structural kinds come from running the local rules on dummy values.
-    let probe = Local {
-        me: Role::Garbler,
-        ring: Ring::default(),
-    };
-    for g in c.gates() {
-        let (ka, kb) = (kind[g.a as usize], kind[g.b as usize]);
-        let (a, b) = (Val { kind: ka, share: 0 }, Val { kind: kb, share: 0 });
-        let (k, inter) = match probe.try_local(g.op, a, b) {
-            Some(v) => (v.kind, false),
-            None => (Kind::Both, true),
-        };
-        let lv = vlevel[g.a as usize].max(vlevel[g.b as usize]) + u32::from(inter);
-        vlevel.push(lv);
-        kind.push(k);
-        level.push(lv);
-        interactive.push(inter);
-    }
-    let mut live = vec![false; nv];
-    for o in c.outputs() {
-        live[o.value as usize] = true;
-    }
-    for (gi, g) in c.gates().iter().enumerate().rev() {
-        if live[base + gi] {
-            live[g.a as usize] = true;
-            live[g.b as usize] = true;
-        }
-    }
-    let max_level = level.iter().copied().max().unwrap_or(0);
-    Schedule {
-        level,
-        interactive,
-        live: live[base..].to_vec(),
-        max_level,
-    }
-}
-
 /// Run `c` as `role` over `ch`: `my_inputs` are `(input index, value)` pairs this party
 /// owns (the peer must own all the others), `reveal` says who sees each output (both
 /// parties must pass the same; use [`Reveal::BOTH`] for all by default). Sets up a fresh
@@ -292,7 +273,11 @@ pub async fn run_scheme(
     my_inputs: &[(usize, u64)],
     reveal: &[Reveal],
 ) -> Result<RunOutput, Error> {
-    run_ot(ch, c, role, ring, scheme, OtKind::Iknp, my_inputs, reveal).await
+    let opts = RunOptions {
+        scheme,
+        ..RunOptions::default()
+    };
+    run_options(ch, c, role, ring, &opts, my_inputs, reveal).await
 }
 
 /// [`run_scheme`] with the COTs from the OT extension `ot` (IKNP or Ferret), set up after
@@ -311,33 +296,81 @@ pub async fn run_ot(
     my_inputs: &[(usize, u64)],
     reveal: &[Reveal],
 ) -> Result<RunOutput, Error> {
+    let opts = RunOptions {
+        scheme,
+        cot: ot,
+        ..RunOptions::default()
+    };
+    run_options(ch, c, role, ring, &opts, my_inputs, reveal).await
+}
+
+/// [`run`] with every option named: scheme, planner strategy, the link to plan for and the
+/// OT extension (both parties must pass the same; the negotiation refuses a difference).
+///
+/// # Errors
+/// As [`run`].
+pub async fn run_options(
+    ch: &mut Channel,
+    c: &ArithCircuit,
+    role: Role,
+    ring: Ring,
+    opts: &RunOptions,
+    my_inputs: &[(usize, u64)],
+    reveal: &[Reveal],
+) -> Result<RunOutput, Error> {
     let start = Instant::now();
     let (s0, r0) = (ch.bytes_sent(), ch.bytes_received());
     let (owned, mine) = own_inputs(c, ring, my_inputs, reveal)?;
-    let owners = handshake(ch, c, ring, scheme, Some(ot), role, &owned, reveal).await?;
+    let owners = handshake(ch, c, ring, opts, Some(opts.cot), role, &owned, reveal).await?;
+    let p = plan(
+        c,
+        ring,
+        &owners,
+        opts.link,
+        CostModel::for_scheme(opts.scheme),
+        opts.strategy,
+    )?;
     let security = duet_ot::Security::SemiHonest;
-    let mut eng = match role {
+    let (mut out, stats) = match role {
         Role::Garbler => {
             let delta = duet_core::Delta::random(&mut duet_core::secure_rng());
-            let s = AnyCotSender::setup(ch, delta, ot, security).await?;
-            Engine::<AnyCotSender, AnyCotReceiver>::garbler_with_cot(ring, s)?
+            let s = AnyCotSender::setup(ch, delta, opts.cot, security).await?;
+            let eng = Engine::<AnyCotSender, AnyCotReceiver>::garbler_with_cot(ring, s)?;
+            fresh(ch, eng, opts, c, &owners, &mine, reveal, p).await?
         }
         Role::Evaluator => {
-            let r = AnyCotReceiver::setup(ch, ot, security).await?;
-            Engine::<AnyCotSender, AnyCotReceiver>::evaluator_with_cot(ring, r)?
+            let r = AnyCotReceiver::setup(ch, opts.cot, security).await?;
+            let eng = Engine::<AnyCotSender, AnyCotReceiver>::evaluator_with_cot(ring, r)?;
+            fresh(ch, eng, opts, c, &owners, &mine, reveal, p).await?
         }
     };
-    eng.set_scheme(scheme);
-    let mut out = evaluate(ch, &mut eng, c, &owners, &mine, reveal).await?;
-    out.stats.engine = eng.stats();
+    out.stats.engine = stats;
     out.stats.bytes_sent = ch.bytes_sent() - s0;
     out.stats.bytes_received = ch.bytes_received() - r0;
     out.stats.seconds = start.elapsed().as_secs_f64();
     Ok(out)
 }
 
-/// As [`run`], on an engine already set up over `ch` (its role and ring are used); the
-/// engine's counters keep growing across runs (the returned stats are this run's).
+/// Run plan `p` on a freshly set-up engine; returns the output and the engine's counters.
+#[allow(clippy::too_many_arguments)]
+async fn fresh<S: RandomCotSender, R: RandomCotReceiver>(
+    ch: &mut Channel,
+    mut eng: Engine<S, R>,
+    opts: &RunOptions,
+    c: &ArithCircuit,
+    owners: &[Role],
+    mine: &[u64],
+    reveal: &[Reveal],
+    p: Plan,
+) -> Result<(RunOutput, Stats), Error> {
+    eng.set_scheme(opts.scheme);
+    let out = evaluate(ch, &mut eng, c, owners, mine, reveal, p).await?;
+    Ok((out, eng.stats()))
+}
+
+/// As [`run`], on an engine already set up over `ch` (its role, ring and scheme are used;
+/// the plan is [`Strategy::Auto`] for [`crate::LOOPBACK`]); the engine's counters keep
+/// growing across runs (the returned stats are this run's).
 ///
 /// # Errors
 /// As [`run`].
@@ -348,22 +381,42 @@ pub async fn run_with<S: RandomCotSender, R: RandomCotReceiver>(
     my_inputs: &[(usize, u64)],
     reveal: &[Reveal],
 ) -> Result<RunOutput, Error> {
+    run_with_options(ch, eng, c, Strategy::Auto, LOOPBACK, my_inputs, reveal).await
+}
+
+/// [`run_with`] planning with `strategy` for `link`.
+///
+/// # Errors
+/// As [`run`].
+pub async fn run_with_options<S: RandomCotSender, R: RandomCotReceiver>(
+    ch: &mut Channel,
+    eng: &mut Engine<S, R>,
+    c: &ArithCircuit,
+    strategy: Strategy,
+    link: Link,
+    my_inputs: &[(usize, u64)],
+    reveal: &[Reveal],
+) -> Result<RunOutput, Error> {
     let start = Instant::now();
     let (s0, r0) = (ch.bytes_sent(), ch.bytes_received());
     let before = eng.stats();
+    let opts = RunOptions {
+        scheme: eng.scheme(),
+        strategy,
+        link,
+        cot: CotSource::Iknp,
+    };
     let (owned, mine) = own_inputs(c, eng.ring(), my_inputs, reveal)?;
-    let owners = handshake(
-        ch,
+    let owners = handshake(ch, c, eng.ring(), &opts, None, eng.role(), &owned, reveal).await?;
+    let p = plan(
         c,
         eng.ring(),
-        eng.scheme(),
-        None,
-        eng.role(),
-        &owned,
-        reveal,
-    )
-    .await?;
-    let mut out = evaluate(ch, eng, c, &owners, &mine, reveal).await?;
+        &owners,
+        link,
+        CostModel::for_scheme(opts.scheme),
+        strategy,
+    )?;
+    let mut out = evaluate(ch, eng, c, &owners, &mine, reveal, p).await?;
     out.stats.engine = eng.stats().since(&before);
     out.stats.bytes_sent = ch.bytes_sent() - s0;
     out.stats.bytes_received = ch.bytes_received() - r0;
@@ -404,6 +457,7 @@ fn own_inputs(
     Ok((owned, mine))
 }
 
+/// The executor: runs plan `p` layer by layer (see the module docs).
 async fn evaluate<S: RandomCotSender, R: RandomCotReceiver>(
     ch: &mut Channel,
     eng: &mut Engine<S, R>,
@@ -411,9 +465,9 @@ async fn evaluate<S: RandomCotSender, R: RandomCotReceiver>(
     owners: &[Role],
     mine: &[u64],
     reveal: &[Reveal],
+    p: Plan,
 ) -> Result<RunOutput, Error> {
     let (role, ring) = (eng.role(), eng.ring());
-    let sched = schedule(c, owners);
     let local = eng.local();
     let base = c.first_gate_value() as usize;
     let mut vals: Vec<Val> = Vec::with_capacity(c.num_values());
@@ -426,55 +480,82 @@ async fn evaluate<S: RandomCotSender, R: RandomCotReceiver>(
     vals.extend(c.constants().iter().map(|&k| Val::public(ring.reduce(k))));
     vals.resize(c.num_values(), Val::public(0));
     let mut labels: HashMap<u32, Labels> = HashMap::new();
-    let mut by_level: Vec<Vec<usize>> = vec![Vec::new(); sched.max_level as usize + 1];
-    for (gi, &lv) in sched.level.iter().enumerate() {
-        if sched.live[gi] {
-            by_level[lv as usize].push(gi);
+    let mut by_layer: Vec<Vec<usize>> = vec![Vec::new(); p.layers as usize + 1];
+    for (gi, (&lv, &d)) in p.layer.iter().zip(&p.domain).enumerate() {
+        if d != Domain::Dead {
+            by_layer[lv as usize].push(gi);
         }
     }
     let mut layers = 0;
-    for gates in by_level {
-        // interactive gates of this level
+    for gates in &by_layer {
         let mut muls = Vec::new();
         let mut mul_gates = Vec::new();
-        let mut operands: Vec<Operand> = Vec::new();
-        let mut operand_of: HashMap<u32, usize> = HashMap::new();
-        let mut operand_vals: Vec<u32> = Vec::new();
-        let mut tasks = Vec::new();
-        let mut task_gates = Vec::new();
-        for &gi in gates.iter().filter(|&&gi| sched.interactive[gi]) {
+        let mut garbled = Vec::new();
+        for &gi in gates {
             let g = c.gates()[gi];
-            if g.op == Op::Mul {
-                muls.push((vals[g.a as usize], vals[g.b as usize]));
-                mul_gates.push(gi);
-                continue;
+            match p.domain[gi] {
+                Domain::Shares => {
+                    muls.push((vals[g.a as usize], vals[g.b as usize]));
+                    mul_gates.push(gi);
+                }
+                Domain::Garbled => garbled.push(gi),
+                _ => {}
             }
-            let mut idx = |v: u32| -> usize {
-                *operand_of.entry(v).or_insert_with(|| {
+        }
+        if !muls.is_empty() || !garbled.is_empty() {
+            layers += 1;
+            // operands: values not made by a garbled gate of this layer, once each
+            let task_of: HashMap<u32, usize> = garbled
+                .iter()
+                .enumerate()
+                .map(|(k, &gi)| ((base + gi) as u32, k))
+                .collect();
+            let mut operands: Vec<Operand> = Vec::new();
+            let mut operand_of: HashMap<u32, usize> = HashMap::new();
+            let mut operand_vals: Vec<u32> = Vec::new();
+            for &gi in &garbled {
+                let g = c.gates()[gi];
+                for v in [g.a, g.b] {
+                    if task_of.contains_key(&v) || operand_of.contains_key(&v) {
+                        continue;
+                    }
+                    operand_of.insert(v, operands.len());
+                    operand_vals.push(v);
                     operands.push(match labels.get(&v) {
                         Some(l) => Operand::Labels(l.clone()),
                         None => Operand::Val(vals[v as usize]),
                     });
-                    operand_vals.push(v);
-                    operands.len() - 1
-                })
+                }
+            }
+            let n_ops = operands.len();
+            let idx = |v: u32| match task_of.get(&v) {
+                Some(&k) => n_ops + k,
+                None => operand_of[&v],
             };
-            let (a, b) = (idx(g.a), idx(g.b));
-            tasks.push(GcTask { op: g.op, a, b });
-            task_gates.push(gi);
-        }
-        if !muls.is_empty() || !tasks.is_empty() {
-            layers += 1;
+            let tasks: Vec<GcTask> = garbled
+                .iter()
+                .map(|&gi| {
+                    let g = c.gates()[gi];
+                    GcTask {
+                        op: g.op,
+                        a: idx(g.a),
+                        b: idx(g.b),
+                    }
+                })
+                .collect();
+            let want: Vec<bool> = garbled.iter().map(|&gi| p.y2a[gi]).collect();
             let LayerOut {
                 products,
                 results,
                 operand_labels,
-            } = eng.layer(ch, &muls, &operands, &tasks).await?;
-            for (gi, p) in mul_gates.into_iter().zip(products) {
-                vals[base + gi] = p;
+            } = eng.layer_with(ch, &muls, &operands, &tasks, &want).await?;
+            for (gi, pr) in mul_gates.into_iter().zip(products) {
+                vals[base + gi] = pr;
             }
-            for (gi, (v, l)) in task_gates.into_iter().zip(results) {
-                vals[base + gi] = v;
+            for (&gi, (v, l)) in garbled.iter().zip(results) {
+                if let Some(v) = v {
+                    vals[base + gi] = v;
+                }
                 labels.insert((base + gi) as u32, l);
             }
             for (v, l) in operand_vals.into_iter().zip(operand_labels) {
@@ -483,10 +564,11 @@ async fn evaluate<S: RandomCotSender, R: RandomCotReceiver>(
                 }
             }
         }
-        for &gi in gates.iter().filter(|&&gi| !sched.interactive[gi]) {
+        for &gi in gates.iter().filter(|&&gi| p.domain[gi] == Domain::Local) {
             let g = c.gates()[gi];
-            let r = local.try_local(g.op, vals[g.a as usize], vals[g.b as usize]);
-            vals[base + gi] = r.expect("scheduled as local");
+            vals[base + gi] = local
+                .try_local(g.op, vals[g.a as usize], vals[g.b as usize])
+                .ok_or_else(|| Error::Input(format!("plan: gate {gi} is not local")))?;
         }
     }
     // opening
@@ -534,5 +616,6 @@ async fn evaluate<S: RandomCotSender, R: RandomCotReceiver>(
             layers,
             ..RunStats::default()
         },
+        plan: p,
     })
 }

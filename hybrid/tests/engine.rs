@@ -77,7 +77,7 @@ fn run_layer(
             .results
             .iter()
             .zip(&e.results)
-            .map(|(a, b)| open(ring, a.0, b.0))
+            .map(|(a, b)| open(ring, a.0.unwrap(), b.0.unwrap()))
             .collect();
         (prods, res)
     })
@@ -177,4 +177,112 @@ fn garbled_ops_match_plaintext() {
         }
     }
     let _ = Role::Garbler;
+}
+
+/// A chain of garbled tasks in one layer (each reads the previous one's labels, no
+/// conversion in between), only the last converted to shares: `((a < b) · c) + d` per row,
+/// and max-of-three by compare-and-select; a task naming itself or a later task is refused.
+#[test]
+fn chained_tasks_in_one_layer() {
+    let mut rng = ChaCha12Rng::seed_from_u64(9);
+    let ring = Ring::new(64).unwrap();
+    let mut ops = Vec::new();
+    let mut want = Vec::new();
+    let rows = 6;
+    for r in 0..rows {
+        let v: Vec<u64> = (0..4)
+            .map(|_| ring.reduce(rng.next_u64() >> (r * 9)))
+            .collect();
+        for (j, &x) in v.iter().enumerate() {
+            ops.push(split(ring, KINDS[1 + (r + j) % 3], x, &mut rng));
+        }
+        let lt = Op::Lt.apply(ring, v[0], v[1]);
+        want.push(ring.reduce(lt.wrapping_mul(v[2]).wrapping_add(v[3])));
+    }
+    let n = ops.len();
+    let mut tasks = Vec::new();
+    let mut want_share = Vec::new();
+    for r in 0..rows {
+        let (a, b, c, d) = (4 * r, 4 * r + 1, 4 * r + 2, 4 * r + 3);
+        let t = n + tasks.len();
+        tasks.push(GcTask { op: Op::Lt, a, b });
+        tasks.push(GcTask {
+            op: Op::Mul,
+            a: t,
+            b: c,
+        });
+        tasks.push(GcTask {
+            op: Op::Add,
+            a: t + 1,
+            b: d,
+        });
+        want_share.extend([false, false, true]);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (g, e) = rt.block_on(async {
+        let (mut cg, mut ce) = duplex_pair(&ChannelConfig::default());
+        let go: Vec<_> = ops.iter().map(|o| Operand::Val(o.0)).collect();
+        let eo: Vec<_> = ops.iter().map(|o| Operand::Val(o.1)).collect();
+        let cot = IdealCot::new(duet_core::Block::random(&mut rand::rng()));
+        let (cs, cr) = (cot.sender(), cot.receiver());
+        let (t1, t2, w1, w2) = (tasks.clone(), tasks.clone(), want_share.clone(), want_share);
+        let g = tokio::spawn(async move {
+            let mut eng =
+                Engine::<_, duet_ot::ideal::IdealCotReceiver>::garbler_with_cot(ring, cs)?;
+            let out = eng.layer_with(&mut cg, &[], &go, &t1, &w1).await?;
+            Ok::<_, Error>((out, eng.stats()))
+        });
+        let e = tokio::spawn(async move {
+            let mut eng =
+                Engine::<duet_ot::ideal::IdealCotSender, _>::evaluator_with_cot(ring, cr)?;
+            let out = eng.layer_with(&mut ce, &[], &eo, &t2, &w2).await?;
+            Ok::<_, Error>((out, eng.stats()))
+        });
+        (g.await.unwrap().unwrap(), e.await.unwrap().unwrap())
+    });
+    let ((go, gs), (eo, _)) = (g, e);
+    assert_eq!(gs.rounds, 2, "setup + one layer");
+    assert_eq!(
+        gs.y2a, rows as u64,
+        "only the last task of each chain converted"
+    );
+    for (r, &w) in want.iter().enumerate() {
+        assert!(go.results[3 * r].0.is_none() && go.results[3 * r + 1].0.is_none());
+        let (x, y) = (
+            go.results[3 * r + 2].0.unwrap(),
+            eo.results[3 * r + 2].0.unwrap(),
+        );
+        assert_eq!(open(ring, x, y), w, "row {r}");
+    }
+    // a task reading itself: refused before anything is sent
+    let rt2 = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt2.block_on(async {
+        let (mut cg, _ce) = duplex_pair(&ChannelConfig::default());
+        let cot = IdealCot::new(duet_core::Block::random(&mut rand::rng()));
+        let mut eng =
+            Engine::<_, duet_ot::ideal::IdealCotReceiver>::garbler_with_cot(ring, cot.sender())
+                .unwrap();
+        let ops = [Operand::Val(Val::public(1))];
+        let bad = [GcTask {
+            op: Op::Neg,
+            a: 1,
+            b: 1,
+        }];
+        let err = eng
+            .layer_with(&mut cg, &[], &ops, &bad, &[true])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Input(_)), "{err}");
+        let err = eng
+            .layer_with(&mut cg, &[], &ops, &[], &[true])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Input(_)), "{err}");
+    });
 }

@@ -15,8 +15,11 @@ use std::sync::Arc;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use duet_gc::SchemeKind;
-use duet_hybrid::{ArithCircuit, Error, Reveal, Ring, Role, RunOutput, Settings, run_ot};
-use duet_net::{ChannelConfig, duplex_pair};
+use duet_hybrid::{
+    ArithCircuit, Error, LOOPBACK, Plan, Reveal, Ring, Role, RunOptions, RunOutput, Settings,
+    Strategy, run_options,
+};
+use duet_net::{ChannelConfig, Link, duplex_pair};
 use duet_ot::OtKind;
 
 use crate::common::{runtime, usage};
@@ -98,6 +101,19 @@ pub struct ArithArgs {
     /// about 0.15 s and a few MB; for circuits with very many products, see the README).
     #[arg(long = "ot", value_name = "OT", default_value_t = OtKind::Iknp)]
     ot: OtKind,
+    /// Where the gates run: `auto` (the cost-based planner: cheapest estimated time on the
+    /// link), `shares` (every product on shares, only Boolean ops garbled) or `garbled`
+    /// (every gate on shared values garbled). Both parties must use the same.
+    #[arg(long, value_name = "auto|shares|garbled", default_value_t = Strategy::Auto)]
+    plan: Strategy,
+    /// The link the planner plans for, RATE[,RTT] as --link (default: --link if given,
+    /// else loopback, 10gbit,100us). Both parties must use the same.
+    #[arg(long, value_name = "RATE[,RTT]")]
+    plan_link: Option<Link>,
+    /// Print the plan first: regions, conversions, estimated bytes, rounds and time, and
+    /// the candidates weighed.
+    #[arg(long)]
+    explain: bool,
     #[command(flatten)]
     net: NetArgs,
 }
@@ -176,7 +192,13 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
         |s| s.reveal.clone(),
     );
     let load = report::since(t0);
-    let (outputs, stats) = match args.mode {
+    let opts = RunOptions {
+        scheme: args.scheme,
+        strategy: args.plan,
+        link: args.plan_link.or(args.net.link).unwrap_or(LOOPBACK),
+        cot: args.ot,
+    };
+    let (outputs, stats, plan) = match args.mode {
         Mode::Local => {
             if !args.input.is_empty() || args.inputs_file.is_some() {
                 return Err(usage(
@@ -218,15 +240,15 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
             }
             let rt = runtime()?;
             let (g, e) = rt.block_on(async {
-                let (mut cg, mut ce) = duplex_pair(&ChannelConfig::default());
+                let (mut cg, mut ce) =
+                    duplex_pair(&ChannelConfig::default().with_link(args.net.link));
                 let (c1, r1) = (c.clone(), reveal.clone());
-                let (sc, ot) = (args.scheme, args.ot);
                 let g = tokio::spawn(async move {
-                    run_ot(&mut cg, &c1, Role::Garbler, ring, sc, ot, &gi, &r1).await
+                    run_options(&mut cg, &c1, Role::Garbler, ring, &opts, &gi, &r1).await
                 });
                 let (c2, r2) = (c.clone(), reveal.clone());
                 let e = tokio::spawn(async move {
-                    run_ot(&mut ce, &c2, Role::Evaluator, ring, sc, ot, &ei, &r2).await
+                    run_options(&mut ce, &c2, Role::Evaluator, ring, &opts, &ei, &r2).await
                 });
                 (g.await, e.await)
             });
@@ -246,7 +268,7 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
                 .zip(&e.outputs)
                 .map(|(a, b)| a.or(*b))
                 .collect();
-            (outs, g.stats)
+            (outs, g.stats, g.plan)
         }
         Mode::Garbler | Mode::Evaluator => {
             if !args.garbler.is_empty()
@@ -283,25 +305,29 @@ pub fn run_arith(args: ArithArgs) -> Result<()> {
             let rt = runtime()?;
             let out: RunOutput = rt.block_on(async {
                 let mut ch = args.net.open().await?;
-                let r = run_ot(
-                    &mut ch,
-                    &c,
-                    role,
-                    ring,
-                    args.scheme,
-                    args.ot,
-                    &mine,
-                    &reveal,
-                )
-                .await
-                .map_err(classify);
+                let r = run_options(&mut ch, &c, role, ring, &opts, &mine, &reveal)
+                    .await
+                    .map_err(classify);
                 let _ = ch.close().await;
                 r
             })?;
-            (out.outputs, out.stats)
+            (out.outputs, out.stats, out.plan)
         }
     };
-    print(&c, ring, args.scheme, &outputs, &stats, args.json, t0, load);
+    if args.explain {
+        print!("{plan}");
+    }
+    print(
+        &c,
+        ring,
+        args.scheme,
+        &outputs,
+        &stats,
+        &plan,
+        args.json,
+        t0,
+        load,
+    );
     Ok(())
 }
 
@@ -312,6 +338,7 @@ fn print(
     scheme: SchemeKind,
     outputs: &[Option<u64>],
     s: &duet_hybrid::RunStats,
+    plan: &Plan,
     json: bool,
     t0: std::time::Instant,
     load: f64,
@@ -348,7 +375,19 @@ fn print(
         .with("y2a", e.y2a)
         .with("garbled_ops", e.garbled_ops)
         .with("cots", e.cots)
-        .with("layers", s.layers);
+        .with("layers", s.layers)
+        .with(
+            "plan",
+            serde_json::json!({
+                "strategy": plan.strategy.name(),
+                "link": plan.link.to_string(),
+                "layers": plan.layers,
+                "regions": plan.regions.len(),
+                "estimated_bytes": plan.estimate.bytes,
+                "estimated_rounds": plan.estimate.rounds,
+                "estimated_seconds": plan.estimate.seconds,
+            }),
+        );
         Report {
             outputs: outs,
             stats,
