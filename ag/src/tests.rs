@@ -1,0 +1,239 @@
+//! In-process runs on the ideal COT: known answers, and one test per cheat.
+
+use crate::prepro::Cheat;
+use crate::*;
+use duet_circuits::{Bits, Circuit, eval, library, values};
+use duet_net::{ChannelConfig, duplex_pair};
+use duet_ot::ideal::IdealCot;
+
+pub(crate) fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Run both parties on ideal COTs; `cheat_g` / `cheat_e` are the deviations of each side.
+pub(crate) fn run_pair(
+    c: &Circuit,
+    gin: Vec<Option<Bits>>,
+    ein: Vec<Option<Bits>>,
+    cheat_g: Cheat,
+    cheat_e: Cheat,
+) -> (Result<AgOutput, AgError>, Result<AgOutput, AgError>) {
+    let (mut a, mut b) = duplex_pair(&ChannelConfig::default());
+    let ab = IdealCot::with_delta(Block(0xa11ce), fresh_delta(Party::Garbler));
+    let ba = IdealCot::with_delta(Block(0xb0b), fresh_delta(Party::Evaluator));
+    rt().block_on(async {
+        let (mut sa, mut ra) = (ab.sender(), ba.receiver());
+        let (mut sb, mut rb) = (ba.sender(), ab.receiver());
+        let g = async {
+            let r = run_cheating(&mut a, Party::Garbler, c, &gin, &mut sa, &mut ra, cheat_g).await;
+            drop(a);
+            r
+        };
+        let e = async {
+            let r =
+                run_cheating(&mut b, Party::Evaluator, c, &ein, &mut sb, &mut rb, cheat_e).await;
+            drop(b);
+            r
+        };
+        tokio::join!(g, e)
+    })
+}
+
+fn aes_inputs() -> (Circuit, Vec<Option<Bits>>, Vec<Option<Bits>>) {
+    let c = library::load("aes_128").unwrap();
+    let k = values::parse_hex("000102030405060708090a0b0c0d0e0f", 128).unwrap();
+    let p = values::parse_hex("00112233445566778899aabbccddeeff", 128).unwrap();
+    (c, vec![Some(k), None], vec![None, Some(p)])
+}
+
+#[test]
+fn aes_128_known_answer() {
+    let (c, g, e) = aes_inputs();
+    let (rg, re) = run_pair(&c, g, e, Cheat::None, Cheat::None);
+    let (og, oe) = (rg.unwrap(), re.unwrap());
+    let want = "69c4e0d86a7b0430d8cdb78070b4c55a";
+    assert_eq!(values::to_hex(&og.outputs[0]), want);
+    assert_eq!(values::to_hex(&oe.outputs[0]), want);
+    assert_eq!(og.stats.and_gates, c.and_count());
+    assert_eq!(og.stats.bucket_size, 5);
+}
+
+#[test]
+fn small_corpus_matches_plaintext() {
+    for name in ["adder64", "sub64", "neg64", "zero_equal", "mult64"] {
+        let c = library::load(name).unwrap();
+        let mut seed = 0x1234_5678_9abc_def0u64;
+        let mut vals = Vec::new();
+        for &w in c.inputs() {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            vals.push(values::from_u64(seed, w.min(64)));
+        }
+        let vals: Vec<Bits> = vals
+            .into_iter()
+            .zip(c.inputs())
+            .map(|(v, &w)| {
+                let mut v = v;
+                v.resize(w as usize, false);
+                v
+            })
+            .collect();
+        let want = eval::evaluate(&c, &vals).unwrap();
+        let n = vals.len();
+        // garbler owns input 0, the evaluator the rest
+        let g: Vec<Option<Bits>> = (0..n).map(|i| (i == 0).then(|| vals[i].clone())).collect();
+        let e: Vec<Option<Bits>> = (0..n).map(|i| (i != 0).then(|| vals[i].clone())).collect();
+        let (rg, re) = run_pair(&c, g, e, Cheat::None, Cheat::None);
+        assert_eq!(rg.unwrap().outputs, want, "{name} garbler");
+        assert_eq!(re.unwrap().outputs, want, "{name} evaluator");
+    }
+}
+
+/// The honest side must fail with `check`; neither side may return an output that differs
+/// from the true one.
+fn expect_abort(cheat_g: Cheat, cheat_e: Cheat, honest: Party, check: Check) {
+    let (c, g, e) = aes_inputs();
+    let (rg, re) = run_pair(&c, g, e, cheat_g, cheat_e);
+    let want = "69c4e0d86a7b0430d8cdb78070b4c55a";
+    let (h, other) = match honest {
+        Party::Garbler => (rg, re),
+        Party::Evaluator => (re, rg),
+    };
+    match h {
+        Ok(o) => panic!(
+            "honest {honest} returned {:?}",
+            values::to_hex(&o.outputs[0])
+        ),
+        Err(err) => {
+            assert_eq!(err.failed_check(), Some(check), "{err}");
+            assert!(err.to_string().contains("cheating detected"), "{err}");
+        }
+    }
+    if let Ok(o) = other {
+        assert_eq!(values::to_hex(&o.outputs[0]), want);
+    }
+}
+
+#[test]
+fn garbler_flips_a_table_bit() {
+    expect_abort(
+        Cheat::TableBit,
+        Cheat::None,
+        Party::Evaluator,
+        Check::GarbledRow,
+    );
+}
+
+#[test]
+fn garbler_garbles_another_gate() {
+    expect_abort(
+        Cheat::OtherCircuit,
+        Cheat::None,
+        Party::Evaluator,
+        Check::GarbledRow,
+    );
+}
+
+#[test]
+fn garbler_sends_a_wrong_input_label() {
+    expect_abort(
+        Cheat::InputLabel,
+        Cheat::None,
+        Party::Evaluator,
+        Check::GarbledRow,
+    );
+}
+
+#[test]
+fn garbler_makes_a_bad_triple() {
+    expect_abort(
+        Cheat::LeakyAndD,
+        Cheat::None,
+        Party::Evaluator,
+        Check::LeakyAnd,
+    );
+}
+
+#[test]
+fn garbler_lies_about_an_opened_bit() {
+    expect_abort(
+        Cheat::OpenedBit,
+        Cheat::None,
+        Party::Evaluator,
+        Check::OpenedMacs,
+    );
+}
+
+#[test]
+fn evaluator_makes_a_bad_triple() {
+    expect_abort(
+        Cheat::None,
+        Cheat::LeakyAndD,
+        Party::Garbler,
+        Check::LeakyAnd,
+    );
+}
+
+#[test]
+fn evaluator_lies_about_an_opened_bit() {
+    expect_abort(
+        Cheat::None,
+        Cheat::OpenedBit,
+        Party::Garbler,
+        Check::OpenedMacs,
+    );
+}
+
+#[test]
+fn evaluator_lies_about_a_masked_output() {
+    expect_abort(
+        Cheat::None,
+        Cheat::OutputValue,
+        Party::Garbler,
+        Check::Output,
+    );
+}
+
+#[test]
+fn evaluator_sends_a_wrong_output_mac() {
+    expect_abort(Cheat::None, Cheat::OutputMac, Party::Garbler, Check::Output);
+}
+
+#[test]
+fn real_kos_both_ways() {
+    let c = library::load("adder64").unwrap();
+    let x = values::from_u64(0xdead_beef_0000_0001, 64);
+    let y = values::from_u64(0x0000_0001_2345_6789, 64);
+    let (mut a, mut b) = duplex_pair(&ChannelConfig::default());
+    let (g, e) = rt().block_on(async {
+        let gi = vec![Some(x.clone()), None];
+        let ei = vec![None, Some(y.clone())];
+        tokio::join!(garbler(&mut a, &c, &gi), evaluator(&mut b, &c, &ei))
+    });
+    let want = values::from_u64(0xdead_beef_0000_0001u64.wrapping_add(0x1_2345_6789), 64);
+    let (g, e) = (g.unwrap(), e.unwrap());
+    assert_eq!(g.outputs[0], want);
+    assert_eq!(e.outputs[0], want);
+    assert!(g.stats.prepro_bytes_sent > 0 && g.stats.online_bytes_sent > 0);
+}
+
+#[test]
+fn mismatches_are_refused_on_both_sides() {
+    let c = library::load("adder64").unwrap();
+    let x = values::from_u64(1, 64);
+    let (mut a, mut b) = duplex_pair(&ChannelConfig::default());
+    // both claim input 0
+    let (g, e) = rt().block_on(async {
+        let gi = vec![Some(x.clone()), None];
+        let ei = vec![Some(x.clone()), None];
+        tokio::join!(garbler(&mut a, &c, &gi), evaluator(&mut b, &c, &ei))
+    });
+    for r in [g, e] {
+        let err = r.unwrap_err().to_string();
+        assert!(err.contains("claimed by both"), "{err}");
+    }
+}
