@@ -167,9 +167,13 @@ pub(crate) async fn garbler(
                     &mut buf,
                 );
                 #[cfg(test)]
-                if cheat == Cheat::TableBit && gate == 0 {
+                if gate == 0 {
                     let last = buf.len() - 1;
-                    buf[last] ^= 0x0f;
+                    match cheat {
+                        Cheat::TableBit => buf[last] ^= 0x0f,
+                        Cheat::TableRow0 => buf[last] ^= 0x01,
+                        _ => {}
+                    }
                 }
                 gate += 1;
             }

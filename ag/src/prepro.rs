@@ -60,6 +60,8 @@ pub(crate) enum Cheat {
     OpenedBit,
     /// Flip the r bit of every row of AND gate 0.
     TableBit,
+    /// Flip the r bit of row (0, 0) of AND gate 0 only (selective failure).
+    TableRow0,
     /// Flip a bit of the first evaluator-input label.
     InputLabel,
     /// (Evaluator) flip a masked output value.

@@ -22,8 +22,14 @@ pub(crate) fn run_pair(
     cheat_e: Cheat,
 ) -> (Result<AgOutput, AgError>, Result<AgOutput, AgError>) {
     let (mut a, mut b) = duplex_pair(&ChannelConfig::default());
-    let ab = IdealCot::with_delta(Block(0xa11ce), fresh_delta(Party::Garbler));
-    let ba = IdealCot::with_delta(Block(0xb0b), fresh_delta(Party::Evaluator));
+    // fresh seeds per run: the masks must be fresh, as with a real COT
+    let seed = || {
+        let mut b = [0u8; 16];
+        rand::fill(&mut b);
+        Block::from_bytes(b)
+    };
+    let ab = IdealCot::with_delta(seed(), fresh_delta(Party::Garbler));
+    let ba = IdealCot::with_delta(seed(), fresh_delta(Party::Evaluator));
     rt().block_on(async {
         let (mut sa, mut ra) = (ab.sender(), ba.receiver());
         let (mut sb, mut rb) = (ba.sender(), ab.receiver());
@@ -235,5 +241,44 @@ fn mismatches_are_refused_on_both_sides() {
     for r in [g, e] {
         let err = r.unwrap_err().to_string();
         assert!(err.contains("claimed by both"), "{err}");
+    }
+}
+
+/// Selective failure (WRK17 §4.3): a garbler that corrupts one row of the first AND gate
+/// (whose inputs are bit 0 of each party's value in adder64) makes the evaluator abort
+/// exactly when it uses that row, i.e. when both masked inputs are 0 — probability 1/4 for
+/// either input bit of the evaluator. Over 48 runs per evaluator input the abort counts must
+/// both be plausible for 1/4 (binomial, mean 12, sd 3; the bounds are 4 sd wide), and no run
+/// may return a wrong output.
+#[test]
+fn garbler_abort_is_independent_of_the_evaluators_input() {
+    let c = library::load("adder64").unwrap();
+    let x = values::from_u64(5, 64);
+    let mut counts = Vec::new();
+    for y in [0u64, u64::MAX] {
+        let yb = values::from_u64(y, 64);
+        let want = values::from_u64(5u64.wrapping_add(y), 64);
+        let mut aborts = 0;
+        for _ in 0..48 {
+            let (_, re) = run_pair(
+                &c,
+                vec![Some(x.clone()), None],
+                vec![None, Some(yb.clone())],
+                Cheat::TableRow0,
+                Cheat::None,
+            );
+            match re {
+                Ok(o) => assert_eq!(o.outputs[0], want),
+                Err(e) => {
+                    assert_eq!(e.failed_check(), Some(Check::GarbledRow), "{e}");
+                    aborts += 1;
+                }
+            }
+        }
+        counts.push(aborts);
+    }
+    eprintln!("abort counts over 48 runs each: {counts:?}");
+    for a in &counts {
+        assert!((1..=26).contains(a), "abort counts {counts:?}");
     }
 }

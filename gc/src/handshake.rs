@@ -195,6 +195,13 @@ impl Hello {
     /// # Errors
     /// A message naming what is wrong (not a Duet GC peer, unknown role, bad length).
     pub fn decode(bytes: &[u8]) -> Result<Hello, String> {
+        if bytes.len() >= 8 && bytes[..8] == *b"DUET-AG\0" {
+            return Err(
+                "security mismatch: we run semi-honest, the peer runs malicious \
+                        (authenticated garbling)"
+                    .into(),
+            );
+        }
         if bytes.len() < 8 || bytes[..8] != MAGIC {
             return Err("the peer is not speaking the Duet GC protocol".into());
         }

@@ -18,6 +18,8 @@ mod eval;
 mod info;
 #[path = "gc-run/keygen.rs"]
 mod keygen;
+#[path = "gc-run/malicious.rs"]
+mod malicious;
 #[path = "gc-run/net_args.rs"]
 mod net_args;
 #[path = "gc-run/psi.rs"]

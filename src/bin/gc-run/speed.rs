@@ -59,6 +59,10 @@ pub struct SpeedArgs {
     /// The garbling scheme of `garble`, `evaluate` and `2pc`: half-gates or three-halves.
     #[arg(long, value_name = "SCHEME", default_value_t = duet_gc::SchemeKind::HalfGates)]
     pub scheme: duet_gc::SchemeKind,
+    /// `2pc`: with `malicious`, also the authenticated-garbling rows (`-malicious`), measured
+    /// in the same run as the semi-honest ones.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = crate::malicious::SecurityArg::SemiHonest)]
+    pub security: crate::malicious::SecurityArg,
     /// One JSON object per line: {"name", "items", "unit", "seconds", "per_second", "bytes_per_item"}.
     #[arg(long)]
     pub json: bool,
@@ -167,7 +171,12 @@ pub fn run(args: SpeedArgs) -> anyhow::Result<()> {
             SpeedTarget::Garble => speed_gc(args.count, true, args.scheme),
             SpeedTarget::Evaluate => speed_gc(args.count, false, args.scheme),
             SpeedTarget::TwoPc => {
-                crate::twopc::speed_2pc(args.count.min(1 << 22), args.net.link, args.scheme).await
+                let n = args.count.min(1 << 22);
+                let mut rows = crate::twopc::speed_2pc(n, args.net.link, args.scheme).await?;
+                if args.security == crate::malicious::SecurityArg::Malicious {
+                    rows.extend(crate::malicious::speed_2pc(n, args.net.link).await?);
+                }
+                Ok(rows)
             }
         }
     })?;

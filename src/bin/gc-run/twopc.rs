@@ -20,6 +20,7 @@ use tracing::info;
 
 use crate::circuit_arg::{CIRCUIT_HELP, load_circuit, load_prepared, parse_input};
 use crate::common::{runtime, usage};
+use crate::malicious::SecurityArg;
 use crate::net_args::NetArgs;
 use crate::speed::Row;
 
@@ -65,6 +66,23 @@ pub struct RunOpts {
     /// may or may not stream.
     #[arg(long)]
     stream: bool,
+    /// The adversary the protocol resists (both parties must agree; a mismatch is refused on
+    /// both sides): semi-honest (half-gates) or malicious (authenticated garbling, WRK17 /
+    /// KRRW18, with KOS15 COT both ways; one instance, outputs to both).
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = SecurityArg::SemiHonest)]
+    security: SecurityArg,
+}
+
+impl RunOpts {
+    /// Refuse what `--security malicious` does not support.
+    fn check_malicious(&self, batch: bool) -> Result<()> {
+        crate::malicious::refuse_unsupported(
+            batch,
+            self.stream,
+            self.reveal == Reveal::Both,
+            self.scheme == SchemeKind::HalfGates,
+        )
+    }
 }
 
 /// Arguments of `gc-run local`.
@@ -405,6 +423,18 @@ pub fn run_local(args: LocalArgs) -> Result<()> {
             }
         }
     }
+    if args.opts.security == SecurityArg::Malicious {
+        args.opts.check_malicious(batch)?;
+        let c = load_circuit(&args.opts.circuit)?;
+        let (g, e) = (g_in.into_iter().next(), e_in.into_iter().next());
+        return crate::malicious::run_local(
+            c,
+            g.unwrap_or_default(),
+            e.unwrap_or_default(),
+            args.link,
+            args.opts.json,
+        );
+    }
     let policy: OutputPolicy = args.opts.reveal.into();
     let rt = runtime()?;
     let (g_out, e_out, stats) = rt.block_on(async {
@@ -448,6 +478,12 @@ pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
         Some(path) => parse_batch(prepared.inputs(), path)?,
         None => vec![parse_owned(prepared.inputs(), &args.inputs, "--input")?],
     };
+    if args.opts.security == SecurityArg::Malicious {
+        args.opts.check_malicious(batch)?;
+        let c = load_circuit(&args.opts.circuit)?;
+        let mine = mine.into_iter().next().unwrap_or_default();
+        return crate::malicious::run_party(c, mine, garbler, args.net.open(), args.opts.json);
+    }
     let policy: OutputPolicy = args.opts.reveal.into();
     let rt = runtime()?;
     let (out, stats) = rt.block_on(async {
