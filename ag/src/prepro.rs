@@ -147,16 +147,29 @@ async fn leaky_and(
     let n = a.len();
     let aes = &*FIXED_KEY_AES;
     // G_me and the first hash of S_me, batched through the fixed-key AES
-    let mut g = vec![Block::ZERO; n];
+    // H(K), H(K ⊕ Δ) and H(M), 64 triples per batch through the pipelined AES
     let mut hk = vec![Block::ZERO; n];
-    for t in 0..n {
-        let k = a[t].key().block();
-        let tw = tweak(me, t);
-        let h0 = aes.tccr(tw, k);
-        let h1 = aes.tccr(tw, k ^ delta);
-        hk[t] = h0;
-        g[t] = h0 ^ h1 ^ b[t].share_of_x_delta_sum(delta);
+    let mut g = vec![Block::ZERO; n];
+    let mut hm = vec![Block::ZERO; n];
+    let (mut tw, mut tw_peer, mut x1) = ([Block::ZERO; 64], [Block::ZERO; 64], [Block::ZERO; 64]);
+    for start in (0..n).step_by(64) {
+        let end = (start + 64).min(n);
+        let k = end - start;
+        for (j, t) in (start..end).enumerate() {
+            tw[j] = tweak(me, t);
+            tw_peer[j] = tweak(me.peer(), t);
+            hk[t] = a[t].key().block();
+            x1[j] = hk[t] ^ delta;
+            hm[t] = a[t].mac().block();
+        }
+        aes.tccr_many(&tw[..k], &mut hk[start..end]);
+        aes.tccr_many(&tw[..k], &mut x1[..k]);
+        aes.tccr_many(&tw_peer[..k], &mut hm[start..end]);
+        for (j, t) in (start..end).enumerate() {
+            g[t] = hk[t] ^ x1[j] ^ b[t].share_of_x_delta_sum(delta);
+        }
     }
+    x1.fill(Block::ZERO);
     let mut g_peer = vec![Block::ZERO; n];
     exchange(
         ch,
@@ -168,8 +181,7 @@ async fn leaky_and(
     let mut s = hk;
     for t in 0..n {
         let am = a[t].bit();
-        let hm = aes.tccr(tweak(me.peer(), t), a[t].mac().block());
-        s[t] ^= hm
+        s[t] ^= hm[t]
             ^ ((g_peer[t] ^ b[t].share_of_x_delta_sum(delta)) & Block::mask(am))
             ^ r[t].share_of_x_delta_sum(delta);
     }
@@ -192,6 +204,7 @@ async fn leaky_and(
         feq.update(&l.to_bytes());
     }
     s.zeroize();
+    hm.zeroize();
     let h = *feq.finalize().as_bytes();
     // F_eq: the garbler commits, the evaluator answers in the clear, the garbler opens.
     let ok = match me {

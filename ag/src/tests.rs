@@ -282,3 +282,25 @@ fn garbler_abort_is_independent_of_the_evaluators_input() {
         assert!((1..=26).contains(a), "abort counts {counts:?}");
     }
 }
+
+/// Prints the figures of aes_128 over real KOS COT, three runs (timing only:
+/// `cargo test -p duet-ag aes_128_kos_figures -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn aes_128_kos_figures() {
+    let (c, g, e) = aes_inputs();
+    for _ in 0..3 {
+        let (mut a, mut b) = duplex_pair(&ChannelConfig::default());
+        let t = std::time::Instant::now();
+        let (rg, re) = rt()
+            .block_on(async { tokio::join!(garbler(&mut a, &c, &g), evaluator(&mut b, &c, &e)) });
+        let s = rg.unwrap().stats;
+        re.unwrap();
+        eprintln!(
+            "{:?} total {:?} {:.1} B/AND",
+            s,
+            t.elapsed(),
+            s.total_bytes_per_and()
+        );
+    }
+}
