@@ -28,6 +28,7 @@ use duet_circuits::{Bits, Circuit};
 use duet_core::{Block, Prg};
 use duet_net::Channel;
 use subtle::ConstantTimeEq;
+use zeroize::Zeroize;
 
 /// Table bytes buffered before a send.
 const CHUNK: usize = 1 << 20;
@@ -211,6 +212,7 @@ pub(crate) async fn garbler(
         .enumerate()
         .map(|(i, &w)| get(&msg[..n], i) ^ get(&msg[n..2 * n], i) ^ m.wire[w as usize].bit())
         .collect();
+    l0.zeroize();
     Ok(to_outputs(c, &z))
 }
 
@@ -365,5 +367,6 @@ pub(crate) async fn evaluator(
         .enumerate()
         .map(|(i, &w)| zhat[w as usize] ^ m.wire[w as usize].bit() ^ get(&reply, i))
         .collect();
+    lab.zeroize();
     Ok(to_outputs(c, &z))
 }

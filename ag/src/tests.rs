@@ -304,3 +304,66 @@ fn aes_128_kos_figures() {
         );
     }
 }
+
+/// Every gate kind (XOR, AND, INV, EQ constants, EQW copies, MAND), a garbler that owns no
+/// input, and a circuit output that is a constant, against plaintext evaluation.
+#[test]
+fn every_gate_kind_and_a_garbler_without_inputs() {
+    use duet_circuits::Gate;
+    // inputs: two 2-bit values (wires 0..4), outputs: one 6-bit value (wires 10..16)
+    let mut c = Circuit::new(16, vec![2, 2], vec![6]).unwrap();
+    c.push(Gate::Eq {
+        value: true,
+        out: 4,
+    })
+    .unwrap();
+    c.push(Gate::Eq {
+        value: false,
+        out: 5,
+    })
+    .unwrap();
+    c.push(Gate::Xor { a: 0, b: 2, out: 6 }).unwrap();
+    c.push(Gate::Inv { a: 6, out: 7 }).unwrap();
+    c.push(Gate::Eqw { a: 3, out: 8 }).unwrap();
+    c.push(Gate::And {
+        a: 7,
+        b: 4,
+        out: 10,
+    })
+    .unwrap();
+    c.push(Gate::And {
+        a: 1,
+        b: 8,
+        out: 11,
+    })
+    .unwrap();
+    c.push_mand(&[0, 2], &[5, 4], &[12, 13]).unwrap();
+    c.push(Gate::Xor {
+        a: 10,
+        b: 11,
+        out: 14,
+    })
+    .unwrap();
+    c.push(Gate::Eq {
+        value: true,
+        out: 15,
+    })
+    .unwrap();
+    c.push(Gate::Eqw { a: 9 - 9, out: 9 }).unwrap();
+    let c = c.finish().unwrap();
+    for x in 0..4u64 {
+        for y in 0..4u64 {
+            let (xv, yv) = (values::from_u64(x, 2), values::from_u64(y, 2));
+            let want = eval::evaluate(&c, &[xv.clone(), yv.clone()]).unwrap();
+            let (rg, re) = run_pair(
+                &c,
+                vec![None, None],
+                vec![Some(xv), Some(yv)],
+                Cheat::None,
+                Cheat::None,
+            );
+            assert_eq!(rg.unwrap().outputs, want, "x={x} y={y}");
+            assert_eq!(re.unwrap().outputs, want, "x={x} y={y}");
+        }
+    }
+}
