@@ -152,3 +152,35 @@ fn unsupported_options_are_usage_errors() {
         );
     }
 }
+
+#[test]
+fn speed_2pc_measures_both_levels_in_one_run() {
+    let o = Command::new(BIN)
+        .args(["speed", "2pc", "--count", "1024", "--json"])
+        .args(MAL)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let names: Vec<String> = stdout(&o)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["name"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    for n in [
+        "2pc-aes_128-first",
+        "2pc-aes_128-first-malicious",
+        "2pc-layered-malicious",
+    ] {
+        assert!(names.iter().any(|x| x == n), "{n} missing from {names:?}");
+    }
+    let o = Command::new(BIN)
+        .args(["speed", "garble"])
+        .args(MAL)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

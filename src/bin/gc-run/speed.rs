@@ -164,6 +164,13 @@ pub fn run(args: SpeedArgs) -> anyhow::Result<()> {
             "--link applies to `gc-run speed ot` and `2pc` only (garble and evaluate do not communicate)",
         ));
     }
+    if args.security == crate::malicious::SecurityArg::Malicious
+        && !matches!(args.target, SpeedTarget::TwoPc)
+    {
+        return Err(usage(
+            "--security applies to `gc-run speed 2pc` only (`speed ot --malicious` measures KOS)",
+        ));
+    }
     let rt = crate::common::runtime()?;
     let rows = rt.block_on(async {
         match args.target {
