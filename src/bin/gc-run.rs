@@ -22,6 +22,8 @@ mod info;
 mod inputs_file;
 #[path = "gc-run/keygen.rs"]
 mod keygen;
+#[path = "gc-run/malicious.rs"]
+mod malicious;
 #[path = "gc-run/net_args.rs"]
 mod net_args;
 #[path = "gc-run/progress.rs"]

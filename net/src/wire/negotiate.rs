@@ -21,6 +21,9 @@ use crate::Channel;
 use std::fmt;
 
 const MAGIC: [u8; 4] = *b"DUET";
+/// The first bytes of `duet-ag`'s hello (its protocol predates this negotiation): a peer
+/// that opens with them runs the malicious protocol, which is named as a security mismatch.
+const AG_MAGIC: &[u8] = b"DUET-AG\0";
 const KIND_OFFER: u8 = 1;
 const KIND_ABORT: u8 = 2;
 /// Longest abort reason sent or accepted, in bytes.
@@ -474,6 +477,16 @@ pub async fn negotiate(
         }
         Err(e) => return Err(e.into()),
     };
+    if bytes.starts_with(AG_MAGIC) {
+        // duet-ag (authenticated garbling, `--security malicious`) opens with its own hello
+        return Err(WireError::Mismatch(Mismatch {
+            differences: vec![Difference(format!(
+                "security mismatch: this party runs {} (semi-honest), the peer runs \
+                 authenticated garbling (malicious)",
+                protocol.name
+            ))],
+        }));
+    }
     if bytes.len() < 4 || bytes[..4] != MAGIC {
         return Err(PeerMisbehaved::NotDuet {
             expected: protocol.name,

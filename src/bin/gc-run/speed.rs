@@ -59,6 +59,10 @@ pub struct SpeedArgs {
     /// The garbling scheme of `garble`, `evaluate` and `2pc`: half-gates or three-halves.
     #[arg(long, value_name = "SCHEME", default_value_t = duet_gc::SchemeKind::HalfGates)]
     pub scheme: duet_gc::SchemeKind,
+    /// `2pc`: with `malicious`, also the authenticated-garbling rows (`-malicious`), measured
+    /// in the same run as the semi-honest ones.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = crate::malicious::SecurityArg::SemiHonest)]
+    pub security: crate::malicious::SecurityArg,
     /// One JSON object per line: {"name", "items", "unit", "seconds", "per_second", "bytes_per_item"}.
     #[arg(long)]
     pub json: bool,
@@ -163,6 +167,13 @@ pub fn run(args: SpeedArgs) -> anyhow::Result<()> {
             "--link applies to `gc-run speed ot` and `2pc` only (garble and evaluate do not communicate)",
         ));
     }
+    if args.security == crate::malicious::SecurityArg::Malicious
+        && !matches!(args.target, SpeedTarget::TwoPc)
+    {
+        return Err(usage(
+            "--security applies to `gc-run speed 2pc` only (`speed ot --malicious` measures KOS)",
+        ));
+    }
     let rt = crate::common::runtime()?;
     let rows = rt.block_on(async {
         match args.target {
@@ -174,8 +185,12 @@ pub fn run(args: SpeedArgs) -> anyhow::Result<()> {
                     OtSource::Iknp => duet_gc::OtKind::Iknp,
                     OtSource::Ferret => duet_gc::OtKind::Ferret,
                 };
-                crate::twopc::speed_2pc(args.count.min(1 << 22), args.net.link, args.scheme, ot)
-                    .await
+                let n = args.count.min(1 << 22);
+                let mut rows = crate::twopc::speed_2pc(n, args.net.link, args.scheme, ot).await?;
+                if args.security == crate::malicious::SecurityArg::Malicious {
+                    rows.extend(crate::malicious::speed_2pc(n, args.net.link).await?);
+                }
+                Ok(rows)
             }
         }
     })?;

@@ -19,6 +19,7 @@ use tracing::info;
 
 use crate::circuit_arg::{CIRCUIT_HELP, load_circuit, load_prepared, parse_input};
 use crate::common::{runtime, usage};
+use crate::malicious::SecurityArg;
 use crate::net_args::NetArgs;
 use crate::report::{self, Report};
 use crate::speed::Row;
@@ -71,6 +72,23 @@ pub struct RunOpts {
     /// may or may not stream.
     #[arg(long)]
     stream: bool,
+    /// The adversary the protocol resists (both parties must agree; a mismatch is refused on
+    /// both sides): semi-honest (half-gates) or malicious (authenticated garbling, WRK17 /
+    /// KRRW18, with KOS15 COT both ways; one instance, outputs to both).
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = SecurityArg::SemiHonest)]
+    security: SecurityArg,
+}
+
+impl RunOpts {
+    /// Refuse what `--security malicious` does not support.
+    fn check_malicious(&self, batch: bool) -> Result<()> {
+        crate::malicious::refuse_unsupported(
+            batch,
+            self.stream,
+            self.reveal == Reveal::Both,
+            self.scheme == SchemeKind::HalfGates,
+        )
+    }
 }
 
 /// Arguments of `gc-run local`.
@@ -507,6 +525,18 @@ pub fn run_local(args: LocalArgs) -> Result<()> {
             }
         }
     }
+    if args.opts.security == SecurityArg::Malicious {
+        args.opts.check_malicious(batch)?;
+        let c = load_circuit(&args.opts.circuit)?;
+        let (g, e) = (g_in.into_iter().next(), e_in.into_iter().next());
+        return crate::malicious::run_local(
+            c,
+            g.unwrap_or_default(),
+            e.unwrap_or_default(),
+            args.link,
+            args.opts.json,
+        );
+    }
     let policy: OutputPolicy = args.opts.reveal.into();
     let clock = Clock::loaded(t0);
     let rt = runtime()?;
@@ -556,6 +586,12 @@ pub fn run_party(args: PartyArgs, garbler: bool) -> Result<()> {
             "--inputs",
         )?],
     };
+    if args.opts.security == SecurityArg::Malicious {
+        args.opts.check_malicious(batch)?;
+        let c = load_circuit(&args.opts.circuit)?;
+        let mine = mine.into_iter().next().unwrap_or_default();
+        return crate::malicious::run_party(c, mine, garbler, args.net.open(), args.opts.json);
+    }
     let policy: OutputPolicy = args.opts.reveal.into();
     let clock = Clock::loaded(t0);
     let rt = runtime()?;
