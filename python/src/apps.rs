@@ -19,7 +19,8 @@ use crate::values::{require_int, type_name};
 /// The comparison's width and signedness, checked.
 fn spec(bits: u32, signed: bool) -> Result<CompareSpec> {
     let s = CompareSpec { bits, signed };
-    s.validate().map_err(|e| Fail::input(format!("bits={bits}: {e}")))?;
+    s.validate()
+        .map_err(|e| Fail::input(format!("bits={bits}: {e}")))?;
     Ok(s)
 }
 
@@ -113,7 +114,15 @@ pub fn compare(
     let garbler = crate::arith::role(role)? == duet_hybrid::Role::Garbler;
     let spec = spec(bits, signed)?;
     let v = self::value(&spec, value, "value")?;
-    let net = NetOpts::new(listen, connect, key, peer_key, insecure, timeout, connect_timeout)?;
+    let net = NetOpts::new(
+        listen,
+        connect,
+        key,
+        peer_key,
+        insecure,
+        timeout,
+        connect_timeout,
+    )?;
     let o = block_on(py, async move {
         let ch = net.open().await?;
         let opts = SessionOptions::default();
@@ -131,7 +140,10 @@ pub fn compare(
 
 /// A PSI set: the Python items (kept to return the intersection) and their 128-bit hashes.
 /// Items are `str` (hashed as UTF-8) or `bytes`; `"a"` and `b"a"` are the same item.
-fn items<'py>(arg: &Bound<'py, PyAny>, what: &str) -> PyResult<(Vec<Bound<'py, PyAny>>, Vec<duet_core::Block>)> {
+fn items<'py>(
+    arg: &Bound<'py, PyAny>,
+    what: &str,
+) -> PyResult<(Vec<Bound<'py, PyAny>>, Vec<duet_core::Block>)> {
     let bad = || {
         PyTypeError::new_err(format!(
             "{what} must be a list of str or bytes items, got {}",
@@ -162,7 +174,11 @@ fn items<'py>(arg: &Bound<'py, PyAny>, what: &str) -> PyResult<(Vec<Bound<'py, P
 }
 
 /// The receiver's items at `indices`, as a list.
-fn pick<'py>(py: Python<'py>, objs: &[Bound<'py, PyAny>], indices: &[usize]) -> PyResult<Bound<'py, PyList>> {
+fn pick<'py>(
+    py: Python<'py>,
+    objs: &[Bound<'py, PyAny>],
+    indices: &[usize],
+) -> PyResult<Bound<'py, PyList>> {
     PyList::new(py, indices.iter().map(|&i| &objs[i]))
 }
 
@@ -185,9 +201,10 @@ pub fn psi_local<'py>(
     let (r_objs, r_hashes) = items(receiver, "receiver")?;
     let out = block_on(py, async move {
         let (mut a, mut b) = duet_net::duplex_pair(&Default::default());
-        let st = tokio::spawn(async move {
-            psi::sender(&mut a, &s_hashes, &PsiConfig::default()).await
-        });
+        let st =
+            tokio::spawn(
+                async move { psi::sender(&mut a, &s_hashes, &PsiConfig::default()).await },
+            );
         let r = psi::receiver(&mut b, &r_hashes, &PsiConfig::default())
             .await
             .map_err(|e| Fail::from(e).context("PSI receiver"));
@@ -226,7 +243,15 @@ pub fn psi_sender(
     connect_timeout: f64,
 ) -> PyResult<()> {
     let (_, hashes) = self::items(items, "items")?;
-    let net = NetOpts::new(listen, connect, key, peer_key, insecure, timeout, connect_timeout)?;
+    let net = NetOpts::new(
+        listen,
+        connect,
+        key,
+        peer_key,
+        insecure,
+        timeout,
+        connect_timeout,
+    )?;
     block_on(py, async move {
         let mut ch = net.open().await?;
         psi::sender(&mut ch, &hashes, &PsiConfig::default())
@@ -256,7 +281,15 @@ pub fn psi_receiver<'py>(
     connect_timeout: f64,
 ) -> PyResult<Bound<'py, PyList>> {
     let (objs, hashes) = self::items(items, "items")?;
-    let net = NetOpts::new(listen, connect, key, peer_key, insecure, timeout, connect_timeout)?;
+    let net = NetOpts::new(
+        listen,
+        connect,
+        key,
+        peer_key,
+        insecure,
+        timeout,
+        connect_timeout,
+    )?;
     let out = block_on(py, async move {
         let mut ch = net.open().await?;
         let o = psi::receiver(&mut ch, &hashes, &PsiConfig::default())

@@ -100,7 +100,11 @@ fn bind(l: &Loaded, arg: &Bound<'_, PyAny>, who: Role, what: &str) -> PyResult<V
 }
 
 /// The outputs this party sees, `{name: int}` (signed: two's complement mod 2^ℓ).
-fn outputs<'py>(py: Python<'py>, l: &Loaded, values: &[Option<u64>]) -> PyResult<Bound<'py, PyDict>> {
+fn outputs<'py>(
+    py: Python<'py>,
+    l: &Loaded,
+    values: &[Option<u64>],
+) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     for (o, v) in l.circuit.outputs().iter().zip(values) {
         if let Some(v) = v {
@@ -148,7 +152,11 @@ pub fn arith_local<'py>(
         given[i] = true;
     }
     if let Some(i) = given.iter().position(|g| !g) {
-        return Err(Fail::input(format!("input `{}` is not given", l.circuit.inputs()[i].name)).into());
+        return Err(Fail::input(format!(
+            "input `{}` is not given",
+            l.circuit.inputs()[i].name
+        ))
+        .into());
     }
     let sc = self::scheme(scheme)?;
     let (c, ring, reveal) = (l.circuit.clone(), l.ring, l.reveal.clone());
@@ -214,10 +222,22 @@ pub fn arith<'py>(
         && let Some(i) = (0..l.circuit.inputs().len())
             .find(|&i| s.owners[i] == role && !mine.iter().any(|m| m.0 == i))
     {
-        return Err(Fail::input(format!("input `{}` is not given", l.circuit.inputs()[i].name)).into());
+        return Err(Fail::input(format!(
+            "input `{}` is not given",
+            l.circuit.inputs()[i].name
+        ))
+        .into());
     }
     let sc = self::scheme(scheme)?;
-    let net = NetOpts::new(listen, connect, key, peer_key, insecure, timeout, connect_timeout)?;
+    let net = NetOpts::new(
+        listen,
+        connect,
+        key,
+        peer_key,
+        insecure,
+        timeout,
+        connect_timeout,
+    )?;
     let (c, ring, reveal) = (l.circuit.clone(), l.ring, l.reveal.clone());
     let out = block_on(py, async move {
         let mut ch = net.open().await?;

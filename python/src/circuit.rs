@@ -138,9 +138,9 @@ fn spec_of(arg: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
             type_name(arg)
         ))
     })?;
-    p.into_os_string().into_string().map_err(|p| {
-        Fail::input(format!("{what}: {} is not valid UTF-8", p.display())).into()
-    })
+    p.into_os_string()
+        .into_string()
+        .map_err(|p| Fail::input(format!("{what}: {} is not valid UTF-8", p.display())).into())
 }
 
 /// Load a circuit with the GIL released.
@@ -198,7 +198,9 @@ fn all_inputs(widths: &[u32], inputs: &Bound<'_, PyAny>) -> PyResult<Vec<Bits>> 
         v.sort_by_key(|(i, _)| *i);
         return Ok(v.into_iter().map(|(_, b)| b).collect());
     }
-    if inputs.is_instance_of::<pyo3::types::PyString>() || inputs.is_instance_of::<pyo3::types::PyBytes>() {
+    if inputs.is_instance_of::<pyo3::types::PyString>()
+        || inputs.is_instance_of::<pyo3::types::PyBytes>()
+    {
         return Err(PyTypeError::new_err(
             "inputs must be a sequence of ints (header order) or a dict {index: int}",
         ));
@@ -255,11 +257,17 @@ pub fn eval_circuit<'py>(
         let mut ops = file
             .ops()
             .map_err(|e| Fail::protocol(format!("{spec}: opening the slot program: {e}")))?;
-        eval::evaluate_program(file.shape(), file.inputs(), file.outputs(), &mut ops, &values)
-            .map_err(|e| match e {
-                eval::EvalError::Program(m) => Fail::protocol(format!("{spec}: {m}")),
-                e => Fail::input(e),
-            })
+        eval::evaluate_program(
+            file.shape(),
+            file.inputs(),
+            file.outputs(),
+            &mut ops,
+            &values,
+        )
+        .map_err(|e| match e {
+            eval::EvalError::Program(m) => Fail::protocol(format!("{spec}: {m}")),
+            e => Fail::input(e),
+        })
     })?;
     to_list(py, &out)
 }

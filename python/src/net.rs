@@ -51,8 +51,10 @@ fn load_peer_key(arg: &str) -> Result<PublicKey> {
 
 /// Seconds as a duration; `what` names the option in the error.
 fn seconds(s: f64, what: &str) -> Result<Duration> {
-    if !(s > 0.0) {
-        return Err(Fail::input(format!("{what} must be a positive number of seconds, got {s}")));
+    if s.is_nan() || s <= 0.0 {
+        return Err(Fail::input(format!(
+            "{what} must be a positive number of seconds, got {s}"
+        )));
     }
     Duration::try_from_secs_f64(s)
         .map_err(|_| Fail::input(format!("{what}: {s} seconds is out of range")))
@@ -91,7 +93,8 @@ impl NetOpts {
                 if insecure {
                     return Err(Fail::input("insecure=True contradicts key= / peer_key="));
                 }
-                let local = StaticKeyPair::load(&key).map_err(|e| Fail::input(format!("key: {e}")))?;
+                let local =
+                    StaticKeyPair::load(&key).map_err(|e| Fail::input(format!("key: {e}")))?;
                 let peer = load_peer_key(&peer)?;
                 if peer == local.public() {
                     return Err(Fail::input(
@@ -177,12 +180,11 @@ pub fn pubkey(path: PathBuf) -> PyResult<String> {
     let first = std::fs::read(&path)
         .ok()
         .and_then(|b| b.split(|&c| c == b'\n').next().map(<[u8]>::to_vec));
-    let public = if first.as_deref().map(<[u8]>::trim_ascii)
-        == Some(duet_net::KEY_FILE_HEADER.as_bytes())
-    {
-        StaticKeyPair::load(&path).map_err(Fail::input)?.public()
-    } else {
-        PublicKey::load(&path).map_err(Fail::input)?
-    };
+    let public =
+        if first.as_deref().map(<[u8]>::trim_ascii) == Some(duet_net::KEY_FILE_HEADER.as_bytes()) {
+            StaticKeyPair::load(&path).map_err(Fail::input)?.public()
+        } else {
+            PublicKey::load(&path).map_err(Fail::input)?
+        };
     Ok(public.to_string())
 }

@@ -47,13 +47,12 @@ pub fn owned_inputs(
     Ok(out)
 }
 
+/// The input values one party gives for each instance of a run.
+type Instances = Vec<Vec<(usize, Bits)>>;
+
 /// One instance (a dict) or a batch (a list of dicts): the instances and whether it is a
 /// batch.
-fn instances(
-    widths: &[u32],
-    arg: &Bound<'_, PyAny>,
-    what: &str,
-) -> PyResult<(Vec<Vec<(usize, Bits)>>, bool)> {
+fn instances(widths: &[u32], arg: &Bound<'_, PyAny>, what: &str) -> PyResult<(Instances, bool)> {
     if let Ok(m) = arg.cast::<PyMapping>() {
         return Ok((vec![owned_inputs(widths, m, what)?], false));
     }
@@ -103,7 +102,7 @@ async fn party(
     garbler: bool,
     scheme: SchemeKind,
     prepared: Prepared,
-    instances: Vec<Vec<(usize, Bits)>>,
+    instances: Instances,
     policy: OutputPolicy,
 ) -> Result<Vec<Vec<Bits>>> {
     let opts = SessionOptions {
@@ -274,7 +273,15 @@ pub fn garbler<'py>(
     timeout: f64,
     connect_timeout: f64,
 ) -> PyResult<Bound<'py, PyList>> {
-    let net = NetOpts::new(listen, connect, key, peer_key, insecure, timeout, connect_timeout)?;
+    let net = NetOpts::new(
+        listen,
+        connect,
+        key,
+        peer_key,
+        insecure,
+        timeout,
+        connect_timeout,
+    )?;
     networked(py, true, circuit, inputs, net, reveal, scheme)
 }
 
@@ -299,6 +306,14 @@ pub fn evaluator<'py>(
     timeout: f64,
     connect_timeout: f64,
 ) -> PyResult<Bound<'py, PyList>> {
-    let net = NetOpts::new(listen, connect, key, peer_key, insecure, timeout, connect_timeout)?;
+    let net = NetOpts::new(
+        listen,
+        connect,
+        key,
+        peer_key,
+        insecure,
+        timeout,
+        connect_timeout,
+    )?;
     networked(py, false, circuit, inputs, net, reveal, scheme)
 }

@@ -37,9 +37,9 @@ pub fn type_name(v: &Bound<'_, PyAny>) -> String {
 
 /// Check that `v` is an `int` (a `bool` counts as 0 or 1).
 pub fn require_int<'py>(v: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, PyInt>> {
-    v.cast::<PyInt>().map(|i| i.clone()).map_err(|_| {
-        PyTypeError::new_err(format!("{what} must be an int, got {}", type_name(v)))
-    })
+    v.cast::<PyInt>()
+        .cloned()
+        .map_err(|_| PyTypeError::new_err(format!("{what} must be an int, got {}", type_name(v))))
 }
 
 /// The `width`-bit value of the Python int `v`; `what` names it in errors (e.g. "input 1").
