@@ -61,3 +61,15 @@ def test_docstrings():
         obj = getattr(duet, name)
         if callable(obj):
             assert obj.__doc__ and len(obj.__doc__) > 20, name
+
+
+def test_readme_example_runs(capsys):
+    """The README's first Python example runs and prints what its comments say."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Using Duet from Python", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert len(code.strip().splitlines()) <= 6
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.split()
+    expected = [line.split("#")[-1].strip() for line in code.splitlines() if "# " in line]
+    assert printed == expected
