@@ -1,22 +1,46 @@
 """Type stubs of the `duet` package (the functions live in the native `duet._native`)."""
 
 import os
-from typing import Dict, List, Literal, Mapping, Optional, Sequence, Union, overload
+from typing import Dict, List, Literal, Mapping, Optional, Sequence, Union, final, overload
 
 from ._errors import DuetError as DuetError
 from ._errors import InputError as InputError
 from ._errors import NetworkError as NetworkError
 from ._errors import ProtocolError as ProtocolError
 
-StrPath = Union[str, "os.PathLike[str]"]
-Reveal = Literal["both", "garbler", "evaluator"]
-Scheme = Literal["half-gates", "three-halves"]
-Role = Literal["garbler", "evaluator"]
-Item = Union[str, bytes]
+__all__ = [
+    "BUILTIN_CIRCUITS",
+    "Circuit",
+    "DuetError",
+    "InputError",
+    "NetworkError",
+    "ProtocolError",
+    "arith",
+    "arith_local",
+    "compare",
+    "compare_local",
+    "eval",
+    "evaluator",
+    "garbler",
+    "keygen",
+    "load",
+    "psi_local",
+    "psi_receiver",
+    "psi_sender",
+    "pubkey",
+    "run_local",
+]
+
+_StrPath = Union[str, "os.PathLike[str]"]
+_Reveal = Literal["both", "garbler", "evaluator"]
+_Scheme = Literal["half-gates", "three-halves"]
+_Role = Literal["garbler", "evaluator"]
+_Item = Union[str, bytes]
 
 #: The names of the built-in circuits (`aes_128`, `sha256`, ...).
 BUILTIN_CIRCUITS: List[str]
 
+@final
 class Circuit:
     """A circuit loaded once (`duet.load`) to run many times without re-parsing."""
 
@@ -39,37 +63,37 @@ class Circuit:
     def streamed(self) -> bool:
         """True if the slot program is read from a file as runs go."""
 
-CircuitArg = Union[Circuit, StrPath]
+_CircuitArg = Union[Circuit, _StrPath]
 #: The input values one party owns: {index in the circuit header: unsigned int}.
-Owned = Mapping[int, int]
+_Owned = Mapping[int, int]
 
-def load(circuit: StrPath, *, stream: bool = False) -> Circuit:
+def load(circuit: _StrPath, *, stream: bool = False) -> Circuit:
     """Load a Bristol Fashion file, a built-in circuit or a saved slot program.
 
     Raises `InputError` for an unknown name or a malformed file (naming file and line)."""
 
-def eval(circuit: CircuitArg, inputs: Union[Sequence[int], Mapping[int, int]]) -> List[int]:
+def eval(circuit: _CircuitArg, inputs: Union[Sequence[int], Mapping[int, int]]) -> List[int]:
     """Evaluate in the clear: one unsigned int per input value (value i below
     2**width_i), one int per output value. Raises `InputError` (a `ValueError`) for a
     wrong count or a value that does not fit, `TypeError` for a non-int."""
 
 @overload
 def run_local(
-    circuit: CircuitArg,
-    garbler: Owned,
-    evaluator: Owned,
+    circuit: _CircuitArg,
+    garbler: _Owned,
+    evaluator: _Owned,
     *,
-    reveal: Reveal = "both",
-    scheme: Scheme = "half-gates",
+    reveal: _Reveal = "both",
+    scheme: _Scheme = "half-gates",
 ) -> List[int]: ...
 @overload
 def run_local(
-    circuit: CircuitArg,
-    garbler: Sequence[Owned],
-    evaluator: Sequence[Owned],
+    circuit: _CircuitArg,
+    garbler: Sequence[_Owned],
+    evaluator: Sequence[_Owned],
     *,
-    reveal: Reveal = "both",
-    scheme: Scheme = "half-gates",
+    reveal: _Reveal = "both",
+    scheme: _Scheme = "half-gates",
 ) -> List[List[int]]:
     """Both parties in this process (full protocol, in-memory channel). A dict per party
     runs once and returns one int per output value; two lists of dicts run a batch in one
@@ -77,31 +101,31 @@ def run_local(
 
 @overload
 def garbler(
-    circuit: CircuitArg,
+    circuit: _CircuitArg,
     *,
-    inputs: Owned,
+    inputs: _Owned,
     listen: Optional[str] = None,
     connect: Optional[str] = None,
-    key: Optional[StrPath] = None,
+    key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
     insecure: bool = False,
-    reveal: Reveal = "both",
-    scheme: Scheme = "half-gates",
+    reveal: _Reveal = "both",
+    scheme: _Scheme = "half-gates",
     timeout: float = 30.0,
     connect_timeout: float = 30.0,
 ) -> List[int]: ...
 @overload
 def garbler(
-    circuit: CircuitArg,
+    circuit: _CircuitArg,
     *,
-    inputs: Sequence[Owned],
+    inputs: Sequence[_Owned],
     listen: Optional[str] = None,
     connect: Optional[str] = None,
-    key: Optional[StrPath] = None,
+    key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
     insecure: bool = False,
-    reveal: Reveal = "both",
-    scheme: Scheme = "half-gates",
+    reveal: _Reveal = "both",
+    scheme: _Scheme = "half-gates",
     timeout: float = 30.0,
     connect_timeout: float = 30.0,
 ) -> List[List[int]]:
@@ -111,31 +135,31 @@ def garbler(
 
 @overload
 def evaluator(
-    circuit: CircuitArg,
+    circuit: _CircuitArg,
     *,
-    inputs: Owned,
+    inputs: _Owned,
     listen: Optional[str] = None,
     connect: Optional[str] = None,
-    key: Optional[StrPath] = None,
+    key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
     insecure: bool = False,
-    reveal: Reveal = "both",
-    scheme: Scheme = "half-gates",
+    reveal: _Reveal = "both",
+    scheme: _Scheme = "half-gates",
     timeout: float = 30.0,
     connect_timeout: float = 30.0,
 ) -> List[int]: ...
 @overload
 def evaluator(
-    circuit: CircuitArg,
+    circuit: _CircuitArg,
     *,
-    inputs: Sequence[Owned],
+    inputs: Sequence[_Owned],
     listen: Optional[str] = None,
     connect: Optional[str] = None,
-    key: Optional[StrPath] = None,
+    key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
     insecure: bool = False,
-    reveal: Reveal = "both",
-    scheme: Scheme = "half-gates",
+    reveal: _Reveal = "both",
+    scheme: _Scheme = "half-gates",
     timeout: float = 30.0,
     connect_timeout: float = 30.0,
 ) -> List[List[int]]:
@@ -150,10 +174,10 @@ def compare_local(
 def compare(
     value: int,
     *,
-    role: Role,
+    role: _Role,
     listen: Optional[str] = None,
     connect: Optional[str] = None,
-    key: Optional[StrPath] = None,
+    key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
     insecure: bool = False,
     bits: int = 64,
@@ -164,16 +188,16 @@ def compare(
     """One party of a secure comparison over TCP: the garbler's value relative to the
     evaluator's."""
 
-def psi_local(sender: Sequence[Item], receiver: Sequence[Item]) -> List[Item]:
+def psi_local(sender: Sequence[_Item], receiver: Sequence[_Item]) -> List[_Item]:
     """Private set intersection in this process: the receiver's items also held by the
     sender, in the receiver's order (str hashed as UTF-8; duplicates count once)."""
 
 def psi_sender(
-    items: Sequence[Item],
+    items: Sequence[_Item],
     *,
     listen: Optional[str] = None,
     connect: Optional[str] = None,
-    key: Optional[StrPath] = None,
+    key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
     insecure: bool = False,
     timeout: float = 30.0,
@@ -182,51 +206,51 @@ def psi_sender(
     """The PSI sender over TCP: learns nothing."""
 
 def psi_receiver(
-    items: Sequence[Item],
+    items: Sequence[_Item],
     *,
     listen: Optional[str] = None,
     connect: Optional[str] = None,
-    key: Optional[StrPath] = None,
+    key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
     insecure: bool = False,
     timeout: float = 30.0,
     connect_timeout: float = 30.0,
-) -> List[Item]:
+) -> List[_Item]:
     """The PSI receiver over TCP: returns its items that the sender also holds."""
 
 def arith_local(
-    folder: StrPath,
+    folder: _StrPath,
     garbler: Mapping[str, int],
     evaluator: Mapping[str, int],
     *,
     ell: Literal[8, 16, 32, 64] = 64,
-    settings: Optional[StrPath] = None,
-    scheme: Scheme = "half-gates",
+    settings: Optional[_StrPath] = None,
+    scheme: _Scheme = "half-gates",
 ) -> Dict[str, int]:
     """A circom-2-arithc circuit (folder with circuit.txt and circuit_info.json) run
     two-party in this process on shares mod 2**ell; returns {output name: signed int}."""
 
 def arith(
-    folder: StrPath,
+    folder: _StrPath,
     *,
-    role: Role,
+    role: _Role,
     inputs: Mapping[str, int],
     listen: Optional[str] = None,
     connect: Optional[str] = None,
-    key: Optional[StrPath] = None,
+    key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
     insecure: bool = False,
     ell: Literal[8, 16, 32, 64] = 64,
-    settings: Optional[StrPath] = None,
-    scheme: Scheme = "half-gates",
+    settings: Optional[_StrPath] = None,
+    scheme: _Scheme = "half-gates",
     timeout: float = 30.0,
     connect_timeout: float = 30.0,
 ) -> Dict[str, int]:
     """One party of a circom-2-arithc circuit run over TCP."""
 
-def keygen(path: StrPath) -> str:
+def keygen(path: _StrPath) -> str:
     """Write a new key pair to `path` (mode 0600, never overwritten); returns its public
     key `duet-pk:...` for the other party's `peer_key`."""
 
-def pubkey(path: StrPath) -> str:
+def pubkey(path: _StrPath) -> str:
     """The public key `duet-pk:...` of a key-pair or public-key file."""
