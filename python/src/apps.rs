@@ -138,12 +138,35 @@ pub fn compare(
     Ok(ordering_word(o))
 }
 
-/// A PSI set: the Python items (kept to return the intersection) and their 128-bit hashes.
-/// Items are `str` (hashed as UTF-8) or `bytes`; `"a"` and `b"a"` are the same item.
+/// The bytes of a PSI set's items, copied out of Python (under the GIL, a memcpy each) so
+/// that hashing them runs with the GIL released, the two sets of a local run in parallel.
+struct ItemBytes {
+    data: Vec<u8>,
+    /// item i is `data[ends[i - 1]..ends[i]]` (from 0 for i = 0)
+    ends: Vec<usize>,
+}
+
+impl ItemBytes {
+    /// The 128-bit hash of each item ([`hash_item`]), in order.
+    fn hashes(&self) -> Vec<duet_core::Block> {
+        let mut start = 0;
+        self.ends
+            .iter()
+            .map(|&end| {
+                let h = hash_item(&self.data[start..end]);
+                start = end;
+                h
+            })
+            .collect()
+    }
+}
+
+/// A PSI set: the Python items (kept to return the intersection) and their bytes. Items
+/// are `str` (as UTF-8) or `bytes`; `"a"` and `b"a"` are the same item.
 fn items<'py>(
     arg: &Bound<'py, PyAny>,
     what: &str,
-) -> PyResult<(Vec<Bound<'py, PyAny>>, Vec<duet_core::Block>)> {
+) -> PyResult<(Vec<Bound<'py, PyAny>>, ItemBytes)> {
     let bad = || {
         PyTypeError::new_err(format!(
             "{what} must be a list of str or bytes items, got {}",
@@ -153,24 +176,28 @@ fn items<'py>(
     if arg.is_instance_of::<PyString>() || arg.is_instance_of::<PyBytes>() {
         return Err(bad());
     }
-    let mut objs = Vec::with_capacity(arg.len().unwrap_or(0));
-    let mut hashes = Vec::with_capacity(objs.capacity());
+    let n = arg.len().unwrap_or(0);
+    let mut objs = Vec::with_capacity(n);
+    let mut bytes = ItemBytes {
+        data: Vec::with_capacity(n * 24),
+        ends: Vec::with_capacity(n),
+    };
     for (n, item) in arg.try_iter().map_err(|_| bad())?.enumerate() {
         let item = item?;
-        let h = if let Ok(s) = item.cast::<PyString>() {
-            hash_item(s.to_cow()?.as_bytes())
+        if let Ok(s) = item.cast::<PyString>() {
+            bytes.data.extend_from_slice(s.to_cow()?.as_bytes());
         } else if let Ok(b) = item.cast::<PyBytes>() {
-            hash_item(b.as_bytes())
+            bytes.data.extend_from_slice(b.as_bytes());
         } else {
             return Err(PyTypeError::new_err(format!(
                 "{what}[{n}] must be str or bytes, got {}",
                 type_name(&item)
             )));
-        };
-        hashes.push(h);
+        }
+        bytes.ends.push(bytes.data.len());
         objs.push(item);
     }
-    Ok((objs, hashes))
+    Ok((objs, bytes))
 }
 
 /// The receiver's items at `indices`, as a list.
@@ -197,14 +224,16 @@ pub fn psi_local<'py>(
     sender: &Bound<'py, PyAny>,
     receiver: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let (_, s_hashes) = items(sender, "sender")?;
-    let (r_objs, r_hashes) = items(receiver, "receiver")?;
+    let (_, s_items) = items(sender, "sender")?;
+    let (r_objs, r_items) = items(receiver, "receiver")?;
     let out = block_on(py, async move {
         let (mut a, mut b) = duet_net::duplex_pair(&Default::default());
-        let st =
-            tokio::spawn(
-                async move { psi::sender(&mut a, &s_hashes, &PsiConfig::default()).await },
-            );
+        // each party hashes its own set: the two run in parallel, as the CLI's do
+        let st = tokio::spawn(async move {
+            let s_hashes = s_items.hashes();
+            psi::sender(&mut a, &s_hashes, &PsiConfig::default()).await
+        });
+        let r_hashes = r_items.hashes();
         let r = psi::receiver(&mut b, &r_hashes, &PsiConfig::default())
             .await
             .map_err(|e| Fail::from(e).context("PSI receiver"));
@@ -242,7 +271,7 @@ pub fn psi_sender(
     timeout: f64,
     connect_timeout: f64,
 ) -> PyResult<()> {
-    let (_, hashes) = self::items(items, "items")?;
+    let (_, bytes) = self::items(items, "items")?;
     let net = NetOpts::new(
         listen,
         connect,
@@ -253,6 +282,7 @@ pub fn psi_sender(
         connect_timeout,
     )?;
     block_on(py, async move {
+        let hashes = bytes.hashes();
         let mut ch = net.open().await?;
         psi::sender(&mut ch, &hashes, &PsiConfig::default())
             .await
@@ -280,7 +310,7 @@ pub fn psi_receiver<'py>(
     timeout: f64,
     connect_timeout: f64,
 ) -> PyResult<Bound<'py, PyList>> {
-    let (objs, hashes) = self::items(items, "items")?;
+    let (objs, bytes) = self::items(items, "items")?;
     let net = NetOpts::new(
         listen,
         connect,
@@ -291,6 +321,7 @@ pub fn psi_receiver<'py>(
         connect_timeout,
     )?;
     let out = block_on(py, async move {
+        let hashes = bytes.hashes();
         let mut ch = net.open().await?;
         let o = psi::receiver(&mut ch, &hashes, &PsiConfig::default())
             .await
