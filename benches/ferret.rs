@@ -70,10 +70,7 @@ struct Parties {
 
 /// Both parties of one session; returns them with the set-up's wall time and bytes.
 fn parties(proto: Proto, sec: Security) -> (Parties, Duration, u64) {
-    let cfg = ChannelConfig {
-        timeout: Duration::from_secs(120),
-        ..Default::default()
-    };
+    let cfg = ChannelConfig::default().with_timeout(Duration::from_secs(120));
     let (mut a, mut b) = duplex_pair(&cfg);
     let delta = Delta::random(&mut rand::rng());
     let t = Instant::now();

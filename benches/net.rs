@@ -29,14 +29,8 @@ fn keys() -> (SecureKeys, SecureKeys) {
     let s = StaticKeyPair::generate().unwrap();
     let c = StaticKeyPair::generate().unwrap();
     (
-        SecureKeys {
-            local: s.clone(),
-            peer: c.public(),
-        },
-        SecureKeys {
-            local: c,
-            peer: s.public(),
-        },
+        SecureKeys::new(s.clone(), c.public()),
+        SecureKeys::new(c, s.public()),
     )
 }
 

@@ -17,7 +17,13 @@ use duet_gc::{OutputPolicy, ProtocolError, Role, Session};
 use std::cmp::Ordering;
 
 /// Width and signedness of the compared integers.
+///
+/// ```
+/// let spec = duet::compare::CompareSpec::new(32, false); // u32
+/// assert_eq!(spec.range(), (0, u32::MAX as i128));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CompareSpec {
     /// Bits per value, 1..=64.
     pub bits: u32,
@@ -35,6 +41,12 @@ impl Default for CompareSpec {
 }
 
 impl CompareSpec {
+    /// `bits`-bit integers (1..=64, checked by [`CompareSpec::validate`]), two's complement
+    /// if `signed`.
+    pub fn new(bits: u32, signed: bool) -> CompareSpec {
+        CompareSpec { bits, signed }
+    }
+
     /// Check the width (1..=64).
     ///
     /// # Errors

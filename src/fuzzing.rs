@@ -226,12 +226,10 @@ where
             };
             tokio::join!(drain, feed);
         });
-        let cfg = duet_net::ChannelConfig {
-            timeout: Duration::from_millis(500),
-            write_buffer: 1 << 12,
-            read_buffer: 1 << 12,
-            ..Default::default()
-        };
+        let cfg = duet_net::ChannelConfig::default()
+            .with_timeout(Duration::from_millis(500))
+            .with_write_buffer(1 << 12)
+            .with_read_buffer(1 << 12);
         let ch = duet_net::Channel::from_stream(a, &cfg);
         tokio::time::timeout(Duration::from_secs(20), party(ch))
             .await
@@ -249,7 +247,7 @@ pub fn gc_evaluator(data: &[u8]) {
         };
         let c = bristol::parse_str("1 3\n2 1 1\n1 1\n\n2 1 0 1 2 AND\n").expect("AND");
         let p = duet_gc::Prepared::new(c);
-        let input = [(1usize, values::from_u64(1, 1))];
+        let input = [(1usize, values::from_u64(1, 1).unwrap())];
         let _ = s
             .run_prepared(&p, &input, duet_gc::OutputPolicy::Both)
             .await;

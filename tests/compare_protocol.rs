@@ -8,10 +8,7 @@ use std::cmp::Ordering;
 use std::time::Duration;
 
 fn net() -> ChannelConfig {
-    ChannelConfig {
-        timeout: Duration::from_secs(10),
-        ..Default::default()
-    }
+    ChannelConfig::default().with_timeout(Duration::from_secs(10))
 }
 
 async fn sessions(a: Channel, b: Channel) -> (Session, Session) {
@@ -40,7 +37,7 @@ async fn all_widths_signed_and_unsigned_edge_values() {
     let (mut g, mut e) = sessions(a, b).await;
     for signed in [true, false] {
         for bits in 1..=64u32 {
-            let spec = CompareSpec { bits, signed };
+            let spec = CompareSpec::new(bits, signed);
             let vals = edge_values(spec);
             let pairs: Vec<(i128, i128)> = vals
                 .iter()
@@ -85,10 +82,7 @@ async fn over_tcp_loopback_and_batched() {
     let (mut g, mut e) = sessions(a.unwrap(), b.unwrap()).await;
     let xs: Vec<i128> = (0..1000).map(|i| (i * 7919 % 2001) - 1000).collect();
     let ys: Vec<i128> = (0..1000).map(|i| (i * 104_729 % 2001) - 1000).collect();
-    let spec = CompareSpec {
-        bits: 32,
-        signed: true,
-    };
+    let spec = CompareSpec::new(32, true);
     let (rg, re) = tokio::join!(
         compare::compare_many(&mut g, &xs, spec),
         compare::compare_many(&mut e, &ys, spec)
@@ -104,14 +98,8 @@ async fn mismatches_fail_on_both_sides() {
     let (a, b) = duplex_pair(&net());
     let (mut g, mut e) = sessions(a, b).await;
     let s64 = CompareSpec::default();
-    let s32 = CompareSpec {
-        bits: 32,
-        signed: true,
-    };
-    let u64_ = CompareSpec {
-        bits: 64,
-        signed: false,
-    };
+    let s32 = CompareSpec::new(32, true);
+    let u64_ = CompareSpec::new(64, false);
     for (sg, se, what) in [
         (s64, s32, "the width in bits"),
         (s64, u64_, "signedness (1 = signed)"),
@@ -160,10 +148,7 @@ async fn roles_and_disconnects_give_errors_not_hangs() {
     );
     assert!(x.is_err() && y.is_err());
     // The evaluator vanishes after the session is set up: the garbler gets an error.
-    let (a, b) = duplex_pair(&ChannelConfig {
-        timeout: Duration::from_secs(3),
-        ..Default::default()
-    });
+    let (a, b) = duplex_pair(&ChannelConfig::default().with_timeout(Duration::from_secs(3)));
     let (mut g, e) = sessions(a, b).await;
     drop(e);
     let started = std::time::Instant::now();

@@ -10,10 +10,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 fn cfg_net() -> ChannelConfig {
-    ChannelConfig {
-        timeout: Duration::from_secs(10),
-        ..Default::default()
-    }
+    ChannelConfig::default().with_timeout(Duration::from_secs(10))
 }
 
 async fn run_on(

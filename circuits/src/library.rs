@@ -266,8 +266,14 @@ mod tests {
                 (0xdead_beef_f00d_cafe, u64::MAX),
                 (0, u64::MAX),
             ] {
-                let out = eval::evaluate(&c, &[values::from_u64(a, 64), values::from_u64(b, 64)])
-                    .unwrap();
+                let out = eval::evaluate(
+                    &c,
+                    &[
+                        values::from_u64(a, 64).unwrap(),
+                        values::from_u64(b, 64).unwrap(),
+                    ],
+                )
+                .unwrap();
                 assert_eq!(
                     values::to_u64(&out[0]),
                     Some(layered_model(layers, a, b)),

@@ -28,6 +28,14 @@ pub enum ValueError {
         /// 0-based character position in the string as given
         position: usize,
     },
+    /// A signed value outside `−2^(width−1) .. 2^(width−1)`.
+    #[error("{value} does not fit in {width} bits two's complement")]
+    OutOfRange {
+        /// the value
+        value: i64,
+        /// the width in bits
+        width: u32,
+    },
     /// `V ≥ 2^width`.
     #[error("value needs {needed} bits but only {width} are available (must be below 2^{width})")]
     TooWide {
@@ -100,13 +108,61 @@ pub fn to_hex(bits: &Bits) -> String {
     s
 }
 
-/// The bits of the low `width` bits of `v` (`width ≤ 64`); a convenience for tests and apps.
+/// The `width` bits of the unsigned integer `v` (bit k of the result is bit k of `v`; bits
+/// at or above 64 are 0, so any `width` works).
 ///
-/// # Panics
-/// If `width > 64`.
-pub fn from_u64(v: u64, width: u32) -> Bits {
-    assert!(width <= 64, "from_u64: width {width} > 64");
-    (0..width).map(|k| v >> k & 1 == 1).collect()
+/// ```
+/// use duet_circuits::values::{from_u64, to_u64};
+/// assert_eq!(to_u64(&from_u64(300, 9).unwrap()), Some(300));
+/// assert!(from_u64(4_294_967_301, 32).is_err()); // never truncated
+/// ```
+///
+/// # Errors
+/// [`ValueError::TooWide`] if `v ≥ 2^width`.
+pub fn from_u64(v: u64, width: u32) -> Result<Bits, ValueError> {
+    let needed = u64::from(64 - v.leading_zeros());
+    if needed > u64::from(width) {
+        return Err(ValueError::TooWide { width, needed });
+    }
+    Ok((0..width as u64)
+        .map(|k| k < 64 && v >> k & 1 == 1)
+        .collect())
+}
+
+/// The `width`-bit two's-complement pattern of `v` (sign-extended past 64 bits).
+///
+/// ```
+/// use duet_circuits::values::{from_i64, to_i64};
+/// assert_eq!(to_i64(&from_i64(-5, 8).unwrap()), Some(-5));
+/// assert!(from_i64(128, 8).is_err());
+/// assert!(from_i64(-129, 8).is_err());
+/// ```
+///
+/// # Errors
+/// [`ValueError::OutOfRange`] unless `−2^(width−1) ≤ v < 2^(width−1)` (for `width = 0`, unless
+/// `v = 0`).
+pub fn from_i64(v: i64, width: u32) -> Result<Bits, ValueError> {
+    let fits = match width {
+        0 => v == 0,
+        1..=63 => (-(1i64 << (width - 1))..(1i64 << (width - 1))).contains(&v),
+        _ => true,
+    };
+    if !fits {
+        return Err(ValueError::OutOfRange { value: v, width });
+    }
+    Ok((0..width as u64).map(|k| v >> k.min(63) & 1 == 1).collect())
+}
+
+/// The value of `bits` as a two's-complement integer (the top bit is the sign), if it has
+/// 1 to 64 bits.
+pub fn to_i64(bits: &Bits) -> Option<i64> {
+    let n = bits.len();
+    if n == 0 || n > 64 {
+        return None;
+    }
+    let raw = to_u64(bits)?;
+    let shift = 64 - n as u32;
+    Some(((raw << shift) as i64) >> shift)
 }
 
 /// The value of `bits` as an integer, if it has at most 64 bits.
@@ -193,9 +249,56 @@ mod tests {
     }
 
     #[test]
+    fn range_checked() {
+        assert_eq!(
+            from_u64(4_294_967_301, 32),
+            Err(ValueError::TooWide {
+                width: 32,
+                needed: 33
+            })
+        );
+        assert_eq!(
+            from_u64(1, 0),
+            Err(ValueError::TooWide {
+                width: 0,
+                needed: 1
+            })
+        );
+        assert_eq!(from_u64(0, 0).unwrap().len(), 0);
+        assert_eq!(to_u64(&from_u64(u64::MAX, 64).unwrap()), Some(u64::MAX));
+        let wide = from_u64(u64::MAX, 100).unwrap();
+        assert_eq!(wide.count_ones(), 64);
+        assert!(!wide[64]);
+        for (v, w) in [
+            (-1i64, 1),
+            (0, 1),
+            (-128, 8),
+            (127, 8),
+            (i64::MIN, 64),
+            (i64::MAX, 64),
+        ] {
+            assert_eq!(to_i64(&from_i64(v, w).unwrap()), Some(v), "{v} in {w} bits");
+        }
+        assert_eq!(
+            from_i64(1, 1),
+            Err(ValueError::OutOfRange { value: 1, width: 1 })
+        );
+        assert_eq!(
+            from_i64(-129, 8),
+            Err(ValueError::OutOfRange {
+                value: -129,
+                width: 8
+            })
+        );
+        let wide = from_i64(-2, 80).unwrap();
+        assert!(wide[79] && !wide[0]);
+        assert_eq!(to_i64(&Bits::new()), None);
+    }
+
+    #[test]
     fn u64_round_trip() {
         for (v, w) in [(0u64, 1), (1, 1), (0x1234, 13), (u64::MAX, 64), (5, 3)] {
-            let b = from_u64(v, w);
+            let b = from_u64(v, w).unwrap();
             assert_eq!(b.len(), w as usize);
             assert_eq!(to_u64(&b), Some(v));
             assert_eq!(parse_hex(&to_hex(&b), w).unwrap(), b);

@@ -296,7 +296,7 @@ fn hand_made_mand_eq_eqw_semantics() {
     assert_eq!(c.outputs(), &[2, 3]);
     for x in 0..4u64 {
         for y in 0..4u64 {
-            let out = evaluate(&c, &[from_u64(x, 2), from_u64(y, 2)]).unwrap();
+            let out = evaluate(&c, &[from_u64(x, 2).unwrap(), from_u64(y, 2).unwrap()]).unwrap();
             assert_eq!(to_u64(&out[0]), Some(x & y), "x={x} y={y}");
             // wire 10 = 1 & 1 = 1, wire 11 = 0 & 1 = 0, wire 12 = x0 & 1 = x0
             assert_eq!(to_u64(&out[1]), Some(1 | (x & 1) << 2), "x={x} y={y}");
@@ -319,7 +319,7 @@ fn hand_made_basic_gates_all_inputs() {
     assert_eq!(c.output_wires(2), 10..12);
     for v in 0..8u64 {
         let (a, b, cc) = (v & 1, v >> 1 & 1, v >> 2 & 1);
-        let out = evaluate(&c, &[from_u64(v, 3)]).unwrap();
+        let out = evaluate(&c, &[from_u64(v, 3).unwrap()]).unwrap();
         let xor = (a & b) ^ cc;
         assert_eq!(to_u64(&out[0]), Some(a & b & cc), "v={v}");
         assert_eq!(to_u64(&out[1]), Some(xor), "v={v}");

@@ -444,6 +444,29 @@ impl<S: RandomCotSender, R: RandomCotReceiver> Session<S, R> {
         Ok(out)
     }
 
+    /// Give up this party's next run of `p` before any secret is used, telling the peer
+    /// `reason`: sends the run handshake's abort form in place of an offer and reads the
+    /// peer's offer, so the session stays in step (the run counts as made) and the peer's
+    /// [`Session::run_prepared`] fails with [`ProtocolError::PeerAborted`] carrying `reason`.
+    /// For callers that check their inputs above this crate (the typed program API).
+    ///
+    /// # Errors
+    /// Network errors; [`ProtocolError::Poisoned`] after an earlier mid-run failure.
+    pub async fn abort_run(&mut self, p: &Prepared, reason: &str) -> Result<(), ProtocolError> {
+        if self.poisoned {
+            return Err(ProtocolError::Poisoned);
+        }
+        self.runs += 1;
+        self.poisoned = true;
+        self.ch.send_frame(&RunOffer::encode_abort(reason)).await?;
+        self.ch.flush().await?;
+        self.ch
+            .recv_frame(RunOffer::max_len(p.inputs().len()))
+            .await?;
+        self.poisoned = false;
+        Ok(())
+    }
+
     /// Flush and shut down the write side of the channel.
     ///
     /// # Errors

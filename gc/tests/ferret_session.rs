@@ -16,10 +16,7 @@ async fn aes_over_a_ferret_session() {
     let pt = values::parse_hex("00112233445566778899aabbccddeeff", 128).unwrap();
     for scheme in SchemeKind::ALL {
         let (mut a, mut b) = duplex_pair(&ChannelConfig::default());
-        let opts = SessionOptions {
-            scheme,
-            ..Default::default()
-        };
+        let opts = SessionOptions::default().with_scheme(scheme);
         let (p1, p2, o1, o2, k) = (aes.clone(), aes.clone(), opts.clone(), opts, key.clone());
         let pt = pt.clone();
         let g = tokio::spawn(async move {

@@ -15,10 +15,7 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, DuplexStream, ReadHalf, WriteHalf};
 
 fn cfg() -> ChannelConfig {
-    ChannelConfig {
-        timeout: Duration::from_secs(5),
-        ..Default::default()
-    }
+    ChannelConfig::default().with_timeout(Duration::from_secs(5))
 }
 
 fn aes() -> Prepared {

@@ -12,10 +12,7 @@ use duet_ot::{RandomCotReceiver, RandomCotSender};
 use std::time::Duration;
 
 fn cfg() -> ChannelConfig {
-    ChannelConfig {
-        timeout: Duration::from_secs(10),
-        ..Default::default()
-    }
+    ChannelConfig::default().with_timeout(Duration::from_secs(10))
 }
 
 type IdealSession = Session<IdealCotSender, IdealCotReceiver>;
@@ -246,8 +243,8 @@ async fn multi_frame_circuit_pipelined() {
     let c = layered(64, 700); // 44 800 AND gates: two frames
     let p = Prepared::new(c.clone());
     assert!(32 * p.and_gates() > duet_gc::protocol::FRAME_BYTES as u64);
-    let a = values::from_u64(0x0123_4567_89ab_cdef, 64);
-    let b = values::from_u64(0xfedc_ba98_7654_3210, 64);
+    let a = values::from_u64(0x0123_4567_89ab_cdef, 64).unwrap();
+    let b = values::from_u64(0xfedc_ba98_7654_3210, 64).unwrap();
     let plain = eval::evaluate(&c, &[a.clone(), b.clone()]).unwrap();
     let (mut g, mut e) = open().await;
     for pol in [OutputPolicy::Both, OutputPolicy::Evaluator] {
@@ -284,8 +281,8 @@ async fn streamed_program_files_run_like_in_memory_circuits() {
     assert_eq!(file.and_gates(), mem.and_gates());
     assert_eq!(file.shape().len, mem.shape().len);
     assert!(file.shape().len > 2 * duet_gc::STREAM_CHUNK_OPS as u64);
-    let a = values::from_u64(0x0123_4567_89ab_cdef, 64);
-    let b = values::from_u64(0xfedc_ba98_7654_3210, 64);
+    let a = values::from_u64(0x0123_4567_89ab_cdef, 64).unwrap();
+    let b = values::from_u64(0xfedc_ba98_7654_3210, 64).unwrap();
     let plain = eval::evaluate(&c, &[a.clone(), b.clone()]).unwrap();
     for scheme in SchemeKind::ALL {
         streamed_runs(scheme, &c, &mem, &file, &a, &b, &plain).await;
@@ -318,10 +315,10 @@ async fn streamed_runs(
         assert_eq!(eo.unwrap(), plain, "{scheme}");
     }
     let xs: Vec<Inputs> = (0..3u64)
-        .map(|i| vec![(0, values::from_u64(i * 0x1111, 64))])
+        .map(|i| vec![(0, values::from_u64(i * 0x1111, 64).unwrap())])
         .collect();
     let ys: Vec<Inputs> = (0..3u64)
-        .map(|i| vec![(1, values::from_u64(!i, 64))])
+        .map(|i| vec![(1, values::from_u64(!i, 64).unwrap())])
         .collect();
     let (go, eo) = tokio::join!(
         g.run_many(file, &xs, OutputPolicy::Both),
@@ -340,7 +337,7 @@ async fn handshake_mismatches_fail_both_sides_and_session_survives() {
     let aes = Prepared::new(library::load("aes_128").unwrap());
     let add = Prepared::new(library::load("adder64").unwrap());
     let (mut g, mut e) = open().await;
-    let k = values::from_u64(5, 64);
+    let k = values::from_u64(5, 64).unwrap();
     let both = OutputPolicy::Both;
     // different circuits
     let (go, eo) = run_pair(&mut g, &mut e, &aes, &add, vec![], vec![], both, both).await;
@@ -395,7 +392,7 @@ async fn handshake_mismatches_fail_both_sides_and_session_survives() {
         &mut e,
         &add,
         &add,
-        vec![(0, values::from_u64(5, 8))],
+        vec![(0, values::from_u64(5, 8).unwrap())],
         vec![(1, k.clone())],
         both,
         both,
@@ -412,7 +409,7 @@ async fn handshake_mismatches_fail_both_sides_and_session_survives() {
         &add,
         &add,
         vec![(0, k.clone())],
-        vec![(1, values::from_u64(7, 64))],
+        vec![(1, values::from_u64(7, 64).unwrap())],
         both,
         both,
     )
@@ -481,7 +478,7 @@ async fn run_many_matches_plaintext_per_instance() {
 async fn run_many_rejects_count_mismatch_and_uneven_instances() {
     let add = Prepared::new(library::load("adder64").unwrap());
     let (mut g, mut e) = open().await;
-    let v = |x| values::from_u64(x, 64);
+    let v = |x| values::from_u64(x, 64).unwrap();
     let both = OutputPolicy::Both;
     let gin: Vec<Inputs> = (0..3).map(|i| vec![(0, v(i))]).collect();
     let ein: Vec<Inputs> = (0..4).map(|i| vec![(1, v(i))]).collect();
@@ -526,7 +523,10 @@ async fn run_many_rejects_count_mismatch_and_uneven_instances() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scheme_mismatch_fails_both_sides() {
     let add = Prepared::new(library::load("adder64").unwrap());
-    let (x, y) = (values::from_u64(5, 64), values::from_u64(7, 64));
+    let (x, y) = (
+        values::from_u64(5, 64).unwrap(),
+        values::from_u64(7, 64).unwrap(),
+    );
     for (gs, es) in [
         (SchemeKind::HalfGates, SchemeKind::ThreeHalves),
         (SchemeKind::ThreeHalves, SchemeKind::HalfGates),

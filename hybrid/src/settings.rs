@@ -39,6 +39,7 @@ impl Reveal {
 
 /// A parsed settings file, resolved against a circuit.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Settings {
     /// Owner of each input (circuit input order).
     pub owners: Vec<Role>,

@@ -99,14 +99,8 @@ fn main() {
     rt.block_on(async {
         let s = StaticKeyPair::generate().unwrap();
         let c = StaticKeyPair::generate().unwrap();
-        let sk = SecureKeys {
-            local: s.clone(),
-            peer: c.public(),
-        };
-        let ck = SecureKeys {
-            local: c.clone(),
-            peer: s.public(),
-        };
+        let sk = SecureKeys::new(s.clone(), c.public());
+        let ck = SecureKeys::new(c.clone(), s.public());
         let mut best = Duration::MAX;
         for _ in 0..20 {
             let t = Instant::now();

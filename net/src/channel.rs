@@ -75,8 +75,17 @@ pub enum NetError {
     },
 }
 
-/// Tunables of a [`Channel`].
+/// Tunables of a [`Channel`]. Build it from [`ChannelConfig::default`] with the `with_*`
+/// methods (fields may be added, so it cannot be written as a struct literal):
+///
+/// ```
+/// use std::time::Duration;
+/// use duet_net::ChannelConfig;
+/// let cfg = ChannelConfig::default().with_timeout(Duration::from_secs(5));
+/// assert_eq!(cfg.timeout, Duration::from_secs(5));
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ChannelConfig {
     /// Bound on every receive (default 30 s): a receive of n bytes must complete within this
     /// plus n / [`MIN_RECV_RATE`] seconds, however the peer paces its bytes; each write and
@@ -100,6 +109,37 @@ impl Default for ChannelConfig {
             read_buffer: 1 << 20,
             link: None,
         }
+    }
+}
+
+impl ChannelConfig {
+    /// The defaults (30 s timeout, 1 MiB buffers, no simulated link).
+    pub fn new() -> ChannelConfig {
+        ChannelConfig::default()
+    }
+
+    /// With the receive / progress timeout `timeout`.
+    pub fn with_timeout(mut self, timeout: Duration) -> ChannelConfig {
+        self.timeout = timeout;
+        self
+    }
+
+    /// With a write buffer of `bytes` bytes.
+    pub fn with_write_buffer(mut self, bytes: usize) -> ChannelConfig {
+        self.write_buffer = bytes;
+        self
+    }
+
+    /// With a read buffer of `bytes` bytes.
+    pub fn with_read_buffer(mut self, bytes: usize) -> ChannelConfig {
+        self.read_buffer = bytes;
+        self
+    }
+
+    /// With the simulated link `link` (`None`: none).
+    pub fn with_link(mut self, link: Option<Link>) -> ChannelConfig {
+        self.link = link;
+        self
     }
 }
 

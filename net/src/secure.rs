@@ -54,12 +54,28 @@ pub(crate) fn noise_params() -> snow::params::NoiseParams {
 }
 
 /// This party's key pair and the pinned public key of the other party.
+///
+/// ```
+/// use duet_net::{SecureKeys, StaticKeyPair};
+/// let (alice, bob) = (StaticKeyPair::generate()?, StaticKeyPair::generate()?);
+/// let alice_side = SecureKeys::new(alice.clone(), bob.public());
+/// let bob_side = SecureKeys::new(bob, alice.public());
+/// # Ok::<(), duet_net::KeyError>(())
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SecureKeys {
     /// Our static key pair (`--key FILE`).
     pub local: StaticKeyPair,
     /// The only peer key we accept (`--peer-key`).
     pub peer: PublicKey,
+}
+
+impl SecureKeys {
+    /// Our key pair `local` and the peer's pinned public key `peer`.
+    pub fn new(local: StaticKeyPair, peer: PublicKey) -> SecureKeys {
+        SecureKeys { local, peer }
+    }
 }
 
 /// Check the peer's 8-byte preamble; `secure` is our own kind.

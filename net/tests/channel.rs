@@ -6,10 +6,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn cfg(ms: u64) -> ChannelConfig {
-    ChannelConfig {
-        timeout: Duration::from_millis(ms),
-        ..Default::default()
-    }
+    ChannelConfig::default().with_timeout(Duration::from_millis(ms))
 }
 
 /// A connected pair over TCP loopback: (listener side, connector side).

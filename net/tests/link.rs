@@ -16,11 +16,9 @@ fn link(s: &str) -> Link {
 }
 
 fn cfg(l: &str) -> ChannelConfig {
-    ChannelConfig {
-        timeout: Duration::from_secs(5),
-        link: Some(link(l)),
-        ..Default::default()
-    }
+    ChannelConfig::default()
+        .with_timeout(Duration::from_secs(5))
+        .with_link(Some(link(l)))
 }
 
 /// A connected TCP loopback pair (listener side, connector side).
@@ -41,14 +39,8 @@ async fn secure_pair(config: &ChannelConfig) -> (Channel, Channel) {
         StaticKeyPair::generate().unwrap(),
         StaticKeyPair::generate().unwrap(),
     );
-    let sk = SecureKeys {
-        local: s.clone(),
-        peer: c.public(),
-    };
-    let ck = SecureKeys {
-        local: c,
-        peer: s.public(),
-    };
+    let sk = SecureKeys::new(s.clone(), c.public());
+    let ck = SecureKeys::new(c, s.public());
     let (x, y) = tokio::io::duplex(1 << 20);
     let c2 = config.clone();
     let client = tokio::spawn(async move { secure::over_stream(y, true, &c2, &ck).await });

@@ -9,10 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 fn cfg(ms: u64) -> ChannelConfig {
-    ChannelConfig {
-        timeout: Duration::from_millis(ms),
-        ..Default::default()
-    }
+    ChannelConfig::default().with_timeout(Duration::from_millis(ms))
 }
 
 /// Key material of a server S and client C that pinned each other, plus a third party T.
@@ -31,16 +28,10 @@ impl World {
         }
     }
     fn server(&self) -> SecureKeys {
-        SecureKeys {
-            local: self.s.clone(),
-            peer: self.c.public(),
-        }
+        SecureKeys::new(self.s.clone(), self.c.public())
     }
     fn client(&self) -> SecureKeys {
-        SecureKeys {
-            local: self.c.clone(),
-            peer: self.s.public(),
-        }
+        SecureKeys::new(self.c.clone(), self.s.public())
     }
 }
 
@@ -175,36 +166,24 @@ async fn wrong_keys_fail_on_both_sides() {
     let w = World::new();
     let config = cfg(3000);
     // The server presents a key the client did not pin (client pinned T instead of S).
-    let client = SecureKeys {
-        local: w.c.clone(),
-        peer: w.t.public(),
-    };
+    let client = SecureKeys::new(w.c.clone(), w.t.public());
     let (s, c) = secure_pair_via(w.server(), client, &config, |a| a).await;
     assert_peer_key(&c, &w.t, &w.s);
     assert_handshake(&s, "rejected our key");
     // A third party T, holding its own key, connects to a server that pinned C.
-    let third = SecureKeys {
-        local: w.t.clone(),
-        peer: w.s.public(),
-    };
+    let third = SecureKeys::new(w.t.clone(), w.s.public());
     let (s, c) = secure_pair_via(w.server(), third, &config, |a| a).await;
     assert_peer_key(&s, &w.c, &w.t);
     assert_handshake(&c, "rejected our key");
     // The server pinned the wrong client key (its --peer-key is T's).
-    let server = SecureKeys {
-        local: w.s.clone(),
-        peer: w.t.public(),
-    };
+    let server = SecureKeys::new(w.s.clone(), w.t.public());
     let (s, c) = secure_pair_via(server, w.client(), &config, |a| a).await;
     assert_peer_key(&s, &w.t, &w.c);
     assert_handshake(&c, "rejected our key");
     // The client has the right key file but it is someone else's pair entirely.
     let (s, c) = secure_pair_via(
         w.server(),
-        SecureKeys {
-            local: w.t.clone(),
-            peer: w.t.public(),
-        },
+        SecureKeys::new(w.t.clone(), w.t.public()),
         &config,
         |a| a,
     )

@@ -6,10 +6,7 @@ use duet_net::{ChannelConfig, duplex_pair};
 use std::time::Duration;
 
 async fn pair(delta: Delta, sec: Security) -> (CotSender, Channel, CotReceiver, Channel) {
-    let cfg = ChannelConfig {
-        timeout: Duration::from_secs(5),
-        ..Default::default()
-    };
+    let cfg = ChannelConfig::default().with_timeout(Duration::from_secs(5));
     let (mut a, mut b) = duplex_pair(&cfg);
     let s = tokio::spawn(async move { (CotSender::setup(&mut a, delta, sec).await.unwrap(), a) });
     let r = CotReceiver::setup(&mut b, sec).await.unwrap();

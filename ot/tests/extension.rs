@@ -7,10 +7,7 @@ use rand::{Rng, RngExt, SeedableRng, rngs::StdRng};
 use std::time::Duration;
 
 fn cfg() -> ChannelConfig {
-    ChannelConfig {
-        timeout: Duration::from_secs(5),
-        ..Default::default()
-    }
+    ChannelConfig::default().with_timeout(Duration::from_secs(5))
 }
 
 async fn tcp_pair() -> (Channel, Channel) {

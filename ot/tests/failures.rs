@@ -11,10 +11,7 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncWrite;
 
 fn cfg() -> ChannelConfig {
-    ChannelConfig {
-        timeout: Duration::from_millis(500),
-        ..Default::default()
-    }
+    ChannelConfig::default().with_timeout(Duration::from_millis(500))
 }
 
 async fn setup(sec: Security) -> (CotSender, Channel, CotReceiver, Channel) {

@@ -11,10 +11,7 @@ use std::time::Duration;
 const P: FerretParams = FerretParams::INSECURE_TEST;
 
 fn channels() -> (Channel, Channel) {
-    duplex_pair(&ChannelConfig {
-        timeout: Duration::from_secs(10),
-        ..Default::default()
-    })
+    duplex_pair(&ChannelConfig::default().with_timeout(Duration::from_secs(10)))
 }
 
 async fn setup(

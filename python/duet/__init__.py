@@ -6,6 +6,12 @@ circuits, secure comparison, private set intersection (KKRT16) and circom-2-arit
 arithmetic circuits, all run by the Rust crates of Duet with the GIL released.
 
     >>> import duet
+    >>> p = duet.Program()
+    >>> a = p.input("alice", duet.u32, owner="garbler")
+    >>> b = p.input("bob", duet.u32, owner="evaluator")
+    >>> p.output("richer", a > b)
+    >>> duet.run_local(p, garbler={"alice": 7}, evaluator={"bob": 5})
+    {'richer': True}
     >>> duet.compare_local(7, 5)
     'greater'
     >>> hex(duet.run_local("aes_128",
@@ -25,6 +31,18 @@ from ._errors import DuetError, InputError, NetworkError, ProtocolError
 from ._native import (
     BUILTIN_CIRCUITS,
     Circuit,
+    Program,
+    Secret,
+    Type,
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
     arith,
     arith_local,
     compare,
@@ -44,6 +62,18 @@ from ._native import (
 __all__ = [
     "BUILTIN_CIRCUITS",
     "Circuit",
+    "Program",
+    "Secret",
+    "Type",
+    "bool",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
     "DuetError",
     "InputError",
     "NetworkError",

@@ -1,7 +1,8 @@
 """Type stubs of the `duet` package (the functions live in the native `duet._native`)."""
 
+import builtins
 import os
-from typing import Dict, List, Literal, Mapping, Optional, Sequence, Union, final, overload
+from typing import Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final, overload
 
 from ._errors import DuetError as DuetError
 from ._errors import InputError as InputError
@@ -11,6 +12,18 @@ from ._errors import ProtocolError as ProtocolError
 __all__ = [
     "BUILTIN_CIRCUITS",
     "Circuit",
+    "Program",
+    "Secret",
+    "Type",
+    "bool",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
     "DuetError",
     "InputError",
     "NetworkError",
@@ -60,23 +73,121 @@ class Circuit:
     def xor_gates(self) -> int:
         """XOR gates (free)."""
     @property
-    def streamed(self) -> bool:
+    def streamed(self) -> builtins.bool:
         """True if the slot program is read from a file as runs go."""
 
 _CircuitArg = Union[Circuit, _StrPath]
+
+@final
+class Type:
+    """The type of a secret value: `duet.bool`, `duet.u8` ... `duet.u64`, `duet.i8` ...
+    `duet.i64`."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def bits(self) -> int: ...
+    @property
+    def signed(self) -> builtins.bool: ...
+    @property
+    def min(self) -> int: ...
+    @property
+    def max(self) -> int: ...
+
+bool: Type
+u8: Type
+u16: Type
+u32: Type
+u64: Type
+i8: Type
+i16: Type
+i32: Type
+i64: Type
+
+_Operand = Union["Secret", int]
+
+@final
+class Secret:
+    """A secret value of a `duet.Program`; operators record gates. Integer arithmetic wraps;
+    `//` and `%` truncate toward zero; comparisons give a `duet.bool` secret, which has no
+    Python truth value (use `select`)."""
+
+    @property
+    def type(self) -> Type: ...
+    def __bool__(self) -> builtins.bool: ...
+    def __add__(self, o: _Operand, /) -> Secret: ...
+    def __radd__(self, o: _Operand, /) -> Secret: ...
+    def __sub__(self, o: _Operand, /) -> Secret: ...
+    def __rsub__(self, o: _Operand, /) -> Secret: ...
+    def __mul__(self, o: _Operand, /) -> Secret: ...
+    def __rmul__(self, o: _Operand, /) -> Secret: ...
+    def __floordiv__(self, o: _Operand, /) -> Secret: ...
+    def __rfloordiv__(self, o: _Operand, /) -> Secret: ...
+    def __mod__(self, o: _Operand, /) -> Secret: ...
+    def __rmod__(self, o: _Operand, /) -> Secret: ...
+    def __and__(self, o: _Operand, /) -> Secret: ...
+    def __rand__(self, o: _Operand, /) -> Secret: ...
+    def __or__(self, o: _Operand, /) -> Secret: ...
+    def __ror__(self, o: _Operand, /) -> Secret: ...
+    def __xor__(self, o: _Operand, /) -> Secret: ...
+    def __rxor__(self, o: _Operand, /) -> Secret: ...
+    def __lt__(self, o: _Operand, /) -> Secret: ...
+    def __le__(self, o: _Operand, /) -> Secret: ...
+    def __gt__(self, o: _Operand, /) -> Secret: ...
+    def __ge__(self, o: _Operand, /) -> Secret: ...
+    def __eq__(self, o: _Operand, /) -> Secret: ...  # type: ignore[override]
+    def __ne__(self, o: _Operand, /) -> Secret: ...  # type: ignore[override]
+    def __invert__(self) -> Secret: ...
+    def __neg__(self) -> Secret: ...
+    def __lshift__(self, n: int, /) -> Secret: ...
+    def __rshift__(self, n: int, /) -> Secret: ...
+    def select(self, a: _Operand, b: _Operand) -> Secret:
+        """`a` where this bool secret is true, else `b`."""
+    def min(self, other: _Operand) -> Secret: ...
+    def max(self, other: _Operand) -> Secret: ...
+    def cast(self, type: Type) -> Secret: ...
+
+_Value = Union[int, builtins.bool]
+
+@final
+class Program:
+    """A typed secret program: inputs with names, types and owners; outputs with names and
+    readers. Runs in the clear (`eval`), in one process (`duet.run_local`) or over TCP
+    (`duet.garbler` / `duet.evaluator`)."""
+
+    def __init__(self) -> None: ...
+    def input(self, name: str, type: Type, *, owner: _Role) -> Secret: ...
+    def constant(self, value: _Value, type: Type) -> Secret: ...
+    def output(self, name: str, value: Secret, *, reveal: _Reveal = "both") -> None: ...
+    def eval(self, inputs: Mapping[str, _Value]) -> Dict[str, _Value]: ...
+    @property
+    def and_gates(self) -> int: ...
+    @property
+    def inputs(self) -> List[Tuple[str, Type, str]]: ...
+    @property
+    def outputs(self) -> List[Tuple[str, Type, str]]: ...
 #: The input values one party owns: {index in the circuit header: unsigned int}.
 _Owned = Mapping[int, int]
 
-def load(circuit: _StrPath, *, stream: bool = False) -> Circuit:
+def load(circuit: _StrPath, *, stream: builtins.bool = False) -> Circuit:
     """Load a Bristol Fashion file, a built-in circuit or a saved slot program.
 
     Raises `InputError` for an unknown name or a malformed file (naming file and line)."""
 
+@overload
+def eval(circuit: Program, inputs: Mapping[str, _Value]) -> Dict[str, _Value]: ...
+@overload
 def eval(circuit: _CircuitArg, inputs: Union[Sequence[int], Mapping[int, int]]) -> List[int]:
     """Evaluate in the clear: one unsigned int per input value (value i below
     2**width_i), one int per output value. Raises `InputError` (a `ValueError`) for a
     wrong count or a value that does not fit, `TypeError` for a non-int."""
 
+@overload
+def run_local(
+    circuit: Program,
+    garbler: Mapping[str, _Value],
+    evaluator: Mapping[str, _Value],
+) -> Dict[str, _Value]: ...
 @overload
 def run_local(
     circuit: _CircuitArg,
@@ -101,6 +212,19 @@ def run_local(
 
 @overload
 def garbler(
+    circuit: Program,
+    *,
+    inputs: Mapping[str, _Value],
+    listen: Optional[str] = None,
+    connect: Optional[str] = None,
+    key: Optional[_StrPath] = None,
+    peer_key: Optional[str] = None,
+    insecure: builtins.bool = False,
+    timeout: float = 30.0,
+    connect_timeout: float = 30.0,
+) -> Dict[str, _Value]: ...
+@overload
+def garbler(
     circuit: _CircuitArg,
     *,
     inputs: _Owned,
@@ -108,7 +232,7 @@ def garbler(
     connect: Optional[str] = None,
     key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
-    insecure: bool = False,
+    insecure: builtins.bool = False,
     reveal: _Reveal = "both",
     scheme: _Scheme = "half-gates",
     timeout: float = 30.0,
@@ -123,7 +247,7 @@ def garbler(
     connect: Optional[str] = None,
     key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
-    insecure: bool = False,
+    insecure: builtins.bool = False,
     reveal: _Reveal = "both",
     scheme: _Scheme = "half-gates",
     timeout: float = 30.0,
@@ -135,6 +259,19 @@ def garbler(
 
 @overload
 def evaluator(
+    circuit: Program,
+    *,
+    inputs: Mapping[str, _Value],
+    listen: Optional[str] = None,
+    connect: Optional[str] = None,
+    key: Optional[_StrPath] = None,
+    peer_key: Optional[str] = None,
+    insecure: builtins.bool = False,
+    timeout: float = 30.0,
+    connect_timeout: float = 30.0,
+) -> Dict[str, _Value]: ...
+@overload
+def evaluator(
     circuit: _CircuitArg,
     *,
     inputs: _Owned,
@@ -142,7 +279,7 @@ def evaluator(
     connect: Optional[str] = None,
     key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
-    insecure: bool = False,
+    insecure: builtins.bool = False,
     reveal: _Reveal = "both",
     scheme: _Scheme = "half-gates",
     timeout: float = 30.0,
@@ -157,7 +294,7 @@ def evaluator(
     connect: Optional[str] = None,
     key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
-    insecure: bool = False,
+    insecure: builtins.bool = False,
     reveal: _Reveal = "both",
     scheme: _Scheme = "half-gates",
     timeout: float = 30.0,
@@ -166,7 +303,7 @@ def evaluator(
     """The evaluator over TCP; as `garbler`."""
 
 def compare_local(
-    a: int, b: int, *, bits: int = 64, signed: bool = True
+    a: int, b: int, *, bits: int = 64, signed: builtins.bool = True
 ) -> Literal["less", "equal", "greater"]:
     """Secure comparison with both parties in this process: `a` (the garbler's) relative
     to `b` (the evaluator's). `bits` in 1..=64."""
@@ -179,9 +316,9 @@ def compare(
     connect: Optional[str] = None,
     key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
-    insecure: bool = False,
+    insecure: builtins.bool = False,
     bits: int = 64,
-    signed: bool = True,
+    signed: builtins.bool = True,
     timeout: float = 30.0,
     connect_timeout: float = 30.0,
 ) -> Literal["less", "equal", "greater"]:
@@ -199,7 +336,7 @@ def psi_sender(
     connect: Optional[str] = None,
     key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
-    insecure: bool = False,
+    insecure: builtins.bool = False,
     timeout: float = 30.0,
     connect_timeout: float = 30.0,
 ) -> None:
@@ -212,7 +349,7 @@ def psi_receiver(
     connect: Optional[str] = None,
     key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
-    insecure: bool = False,
+    insecure: builtins.bool = False,
     timeout: float = 30.0,
     connect_timeout: float = 30.0,
 ) -> List[_Item]:
@@ -239,7 +376,7 @@ def arith(
     connect: Optional[str] = None,
     key: Optional[_StrPath] = None,
     peer_key: Optional[str] = None,
-    insecure: bool = False,
+    insecure: builtins.bool = False,
     ell: Literal[8, 16, 32, 64] = 64,
     settings: Optional[_StrPath] = None,
     scheme: _Scheme = "half-gates",

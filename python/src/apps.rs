@@ -18,7 +18,7 @@ use crate::values::{require_int, type_name};
 
 /// The comparison's width and signedness, checked.
 fn spec(bits: u32, signed: bool) -> Result<CompareSpec> {
-    let s = CompareSpec { bits, signed };
+    let s = CompareSpec::new(bits, signed);
     s.validate()
         .map_err(|e| Fail::input(format!("bits={bits}: {e}")))?;
     Ok(s)

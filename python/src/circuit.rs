@@ -12,7 +12,7 @@ use duet_circuits::{Bits, eval};
 use duet_gc::Prepared;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyMapping};
+use pyo3::types::PyMapping;
 
 use crate::error::{Fail, Result};
 use crate::values::{to_bits, to_list, type_name};
@@ -240,7 +240,10 @@ pub fn eval_circuit<'py>(
     py: Python<'py>,
     circuit: &Bound<'py, PyAny>,
     inputs: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyList>> {
+) -> PyResult<Bound<'py, PyAny>> {
+    if let Ok(p) = circuit.cast::<crate::program::PyProgram>() {
+        return Ok(p.call_method1("eval", (inputs,))?.into_any());
+    }
     let (spec, prepared) = resolve(py, circuit)?;
     let values = all_inputs(prepared.inputs(), inputs)?;
     let out = py.detach(|| -> Result<Vec<Bits>> {
@@ -269,5 +272,5 @@ pub fn eval_circuit<'py>(
             e => Fail::input(e),
         })
     })?;
-    to_list(py, &out)
+    Ok(to_list(py, &out)?.into_any())
 }

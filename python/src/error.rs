@@ -73,8 +73,9 @@ impl Fail {
     /// True if this is the other party's "the connection went away" that follows a failure
     /// detected on the first party (for choosing which of two errors to report).
     fn is_consequence(&self) -> bool {
-        self.class == Class::Network
-            && (self.msg.contains("peer closed the connection") || self.msg.contains("timed out"))
+        (self.class == Class::Network
+            && (self.msg.contains("peer closed the connection") || self.msg.contains("timed out")))
+            || self.msg.contains("the peer aborted the run")
     }
 
     /// Of the errors of the two parties of a one-process run, the one to report: the one of

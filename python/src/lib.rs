@@ -14,6 +14,7 @@ pub mod arith;
 pub mod circuit;
 pub mod error;
 pub mod net;
+pub mod program;
 pub mod runtime;
 pub mod twopc;
 pub mod values;
@@ -24,6 +25,12 @@ use pyo3::prelude::*;
 #[pymodule(name = "_native")]
 fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<circuit::Circuit>()?;
+    m.add_class::<program::PyProgram>()?;
+    m.add_class::<program::PySecret>()?;
+    m.add_class::<program::PyValueType>()?;
+    for (name, ty) in program::types() {
+        m.add(name, ty)?;
+    }
     m.add_function(wrap_pyfunction!(circuit::load, m)?)?;
     m.add_function(wrap_pyfunction!(circuit::eval_circuit, m)?)?;
     m.add_function(wrap_pyfunction!(twopc::run_local, m)?)?;

@@ -101,7 +101,7 @@ impl NetOpts {
                         "peer_key is this party's own public key; give the other party's",
                     ));
                 }
-                Some(Box::new(SecureKeys { local, peer }))
+                Some(Box::new(SecureKeys::new(local, peer)))
             }
             (Some(_), None) | (None, Some(_)) => {
                 return Err(Fail::input(
@@ -119,10 +119,7 @@ impl NetOpts {
                 )));
             }
         };
-        let config = ChannelConfig {
-            timeout: seconds(timeout, "timeout")?,
-            ..Default::default()
-        };
+        let config = ChannelConfig::new().with_timeout(seconds(timeout, "timeout")?);
         Ok(NetOpts {
             addr,
             listen,

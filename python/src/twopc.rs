@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use crate::circuit::resolve;
 use crate::error::{Fail, Result};
 use crate::net::NetOpts;
+use crate::program::PyProgram;
 use crate::runtime::block_on;
 use crate::values::{require_int, to_bits, to_list, type_name};
 
@@ -105,10 +106,7 @@ async fn party(
     instances: Instances,
     policy: OutputPolicy,
 ) -> Result<Vec<Vec<Bits>>> {
-    let opts = SessionOptions {
-        scheme,
-        ..Default::default()
-    };
+    let opts = SessionOptions::default().with_scheme(scheme);
     let who = if garbler { "garbler" } else { "evaluator" };
     let mut s = if garbler {
         Session::garbler(ch, opts).await
@@ -159,6 +157,9 @@ pub fn run_local<'py>(
     reveal: &str,
     scheme: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
+    if let Ok(p) = circuit.cast::<PyProgram>() {
+        return Ok(crate::program::run_local(py, p.get(), garbler, evaluator)?.into_any());
+    }
     let (_, prepared) = resolve(py, circuit)?;
     let w = prepared.inputs();
     let (g_in, g_batch) = instances(w, garbler, "garbler")?;
@@ -225,7 +226,17 @@ fn networked<'py>(
     net: NetOpts,
     reveal: &str,
     scheme: &str,
-) -> PyResult<Bound<'py, PyList>> {
+) -> PyResult<Bound<'py, PyAny>> {
+    if let Ok(p) = circuit.cast::<PyProgram>() {
+        if reveal != "both" || scheme != "half-gates" {
+            return Err(Fail::input(
+                "a duet.Program says who learns each output (Program.output(..., reveal=)) \
+                 and runs half-gates: give no reveal= or scheme=",
+            )
+            .into());
+        }
+        return Ok(crate::program::networked(py, garbler, p.get(), inputs, net)?.into_any());
+    }
     let (_, prepared) = resolve(py, circuit)?;
     let who = if garbler { "garbler" } else { "evaluator" };
     let (mine, batch) = instances(prepared.inputs(), inputs, who)?;
@@ -235,7 +246,7 @@ fn networked<'py>(
         let ch = net.open().await?;
         party(ch, garbler, sc, prepared, mine, policy).await
     })?;
-    outputs(py, &out, batch)
+    Ok(outputs(py, &out, batch)?.into_any())
 }
 
 /// The garbler of a two-party run over TCP; the other process runs `duet.evaluator` (or
@@ -272,7 +283,7 @@ pub fn garbler<'py>(
     scheme: &str,
     timeout: f64,
     connect_timeout: f64,
-) -> PyResult<Bound<'py, PyList>> {
+) -> PyResult<Bound<'py, PyAny>> {
     let net = NetOpts::new(
         listen,
         connect,
@@ -305,7 +316,7 @@ pub fn evaluator<'py>(
     scheme: &str,
     timeout: f64,
     connect_timeout: f64,
-) -> PyResult<Bound<'py, PyList>> {
+) -> PyResult<Bound<'py, PyAny>> {
     let net = NetOpts::new(
         listen,
         connect,

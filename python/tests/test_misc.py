@@ -63,13 +63,25 @@ def test_docstrings():
             assert obj.__doc__ and len(obj.__doc__) > 20, name
 
 
-def test_readme_example_runs(capsys):
-    """The README's first Python example runs and prints what its comments say."""
+def test_readme_examples_run(capsys):
+    """The README's Python examples run and give what their comments say."""
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = readme.split("## Using Duet from Python", 1)[1]
-    code = section.split("```python\n", 1)[1].split("```", 1)[0]
-    assert len(code.strip().splitlines()) <= 6
-    exec(compile(code, "README.md", "exec"), {})
-    printed = capsys.readouterr().out.split()
-    expected = [line.split("#")[-1].strip() for line in code.splitlines() if "# " in line]
-    assert printed == expected
+    blocks = [b.split("```", 1)[0] for b in section.split("```python\n")[1:]]
+    first = blocks[0]
+    assert len(first.strip().splitlines()) <= 5
+    exec(compile(first, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert printed == [line.split("# ")[-1].strip() for line in first.splitlines() if "# " in line]
+    # the second block: each commented expression evaluates to its comment
+    env = {"duet": duet}
+    code = blocks[1]
+    exprs = []
+    for line in code.splitlines():
+        if "#" in line and not line.lstrip().startswith("#"):
+            e, want = line.split("#", 1)
+            exprs.append((e.strip(), want.strip()))
+    prelude = code.split("\n" + exprs[0][0], 1)[0] if exprs else code
+    exec(compile(prelude, "README.md", "exec"), env)
+    for e, want in exprs:
+        assert repr(eval(e, env)) == want, e

@@ -93,8 +93,16 @@ pub enum ProtocolError {
     Internal(String),
 }
 
-/// Options of a [`crate::Session`].
+/// Options of a [`crate::Session`]. Build it from [`SessionOptions::default`] with the
+/// `with_*` methods (fields may be added):
+///
+/// ```
+/// use duet_gc::{SchemeKind, SessionOptions};
+/// let opts = SessionOptions::default().with_scheme(SchemeKind::ThreeHalves);
+/// assert_eq!(opts.scheme, SchemeKind::ThreeHalves);
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SessionOptions {
     /// OT extension security: semi-honest IKNP (default) or KOS15's malicious-receiver check.
     pub security: Security,
@@ -112,6 +120,26 @@ impl Default for SessionOptions {
             progress: None,
             scheme: SchemeKind::HalfGates,
         }
+    }
+}
+
+impl SessionOptions {
+    /// With OT-extension security `security`.
+    pub fn with_security(mut self, security: Security) -> SessionOptions {
+        self.security = security;
+        self
+    }
+
+    /// With the AND-gate progress counter `progress`.
+    pub fn with_progress(mut self, progress: Option<Arc<AtomicU64>>) -> SessionOptions {
+        self.progress = progress;
+        self
+    }
+
+    /// With the garbling scheme `scheme`.
+    pub fn with_scheme(mut self, scheme: SchemeKind) -> SessionOptions {
+        self.scheme = scheme;
+        self
     }
 }
 
@@ -177,6 +205,20 @@ impl Prepared {
             xor_gates: file.xor_count(),
             body: Arc::new(Body::File(file)),
         }
+    }
+
+    /// The same program with `interface` bound into its handshake digest: the digest becomes
+    /// blake3 in derive-key mode (context `"duet-gc program interface v1"`) over the circuit
+    /// digest followed by `interface`. A typed program (the `duet` crate's `program` module)
+    /// passes the names, types, owners and readers of its inputs and outputs here, so two
+    /// parties whose programs differ only in those are refused by the run handshake before
+    /// any secret is used. Binding twice hashes again (the bindings compose).
+    pub fn with_interface(mut self, interface: &[u8]) -> Prepared {
+        let mut h = blake3::Hasher::new_derive_key("duet-gc program interface v1");
+        h.update(&self.digest.0);
+        h.update(interface);
+        self.digest = CircuitDigest(*h.finalize().as_bytes());
+        self
     }
 
     /// The circuit, if it is held in memory (`None` for [`Prepared::from_file`]).

@@ -50,10 +50,7 @@ async fn pair(
     Channel,
     Channel,
 ) {
-    let cfg = ChannelConfig {
-        timeout: Duration::from_secs(5),
-        ..Default::default()
-    };
+    let cfg = ChannelConfig::default().with_timeout(Duration::from_secs(5));
     let (mut a, mut b) = duplex_pair(&cfg);
     let params = FerretParams::INSECURE_TEST;
     let delta = Delta::random(&mut rand::rng());

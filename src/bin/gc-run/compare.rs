@@ -67,10 +67,7 @@ enum Mode {
 }
 
 fn spec(w: &Width) -> anyhow::Result<CompareSpec> {
-    let s = CompareSpec {
-        bits: w.bits,
-        signed: !w.unsigned,
-    };
+    let s = CompareSpec::new(w.bits, !w.unsigned);
     s.validate().map_err(|e| usage(e.to_string()))?;
     Ok(s)
 }

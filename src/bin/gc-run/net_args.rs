@@ -111,7 +111,7 @@ impl NetArgs {
                         "--peer-key is this party's own public key; give the other party's",
                     ));
                 }
-                Ok(Mode::Secure(Box::new(SecureKeys { local, peer })))
+                Ok(Mode::Secure(Box::new(SecureKeys::new(local, peer))))
             }
             (Some(_), None) | (None, Some(_)) => Err(usage(
                 "--key and --peer-key go together (this party's key pair and the other \
@@ -152,11 +152,9 @@ impl NetArgs {
             });
         }
         let (addr, listen) = self.endpoint()?;
-        let config = ChannelConfig {
-            timeout: Duration::from_secs(self.timeout),
-            link: self.link,
-            ..Default::default()
-        };
+        let config = ChannelConfig::default()
+            .with_timeout(Duration::from_secs(self.timeout))
+            .with_link(self.link);
         let wait = Duration::from_secs(self.connect_timeout);
         if let Mode::Plain(warning) = &mode {
             eprintln!("gc-run: warning: {warning}");

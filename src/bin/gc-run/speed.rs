@@ -194,11 +194,9 @@ async fn speed_ot(args: &SpeedArgs) -> anyhow::Result<Vec<Row>> {
             (false, true) => ferret_party(&mut ch, security, n, false).await,
         };
     }
-    let config = ChannelConfig {
-        timeout: Duration::from_secs(args.net.timeout),
-        link: args.net.link,
-        ..Default::default()
-    };
+    let config = ChannelConfig::default()
+        .with_timeout(Duration::from_secs(args.net.timeout))
+        .with_link(args.net.link);
     let (mut a, mut b) = duplex_pair(&config);
     // each party on a thread of its own (see `run_pair`: spawned tasks take turns)
     let (s, r) = if ferret {

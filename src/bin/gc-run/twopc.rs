@@ -320,11 +320,9 @@ async fn party(
     progress: Option<Arc<AtomicU64>>,
 ) -> Result<(Vec<Vec<Bits>>, Stats)> {
     let t = Instant::now();
-    let opts = SessionOptions {
-        progress,
-        scheme,
-        ..Default::default()
-    };
+    let opts = SessionOptions::default()
+        .with_progress(progress)
+        .with_scheme(scheme);
     let who = if garbler { "garbler" } else { "evaluator" };
     let mut s = if garbler {
         Session::garbler(ch, opts).await
@@ -409,10 +407,7 @@ pub fn run_local(args: LocalArgs) -> Result<()> {
     let rt = runtime()?;
     let (g_out, e_out, stats) = rt.block_on(async {
         let progress = Progress::start(prepared.and_gates() * g_in.len() as u64);
-        let cfg = ChannelConfig {
-            link: args.link,
-            ..Default::default()
-        };
+        let cfg = ChannelConfig::default().with_link(args.link);
         let (a, b) = duet_net::duplex_pair(&cfg);
         let (p1, p2) = (prepared.clone(), prepared.clone());
         let pr = Some(progress.done.clone());
@@ -478,15 +473,9 @@ async fn local_timed(
     link: Option<Link>,
     scheme: SchemeKind,
 ) -> Result<(f64, f64, u64)> {
-    let opts = SessionOptions {
-        scheme,
-        ..Default::default()
-    };
+    let opts = SessionOptions::default().with_scheme(scheme);
     let opts2 = opts.clone();
-    let (a, b) = duet_net::duplex_pair(&ChannelConfig {
-        link,
-        ..Default::default()
-    });
+    let (a, b) = duet_net::duplex_pair(&ChannelConfig::default().with_link(link));
     let w = p.inputs();
     let g_in = vec![(0usize, Bits::repeat(true, w[0] as usize))];
     let e_in: Vec<(usize, Bits)> = (1..w.len())
