@@ -232,6 +232,9 @@ fn all_inputs(widths: &[u32], inputs: &Bound<'_, PyAny>) -> PyResult<Vec<Bits>> 
 /// Returns one int per output value, in header order. AES-128 (`aes_128`) takes the key
 /// then the plaintext as 128-bit ints, e.g. `0x000102030405060708090a0b0c0d0e0f`.
 ///
+/// With a `duet.Program`, `inputs` is `{name: int or bool}` naming every input and the
+/// result `{output name: value}` (as `Program.eval`).
+///
 /// Raises `duet.InputError` (a `ValueError`) for a wrong count, a negative value or one too
 /// wide for its input (naming the input and width); `TypeError` for a non-int.
 #[pyfunction]

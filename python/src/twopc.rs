@@ -122,6 +122,18 @@ async fn party(
     Ok(out)
 }
 
+/// A program says who learns each output and runs half-gates: `reveal` and `scheme` keep
+/// their defaults.
+fn program_defaults(reveal: &str, scheme: &str) -> Result<()> {
+    if reveal != "both" || scheme != "half-gates" {
+        return Err(Fail::input(
+            "a duet.Program says who learns each output (Program.output(..., reveal=)) and \
+             runs half-gates: give no reveal= or scheme=",
+        ));
+    }
+    Ok(())
+}
+
 /// The outputs as Python: a list of ints (one run) or a list of lists (a batch).
 fn outputs<'py>(py: Python<'py>, out: &[Vec<Bits>], batch: bool) -> PyResult<Bound<'py, PyList>> {
     if !batch {
@@ -145,6 +157,9 @@ fn outputs<'py>(py: Python<'py>, out: &[Vec<Bits>], batch: bool) -> PyResult<Bou
 /// "three-halves" (about 24.6). Returns one int per output value (a list of such lists for
 /// a batch), as `duet.eval` would.
 ///
+/// With a `duet.Program` instead of a circuit, `garbler` / `evaluator` are `{name: int or
+/// bool}` and the result is `{output name: value}` of every output either party learns.
+///
 /// Raises `duet.InputError` for an input given twice or to neither party, an unknown index,
 /// or a value that does not fit its width; `duet.ProtocolError` if the protocol fails.
 #[pyfunction]
@@ -158,6 +173,7 @@ pub fn run_local<'py>(
     scheme: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     if let Ok(p) = circuit.cast::<PyProgram>() {
+        program_defaults(reveal, scheme)?;
         return Ok(crate::program::run_local(py, p.get(), garbler, evaluator)?.into_any());
     }
     let (_, prepared) = resolve(py, circuit)?;
@@ -228,13 +244,7 @@ fn networked<'py>(
     scheme: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     if let Ok(p) = circuit.cast::<PyProgram>() {
-        if reveal != "both" || scheme != "half-gates" {
-            return Err(Fail::input(
-                "a duet.Program says who learns each output (Program.output(..., reveal=)) \
-                 and runs half-gates: give no reveal= or scheme=",
-            )
-            .into());
-        }
+        program_defaults(reveal, scheme)?;
         return Ok(crate::program::networked(py, garbler, p.get(), inputs, net)?.into_any());
     }
     let (_, prepared) = resolve(py, circuit)?;
@@ -261,6 +271,10 @@ fn networked<'py>(
 /// `timeout`: seconds the peer has for each message. `reveal` and `scheme` as in
 /// `duet.run_local`; both parties must agree. Returns the outputs this party learns (an
 /// empty list if `reveal` gives them only to the peer).
+///
+/// With a `duet.Program`, `inputs` is `{name: int or bool}` and the result `{output name:
+/// value}` of the outputs this party learns (the program says who learns what: give no
+/// `reveal` or `scheme`).
 ///
 /// Raises `duet.InputError` for bad inputs or options (before any traffic),
 /// `duet.NetworkError` if the connection fails or the peer goes away, `duet.ProtocolError`

@@ -244,3 +244,37 @@ def test_peer_killed_mid_run(peer):
     assert time.monotonic() - t < 30
     p.proc.wait(timeout=30)
     assert p.proc.returncode == 9
+
+
+def gc_run():
+    """The `gc-run` binary if it was built (cargo test --workspace builds target/debug)."""
+    from conftest import REPO
+
+    for profile in ("debug", "release"):
+        p = REPO / "target" / profile / "gc-run"
+        if p.exists():
+            return str(p)
+    pytest.skip("gc-run is not built")
+
+
+def test_interoperates_with_the_cli(keys):
+    import subprocess
+
+    gk, gpub, ek, epub = keys
+    port = free_port()
+    cli = subprocess.Popen(
+        [gc_run(), "evaluator", "aes_128", "--connect", f"127.0.0.1:{port}",
+         "--key", ek, "--peer-key", gpub, "--input", f"1={AES_PT:032x}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        out = duet.garbler(
+            "aes_128", inputs={0: AES_KEY}, listen=f"127.0.0.1:{port}", key=gk, peer_key=epub
+        )
+        stdout, stderr = cli.communicate(timeout=60)
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+    assert out == [AES_CT]
+    assert cli.returncode == 0, stderr
+    assert stdout.split() == [f"{AES_CT:032x}"]
