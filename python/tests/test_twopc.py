@@ -226,21 +226,21 @@ def test_peer_that_disconnects(peer):
 
 
 def test_peer_killed_mid_run(peer):
-    """The peer process dies while the run streams tables (4,000 SHA-256 blocks, about
-    90 M AND gates: far more than a second's work)."""
+    """The peer process dies while the run streams tables (8,000 SHA-256 blocks, about
+    180 M AND gates: far more than a second's work)."""
     port = free_port()
     p = peer(
         f"""
         import os, threading
         c = duet.load("sha256")
-        batch = [{{1: 0}}] * 4000
+        batch = [{{1: 0}}] * 8000
         threading.Timer(1.0, lambda: os._exit(9)).start()
         result = duet.evaluator(c, inputs=batch, connect="127.0.0.1:{port}")
         """
     )
     t = time.monotonic()
     with pytest.raises(duet.NetworkError):
-        duet.garbler("sha256", inputs=[{0: 0}] * 4000, listen=f"127.0.0.1:{port}", timeout=10)
+        duet.garbler("sha256", inputs=[{0: 0}] * 8000, listen=f"127.0.0.1:{port}", timeout=10)
     assert time.monotonic() - t < 30
     p.proc.wait(timeout=30)
     assert p.proc.returncode == 9
