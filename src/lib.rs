@@ -96,7 +96,7 @@
 //!         duet::compare::compare(&mut s, 20, duet::compare::CompareSpec::default())
 //!             .await
 //!             .unwrap();
-//!         Ok(())
+//!         Ok::<_, duet::ProtocolError>(())
 //!     },
 //! )
 //! .unwrap();

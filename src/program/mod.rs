@@ -184,6 +184,14 @@ pub enum ProgramError {
     Io(String),
 }
 
+impl From<duet_net::NetError> for ProgramError {
+    /// A channel error (connecting, the secure handshake, a transfer) as
+    /// [`ProgramError::Protocol`].
+    fn from(e: duet_net::NetError) -> ProgramError {
+        ProgramError::Protocol(ProtocolError::Net(e))
+    }
+}
+
 /// A declared input.
 #[derive(Clone, Debug)]
 pub(crate) struct InputDecl {

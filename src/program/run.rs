@@ -380,6 +380,21 @@ impl Compiled {
     /// (base OT, IKNP, garbling), as over a network. Returns the garbler's and the
     /// evaluator's view of the outputs.
     ///
+    /// ```
+    /// use duet::program::{Inputs, OutputPolicy, Program, Role};
+    /// let p = Program::new();
+    /// let a = p.input::<u32>("a", Role::Garbler)?;
+    /// let b = p.input::<u32>("b", Role::Evaluator)?;
+    /// p.output_to("product", a * b, OutputPolicy::Evaluator)?;
+    /// let (g, e) = p.compile()?.run_local(
+    ///     &Inputs::new().with("a", 6u32),
+    ///     &Inputs::new().with("b", 7u32),
+    /// )?;
+    /// assert_eq!(e.get::<u32>("product")?, 42);
+    /// assert!(g.get::<u32>("product").is_err()); // the garbler does not learn it
+    /// # Ok::<(), duet::program::ProgramError>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Compiled::run`]; when both parties fail, the error of the party that detected
     /// the problem.
@@ -413,6 +428,32 @@ impl Compiled {
     /// channel is the secure one (Noise XX, pinned peer key; both parties must give keys).
     /// Each receive times out after 30 s.
     ///
+    /// ```no_run
+    /// use duet::program::{Inputs, Program, Role};
+    /// use duet::{PublicKey, SecureKeys, StaticKeyPair};
+    /// use std::path::Path;
+    ///
+    /// let p = Program::new();
+    /// let alice = p.input::<u64>("alice", Role::Garbler)?;
+    /// let bob = p.input::<u64>("bob", Role::Evaluator)?;
+    /// p.output("alice_richer", alice.gt(&bob))?;
+    /// // keys from `gc-run keygen --out alice.key`; the peer's public key as it printed it
+    /// let keys = SecureKeys::new(
+    ///     StaticKeyPair::load(Path::new("alice.key")).unwrap(),
+    ///     "duet-pk:0000000000000000000000000000000000000000000000000000000000000000"
+    ///         .parse::<PublicKey>()
+    ///         .unwrap(),
+    /// );
+    /// let out = p.compile()?.run_tcp(
+    ///     Role::Garbler,
+    ///     "0.0.0.0:7000",
+    ///     Some(&keys),
+    ///     &Inputs::new().with("alice", 2_000_000u64),
+    /// )?;
+    /// println!("Alice is richer: {}", out.get::<bool>("alice_richer")?);
+    /// # Ok::<(), duet::program::ProgramError>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Compiled::run`]; [`ProgramError::Protocol`] wrapping the network error if no
     /// connection is made or the keys do not match.
@@ -430,14 +471,12 @@ impl Compiled {
         rt.block_on(async {
             let cfg = ChannelConfig::default();
             let wait = Duration::from_secs(30);
-            let net = |e| ProgramError::Protocol(ProtocolError::Net(e));
             let ch = match (role, keys) {
                 (Role::Garbler, None) => duet_net::tcp::listen(addr, &cfg, wait).await,
                 (Role::Evaluator, None) => duet_net::tcp::connect(addr, &cfg, wait).await,
                 (Role::Garbler, Some(k)) => duet_net::secure::listen(addr, &cfg, wait, k).await,
                 (Role::Evaluator, Some(k)) => duet_net::secure::connect(addr, &cfg, wait, k).await,
-            }
-            .map_err(net)?;
+            }?;
             let mut s = match role {
                 Role::Garbler => Session::garbler(ch, SessionOptions::default()).await?,
                 Role::Evaluator => Session::evaluator(ch, SessionOptions::default()).await?,

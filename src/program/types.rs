@@ -326,6 +326,18 @@ pub struct Outputs {
 impl Outputs {
     /// The value of output `name` as a `T`.
     ///
+    /// ```
+    /// use duet::program::{Inputs, Program, ProgramError, Role};
+    /// let p = Program::new();
+    /// let x = p.input::<u16>("x", Role::Garbler)?;
+    /// p.output("big", x.gt(&p.constant(1000u16)))?;
+    /// let out = p.compile()?.eval(&Inputs::new().with("x", 4000u16))?;
+    /// assert!(out.get::<bool>("big")?);
+    /// assert!(matches!(out.get::<u16>("big"), Err(ProgramError::OutputType { .. })));
+    /// assert!(matches!(out.get::<bool>("small"), Err(ProgramError::UnknownOutput { .. })));
+    /// # Ok::<(), ProgramError>(())
+    /// ```
+    ///
     /// # Errors
     /// [`ProgramError::UnknownOutput`] if the program declares no such output;
     /// [`ProgramError::OutputType`] if it is not a `T`; [`ProgramError::NotRevealed`] if
