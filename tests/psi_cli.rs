@@ -93,7 +93,7 @@ fn unreadable_file_is_exit_2() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot read --sender-set"));
+    assert!(stderr(&o).contains("cannot read --sender-input"));
     let o = gc_run()
         .args([
             "psi",

@@ -63,12 +63,12 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Secure comparison (millionaires): local | garbler | evaluator; prints less | equal | greater.
     #[command(
-        after_help = "Examples:\n  gc-run compare local --garbler-value 17 --evaluator-value 5      # greater: the garbler's value is greater\n  gc-run compare garbler --value 17 --listen 127.0.0.1:7000 --bits 32"
+        after_help = "Examples:\n  gc-run compare local --garbler-input 17 --evaluator-input 5      # greater: the garbler's value is greater\n  gc-run compare garbler --input 17 --listen 127.0.0.1:7000 --bits 32"
     )]
     Compare(compare::CompareArgs),
     /// Private set intersection (KKRT16 batched OPRF, semi-honest): local | sender | receiver.
     #[command(
-        after_help = "Examples:\n  gc-run psi local --sender-set a.txt --receiver-set b.txt\n  gc-run psi receiver --set b.txt --connect 10.0.0.2:7000 --key me.key --peer-key duet-pk:…"
+        after_help = "Examples:\n  gc-run psi local --sender-input a.txt --receiver-input b.txt\n  gc-run psi receiver --input b.txt --connect 10.0.0.2:7000 --key me.key --peer-key duet-pk:…"
     )]
     Psi(psi::PsiArgs),
     /// Two-party garbled-circuit run with both parties in this process (full protocol).

@@ -40,7 +40,12 @@ enum Mode {
     /// The garbler's side.
     Garbler {
         /// This party's integer (decimal).
-        #[arg(long, value_name = "INT", allow_hyphen_values = true)]
+        #[arg(
+            long = "input",
+            alias = "value",
+            value_name = "INT",
+            allow_hyphen_values = true
+        )]
         value: String,
         #[command(flatten)]
         net: NetArgs,
@@ -50,7 +55,12 @@ enum Mode {
     /// The evaluator's side.
     Evaluator {
         /// This party's integer (decimal).
-        #[arg(long, value_name = "INT", allow_hyphen_values = true)]
+        #[arg(
+            long = "input",
+            alias = "value",
+            value_name = "INT",
+            allow_hyphen_values = true
+        )]
         value: String,
         #[command(flatten)]
         net: NetArgs,
@@ -60,10 +70,20 @@ enum Mode {
     /// Both parties in this process (full protocol over an in-memory channel).
     Local {
         /// The garbler's integer.
-        #[arg(long, value_name = "INT", allow_hyphen_values = true)]
+        #[arg(
+            long = "garbler-input",
+            alias = "garbler-value",
+            value_name = "INT",
+            allow_hyphen_values = true
+        )]
         garbler_value: String,
         /// The evaluator's integer.
-        #[arg(long, value_name = "INT", allow_hyphen_values = true)]
+        #[arg(
+            long = "evaluator-input",
+            alias = "evaluator-value",
+            value_name = "INT",
+            allow_hyphen_values = true
+        )]
         evaluator_value: String,
         #[command(flatten)]
         width: Width,
@@ -136,8 +156,8 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             width,
         } => {
             let spec = spec(&width)?;
-            let g = parse(&spec, &garbler_value, "--garbler-value")?;
-            let e = parse(&spec, &evaluator_value, "--evaluator-value")?;
+            let g = parse(&spec, &garbler_value, "--garbler-input")?;
+            let e = parse(&spec, &evaluator_value, "--evaluator-input")?;
             let rt = crate::common::runtime()?;
             let opts = SessionOptions::default().with_ot(width.ot);
             let o2 = opts.clone();
@@ -181,7 +201,7 @@ fn party(
     t0: Instant,
 ) -> anyhow::Result<()> {
     let spec = spec(width)?;
-    let v = parse(&spec, value, "--value")?;
+    let v = parse(&spec, value, "--input")?;
     net.validate()?;
     let rt = crate::common::runtime()?;
     let (o, stats) = rt.block_on(async {

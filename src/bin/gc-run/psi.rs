@@ -132,7 +132,7 @@ enum Mode {
     /// Hold a set and learn nothing; the receiver learns the intersection.
     Sender {
         /// File with one item per line.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long = "input", alias = "set", value_name = "FILE")]
         set: PathBuf,
         #[command(flatten)]
         net: NetArgs,
@@ -145,7 +145,7 @@ enum Mode {
     /// Hold a set and learn its intersection with the sender's set.
     Receiver {
         /// File with one item per line.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long = "input", alias = "set", value_name = "FILE")]
         set: PathBuf,
         #[command(flatten)]
         net: NetArgs,
@@ -158,10 +158,10 @@ enum Mode {
     /// Both parties in this process (over an in-memory channel); prints the receiver's view.
     Local {
         /// The sender's file.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long = "sender-input", alias = "sender-set", value_name = "FILE")]
         sender_set: PathBuf,
         /// The receiver's file.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long = "receiver-input", alias = "receiver-set", value_name = "FILE")]
         receiver_set: PathBuf,
         #[command(flatten)]
         proto: Proto,
@@ -270,7 +270,7 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
         } => {
             net.validate()?;
             proto.validate()?;
-            let items = read_set(&set, "--set")?;
+            let items = read_set(&set, "--input")?;
             let (cfg, bar) = config(items.len());
             let rt = crate::common::runtime()?;
             let t0 = Instant::now();
@@ -301,7 +301,7 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
         } => {
             net.validate()?;
             proto.validate()?;
-            let items = read_set(&set, "--set")?;
+            let items = read_set(&set, "--input")?;
             let (cfg, bar) = config(items.len());
             let rt = crate::common::runtime()?;
             let t0 = Instant::now();
@@ -329,8 +329,8 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             proto.validate()?;
             let t0 = Instant::now();
             let (s_items, r_items) = std::thread::scope(|sc| {
-                let h = sc.spawn(|| read_set(&sender_set, "--sender-set"));
-                let r = read_set(&receiver_set, "--receiver-set");
+                let h = sc.spawn(|| read_set(&sender_set, "--sender-input"));
+                let r = read_set(&receiver_set, "--receiver-input");
                 (h.join().expect("reader thread"), r)
             });
             let (s_items, r_items) = (s_items?, r_items?);
