@@ -124,6 +124,25 @@ fn every_command_reports_in_the_one_schema() {
             ],
         ),
     ];
+    let dir = std::env::temp_dir().join(format!("duet-schema-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (a, b) = (dir.join("a.txt"), dir.join("b.txt"));
+    std::fs::write(&a, "x\ny\nz\n").unwrap();
+    std::fs::write(&b, "y\nw\nz\n").unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let mut cases = cases;
+    cases.push((
+        "psi",
+        vec![
+            "psi",
+            "local",
+            "--sender-input",
+            a,
+            "--receiver-input",
+            b,
+            "--json",
+        ],
+    ));
     for (what, args) in cases {
         let o = gc_run(&args);
         assert!(
@@ -143,6 +162,10 @@ fn every_command_reports_in_the_one_schema() {
                 assert_eq!(v["stats"]["xor_gates"], 28176);
             }
             "arith" => assert!(v["outputs"].is_object()),
+            "psi" => {
+                assert_eq!(v["outputs"]["items"], serde_json::json!(["y", "z"]));
+                assert_eq!(v["outputs"]["count"], 2);
+            }
             _ => assert_eq!(v["outputs"]["result"], "less"),
         }
         if what == "local" {

@@ -55,9 +55,13 @@ fn local_mode_prints_intersection_in_receiver_order() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["count"], 5);
-    assert_eq!(v["receiver_size"], 7);
-    assert!(v["bytes_sent"].as_u64().unwrap() > 8000 && v["seconds"].as_f64().is_some());
+    assert_eq!(v["outputs"]["count"], 5);
+    assert_eq!(v["outputs"]["items"].as_array().map(Vec::len), Some(5));
+    assert_eq!(v["stats"]["receiver_size"], 7);
+    assert!(
+        v["stats"]["bytes_sent"].as_u64().unwrap() > 8000
+            && v["stats"]["seconds"].as_f64().is_some()
+    );
     // Empty files.
     let e = tmp_file("empty", b"");
     let o = gc_run()
@@ -207,11 +211,15 @@ fn rr22_and_cardinality_from_the_cli() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["protocol"], "rr22");
-    assert_eq!(v["ot"], "ferret");
-    assert_eq!(v["count"], 3);
-    assert_eq!(v["items"], serde_json::json!(["banana", "kiwi", "Äpfel"]));
-    assert!(v["phases"]["vole"].as_f64().is_some(), "{v}");
+    assert_eq!(v["stats"]["protocol"], "rr22");
+    assert_eq!(v["stats"]["ot"], "ferret");
+    assert_eq!(v["outputs"]["count"], 3);
+    assert_eq!(
+        v["outputs"]["items"],
+        serde_json::json!(["banana", "kiwi", "Äpfel"])
+    );
+    assert!(v["stats"]["psi_phases"]["vole"].as_f64().is_some(), "{v}");
+    assert!(v["stats"]["phases"]["ot"].as_f64().unwrap() > 0.0, "{v}");
     let o = gc_run()
         .args([
             "psi",

@@ -8,6 +8,7 @@
 
 use crate::common::usage;
 use crate::net_args::NetArgs;
+use crate::report::{self, Report};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use duet::psi::cardinality::CardinalityOutput;
@@ -201,7 +202,7 @@ fn config(items: usize) -> (PsiConfig, Option<indicatif::ProgressBar>) {
 fn print_receiver(
     set: &ItemSet,
     out: &RecvOut,
-    seconds: f64,
+    (seconds, load): (f64, f64),
     json: bool,
     proto: Proto,
 ) -> anyhow::Result<()> {
@@ -209,18 +210,20 @@ fn print_receiver(
     let mut w = std::io::BufWriter::new(stdout.lock());
     match out {
         RecvOut::Count(c) if json => {
-            let v = stats_json(&c.stats, seconds, Some(c.count as usize), proto);
-            writeln!(w, "{v}")?;
+            let stats = psi_stats(&c.stats, seconds, load, proto);
+            let outputs = serde_json::json!({ "count": c.count });
+            writeln!(w, "{}", serde_json::to_string(&Report { outputs, stats })?)?;
         }
         RecvOut::Count(c) => writeln!(w, "{}", c.count)?,
         RecvOut::Items(out) if json => {
-            let mut v = stats_json(&out.stats, seconds, Some(out.intersection.len()), proto);
-            v["items"] = out
+            let stats = psi_stats(&out.stats, seconds, load, proto);
+            let items: Vec<serde_json::Value> = out
                 .intersection
                 .iter()
                 .map(|&i| serde_json::Value::from(String::from_utf8_lossy(set.item(i))))
                 .collect();
-            writeln!(w, "{v}")?;
+            let outputs = serde_json::json!({ "count": items.len(), "items": items });
+            writeln!(w, "{}", serde_json::to_string(&Report { outputs, stats })?)?;
         }
         RecvOut::Items(out) => {
             for &i in &out.intersection {
@@ -233,30 +236,53 @@ fn print_receiver(
     Ok(())
 }
 
-fn stats_json(s: &PsiStats, seconds: f64, count: Option<usize>, proto: Proto) -> serde_json::Value {
-    let phases: serde_json::Map<String, serde_json::Value> = s
+/// PSI's figures in the one schema: `setup` is the hello, `ot` the VOLE (RR22; KKRT16's
+/// base OT and OPRF are in `run`), `run` the rest; every protocol phase is also listed in
+/// `psi_phases` (seconds).
+fn psi_stats(s: &PsiStats, seconds: f64, load: f64, proto: Proto) -> report::Stats {
+    let secs = |name: &str| {
+        s.phases
+            .iter()
+            .filter(|&&(n, _)| n == name)
+            .map(|&(_, us)| us as f64 / 1e6)
+            .sum::<f64>()
+    };
+    let (setup, ot) = (secs("hello"), secs("vole"));
+    let psi_phases: serde_json::Map<String, serde_json::Value> = s
         .phases
         .iter()
         .map(|&(name, us)| (name.to_string(), serde_json::Value::from(us as f64 / 1e6)))
         .collect();
-    serde_json::json!({
-        "protocol": proto.name(),
-        "ot": match (proto.protocol(), proto.ot) {
+    report::Stats {
+        and_gates: 0,
+        xor_gates: None,
+        bytes_sent: s.bytes_sent,
+        bytes_received: s.bytes_received,
+        rounds: None,
+        seconds,
+        phases: report::Phases {
+            load,
+            setup,
+            ot,
+            run: (seconds - load - setup - ot).max(0.0),
+        },
+        ..Default::default()
+    }
+    .with("protocol", proto.name())
+    .with(
+        "ot",
+        match (proto.protocol(), proto.ot) {
             (ProtoArg::Kkrt16, _) => "base",
             (ProtoArg::Rr22, OtArg::Ferret) => "ferret",
             (ProtoArg::Rr22, OtArg::Iknp) => "iknp",
         },
-        "phases": phases,
-        "count": count,
-        "bytes_sent": s.bytes_sent,
-        "bytes_received": s.bytes_received,
-        "seconds": seconds,
-        "sender_size": s.sender_size,
-        "receiver_size": s.receiver_size,
-        "bins": s.bins,
-        "value_bytes": s.value_bytes,
-        "cuckoo_attempts": s.cuckoo_attempts,
-    })
+    )
+    .with("psi_phases", psi_phases)
+    .with("sender_size", s.sender_size)
+    .with("receiver_size", s.receiver_size)
+    .with("bins", s.bins)
+    .with("value_bytes", s.value_bytes)
+    .with("cuckoo_attempts", s.cuckoo_attempts)
 }
 
 /// Run `gc-run psi`.
@@ -268,12 +294,13 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             proto,
             json,
         } => {
+            let t0 = Instant::now();
             net.validate()?;
             proto.validate()?;
             let items = read_set(&set, "--input")?;
+            let load = report::since(t0);
             let (cfg, bar) = config(items.len());
             let rt = crate::common::runtime()?;
-            let t0 = Instant::now();
             let stats = rt.block_on(async {
                 let ch = net.open().await?;
                 let (s, mut ch) = proto
@@ -288,8 +315,12 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             }
             let stats = stats?;
             if json {
-                let secs = t0.elapsed().as_secs_f64();
-                println!("{}", stats_json(&stats, secs, None, proto));
+                // the sender learns nothing
+                Report {
+                    outputs: serde_json::Value::Null,
+                    stats: psi_stats(&stats, report::since(t0), load, proto),
+                }
+                .print();
             }
             Ok(())
         }
@@ -299,12 +330,13 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             proto,
             json,
         } => {
+            let t0 = Instant::now();
             net.validate()?;
             proto.validate()?;
             let items = read_set(&set, "--input")?;
+            let load = report::since(t0);
             let (cfg, bar) = config(items.len());
             let rt = crate::common::runtime()?;
-            let t0 = Instant::now();
             let out = rt.block_on(async {
                 let ch = net.open().await?;
                 let (o, mut ch) = proto
@@ -317,7 +349,7 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
-            print_receiver(&items, &out?, t0.elapsed().as_secs_f64(), json, proto)
+            print_receiver(&items, &out?, (report::since(t0), load), json, proto)
         }
         Mode::Local {
             sender_set,
@@ -334,6 +366,7 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
                 (h.join().expect("reader thread"), r)
             });
             let (s_items, r_items) = (s_items?, r_items?);
+            let load = report::since(t0);
             let (cfg, bar) = config(r_items.len().max(s_items.len()));
             let rt = crate::common::runtime()?;
             let out = rt.block_on(async {
@@ -356,7 +389,7 @@ pub fn run(args: PsiArgs) -> anyhow::Result<()> {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
-            print_receiver(&r_items, &out?, t0.elapsed().as_secs_f64(), json, proto)
+            print_receiver(&r_items, &out?, (report::since(t0), load), json, proto)
         }
     }
 }
