@@ -122,6 +122,6 @@ def test_psi_two_senders_are_refused(peer):
             result = str(e)
         """
     )
-    with pytest.raises(duet.ProtocolError, match="both parties are PSI senders"):
+    with pytest.raises(duet.ProtocolError, match="both parties are the sender"):
         duet.psi_sender(["a"], connect=f"127.0.0.1:{port}")
-    assert "senders" in p.result()
+    assert "both parties are the sender" in p.result()
