@@ -64,3 +64,57 @@ fn phases_at_v_frames_at_vv_and_vvv_no_secrets() {
         lines = n;
     }
 }
+
+/// The OT set-up, the hybrid plan and PSI's phases log at `-v` too.
+#[test]
+fn ot_hybrid_and_psi_phases_at_v() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/hybrid/tests/data/arith/millionaires"
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_gc-run"))
+        .env_remove("RUST_LOG")
+        .args(["-v", "arith", "local", dir])
+        .args([
+            "--garbler-input",
+            "0.alice=17",
+            "--evaluator-input",
+            "0.bob=5",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    for n in [
+        "COT sender set up",
+        "COT receiver set up",
+        "hybrid: negotiated and planned",
+    ] {
+        assert!(err.contains(n), "`{n}` missing in:\n{err}");
+    }
+    let d = std::env::temp_dir().join(format!("duet-logs-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    let (a, b) = (d.join("a.txt"), d.join("b.txt"));
+    std::fs::write(&a, "x\ny\n").unwrap();
+    std::fs::write(&b, "y\nz\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_gc-run"))
+        .env_remove("RUST_LOG")
+        .args(["-v", "psi", "local", "--protocol", "rr22", "--ot", "iknp"])
+        .arg("--sender-input")
+        .arg(&a)
+        .arg("--receiver-input")
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("PSI phase done") && err.contains("vole"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("x\n") && !err.contains("\"y\""),
+        "an item in the log: {err}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -330,6 +330,13 @@ pub async fn run_options(
         CostModel::for_scheme(opts.scheme),
         opts.strategy,
     )?;
+    tracing::info!(
+        strategy = opts.strategy.name(),
+        layers = p.layers,
+        regions = p.regions.len(),
+        estimated_rounds = p.estimate.rounds,
+        "hybrid: negotiated and planned"
+    );
     let security = duet_ot::Security::SemiHonest;
     let (mut out, stats) = match role {
         Role::Garbler => {

@@ -85,12 +85,23 @@ impl AnyCotSender {
         kind: OtKind,
         security: Security,
     ) -> Result<Self, OtError> {
-        Ok(match kind {
+        let (t, sent0) = (
+            std::time::Instant::now(),
+            ch.bytes_sent() + ch.bytes_received(),
+        );
+        let s = match kind {
             OtKind::Iknp => AnyCotSender::Iknp(CotSender::setup(ch, delta, security).await?),
             OtKind::Ferret => AnyCotSender::Ferret(Box::new(
                 FerretSender::setup(ch, delta, security, FerretParams::FERRET_TABLE2).await?,
             )),
-        })
+        };
+        tracing::info!(
+            ot = kind.name(),
+            bytes = ch.bytes_sent() + ch.bytes_received() - sent0,
+            seconds = t.elapsed().as_secs_f64(),
+            "COT sender set up (base OT, and Ferret's bootstrap)"
+        );
+        Ok(s)
     }
 
     /// The kind of source.
@@ -112,12 +123,23 @@ impl AnyCotReceiver {
         kind: OtKind,
         security: Security,
     ) -> Result<Self, OtError> {
-        Ok(match kind {
+        let (t, sent0) = (
+            std::time::Instant::now(),
+            ch.bytes_sent() + ch.bytes_received(),
+        );
+        let r = match kind {
             OtKind::Iknp => AnyCotReceiver::Iknp(CotReceiver::setup(ch, security).await?),
             OtKind::Ferret => AnyCotReceiver::Ferret(Box::new(
                 FerretReceiver::setup(ch, security, FerretParams::FERRET_TABLE2).await?,
             )),
-        })
+        };
+        tracing::info!(
+            ot = kind.name(),
+            bytes = ch.bytes_sent() + ch.bytes_received() - sent0,
+            seconds = t.elapsed().as_secs_f64(),
+            "COT receiver set up (base OT, and Ferret's bootstrap)"
+        );
+        Ok(r)
     }
 
     /// The kind of source.

@@ -323,8 +323,9 @@ impl Phases {
 
     pub(crate) fn mark(&mut self, name: &'static str) {
         let now = std::time::Instant::now();
-        self.done
-            .push((name, now.duration_since(self.last).as_micros() as u64));
+        let us = now.duration_since(self.last).as_micros() as u64;
+        tracing::info!(phase = name, seconds = us as f64 / 1e6, "PSI phase done");
+        self.done.push((name, us));
         self.last = now;
     }
 }
