@@ -215,8 +215,9 @@ async fn tcp_peer_that_is_not_duet() {
     raw.await.unwrap();
 }
 
-/// A peer that drips one byte every 200 ms is cut off after about the timeout (the deadline
-/// covers the whole receive, not each read), over real TCP.
+/// A peer that drips one byte every 400 ms is cut off after about the timeout (the deadline
+/// covers the whole receive, not each read), over real TCP. (At most two bytes of the
+/// 4-byte frame header arrive within the 600 ms timeout, whatever the scheduling.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dripping_peer_is_cut_off_after_the_timeout() {
     let listener = tcp::bind("127.0.0.1:0").await.unwrap();
@@ -229,7 +230,7 @@ async fn dripping_peer_is_cut_off_after_the_timeout() {
             if c.send(&[7]).await.is_err() || c.flush().await.is_err() {
                 break;
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            tokio::time::sleep(Duration::from_millis(400)).await;
         }
     });
     let mut s = tcp::accept(&listener, &cfg(600), Duration::from_secs(5))
